@@ -1,0 +1,15 @@
+"""The `assessment` command: one sub-module per area registers its commands here."""
+
+from __future__ import annotations
+
+import click
+
+from assessment.cli import questionnaire
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Social-media maturity assessment of police and public-security agencies."""
+
+
+main.add_command(questionnaire.questionnaire)
