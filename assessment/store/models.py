@@ -1,0 +1,257 @@
+"""The stored state: agencies, users, rounds, assessments, answers, results, audit."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every database (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use assessment.store.models.utcnow()")
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class Role(str, enum.Enum):
+    """What a user may do."""
+
+    ADMIN = "admin"  # everything
+    CONSULTANT = "consultant"  # reads all agencies, reports, benchmarks; never edits answers
+    LEAD = "lead"  # answers for their own agency only
+
+
+class AssessmentStatus(str, enum.Enum):
+    """Draft while being answered; submitted is locked until reopened."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+
+
+class ResultScope(str, enum.Enum):
+    """What a stored result row is about."""
+
+    OVERALL = "overall"
+    DIMENSION = "dimension"
+    THEME = "theme"
+
+
+class TokenKind(str, enum.Enum):
+    """What a single-use link does."""
+
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+def _enum(kind: type[enum.Enum]) -> Enum:
+    # Store the values ("lead"), not the member names, and no database enum type.
+    return Enum(
+        kind,
+        native_enum=False,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
+
+
+class Agency(Base):
+    """A police or public-security agency and its profile answers."""
+
+    __tablename__ = "agency"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    agency_type: Mapped[str] = mapped_column(String(40), index=True)
+    size_band: Mapped[str] = mapped_column(String(40), index=True)
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessments: Mapped[list[Assessment]] = relationship(back_populates="agency")
+    users: Mapped[list[User]] = relationship(back_populates="agency")
+
+
+class User(Base):
+    """Someone who logs in: an admin, a consultant or an agency lead."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+    agency: Mapped[Agency | None] = relationship(back_populates="users")
+
+
+class OneTimeToken(Base):
+    """A single-use, expiring link: an invitation for a new lead or a password reset."""
+
+    __tablename__ = "one_time_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[TokenKind] = mapped_column(_enum(TokenKind))
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class ApiToken(Base):
+    """A bearer token for the read-only JSON API, stored as a hash."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class Round(Base):
+    """An assessment round (e.g. 2025): every agency answers one instrument version."""
+
+    __tablename__ = "assessment_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    instrument_id: Mapped[str] = mapped_column(String(100))
+    instrument_version: Mapped[str] = mapped_column(String(40))
+    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessments: Mapped[list[Assessment]] = relationship(back_populates="round")
+
+
+class Assessment(Base):
+    """One agency's answers in one round; `revision` guards against stale saves."""
+
+    __tablename__ = "assessment"
+    __table_args__ = (UniqueConstraint("agency_id", "round_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment_round.id"), index=True)
+    instrument_id: Mapped[str] = mapped_column(String(100))
+    instrument_version: Mapped[str] = mapped_column(String(40))
+    status: Mapped[AssessmentStatus] = mapped_column(
+        _enum(AssessmentStatus), default=AssessmentStatus.DRAFT
+    )
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    agency: Mapped[Agency] = relationship(back_populates="assessments")
+    round: Mapped[Round] = relationship(back_populates="assessments")
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+    results: Mapped[list[Result]] = relationship(
+        back_populates="assessment", cascade="all, delete-orphan"
+    )
+
+
+class Answer(Base):
+    """One practice's answer within an assessment."""
+
+    __tablename__ = "answer"
+    __table_args__ = (UniqueConstraint("assessment_id", "practice_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    practice_id: Mapped[str] = mapped_column(String(100))
+    option_id: Mapped[str | None] = mapped_column(String(40))
+    not_applicable: Mapped[bool] = mapped_column(Boolean, default=False)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="answers")
+
+
+class Result(Base):
+    """A stored figure of a submitted assessment: overall, per dimension or per theme."""
+
+    __tablename__ = "result"
+    __table_args__ = (UniqueConstraint("assessment_id", "scope", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    scope: Mapped[ResultScope] = mapped_column(_enum(ResultScope))
+    key: Mapped[str] = mapped_column(String(100))  # dimension or theme id; "overall"
+    score: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[int | None] = mapped_column(Integer)  # None for themes
+    coverage: Mapped[float] = mapped_column(Float)
+
+    assessment: Mapped[Assessment] = relationship(back_populates="results")
+
+
+class AuditEvent(Base):
+    """Who did what, when: logins, saves, submissions, reopenings, reports."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
