@@ -1,0 +1,1 @@
+"""Report rendering: view-models, Jinja HTML, WeasyPrint PDF and SVG charts."""
