@@ -1,0 +1,542 @@
+"""Scoring: an instrument and an agency's answers become scores, levels and coverage.
+
+How scoring works
+-----------------
+Visibility. A practice with a show-if condition is *hidden* unless the practice it refers
+to is itself visible and answered with one of the listed options. An unanswered,
+not-applicable or hidden referenced practice therefore hides it. A hidden practice counts
+as not applicable, whatever answer it may still carry.
+
+Applicability. A practice is *applicable* when it is visible and not answered not
+applicable. Answer checking (`answer_check.py`) refuses not-applicable where the practice
+does not allow it; scoring trusts its input, and an answer that is both not applicable and
+names an option counts as not applicable.
+
+Score (0-100). A dimension's score is `100 * sum(weight * credit) / sum(weight)` over its
+applicable practices answered with an option; it is None when there are none. A theme's
+score is the same over the practices tagged with the theme. An unanswered practice is not
+"not applicable": it stays out of the score, but it lowers coverage and blocks gated levels.
+
+Coverage. Answered applicable practices / applicable practices; 1.0 when nothing is
+applicable.
+
+Met. A practice is met when answered with an option whose credit is at least
+`scoring.met_at`.
+
+Level. With the *gated* rule (like C2M2) a dimension reaches the highest level L such that
+every applicable practice at L and below is met; it stays at the floor when the first level
+above the floor already fails. With the *averaged* rule the level is
+`floor + floor(score / 100 * (top - floor))`, the floor when the score is None, and never
+above the top.
+
+Blocking. The applicable practices, not met, at the next level and below: what stands
+between the dimension and its next level. Empty at the top level.
+
+Overall. The score is the mean of the dimension scores that are not None, weighted by the
+dimension weights (None when all are None). The level is the lowest dimension level
+(`lowest`) or the weighted mean of the dimension levels rounded down (`weighted_mean`).
+Coverage is answered applicable / applicable over the whole instrument.
+
+Every practice leaves a `PracticeOutcome` (status, option, credit), so each figure can be
+explained (`explain_dimension`). Results keep full floats; presentation rounds.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from assessment.domain.answers import Answer, Answers
+from assessment.domain.instrument import Instrument, LevelRule, OverallLevelRule, Practice
+from assessment.domain.results import (
+    DimensionResult,
+    OverallResult,
+    PracticeOutcome,
+    PracticeStatus,
+    ScoreResult,
+    ThemeResult,
+)
+
+# Scores such as 100 * 0.6 come out as 59.999...; a level must not drop a step for that.
+_ROUNDING_SLACK = 1e-9
+
+
+@dataclass(frozen=True)
+class DimensionProgress:
+    """How many of a dimension's visible practices are answered (not applicable included)."""
+
+    dimension_id: str
+    answered: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        """Answered share of the visible practices, 0-100; 100 when none is visible."""
+        return _percent(self.answered, self.total)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Answering progress per dimension and over the whole instrument."""
+
+    dimensions: Mapping[str, DimensionProgress]
+    answered: int
+    total: int
+
+    @property
+    def percent(self) -> float:
+        """Answered share of all visible practices, 0-100; 100 when none is visible."""
+        return _percent(self.answered, self.total)
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    """One possible outcome of a practice, with what it adds to the tallies."""
+
+    outcome: PracticeOutcome
+    applicable: bool
+    scored: bool  # applicable and answered with an option
+    met: bool
+    weighted_credit: float
+
+
+@dataclass(frozen=True, slots=True)
+class _PracticePlan:
+    """A practice with every outcome it can have, built once per instrument."""
+
+    practice: Practice
+    position: int  # index in instrument order
+    dimension_position: int
+    theme_positions: tuple[int, ...]
+    condition_practice_id: str | None
+    condition_options: frozenset[str]
+    by_option: Mapping[str, _Entry]
+    unanswered: _Entry
+    not_applicable: _Entry
+    hidden: _Entry
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What scoring needs from an instrument, precomputed once and kept on the instrument."""
+
+    practices: tuple[_PracticePlan, ...]  # instrument order
+    evaluation_order: tuple[_PracticePlan, ...]  # referenced practices before dependents
+    dimension_ids: tuple[str, ...]
+    dimension_weights: tuple[float, ...]
+    dimension_ranges: tuple[tuple[int, int], ...]  # slice of `practices` per dimension
+    theme_ids: tuple[str, ...]
+    theme_practice_ids: tuple[tuple[str, ...], ...]
+    scale: tuple[int, ...]  # level numbers, ascending
+    next_level: Mapping[int, int]  # level number -> the next one up
+
+
+class _Tally:
+    """Running sums over the practices of one dimension, one theme or the instrument."""
+
+    __slots__ = ("applicable", "scored", "scored_weight", "unmet", "weighted_credit")
+
+    def __init__(self) -> None:
+        self.applicable = 0
+        self.scored = 0
+        self.weighted_credit = 0.0
+        self.scored_weight = 0.0
+        self.unmet: list[PracticeOutcome] = []
+
+    def add(self, entry: _Entry) -> None:
+        """Count one practice's outcome."""
+        if not entry.applicable:
+            return
+        self.applicable += 1
+        if entry.scored:
+            self.scored += 1
+            self.weighted_credit += entry.weighted_credit
+            self.scored_weight += entry.outcome.weight
+        if not entry.met:
+            self.unmet.append(entry.outcome)
+
+    @property
+    def score(self) -> float | None:
+        """100 * weighted credit / weight of the scored practices, None when none."""
+        if not self.scored:
+            return None
+        return 100.0 * (self.weighted_credit / self.scored_weight)
+
+    @property
+    def coverage(self) -> float:
+        """Scored share of the applicable practices; 1.0 when nothing is applicable."""
+        return self.scored / self.applicable if self.applicable else 1.0
+
+
+def score_assessment(instrument: Instrument, answers: Answers) -> ScoreResult:
+    """Score an agency's answers against an instrument (see the module docstring)."""
+    plan = _plan_for(instrument)
+    dimension_tallies = [_Tally() for _ in plan.dimension_ids]
+    theme_tallies = [_Tally() for _ in plan.theme_ids]
+    outcomes: list[PracticeOutcome | None] = [None] * len(plan.practices)
+    for practice_plan, entry in _resolve(plan, answers):
+        dimension_tallies[practice_plan.dimension_position].add(entry)
+        for theme_position in practice_plan.theme_positions:
+            theme_tallies[theme_position].add(entry)
+        outcomes[practice_plan.position] = entry.outcome
+    dimensions = {
+        dimension_id: _dimension_result(instrument, plan, index, tally, outcomes)
+        for index, (dimension_id, tally) in enumerate(
+            zip(plan.dimension_ids, dimension_tallies, strict=True)
+        )
+    }
+    themes = {
+        theme_id: ThemeResult(theme_id, tally.score, tally.coverage, practice_ids)
+        for theme_id, tally, practice_ids in zip(
+            plan.theme_ids, theme_tallies, plan.theme_practice_ids, strict=True
+        )
+    }
+    applicable = sum(tally.applicable for tally in dimension_tallies)
+    scored = sum(tally.scored for tally in dimension_tallies)
+    coverage = scored / applicable if applicable else 1.0
+    overall = _overall_result(instrument, plan, dimensions, coverage)
+    return ScoreResult(instrument.id, instrument.version, overall, dimensions, themes)
+
+
+def is_visible(practice: Practice, answers: Answers, instrument: Instrument | None = None) -> bool:
+    """Whether the practice's show-if condition holds for these answers.
+
+    With the instrument, the referenced practice must itself be visible (conditions can
+    chain); without it only the practice's own condition is checked.
+    """
+    if instrument is not None:
+        return practice.id in _visible_ids(_plan_for(instrument), answers)
+    condition = practice.show_if
+    if condition is None:
+        return True
+    answer = answers.get(condition.practice_id)
+    return _chosen_option(answer) in condition.any_of
+
+
+def visible_practices(instrument: Instrument, answers: Answers) -> tuple[Practice, ...]:
+    """The practices whose show-if conditions hold, in instrument order."""
+    visible = _visible_ids(_plan_for(instrument), answers)
+    return tuple(p for p in instrument.practices() if p.id in visible)
+
+
+def progress(instrument: Instrument, answers: Answers) -> Progress:
+    """Answered (option or not applicable) versus visible practices, per dimension and overall."""
+    plan = _plan_for(instrument)
+    visible = _visible_ids(plan, answers)
+    dimensions: dict[str, DimensionProgress] = {}
+    for dimension_id, (start, stop) in zip(plan.dimension_ids, plan.dimension_ranges, strict=True):
+        shown = [p.practice.id for p in plan.practices[start:stop] if p.practice.id in visible]
+        answered = sum(1 for pid in shown if _is_answered(answers.get(pid)))
+        dimensions[dimension_id] = DimensionProgress(dimension_id, answered, len(shown))
+    return Progress(
+        dimensions,
+        answered=sum(d.answered for d in dimensions.values()),
+        total=sum(d.total for d in dimensions.values()),
+    )
+
+
+def explain_dimension(result: ScoreResult, dimension_id: str) -> list[str]:
+    """Human-readable lines showing how a dimension's score, coverage and level came about."""
+    dimension = result.dimensions.get(dimension_id)
+    if dimension is None:
+        known = ", ".join(result.dimensions) or "none"
+        raise ValueError(f"unknown dimension {dimension_id!r} (dimensions: {known})")
+    lines = [_explain_score(dimension), _explain_coverage(dimension)]
+    lines.extend(_explain_practice(outcome) for outcome in dimension.practices)
+    if dimension.blocking:
+        blocking = ", ".join(dimension.blocking)
+        lines.append(f"level {dimension.level}; in the way of the next level: {blocking}")
+    else:
+        lines.append(f"level {dimension.level}; nothing blocks the next level")
+    return lines
+
+
+def _explain_score(dimension: DimensionResult) -> str:
+    scored = [o for o in dimension.practices if o.applicable and o.credit is not None]
+    if dimension.score is None:
+        return f"{dimension.dimension_id}: no score (no applicable practice is answered)"
+    weighted = sum(o.weight * (o.credit or 0.0) for o in scored)
+    weight = sum(o.weight for o in scored)
+    return (
+        f"{dimension.dimension_id}: score {dimension.score:.1f} = 100 * {weighted:g} / {weight:g}"
+        " (weighted credit / weight of the answered applicable practices)"
+    )
+
+
+def _explain_coverage(dimension: DimensionResult) -> str:
+    applicable = [o for o in dimension.practices if o.applicable]
+    answered = sum(1 for o in applicable if o.credit is not None)
+    return (
+        f"coverage {dimension.coverage:.0%}: {answered} of {len(applicable)} applicable"
+        " practices answered"
+    )
+
+
+def _explain_practice(outcome: PracticeOutcome) -> str:
+    head = f"{outcome.practice_id} (level {outcome.level}, weight {outcome.weight:g})"
+    if outcome.status in (PracticeStatus.MET, PracticeStatus.UNMET):
+        return f"{head}: {outcome.option_id} = {outcome.credit:.2f}, {outcome.status.value}"
+    descriptions = {
+        PracticeStatus.UNANSWERED: "unanswered, not met",
+        PracticeStatus.NOT_APPLICABLE: "not applicable, left out",
+        PracticeStatus.HIDDEN: "hidden by its show-if condition, left out",
+    }
+    return f"{head}: {descriptions[outcome.status]}"
+
+
+def _dimension_result(
+    instrument: Instrument,
+    plan: _Plan,
+    index: int,
+    tally: _Tally,
+    outcomes: list[PracticeOutcome | None],
+) -> DimensionResult:
+    start, stop = plan.dimension_ranges[index]
+    score = tally.score
+    if instrument.scoring.level_rule is LevelRule.GATED:
+        level = _gated_level(plan.scale, tally.unmet)
+    else:
+        level = _averaged_level(plan.scale, score)
+    next_level = plan.next_level.get(level)
+    blocking = (
+        ()
+        if next_level is None
+        else tuple(o.practice_id for o in tally.unmet if o.level <= next_level)
+    )
+    practices = tuple(o for o in outcomes[start:stop] if o is not None)
+    return DimensionResult(
+        plan.dimension_ids[index], score, level, tally.coverage, blocking, practices
+    )
+
+
+def _gated_level(scale: tuple[int, ...], unmet: list[PracticeOutcome]) -> int:
+    lowest_unmet = min((o.level for o in unmet), default=math.inf)
+    reached = [number for number in scale if number < lowest_unmet]
+    return reached[-1] if reached else scale[0]
+
+
+def _averaged_level(scale: tuple[int, ...], score: float | None) -> int:
+    floor, top = scale[0], scale[-1]
+    if score is None:
+        return floor
+    steps = math.floor(score / 100.0 * (top - floor) + _ROUNDING_SLACK)
+    return max(floor, min(top, floor + steps))
+
+
+def _overall_result(
+    instrument: Instrument,
+    plan: _Plan,
+    dimensions: Mapping[str, DimensionResult],
+    coverage: float,
+) -> OverallResult:
+    results = [dimensions[d] for d in plan.dimension_ids]
+    scored = [
+        (weight, result.score)
+        for weight, result in zip(plan.dimension_weights, results, strict=True)
+        if result.score is not None
+    ]
+    score = _weighted_mean(scored) if scored else None
+    if not results:
+        level = plan.scale[0]
+    elif instrument.scoring.overall_level_rule is OverallLevelRule.LOWEST:
+        level = min(result.level for result in results)
+    else:
+        levels = [
+            (weight, float(result.level))
+            for weight, result in zip(plan.dimension_weights, results, strict=True)
+        ]
+        level = math.floor(_weighted_mean(levels) + _ROUNDING_SLACK)
+    return OverallResult(score, level, coverage)
+
+
+def _weighted_mean(pairs: list[tuple[float, float]]) -> float:
+    total_weight = sum(weight for weight, _ in pairs)
+    return sum(weight * value for weight, value in pairs) / total_weight
+
+
+def _resolve(
+    plan: _Plan, answers: Answers, *, strict: bool = True
+) -> Iterator[tuple[_PracticePlan, _Entry]]:
+    """Each practice with its outcome, referenced practices before their dependents.
+
+    An option outside the practice's answer set raises ValueError when `strict`; otherwise
+    the practice counts as unanswered.
+    """
+    chosen: dict[str, str] = {}  # visible practice id -> option, for show-if conditions
+    for practice_plan in plan.evaluation_order:
+        condition_id = practice_plan.condition_practice_id
+        if condition_id is not None and chosen.get(condition_id) not in (
+            practice_plan.condition_options
+        ):
+            yield practice_plan, practice_plan.hidden
+            continue
+        answer = answers.get(practice_plan.practice.id)
+        if answer is None or (answer.option_id is None and not answer.not_applicable):
+            yield practice_plan, practice_plan.unanswered
+        elif answer.not_applicable:
+            yield practice_plan, practice_plan.not_applicable
+        else:
+            entry = practice_plan.by_option.get(answer.option_id or "") or _unknown_option(
+                practice_plan, answer.option_id, strict
+            )
+            if entry.scored:
+                chosen[practice_plan.practice.id] = entry.outcome.option_id or ""
+            yield practice_plan, entry
+
+
+def _unknown_option(practice_plan: _PracticePlan, option_id: str | None, strict: bool) -> _Entry:
+    if not strict:
+        return practice_plan.unanswered
+    valid = ", ".join(practice_plan.by_option)
+    raise ValueError(
+        f"{practice_plan.practice.id}: option {option_id!r} is not in answer set "
+        f"{practice_plan.practice.answer_set.id!r} (valid: {valid})"
+    )
+
+
+def _visible_ids(plan: _Plan, answers: Answers) -> set[str]:
+    return {
+        practice_plan.practice.id
+        for practice_plan, entry in _resolve(plan, answers, strict=False)
+        if entry.outcome.status is not PracticeStatus.HIDDEN
+    }
+
+
+def _chosen_option(answer: Answer | None) -> str | None:
+    if answer is None or answer.not_applicable:
+        return None
+    return answer.option_id
+
+
+def _is_answered(answer: Answer | None) -> bool:
+    return answer is not None and answer.is_answered
+
+
+def _percent(part: int, whole: int) -> float:
+    return 100.0 * part / whole if whole else 100.0
+
+
+def _plan_for(instrument: Instrument) -> _Plan:
+    """The instrument's scoring plan, built on first use and kept on the (frozen) instrument."""
+    plan: _Plan | None = instrument.__dict__.get("_scoring_plan")
+    if plan is None:
+        plan = _build_plan(instrument)
+        object.__setattr__(instrument, "_scoring_plan", plan)
+    return plan
+
+
+def _build_plan(instrument: Instrument) -> _Plan:
+    scale = tuple(sorted(level.number for level in instrument.levels))
+    if not scale:
+        raise ValueError(f"instrument {instrument.key} has no levels")
+    theme_ids = tuple(instrument.themes)
+    theme_positions = {theme_id: index for index, theme_id in enumerate(theme_ids)}
+    practices: list[_PracticePlan] = []
+    ranges: list[tuple[int, int]] = []
+    for dimension_position, dimension in enumerate(instrument.dimensions):
+        start = len(practices)
+        for practice in dimension.practices:
+            practices.append(
+                _practice_plan(
+                    instrument, practice, len(practices), dimension_position, theme_positions
+                )
+            )
+        ranges.append((start, len(practices)))
+    return _Plan(
+        practices=tuple(practices),
+        evaluation_order=_evaluation_order(practices),
+        dimension_ids=tuple(d.id for d in instrument.dimensions),
+        dimension_weights=tuple(d.weight for d in instrument.dimensions),
+        dimension_ranges=tuple(ranges),
+        theme_ids=theme_ids,
+        theme_practice_ids=tuple(
+            tuple(p.id for p in instrument.practices() if theme_id in p.themes)
+            for theme_id in theme_ids
+        ),
+        scale=scale,
+        next_level=dict(itertools.pairwise(scale)),
+    )
+
+
+def _practice_plan(
+    instrument: Instrument,
+    practice: Practice,
+    position: int,
+    dimension_position: int,
+    theme_positions: Mapping[str, int],
+) -> _PracticePlan:
+    met_at = instrument.scoring.met_at
+    by_option: dict[str, _Entry] = {}
+    for option in practice.answer_set.options:
+        met = option.credit >= met_at
+        status = PracticeStatus.MET if met else PracticeStatus.UNMET
+        by_option[option.id] = _Entry(
+            _outcome(practice, status, option.id, option.credit),
+            applicable=True,
+            scored=True,
+            met=met,
+            weighted_credit=practice.weight * option.credit,
+        )
+    condition = practice.show_if
+    return _PracticePlan(
+        practice=practice,
+        position=position,
+        dimension_position=dimension_position,
+        theme_positions=tuple(theme_positions[t] for t in practice.themes if t in theme_positions),
+        condition_practice_id=condition.practice_id if condition else None,
+        condition_options=frozenset(condition.any_of) if condition else frozenset(),
+        by_option=by_option,
+        unanswered=_unscored_entry(practice, PracticeStatus.UNANSWERED, applicable=True),
+        not_applicable=_unscored_entry(practice, PracticeStatus.NOT_APPLICABLE, applicable=False),
+        hidden=_unscored_entry(practice, PracticeStatus.HIDDEN, applicable=False),
+    )
+
+
+def _unscored_entry(practice: Practice, status: PracticeStatus, *, applicable: bool) -> _Entry:
+    return _Entry(
+        _outcome(practice, status),
+        applicable=applicable,
+        scored=False,
+        met=False,
+        weighted_credit=0.0,
+    )
+
+
+def _outcome(
+    practice: Practice,
+    status: PracticeStatus,
+    option_id: str | None = None,
+    credit: float | None = None,
+) -> PracticeOutcome:
+    return PracticeOutcome(
+        practice.id,
+        practice.dimension_id,
+        practice.level,
+        practice.weight,
+        status,
+        option_id,
+        credit,
+    )
+
+
+def _evaluation_order(practices: list[_PracticePlan]) -> tuple[_PracticePlan, ...]:
+    """Instrument order, except that a show-if target comes before the practice it shows."""
+    by_id = {p.practice.id: p for p in practices}
+    ordered: list[_PracticePlan] = []
+    placed: set[str] = set()
+    for practice_plan in practices:
+        chain: list[str] = []
+        current: _PracticePlan | None = practice_plan
+        while current is not None and current.practice.id not in placed:
+            if current.practice.id in chain:
+                cycle = " -> ".join([*chain, current.practice.id])
+                raise ValueError(f"show_if conditions form a cycle: {cycle}")
+            chain.append(current.practice.id)
+            target = current.condition_practice_id
+            current = by_id.get(target) if target is not None else None
+        for practice_id in reversed(chain):
+            ordered.append(by_id[practice_id])
+            placed.add(practice_id)
+    return tuple(ordered)
