@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    MetaData,
     String,
     Text,
     UniqueConstraint,
@@ -25,7 +26,7 @@ from sqlalchemy.types import TypeDecorator
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -37,21 +38,35 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given; use assessment.store.models.utcnow()")
-        return value.astimezone(timezone.utc) if value is not None else None
+        return value.astimezone(UTC) if value is not None else None
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
+            return value.replace(tzinfo=UTC)
         return value
+
+
+# Named constraints let later migrations alter them, also in SQLite's batch mode.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
 
 
 class Base(DeclarativeBase):
     """Declarative base of every table."""
 
-    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime,
+        dict[str, Any]: JSON,
+    }
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     """What a user may do."""
 
     ADMIN = "admin"  # everything
@@ -59,14 +74,14 @@ class Role(str, enum.Enum):
     LEAD = "lead"  # answers for their own agency only
 
 
-class AssessmentStatus(str, enum.Enum):
+class AssessmentStatus(enum.StrEnum):
     """Draft while being answered; submitted is locked until reopened."""
 
     DRAFT = "draft"
     SUBMITTED = "submitted"
 
 
-class ResultScope(str, enum.Enum):
+class ResultScope(enum.StrEnum):
     """What a stored result row is about."""
 
     OVERALL = "overall"
@@ -74,7 +89,7 @@ class ResultScope(str, enum.Enum):
     THEME = "theme"
 
 
-class TokenKind(str, enum.Enum):
+class TokenKind(enum.StrEnum):
     """What a single-use link does."""
 
     INVITATION = "invitation"
