@@ -1,0 +1,242 @@
+"""The roadmap: which practices to bring to met, in what order and phase, and what that yields.
+
+Targets. Each dimension aims one level above its current level (never above the top);
+explicit targets override that per dimension. A dimension already at the top contributes
+no actions of its own.
+
+Needed practices. The applicable practices not met (unanswered included) at or below their
+dimension's target, plus, transitively, every applicable practice not met that one of them
+depends on, even in another dimension or at a higher level.
+
+Order. Dependencies first; then lower level; then higher impact-to-effort ratio; then
+instrument order.
+
+Phases. An action lands in the phase of its recommendation's horizon, or later when one of
+its dependencies lands later, so a dependency never comes after its dependent. Phases
+without actions are left out.
+
+Projections. Each phase re-scores the answers with every action of that phase and the
+phases before it answered with the best option of its answer set.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from assessment.domain.answers import Answer, Answers
+from assessment.domain.instrument import Instrument, Practice, Text
+from assessment.domain.results import (
+    PracticeOutcome,
+    PracticeStatus,
+    Projection,
+    Roadmap,
+    RoadmapAction,
+    RoadmapPhase,
+    ScoreResult,
+)
+from assessment.domain.scoring import score_assessment
+
+
+def build_roadmap(
+    instrument: Instrument,
+    answers: Answers,
+    result: ScoreResult,
+    targets: Mapping[str, int] | None = None,
+    *,
+    language: str | None = None,
+) -> Roadmap:
+    """The phased actions that take each dimension from its current level to its target."""
+    if (result.instrument_id, result.instrument_version) != (instrument.id, instrument.version):
+        raise ValueError(
+            f"the scores are for {result.instrument_id}@{result.instrument_version}, "
+            f"not for {instrument.key}"
+        )
+    resolved = resolve_targets(instrument, result, targets)
+    outcomes = {o.practice_id: o for d in result.dimensions.values() for o in d.practices}
+    needed = _needed_practices(instrument, result, outcomes, resolved)
+    ordered = _dependency_order(instrument, needed)
+    phase_positions = _phase_positions(instrument, ordered, needed)
+    phases = _roadmap_phases(instrument, answers, ordered, needed, phase_positions, language)
+    return Roadmap(resolved, phases)
+
+
+def resolve_targets(
+    instrument: Instrument, result: ScoreResult, targets: Mapping[str, int] | None = None
+) -> dict[str, int]:
+    """Each dimension's target level: the explicit one, else one above the current level."""
+    explicit = dict(targets or {})
+    _check_targets(instrument, explicit)
+    scale = sorted(level.number for level in instrument.levels)
+    resolved = {}
+    for dimension in instrument.dimensions:
+        current = result.dimensions[dimension.id].level
+        higher = [number for number in scale if number > current]
+        resolved[dimension.id] = explicit.get(dimension.id, higher[0] if higher else scale[-1])
+    return resolved
+
+
+def _check_targets(instrument: Instrument, targets: Mapping[str, int]) -> None:
+    scale = {level.number for level in instrument.levels}
+    known = [d.id for d in instrument.dimensions]
+    for dimension_id, level in targets.items():
+        if dimension_id not in known:
+            raise ValueError(
+                f"target for unknown dimension {dimension_id!r} (dimensions: {', '.join(known)})"
+            )
+        if isinstance(level, bool) or not isinstance(level, int) or level not in scale:
+            raise ValueError(
+                f"target level {level!r} for dimension {dimension_id!r} is outside the scale "
+                f"{min(scale)}-{max(scale)}"
+            )
+
+
+def _needed_practices(
+    instrument: Instrument,
+    result: ScoreResult,
+    outcomes: Mapping[str, PracticeOutcome],
+    targets: Mapping[str, int],
+) -> dict[str, Practice]:
+    """Practice id -> practice for every practice the roadmap must bring to met."""
+    top = instrument.top_level
+    pending = [
+        practice
+        for practice in instrument.practices()
+        if result.dimensions[practice.dimension_id].level < top
+        and practice.level <= targets[practice.dimension_id]
+        and _needs_work(outcomes[practice.id])
+    ]
+    needed: dict[str, Practice] = {}
+    while pending:
+        practice = pending.pop()
+        if practice.id in needed:
+            continue
+        needed[practice.id] = practice
+        for dependency_id in practice.recommendation.depends_on:
+            dependency = _dependency(instrument, practice, dependency_id)
+            if _needs_work(outcomes[dependency_id]):
+                pending.append(dependency)
+    return needed
+
+
+def _needs_work(outcome: PracticeOutcome) -> bool:
+    return outcome.applicable and outcome.status is not PracticeStatus.MET
+
+
+def _dependency(instrument: Instrument, practice: Practice, dependency_id: str) -> Practice:
+    dependency = instrument.practice(dependency_id)
+    if dependency is None:
+        raise ValueError(f"{practice.id} depends on unknown practice {dependency_id!r}")
+    return dependency
+
+
+def _needed_dependencies(practice: Practice, needed: Mapping[str, Practice]) -> tuple[str, ...]:
+    return tuple(d for d in practice.recommendation.depends_on if d in needed)
+
+
+def _dependency_order(instrument: Instrument, needed: Mapping[str, Practice]) -> list[Practice]:
+    """Needed practices, each after its dependencies, else by level, ratio, instrument order."""
+    position = {p.id: index for index, p in enumerate(instrument.practices())}
+
+    def priority(practice: Practice) -> tuple[int, float, int]:
+        recommendation = practice.recommendation
+        ratio = recommendation.impact.weight / recommendation.effort.weight
+        return (practice.level, -ratio, position[practice.id])
+
+    waiting = {pid: set(_needed_dependencies(p, needed)) for pid, p in needed.items()}
+    dependents: dict[str, list[str]] = {pid: [] for pid in needed}
+    for practice_id, dependencies in waiting.items():
+        for dependency_id in dependencies:
+            dependents[dependency_id].append(practice_id)
+    ready = [(priority(needed[pid]), pid) for pid, deps in waiting.items() if not deps]
+    heapq.heapify(ready)
+    ordered: list[Practice] = []
+    while ready:
+        _, practice_id = heapq.heappop(ready)
+        ordered.append(needed[practice_id])
+        for dependent_id in dependents[practice_id]:
+            waiting[dependent_id].discard(practice_id)
+            if not waiting[dependent_id]:
+                heapq.heappush(ready, (priority(needed[dependent_id]), dependent_id))
+    if len(ordered) < len(needed):
+        stuck = sorted(pid for pid, deps in waiting.items() if deps)
+        raise ValueError(f"recommendation dependencies form a cycle among: {', '.join(stuck)}")
+    return ordered
+
+
+def _phase_positions(
+    instrument: Instrument, ordered: Iterable[Practice], needed: Mapping[str, Practice]
+) -> dict[str, int]:
+    """Practice id -> index into instrument.phases, never before a dependency's phase."""
+    phase_index = {phase.id: index for index, phase in enumerate(instrument.phases)}
+    positions: dict[str, int] = {}
+    for practice in ordered:
+        horizon = practice.recommendation.horizon
+        if horizon not in phase_index:
+            raise ValueError(
+                f"{practice.id}: recommendation horizon {horizon!r} is not a phase "
+                f"(phases: {', '.join(phase_index)})"
+            )
+        positions[practice.id] = max(
+            [phase_index[horizon]] + [positions[d] for d in _needed_dependencies(practice, needed)]
+        )
+    return positions
+
+
+def _roadmap_phases(
+    instrument: Instrument,
+    answers: Answers,
+    ordered: list[Practice],
+    needed: Mapping[str, Practice],
+    phase_positions: Mapping[str, int],
+    language: str | None,
+) -> tuple[RoadmapPhase, ...]:
+    improved = dict(answers)
+    phases: list[RoadmapPhase] = []
+    for index, phase in enumerate(instrument.phases):
+        in_phase = [p for p in ordered if phase_positions[p.id] == index]
+        if not in_phase:
+            continue
+        for practice in in_phase:
+            improved[practice.id] = _best_answer(practice, answers.get(practice.id))
+        projected = score_assessment(instrument, improved)
+        phases.append(
+            RoadmapPhase(
+                phase_id=phase.id,
+                title=_text(phase.title, language),
+                start_month=phase.start_month,
+                end_month=phase.end_month,
+                actions=tuple(_action(p, needed, language) for p in in_phase),
+                projected={
+                    dimension_id: Projection(dimension.score, dimension.level)
+                    for dimension_id, dimension in projected.dimensions.items()
+                },
+                projected_overall=Projection(projected.overall.score, projected.overall.level),
+            )
+        )
+    return tuple(phases)
+
+
+def _best_answer(practice: Practice, current: Answer | None) -> Answer:
+    best = Answer(practice.id, option_id=practice.answer_set.best.id)
+    return replace(best, comment=current.comment) if current is not None else best
+
+
+def _action(
+    practice: Practice, needed: Mapping[str, Practice], language: str | None
+) -> RoadmapAction:
+    recommendation = practice.recommendation
+    return RoadmapAction(
+        practice_id=practice.id,
+        dimension_id=practice.dimension_id,
+        level=practice.level,
+        action=_text(recommendation.action, language),
+        effort=recommendation.effort.value,
+        impact=recommendation.impact.value,
+        depends_on=_needed_dependencies(practice, needed),
+    )
+
+
+def _text(text: Text, language: str | None) -> str:
+    return text.get(language) if language else str(text)
