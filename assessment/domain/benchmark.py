@@ -389,3 +389,65 @@ def _optional_float(value: object) -> float | None:
 def _optional_int(value: object) -> int | None:
     number = _optional_float(value)
     return None if number is None else int(number)
+
+
+def _rounded(value: float | None, digits: int = 1) -> float | None:
+    return None if value is None else round(value, digits)
+
+
+def group_to_dict(group: PeerGroup) -> dict[str, Any]:
+    """A peer group as JSON-ready data."""
+    return {**{name: getattr(group, name) for name in FILTERS}, "description": group.describe()}
+
+
+def cell_to_dict(cell: CellStatistics) -> dict[str, Any]:
+    """One figure's statistics as JSON-ready data (scores rounded to 0.1)."""
+    summary = cell.summary
+    figures = {
+        "min": summary.minimum if summary else None,
+        "q1": summary.q1 if summary else None,
+        "median": summary.median if summary else None,
+        "q3": summary.q3 if summary else None,
+        "max": summary.maximum if summary else None,
+        "mean": summary.mean if summary else None,
+    }
+    return {
+        "scope": cell.scope,
+        "key": cell.key,
+        "n": cell.n,
+        "withheld": cell.withheld,
+        "reason": cell.withheld_reason,
+        **{name: _rounded(value) for name, value in figures.items()},
+        "levels": [
+            {"level": lc.level, "count": lc.count, "share": _rounded(lc.share, 3)}
+            for lc in cell.levels
+        ],
+    }
+
+
+def statistics_to_dict(statistics: PeerStatistics) -> dict[str, Any]:
+    """A group's statistics as JSON-ready data."""
+    return {
+        "group": group_to_dict(statistics.group),
+        "k": statistics.k,
+        "n_agencies": statistics.n_agencies,
+        "figures": [cell_to_dict(cell) for cell in statistics.cells],
+    }
+
+
+def position_to_dict(position: PeerPosition) -> dict[str, Any]:
+    """An agency's position in a group as JSON-ready data: its figures and ranks only."""
+    return {
+        "group": group_to_dict(position.statistics.group),
+        "k": position.statistics.k,
+        "n_agencies": position.statistics.n_agencies,
+        "figures": [
+            {
+                **cell_to_dict(cell),
+                "score": _rounded(figure.score),
+                "level": figure.level,
+                "percentile_rank": _rounded(figure.percentile_rank),
+            }
+            for cell, figure in zip(position.statistics.cells, position.figures, strict=True)
+        ],
+    }

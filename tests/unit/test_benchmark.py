@@ -16,6 +16,7 @@ from assessment.domain.benchmark import (
     agency_position,
     peer_statistics,
     percentile_rank,
+    statistics_to_dict,
     validate_k,
 )
 
@@ -293,3 +294,33 @@ def test_peer_group_names_and_coarser_groups() -> None:
         PeerGroup(agency_type="local"),
         PeerGroup(),
     )
+
+
+def test_statistics_as_data_round_scores_and_blank_withheld_figures() -> None:
+    shown = statistics_to_dict(peer_statistics(overall_frame([10, 20, 30, 40, 50.04]), PeerGroup()))
+    withheld = statistics_to_dict(peer_statistics(overall_frame([10, 20]), PeerGroup()))
+
+    assert shown["group"] == {
+        "country": None,
+        "agency_type": None,
+        "size_band": None,
+        "description": "all agencies",
+    }
+    figure = shown["figures"][0]
+    assert (figure["min"], figure["median"], figure["max"], figure["n"]) == (10, 30, 50.0, 5)
+    assert figure["levels"] == [{"level": 2, "count": 5, "share": 1.0}]
+    assert withheld["n_agencies"] is None
+    assert withheld["figures"][0] == {
+        "scope": "overall",
+        "key": "overall",
+        "n": None,
+        "withheld": True,
+        "reason": "not enough peers (n < 5)",
+        "min": None,
+        "q1": None,
+        "median": None,
+        "q3": None,
+        "max": None,
+        "mean": None,
+        "levels": [],
+    }
