@@ -1,0 +1,456 @@
+"""An agency's assessment in a round: start, save answers, submit, reopen, rescore.
+
+Optimistic concurrency: every change names the revision it was based on and is applied
+by one conditional UPDATE (`... WHERE revision = :expected`), so of two concurrent
+transactions carrying the same revision exactly one passes; the other gets `Conflict`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from assessment.domain.answer_check import AnswerProblem, check_answers
+from assessment.domain.answers import Answer
+from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.instrument import Instrument
+from assessment.domain.results import ScoreResult
+from assessment.domain.scoring import score_assessment
+from assessment.services import audit
+from assessment.services.errors import (
+    Conflict,
+    InvalidAnswers,
+    InvalidInput,
+    Locked,
+    NotFound,
+    RoundClosed,
+    ServiceError,
+)
+from assessment.services.instruments import instrument_for
+from assessment.services.permissions import (
+    can_answer_for_agency,
+    can_edit_assessment,
+    can_manage_accounts,
+    is_admin,
+    require,
+    require_system_or,
+)
+from assessment.store.models import (
+    Agency,
+    Assessment,
+    AssessmentStatus,
+    ResultScope,
+    Round,
+    User,
+    utcnow,
+)
+from assessment.store.models import Answer as AnswerRow
+from assessment.store.models import Result as ResultRow
+
+MAX_REASON_LENGTH = 2000
+
+
+def start_assessment(
+    session: Session, *, agency_id: int, round_id: int, actor: User | None
+) -> Assessment:
+    """The agency's assessment in the round, created as a draft if it does not exist yet."""
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound(f"there is no agency with id {agency_id}")
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound(f"there is no round with id {round_id}")
+    require_system_or(
+        actor, can_answer_for_agency(actor, agency_id), "You cannot answer for this agency."
+    )
+    existing = _assessment_in_round(session, agency_id, round_id)
+    if existing is not None:
+        return existing
+    if not round_.is_open:
+        raise RoundClosed(f"round {round_.name} is closed; no new assessments can be started")
+    assessment = Assessment(
+        agency_id=agency_id,
+        round_id=round_id,
+        instrument_id=round_.instrument_id,
+        instrument_version=round_.instrument_version,
+    )
+    session.add(assessment)
+    try:
+        session.flush()
+    except IntegrityError:
+        # Started at the same moment elsewhere (another tab): use that one.
+        session.rollback()
+        found = _assessment_in_round(session, agency_id, round_id)
+        if found is None:
+            raise
+        return found
+    audit.record(
+        session,
+        "assessment.started",
+        actor=actor,
+        agency_id=agency_id,
+        assessment_id=assessment.id,
+        round=round_.name,
+    )
+    session.commit()
+    return assessment
+
+
+def save_answers(
+    session: Session,
+    *,
+    assessment_id: int,
+    answers: Mapping[str, Answer],
+    revision: int,
+    actor: User | None,
+    clear: Collection[str] = (),
+    catalog: InstrumentCatalog | None = None,
+) -> Assessment:
+    """Store some answers (upsert) and remove those in `clear`; all of it or nothing.
+
+    Refused with InvalidAnswers when any answer does not fit the instrument, Conflict when
+    `revision` is stale, Locked when submitted, RoundClosed when the round is closed.
+    """
+    assessment = _changeable(session, assessment_id, actor)
+    instrument = _instrument(assessment, catalog)
+    problems = check_answers(instrument, answers) + _clear_problems(instrument, answers, clear)
+    if problems:
+        raise InvalidAnswers(problems)
+    _claim_revision(session, assessment, revision)
+    _store_answers(session, assessment.id, answers, clear, actor)
+    audit.record(
+        session,
+        "assessment.saved",
+        actor=actor,
+        agency_id=assessment.agency_id,
+        assessment_id=assessment.id,
+        revision=assessment.revision,
+        saved=sorted(answers),
+        cleared=sorted(clear),
+    )
+    session.commit()
+    session.expire(assessment, ["answers"])
+    return assessment
+
+
+def submit_assessment(
+    session: Session,
+    *,
+    assessment_id: int,
+    revision: int,
+    actor: User | None,
+    catalog: InstrumentCatalog | None = None,
+) -> Assessment:
+    """Score the stored answers, store the results and lock the assessment."""
+    assessment = _changeable(session, assessment_id, actor)
+    instrument = _instrument(assessment, catalog)
+    _claim_revision(session, assessment, revision, submit=True, actor=actor)
+    score = _score(instrument, _stored_answers(session, [assessment.id])[assessment.id])
+    _replace_results(session, {assessment.id: score})
+    audit.record(
+        session,
+        "assessment.submitted",
+        actor=actor,
+        agency_id=assessment.agency_id,
+        assessment_id=assessment.id,
+        revision=assessment.revision,
+        overall_score=score.overall.score,
+        overall_level=score.overall.level,
+    )
+    session.commit()
+    session.expire(assessment, ["answers", "results"])
+    return assessment
+
+
+def reopen_assessment(
+    session: Session, *, assessment_id: int, actor: User, reason: str
+) -> Assessment:
+    """Unlock a submitted assessment for changes (admins only, with a reason; audited)."""
+    require(is_admin(actor), "Only administrators reopen submitted assessments.")
+    text = reason.strip()
+    if not text or len(text) > MAX_REASON_LENGTH:
+        raise InvalidInput({"reason": f"give a reason of 1 to {MAX_REASON_LENGTH} characters"})
+    assessment = _get(session, assessment_id)
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        raise Conflict("this assessment is not submitted, so there is nothing to reopen")
+    if not assessment.round.is_open:
+        raise RoundClosed(f"round {assessment.round.name} is closed; open the round first")
+    reopened = session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.status == AssessmentStatus.SUBMITTED)
+        .values(
+            status=AssessmentStatus.DRAFT,
+            revision=Assessment.revision + 1,
+            submitted_at=None,
+            submitted_by_id=None,
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(reopened) != 1:
+        session.rollback()
+        raise Conflict("this assessment was reopened elsewhere a moment ago")
+    # Results describe submitted answers only; they come back at the next submission.
+    session.execute(delete(ResultRow).where(ResultRow.assessment_id == assessment.id))
+    audit.record(
+        session,
+        "assessment.reopened",
+        actor=actor,
+        agency_id=assessment.agency_id,
+        assessment_id=assessment.id,
+        reason=text,
+    )
+    session.commit()
+    session.refresh(assessment)
+    return assessment
+
+
+def rescore_round(
+    session: Session,
+    *,
+    round_id: int,
+    actor: User | None,
+    catalog: InstrumentCatalog | None = None,
+) -> int:
+    """Recompute the results of every submitted assessment of a round; returns how many."""
+    require_system_or(actor, can_manage_accounts(actor), "Only administrators rescore rounds.")
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound(f"there is no round with id {round_id}")
+    submitted = session.execute(
+        select(Assessment.id, Assessment.instrument_id, Assessment.instrument_version).where(
+            Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED
+        )
+    ).all()
+    answers = _stored_answers(session, [row.id for row in submitted])
+    scores = {
+        row.id: _score(
+            instrument_for(row.instrument_id, row.instrument_version, catalog), answers[row.id]
+        )
+        for row in submitted
+    }
+    _replace_results(session, scores)
+    audit.record(session, "round.rescored", actor=actor, round_id=round_id, assessments=len(scores))
+    session.commit()
+    return len(scores)
+
+
+def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
+    """The assessment's stored answers as domain values, keyed by practice id."""
+    return {row.practice_id: _domain_answer(row) for row in assessment.answers}
+
+
+def score_of(
+    session: Session, assessment: Assessment, catalog: InstrumentCatalog | None = None
+) -> ScoreResult:
+    """Score the assessment's stored answers now (drafts too), without storing anything."""
+    instrument = _instrument(assessment, catalog)
+    return _score(instrument, _stored_answers(session, [assessment.id])[assessment.id])
+
+
+def instrument_of(assessment: Assessment, catalog: InstrumentCatalog | None = None) -> Instrument:
+    """The instrument version the assessment is answered with."""
+    return _instrument(assessment, catalog)
+
+
+def result_rows(score: ScoreResult) -> list[dict[str, Any]]:
+    """The stored form of a score: one row for overall, each dimension and each theme."""
+    overall = score.overall
+    rows = [_row(ResultScope.OVERALL, "overall", overall.score, overall.level, overall.coverage)]
+    rows += [
+        _row(ResultScope.DIMENSION, key, d.score, d.level, d.coverage)
+        for key, d in score.dimensions.items()
+    ]
+    rows += [
+        _row(ResultScope.THEME, key, t.score, None, t.coverage) for key, t in score.themes.items()
+    ]
+    return rows
+
+
+def _row(
+    scope: ResultScope, key: str, score: float | None, level: int | None, coverage: float
+) -> dict[str, Any]:
+    return {"scope": scope, "key": key, "score": score, "level": level, "coverage": coverage}
+
+
+def _get(session: Session, assessment_id: int) -> Assessment:
+    # populate_existing: a long-lived session must not decide on a stale status.
+    assessment = session.get(Assessment, assessment_id, populate_existing=True)
+    if assessment is None:
+        raise NotFound(f"there is no assessment with id {assessment_id}")
+    return assessment
+
+
+def _changeable(session: Session, assessment_id: int, actor: User | None) -> Assessment:
+    assessment = _get(session, assessment_id)
+    require_system_or(
+        actor, can_edit_assessment(actor, assessment), "You cannot change this assessment."
+    )
+    if assessment.status == AssessmentStatus.SUBMITTED:
+        raise Locked("this assessment is submitted and locked; ask an administrator to reopen it")
+    if not assessment.round.is_open:
+        raise RoundClosed(f"round {assessment.round.name} is closed; answers can no longer change")
+    return assessment
+
+
+def _instrument(assessment: Assessment, catalog: InstrumentCatalog | None) -> Instrument:
+    return instrument_for(assessment.instrument_id, assessment.instrument_version, catalog)
+
+
+def _assessment_in_round(session: Session, agency_id: int, round_id: int) -> Assessment | None:
+    return session.scalar(
+        select(Assessment).where(Assessment.agency_id == agency_id, Assessment.round_id == round_id)
+    )
+
+
+def _clear_problems(
+    instrument: Instrument, answers: Mapping[str, Answer], clear: Collection[str]
+) -> list[AnswerProblem]:
+    problems = []
+    for practice_id in clear:
+        if instrument.practice(practice_id) is None:
+            problems.append(
+                AnswerProblem(practice_id, f"unknown practice (not in {instrument.key})")
+            )
+        elif practice_id in answers:
+            problems.append(AnswerProblem(practice_id, "both answered and cleared in one save"))
+    return problems
+
+
+def _claim_revision(
+    session: Session,
+    assessment: Assessment,
+    expected: int,
+    *,
+    submit: bool = False,
+    actor: User | None = None,
+) -> None:
+    """Move the draft from `expected` to the next revision, or refuse (one atomic UPDATE)."""
+    now = utcnow()
+    values: dict[str, Any] = {"revision": Assessment.revision + 1, "updated_at": now}
+    if submit:
+        values |= {
+            "status": AssessmentStatus.SUBMITTED,
+            "submitted_at": now,
+            "submitted_by_id": actor.id if actor is not None else None,
+        }
+    claimed = session.execute(
+        update(Assessment)
+        .where(
+            Assessment.id == assessment.id,
+            Assessment.revision == expected,
+            Assessment.status == AssessmentStatus.DRAFT,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if _rowcount(claimed) != 1:
+        session.rollback()
+        raise _refusal(session, assessment.id, expected)
+    for name, value in values.items():
+        set_committed_value(assessment, name, expected + 1 if name == "revision" else value)
+
+
+def _refusal(session: Session, assessment_id: int, expected: int) -> ServiceError:
+    current = session.execute(
+        select(Assessment.status, Assessment.revision).where(Assessment.id == assessment_id)
+    ).one()
+    if current.status == AssessmentStatus.SUBMITTED:
+        return Locked("this assessment was submitted meanwhile; ask an administrator to reopen it")
+    return Conflict(
+        f"these answers were changed elsewhere (revision {current.revision}, "
+        f"yours {expected}); reload the page to see the latest answers"
+    )
+
+
+def _store_answers(
+    session: Session,
+    assessment_id: int,
+    answers: Mapping[str, Answer],
+    clear: Collection[str],
+    actor: User | None,
+) -> None:
+    now = utcnow()
+    existing = {
+        row.practice_id: row
+        for row in session.scalars(
+            select(AnswerRow).where(
+                AnswerRow.assessment_id == assessment_id, AnswerRow.practice_id.in_(list(answers))
+            )
+        )
+    }
+    for practice_id, answer in answers.items():
+        row = existing.get(practice_id)
+        if row is None:
+            row = AnswerRow(assessment_id=assessment_id, practice_id=practice_id)
+            session.add(row)
+        row.option_id = None if answer.not_applicable else answer.option_id
+        row.not_applicable = answer.not_applicable
+        row.comment = answer.comment
+        row.answered_by_id = actor.id if actor is not None else None
+        row.answered_at = now
+    if clear:
+        session.execute(
+            delete(AnswerRow)
+            .where(AnswerRow.assessment_id == assessment_id, AnswerRow.practice_id.in_(list(clear)))
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _stored_answers(
+    session: Session, assessment_ids: Iterable[int]
+) -> dict[int, dict[str, Answer]]:
+    ids = list(assessment_ids)
+    grouped: dict[int, dict[str, Answer]] = defaultdict(dict)
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(
+                AnswerRow.assessment_id,
+                AnswerRow.practice_id,
+                AnswerRow.option_id,
+                AnswerRow.not_applicable,
+                AnswerRow.comment,
+            ).where(AnswerRow.assessment_id.in_(ids[start : start + 500]))
+        )
+        for row in rows:
+            grouped[row.assessment_id][row.practice_id] = Answer(
+                row.practice_id, row.option_id, row.not_applicable, row.comment
+            )
+    return {assessment_id: grouped[assessment_id] for assessment_id in ids}
+
+
+def _domain_answer(row: AnswerRow) -> Answer:
+    return Answer(row.practice_id, row.option_id, row.not_applicable, row.comment)
+
+
+def _score(instrument: Instrument, answers: Mapping[str, Answer]) -> ScoreResult:
+    try:
+        return score_assessment(instrument, answers)
+    except ValueError as error:
+        raise ServiceError(f"the stored answers do not fit {instrument.key}: {error}") from None
+
+
+def _replace_results(session: Session, scores: Mapping[int, ScoreResult]) -> None:
+    ids = list(scores)
+    for start in range(0, len(ids), 500):
+        session.execute(
+            delete(ResultRow).where(ResultRow.assessment_id.in_(ids[start : start + 500]))
+        )
+    rows = [
+        {"assessment_id": assessment_id, **row}
+        for assessment_id, score in scores.items()
+        for row in result_rows(score)
+    ]
+    if rows:
+        session.execute(insert(ResultRow), rows)
+
+
+def _rowcount(result: Any) -> int:
+    count: int = result.rowcount
+    return count

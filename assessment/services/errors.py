@@ -1,0 +1,63 @@
+"""What a use case refuses, with a message fit to show the user."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from assessment.domain.answer_check import AnswerProblem
+
+
+class ServiceError(Exception):
+    """A refused request; `str(error)` is the message for the user."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ServiceError):
+    """The agency, user, round, assessment or token does not exist."""
+
+
+class Forbidden(ServiceError):
+    """The acting user may not do this."""
+
+
+class Conflict(ServiceError):
+    """The request is based on a state that has changed (e.g. a stale revision)."""
+
+
+class Locked(ServiceError):
+    """A submitted assessment cannot be changed except through reopening."""
+
+
+class RoundClosed(Locked):
+    """The round is closed: no new assessments, saves or submissions."""
+
+
+class InvalidToken(ServiceError):
+    """A single-use link that is unknown, already used or expired."""
+
+    def __init__(self, message: str, *, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason  # "unknown" | "used" | "expired"
+
+
+class InvalidInput(ServiceError):
+    """Form-like input with problems, keyed by field name."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{field}: {message}" for field, message in self.errors.items()))
+
+
+class InvalidAnswers(ServiceError):
+    """Answers that do not fit the instrument; nothing of the save was stored."""
+
+    def __init__(self, problems: Sequence[AnswerProblem]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        summary = "; ".join(str(problem) for problem in self.problems[:5])
+        more = f" (and {count - 5} more)" if count > 5 else ""
+        noun = "problem" if count == 1 else "problems"
+        super().__init__(f"{count} answer {noun}, nothing was saved: {summary}{more}")

@@ -1,0 +1,67 @@
+"""Who may do what: pure checks over model objects (no queries, no commits)."""
+
+from __future__ import annotations
+
+from assessment.services.errors import Forbidden
+from assessment.store.models import Assessment, Role, User
+
+DEFAULT_REFUSAL = "You are not allowed to do this."
+
+
+def is_admin(user: User | None) -> bool:
+    """An active administrator."""
+    return user is not None and user.active and user.role == Role.ADMIN
+
+
+def can_view_all(user: User | None) -> bool:
+    """Admins and consultants see every agency, result and benchmark."""
+    return user is not None and user.active and user.role in (Role.ADMIN, Role.CONSULTANT)
+
+
+def can_view_agency(user: User | None, agency_id: int) -> bool:
+    """Admins and consultants see every agency; a lead sees only their own."""
+    if can_view_all(user):
+        return True
+    return _leads_agency(user, agency_id)
+
+
+def can_answer_for_agency(user: User | None, agency_id: int) -> bool:
+    """Admins and the agency's own lead may answer; consultants never change answers."""
+    return is_admin(user) or _leads_agency(user, agency_id)
+
+
+def can_edit_assessment(user: User | None, assessment: Assessment) -> bool:
+    """Admins and the agency's own lead may change an assessment's answers."""
+    return can_answer_for_agency(user, assessment.agency_id)
+
+
+def can_manage_accounts(user: User | None) -> bool:
+    """Admins manage agencies, users and rounds."""
+    return is_admin(user)
+
+
+def can_invite(user: User | None) -> bool:
+    """Admins and consultants may invite agency leads."""
+    return can_view_all(user)
+
+
+def require(allowed: bool, message: str = DEFAULT_REFUSAL) -> None:
+    """Raise Forbidden with `message` unless `allowed`."""
+    if not allowed:
+        raise Forbidden(message)
+
+
+def require_system_or(actor: User | None, allowed: bool, message: str = DEFAULT_REFUSAL) -> None:
+    """Allow the system itself (no actor: the command line, demo data) or a permitted user."""
+    if actor is not None:
+        require(allowed, message)
+
+
+def _leads_agency(user: User | None, agency_id: int) -> bool:
+    return (
+        user is not None
+        and user.active
+        and user.role == Role.LEAD
+        and user.agency_id is not None
+        and user.agency_id == agency_id
+    )
