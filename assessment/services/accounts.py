@@ -201,6 +201,11 @@ def reset_password(session: Session, token: str, password: str) -> User:
     return user
 
 
+def usable_link(session: Session, token: str, kind: TokenKind) -> OneTimeToken:
+    """The unused, unexpired single-use link of this kind (InvalidToken otherwise); no change."""
+    return _usable_token(session, token, kind)
+
+
 def create_api_token(session: Session, *, user: User, name: str) -> str:
     """A bearer token for the JSON API acting as `user`; only its hash is stored."""
     label = name.strip()

@@ -1,0 +1,117 @@
+"""Settings from the environment, read in one place for the web app and the CLI.
+
+Environment variables:
+
+- ``ASSESSMENT_INSTANCE``: folder for local state (SQLite database, secret key);
+  default ``./instance``.
+- ``DATABASE_URL``: SQLAlchemy URL; default a SQLite file in the instance folder.
+- ``SECRET_KEY``: signs session cookies; when unset, one is generated once and kept
+  in ``<instance>/secret_key`` (mode 0600) so that every worker shares it.
+- ``SESSION_COOKIE_SECURE``: ``true`` (default) or ``false`` for local plain http.
+- ``RATELIMIT_STORAGE_URI``: where login attempts are counted; ``memory://`` by
+  default, e.g. ``redis://127.0.0.1:6379/0`` to share counts between workers.
+- ``ANONYMITY_K``: smallest peer group shown in benchmarks; default 5, never below 3.
+- ``INSTRUMENT_DIR``: folder of instrument files; default the bundled questionnaires.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from assessment.resources import questionnaires_dir
+from assessment.store.db import default_database_url
+
+DEFAULT_ANONYMITY_K = 5
+MIN_ANONYMITY_K = 3
+SECRET_KEY_FILE = "secret_key"
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+class ConfigError(ValueError):
+    """A setting has a value the application cannot use."""
+
+
+def instance_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The folder for local state: ``ASSESSMENT_INSTANCE`` or ``./instance``."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("ASSESSMENT_INSTANCE") or "instance").resolve()
+
+
+def database_url(environ: Mapping[str, str] | None = None) -> str:
+    """``DATABASE_URL``, or a SQLite file in the instance folder."""
+    env = os.environ if environ is None else environ
+    url = env.get("DATABASE_URL", "").strip()
+    if url:
+        return url
+    return default_database_url(instance_dir(env))
+
+
+def parse_bool(name: str, raw: str) -> bool:
+    """A boolean setting written as true/false, yes/no, on/off or 1/0."""
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def anonymity_k(raw: object) -> int:
+    """The peer-group threshold as an integer of at least 3."""
+    try:
+        k = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"ANONYMITY_K must be a whole number, not {raw!r}") from None
+    if k < MIN_ANONYMITY_K:
+        raise ConfigError(f"ANONYMITY_K must be at least {MIN_ANONYMITY_K}, not {k}")
+    return k
+
+
+def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Flask configuration taken from the environment (the secret key is added later)."""
+    env = os.environ if environ is None else environ
+    settings: dict[str, Any] = {
+        "DATABASE_URL": database_url(env),
+        "SESSION_COOKIE_SECURE": parse_bool(
+            "SESSION_COOKIE_SECURE", env.get("SESSION_COOKIE_SECURE", "true")
+        ),
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+        "ANONYMITY_K": anonymity_k(env.get("ANONYMITY_K", DEFAULT_ANONYMITY_K)),
+        "INSTRUMENT_DIR": env.get("INSTRUMENT_DIR", "").strip() or str(questionnaires_dir()),
+    }
+    if env.get("SECRET_KEY"):
+        settings["SECRET_KEY"] = env["SECRET_KEY"]
+    return settings
+
+
+def persistent_secret_key(instance: Path) -> str:
+    """The secret key kept in the instance folder, created once (mode 0600) if missing."""
+    path = instance / SECRET_KEY_FILE
+    if not path.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        _publish_new_key(path)
+    key = path.read_text(encoding="ascii").strip()
+    if not key:
+        raise ConfigError(f"{path} is empty; delete it or set SECRET_KEY")
+    return key
+
+
+def _publish_new_key(path: Path) -> None:
+    # Written to a private temporary file and hard-linked into place: the link either
+    # appears complete or fails because another worker won the race, whose key we then use.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as file:
+            os.fchmod(file.fileno(), 0o600)
+            file.write(secrets.token_hex(32))
+        with contextlib.suppress(FileExistsError):
+            os.link(temporary, path)
+    finally:
+        os.unlink(temporary)

@@ -1,0 +1,83 @@
+"""The Flask application: `create_app()` builds it; one blueprint per area plugs in below.
+
+Run locally with `assessment serve`; in production under gunicorn:
+`gunicorn -w 2 -b 127.0.0.1:8000 "assessment.web:create_app()"` (settings from the
+environment, see assessment/config.py).
+
+Adding an area: write a package `assessment/web/<area>/` whose `views.py` defines a
+Blueprint `bp` (URL rules carry `login_required` / `roles_required` from
+`assessment.web.auth`), then add ONE import and ONE line to `register_blueprints` below,
+and append its routes to the access matrix in tests/web/test_access_matrix.py.
+
+Helpers for views: `db_session()` (the request's SQLAlchemy session), `web_catalog()`
+(the instrument catalog of INSTRUMENT_DIR),
+`assessment.web.auth.current_user()`, `login_required`, `roles_required(*roles)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from assessment import config
+from assessment.web.auth.access import current_user, public
+from assessment.web.catalog import init_catalog, web_catalog
+from assessment.web.database import db_session, init_database
+from assessment.web.errors import register_error_handlers
+from assessment.web.navigation import navigation_for
+from assessment.web.security import configure_security
+
+__all__ = ["create_app", "db_session", "web_catalog"]
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the web application from the environment, overridden by `test_config`."""
+    instance = config.instance_dir()
+    app = Flask(__name__, instance_path=str(instance))
+    app.config.from_mapping(config.web_settings())
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    _finish_config(app)
+    init_database(app)
+    init_catalog(app)
+    configure_security(app)
+    register_error_handlers(app)
+    app.context_processor(_template_globals)
+    app.add_url_rule("/healthz", "health", health)
+    register_blueprints(app)
+    return app
+
+
+def register_blueprints(app: Flask) -> None:
+    """Plug each area's blueprint into the app (one import and one line per area)."""
+    from assessment.web.admin.views import bp as admin
+    from assessment.web.auth.views import bp as auth
+
+    app.register_blueprint(auth)
+    app.register_blueprint(admin, url_prefix="/admin")
+
+
+def _finish_config(app: Flask) -> None:
+    app.config["ANONYMITY_K"] = config.anonymity_k(app.config["ANONYMITY_K"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = config.persistent_secret_key(Path(app.instance_path))
+
+
+def _template_globals() -> dict[str, Any]:
+    user = current_user()
+    return {"current_user": user, "navigation": navigation_for(user)}
+
+
+@public
+def health() -> tuple[Response, int]:
+    """Liveness and database reachability, for load balancers and monitoring."""
+    try:
+        db_session().execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok"), 200

@@ -1,0 +1,101 @@
+"""Administration forms: agencies, invitations, rounds and reopening."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, Field, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from assessment.domain.instrument import Instrument
+from assessment.web.auth.forms import EMAIL_PATTERN
+
+Choices = list[tuple[str, str]]
+
+
+def profile_choices(instruments: Sequence[Instrument], question_id: str) -> Choices:
+    """(id, label) options of a profile question, from the newest instrument that asks it."""
+    for instrument in reversed(instruments):
+        question = instrument.profile_question(question_id)
+        if question is not None and question.options:
+            return [(option.id, str(option.label)) for option in question.options]
+    return []
+
+
+def instrument_choices(instruments: Sequence[Instrument]) -> Choices:
+    """(id@version, title and version) of every instrument, newest last."""
+    return [(i.key, f"{i.title} — version {i.version}") for i in instruments]
+
+
+class AgencyForm(FlaskForm):
+    """A new agency and the profile facts peer groups are built from."""
+
+    name = StringField(
+        "Name",
+        validators=[
+            DataRequired("Enter the agency's name."),
+            Length(max=200, message="Use at most 200 characters."),
+        ],
+    )
+    country = StringField(
+        "Country",
+        description="Two-letter ISO 3166 code, for example NL, GB or US.",
+        validators=[
+            DataRequired("Enter the country code."),
+            Regexp(r"^\s*[A-Za-z]{2}\s*$", message="Enter a two-letter code such as NL."),
+        ],
+    )
+    agency_type = SelectField("Type of agency", validate_choice=True)
+    size_band = SelectField("Size", validate_choice=True)
+
+
+class InvitationForm(FlaskForm):
+    """Invite a new lead for an agency."""
+
+    agency_id = SelectField("Agency", coerce=int, validate_choice=True)
+    email = EmailField(
+        "Email address of the new agency lead",
+        validators=[
+            DataRequired("Enter the email address."),
+            Length(max=254, message="An email address has at most 254 characters."),
+            Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
+        ],
+    )
+
+
+class RoundForm(FlaskForm):
+    """A new assessment round on one instrument version."""
+
+    name = StringField(
+        "Name",
+        description="For example 2025 or Spring 2026.",
+        validators=[
+            DataRequired("Enter a name for the round."),
+            Length(max=100, message="Use at most 100 characters."),
+        ],
+    )
+    instrument = SelectField("Questionnaire", validate_choice=True)
+    starts_on = DateField("Starts on", validators=[Optional()], description="Optional.")
+    ends_on = DateField("Ends on", validators=[Optional()], description="Optional.")
+
+    def validate_ends_on(self, field: Field) -> None:
+        """The end date, when given, is not before the start date."""
+        start: date | None = self.starts_on.data
+        end: date | None = field.data
+        if start is not None and end is not None and end < start:
+            raise ValidationError("The end date must not be before the start date.")
+
+
+class ReopenForm(FlaskForm):
+    """Why a submitted assessment is opened again (kept in the audit trail)."""
+
+    reason = TextAreaField(
+        "Reason for reopening",
+        description="The agency lead and later readers of the audit trail see this.",
+        validators=[
+            DataRequired("Give a reason."),
+            Length(max=1000, message="Use at most 1,000 characters."),
+        ],
+    )

@@ -1,0 +1,238 @@
+"""Administration: agencies, users, invitation and reset links, rounds, reopening."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
+from werkzeug.wrappers import Response
+
+from assessment.services import accounts, assessments, rounds
+from assessment.services.errors import InvalidInput
+from assessment.store import listings
+from assessment.store.models import Assessment, AssessmentStatus, Role, Round, User
+from assessment.web.admin.forms import (
+    AgencyForm,
+    InvitationForm,
+    ReopenForm,
+    RoundForm,
+    instrument_choices,
+    profile_choices,
+)
+from assessment.web.auth.access import roles_required, signed_in_user
+from assessment.web.catalog import web_catalog
+from assessment.web.database import db_session
+from assessment.web.form_errors import attach_service_errors
+
+bp = Blueprint("admin", __name__, template_folder="templates")
+
+ADMIN = Role.ADMIN
+STAFF = (Role.ADMIN, Role.CONSULTANT)
+Page = Response | str | tuple[str, int]
+
+
+@bp.route("/")
+@roles_required(ADMIN)
+def index() -> str:
+    """The administration start page."""
+    return render_template("admin/index.html")
+
+
+@bp.route("/agencies")
+@roles_required(ADMIN)
+def agencies() -> str:
+    """Every agency with its number of lead accounts."""
+    rows = listings.agencies_with_leads(db_session())
+    return render_template("admin/agencies.html", rows=rows)
+
+
+@bp.route("/agencies/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def new_agency() -> Page:
+    """Register an agency."""
+    form = AgencyForm()
+    instruments = web_catalog().all()
+    form.agency_type.choices = profile_choices(instruments, "agency_type")
+    form.size_band.choices = profile_choices(instruments, "size_band")
+    if form.validate_on_submit():
+        try:
+            agency = accounts.create_agency(
+                db_session(),
+                name=form.name.data or "",
+                country=form.country.data or "",
+                agency_type=form.agency_type.data or "",
+                size_band=form.size_band.data or "",
+                actor=signed_in_user(),
+            )
+        except InvalidInput as invalid:
+            attach_service_errors(form, invalid)
+        else:
+            flash(f"Agency {agency.name} added. Invite its lead next.", "success")
+            return redirect(url_for("admin.invitations", agency_id=agency.id))
+    return _form_page("admin/agency_form.html", form)
+
+
+@bp.route("/users")
+@roles_required(ADMIN)
+def users() -> str:
+    """Every user account with its role and agency."""
+    rows = listings.users_by_email(db_session())
+    return render_template("admin/users.html", users=rows, reset_form=FlaskForm())
+
+
+@bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
+@roles_required(ADMIN)
+def password_reset(user_id: int) -> Page:
+    """Issue a single-use password-reset link and show it once to pass on."""
+    user = db_session().get(User, user_id)
+    if user is None:
+        abort(404)
+    token = accounts.create_password_reset(db_session(), user_id=user_id, actor=signed_in_user())
+    link = url_for("auth.reset_password", token=token, _external=True)
+    return render_template(
+        "admin/link.html",
+        heading="Password-reset link",
+        intro=f"Pass this link on to {user.email}. It works once, for "
+        f"{accounts.PASSWORD_RESET_VALIDITY.total_seconds() / 3600:.0f} hours.",
+        link=link,
+        back=url_for("admin.users"),
+    )
+
+
+@bp.route("/invitations", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def invitations() -> Page:
+    """Invite a new agency lead; list recent invitations."""
+    form = InvitationForm()
+    form.agency_id.choices = listings.agency_choices(db_session())
+    if not form.is_submitted():
+        form.agency_id.data = _int_arg("agency_id")
+    if form.validate_on_submit():
+        try:
+            token = accounts.create_invitation(
+                db_session(),
+                email=form.email.data or "",
+                agency_id=form.agency_id.data or 0,
+                actor=signed_in_user(),
+            )
+        except InvalidInput as invalid:
+            attach_service_errors(form, invalid)
+        else:
+            return render_template(
+                "admin/link.html",
+                heading="Invitation link",
+                intro=f"Pass this link on to {form.email.data}. It works once, for "
+                f"{accounts.INVITATION_VALIDITY.days} days.",
+                link=url_for("auth.accept_invitation", token=token, _external=True),
+                back=url_for("admin.invitations"),
+            )
+    rows = listings.recent_invitations(db_session())
+    status = 400 if form.errors else 200
+    return render_template("admin/invitations.html", form=form, rows=rows), status
+
+
+@bp.route("/rounds")
+@roles_required(ADMIN)
+def rounds_list() -> str:
+    """Every round with its progress."""
+    rows = listings.rounds_with_counts(db_session())
+    return render_template("admin/rounds.html", rows=rows, toggle_form=FlaskForm())
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def new_round() -> Page:
+    """Create a round on one instrument version."""
+    form = RoundForm()
+    instruments = web_catalog().all()
+    form.instrument.choices = instrument_choices(instruments)
+    if not form.is_submitted() and instruments:
+        form.instrument.data = instruments[-1].key
+    if form.validate_on_submit():
+        instrument_id, _, version = (form.instrument.data or "").partition("@")
+        try:
+            created = rounds.create_round(
+                db_session(),
+                name=form.name.data or "",
+                instrument_id=instrument_id,
+                instrument_version=version,
+                starts_on=form.starts_on.data,
+                ends_on=form.ends_on.data,
+                actor=signed_in_user(),
+                catalog=web_catalog(),
+            )
+        except InvalidInput as invalid:
+            attach_service_errors(form, invalid)
+        else:
+            flash(f"Round {created.name} created and open for answers.", "success")
+            return redirect(url_for("admin.round_detail", round_id=created.id))
+    return _form_page("admin/round_form.html", form)
+
+
+@bp.route("/rounds/<int:round_id>")
+@roles_required(ADMIN)
+def round_detail(round_id: int) -> str:
+    """A round's assessments, with reopening for submitted ones."""
+    round_ = db_session().get(Round, round_id)
+    if round_ is None:
+        abort(404)
+    rows = listings.round_assessments(db_session(), round_id)
+    return render_template(
+        "admin/round.html", round=round_, assessments=rows, toggle_form=FlaskForm()
+    )
+
+
+@bp.route("/rounds/<int:round_id>/open", methods=["POST"])
+@roles_required(ADMIN)
+def open_round(round_id: int) -> Response:
+    """Open a round for answers."""
+    return _set_open(round_id, is_open=True)
+
+
+@bp.route("/rounds/<int:round_id>/close", methods=["POST"])
+@roles_required(ADMIN)
+def close_round(round_id: int) -> Response:
+    """Close a round: no more answers or submissions."""
+    return _set_open(round_id, is_open=False)
+
+
+@bp.route("/assessments/<int:assessment_id>/reopen", methods=["GET", "POST"])
+@roles_required(ADMIN)
+def reopen(assessment_id: int) -> Page:
+    """Open a submitted assessment again for changes, with a reason."""
+    assessment = db_session().get(Assessment, assessment_id)
+    if assessment is None:
+        abort(404)
+    form = ReopenForm()
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        flash("This assessment is not submitted; there is nothing to reopen.", "warning")
+        return redirect(url_for("admin.round_detail", round_id=assessment.round_id))
+    if form.validate_on_submit():
+        assessments.reopen_assessment(
+            db_session(),
+            assessment_id=assessment_id,
+            actor=signed_in_user(),
+            reason=form.reason.data or "",
+        )
+        flash(f"The assessment of {assessment.agency.name} is open again.", "success")
+        return redirect(url_for("admin.round_detail", round_id=assessment.round_id))
+    status = 400 if form.errors else 200
+    return render_template("admin/reopen.html", form=form, assessment=assessment), status
+
+
+def _set_open(round_id: int, *, is_open: bool) -> Response:
+    changed = rounds.set_round_open(
+        db_session(), round_id=round_id, is_open=is_open, actor=signed_in_user()
+    )
+    state = "open" if changed.is_open else "closed"
+    flash(f"Round {changed.name} is {state}.", "success")
+    return redirect(url_for("admin.rounds_list"))
+
+
+def _form_page(template: str, form: FlaskForm) -> tuple[str, int]:
+    status = 400 if form.errors else 200
+    return render_template(template, form=form), status
+
+
+def _int_arg(name: str) -> int | None:
+    value: int | None = request.args.get(name, type=int)
+    return value

@@ -1,0 +1,27 @@
+"""The instrument catalog the web app reads (INSTRUMENT_DIR, the bundled one by default)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from assessment.catalog import default_catalog
+from assessment.domain.catalog import InstrumentCatalog
+from assessment.resources import questionnaires_dir
+
+_EXTENSION = "assessment.catalog"
+
+
+def init_catalog(app: Flask) -> None:
+    """Attach the catalog of the configured instrument folder to `app`."""
+    folder = Path(app.config["INSTRUMENT_DIR"]).resolve()
+    # The bundled catalog is shared process-wide so instruments are parsed only once.
+    bundled = folder == questionnaires_dir().resolve()
+    app.extensions[_EXTENSION] = default_catalog() if bundled else InstrumentCatalog(folder)
+
+
+def web_catalog() -> InstrumentCatalog:
+    """The current app's instrument catalog."""
+    catalog: InstrumentCatalog = current_app.extensions[_EXTENSION]
+    return catalog

@@ -1,0 +1,72 @@
+"""Cookies, CSRF protection, login rate limits and security headers for every response."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, current_app, request, session
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+HSTS = "max-age=63072000; includeSubDomains"
+LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
+LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
+MAX_CONTENT_LENGTH = 1024 * 1024
+
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+
+
+def login_attempt_key() -> str:
+    """Rate-limit key of a login attempt: the client address and the email tried."""
+    email = request.form.get("email", "").strip().lower()
+    return f"{get_remote_address()}|{email}"
+
+
+limit_login_per_account = limiter.limit(
+    LOGIN_LIMIT_PER_ACCOUNT, key_func=login_attempt_key, methods=["POST"], scope="login-account"
+)
+limit_login_per_address = limiter.limit(
+    LOGIN_LIMIT_PER_ADDRESS, methods=["POST"], scope="login-address"
+)
+
+
+def configure_security(app: Flask) -> None:
+    """Set cookie flags, bind CSRF protection and the limiter, add the header hook."""
+    secure = bool(app.config["SESSION_COOKIE_SECURE"])
+    # The __Host- prefix makes browsers refuse the cookie unless Secure, Path=/, no Domain.
+    app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session" if secure else "session")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_PATH="/",
+        SESSION_COOKIE_DOMAIN=None,
+    )
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_CONTENT_LENGTH)
+    # Answering a questionnaire can take hours; the token lives as long as the session.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("RATELIMIT_ENABLED", True)
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.after_request(add_security_headers)
+
+
+def add_security_headers(response: Response) -> Response:
+    """Send the browser hardening headers; never cache pages shown to a signed-in user."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure or current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.endpoint != "static" and "user_id" in session:
+        headers["Cache-Control"] = "no-store"
+    return response
