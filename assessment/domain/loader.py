@@ -104,7 +104,6 @@ def parse_instrument(text: str, filename: str) -> Instrument:
     document = _read_yaml(text, report)
     if document is None:
         raise InstrumentError(report.problems)
-    report.document = document
     if not isinstance(document.data, dict):
         report.add((), f"the top level must be a mapping of keys, got {_describe(document.data)}")
         raise InstrumentError(report.problems)
@@ -156,12 +155,14 @@ class _Report:
 
     def add(self, path: PathKey, message: str, *, at_key: bool = False) -> None:
         """Record a problem at `path` (on the line of its key when `at_key`)."""
-        line = self.line(path, at_key=at_key)
-        self.problems.append(Problem(self.filename, line, format_path(path), message))
+        self.add_at_line(self.line(path, at_key=at_key), format_path(path), message)
 
     def add_at_line(self, line: int, path: str, message: str) -> None:
         """Record a problem whose line is known but whose key path is not."""
-        self.problems.append(Problem(self.filename, line, path, message))
+        problem = Problem(self.filename, line, path, message)
+        # Some schema rules fail once per missing key but describe them all.
+        if problem not in self.problems:
+            self.problems.append(problem)
 
     def line(self, path: PathKey, *, at_key: bool = False) -> int:
         """The line of `path`, or of its nearest located ancestor."""
@@ -185,6 +186,7 @@ def _read_yaml(text: str, report: _Report) -> _Document | None:
         report.add_at_line(1, ROOT_PATH, "the file is empty")
         return None
     document = _Document()
+    report.document = document
     converter = _NodeConverter(document, report)
     document.data = converter.convert(node, ())
     return None if converter.aborted else document
@@ -258,7 +260,7 @@ class _NodeConverter:
             return node.value
         if node.tag not in _SCALAR_TAGS:
             self.report.add(path, f"unsupported YAML tag {node.tag!r}")
-            return None
+            return node.value  # reported once here, not again as a wrong type
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:  # pragma: no cover - resolver-checked
@@ -390,7 +392,7 @@ def _not_a_text(error: jsonschema.ValidationError, path: PathKey, report: _Repor
 
 def _not_in_enum(error: jsonschema.ValidationError, path: PathKey, report: _Report) -> None:
     choices = ", ".join(str(choice) for choice in _rule(error))
-    hint = _suggestion(str(_instance(error)), [str(c) for c in _rule(error)])
+    hint = _suggestion(str(_instance(error)), [str(c) for c in _rule(error)], list_all=False)
     report.add(path, f"{_show(_instance(error))} is not one of: {choices}{hint}")
 
 
@@ -503,7 +505,7 @@ def _suggestion(word: str, known: Collection[str], *, list_all: bool = True) -> 
     close = difflib.get_close_matches(word, list(known), n=1)
     if close:
         return f" (did you mean '{close[0]}'?)"
-    if list_all and known and len(known) <= 12:
+    if list_all and known and len(known) <= 15:
         return f" (known: {', '.join(sorted(known))})"
     return ""
 
@@ -628,7 +630,7 @@ def _check_answer_credit(data: dict[str, Any], context: _Context, report: _Repor
                 f"no option earns the met_at credit {context.met_at}, "
                 "so a practice using this set can never be met"
             )
-            report.add(("answer_sets", set_id), message)
+            report.add(("answer_sets", set_id), message, at_key=True)
 
 
 def _check_phases(data: dict[str, Any], report: _Report) -> list[str]:
