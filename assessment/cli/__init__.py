@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from assessment.cli import questionnaire
+from assessment.cli import questionnaire, score
+from assessment.cli.serve import serve
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -13,3 +14,5 @@ def main() -> None:
 
 
 main.add_command(questionnaire.questionnaire)
+main.add_command(score.score)
+main.add_command(serve)

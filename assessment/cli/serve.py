@@ -1,0 +1,71 @@
+"""`assessment serve`: the web application on the local development server (plain http)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import click
+from sqlalchemy.exc import SQLAlchemyError
+
+from assessment import config
+from assessment.store.db import Database
+from assessment.store.migrate import current_revision, head_revision
+
+PRODUCTION_HINT = 'gunicorn -w 2 -b 127.0.0.1:8000 "assessment.web:create_app()"'
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
+def serve(host: str, port: int) -> None:
+    """Run the web application locally over http (for production use gunicorn)."""
+    from assessment.web import create_app
+
+    url = config.database_url()
+    check_database_ready(url)
+    try:
+        # Plain http: a Secure cookie would never come back and nobody could sign in.
+        app = create_app({"SESSION_COOKIE_SECURE": False})
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from None
+    if not _is_loopback(host):
+        click.secho(
+            f"Warning: serving on {host} over plain http. For anything but a local trial "
+            f"run behind HTTPS with: {PRODUCTION_HINT}",
+            fg="yellow",
+            err=True,
+        )
+    click.echo(f"Serving on http://{_url_host(host)}:{port}/ (Ctrl+C to stop)")
+    app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def check_database_ready(url: str) -> None:
+    """Stop with advice when the database is missing or lacks migrations."""
+    database = Database(url)
+    try:
+        current = current_revision(database.engine)
+    except SQLAlchemyError as error:
+        raise click.ClickException(f"cannot open the database {database!r}: {error}") from None
+    finally:
+        database.dispose()
+    if current is None:
+        raise click.ClickException(
+            f"the database {database!r} is not set up yet; run `assessment init` first"
+        )
+    if current != head_revision():
+        raise click.ClickException(
+            f"the database {database!r} needs an upgrade; run `assessment init` first"
+        )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

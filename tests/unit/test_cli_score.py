@@ -1,0 +1,184 @@
+"""`assessment score` on the bundled instrument and the example answer files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner, Result
+
+from assessment.catalog import default_catalog
+from assessment.cli import main
+from assessment.domain.answer_file import load_answers_file
+from assessment.domain.roadmap import build_roadmap
+from assessment.domain.scoring import score_assessment
+from assessment.domain.serialize import score_to_dict
+from assessment.resources import questionnaires_dir
+
+INSTRUMENT_ID = "sm-policing-maturity"
+EXAMPLE = questionnaires_dir() / "examples" / "mid-level-agency.json"
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(main, ["score", *args])
+
+
+def run_example(*args: str) -> Result:
+    return run("--questionnaire", INSTRUMENT_ID, "--answers", str(EXAMPLE), *args)
+
+
+def write_answers(tmp_path: Path, answers: dict[str, Any], **top: Any) -> Path:
+    document = {"questionnaire": {"id": INSTRUMENT_ID, "version": "1.0.0"}, "answers": answers}
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({**document, **top}), encoding="utf-8")
+    return path
+
+
+def assert_refused(result: Result, *fragments: str) -> None:
+    assert result.exit_code == 2, result.output
+    assert isinstance(result.exception, SystemExit)  # a message, never a traceback
+    for fragment in fragments:
+        assert fragment in result.stderr
+
+
+def test_text_report_shows_each_dimension_theme_and_the_roadmap() -> None:
+    instrument = default_catalog().get(f"{INSTRUMENT_ID}@1.0.0")
+    answers = load_answers_file(EXAMPLE).answers
+    expected = score_assessment(instrument, answers)
+
+    result = run_example()
+
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    for dimension in instrument.dimensions:
+        figures = expected.dimensions[dimension.id]
+        (row,) = [line for line in lines if line.startswith(f"{dimension.title} ")]
+        level_name = instrument.level(figures.level).name
+        assert f"{figures.score:.1f}  {figures.level} {level_name}" in row
+        assert all(practice_id in row for practice_id in figures.blocking)
+    assert any(line.startswith("Overall ") for line in lines)
+    assert all(str(theme.title) in result.output for theme in instrument.themes.values())
+    assert "ROADMAP (targets: policy 4," in result.output
+    assert "0-6 months (months 0-6)" in result.output
+    assert "projected overall:" in result.output
+
+
+def test_json_output_is_the_serialised_score_and_roadmap() -> None:
+    instrument = default_catalog().get(INSTRUMENT_ID)
+    answers_file = load_answers_file(EXAMPLE)
+    scored = score_assessment(instrument, answers_file.answers)
+    roadmap = build_roadmap(instrument, answers_file.answers, scored, {"policy": 5})
+
+    result = run_example("--format", "json", "--targets", "policy=5")
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data == {"agency": answers_file.agency, **score_to_dict(scored, roadmap, instrument)}
+    assert data["questionnaire"] == {
+        "id": INSTRUMENT_ID,
+        "version": "1.0.0",
+        "title": str(instrument.title),
+    }
+    assert data["targets"]["policy"] == 5
+    assert {"phase", "actions", "projected"} <= set(data["roadmap"][0])
+
+
+def test_questionnaire_given_as_a_yaml_path() -> None:
+    path = questionnaires_dir() / f"{INSTRUMENT_ID}-1.0.0.yaml"
+
+    by_path = run("--questionnaire", str(path), "--answers", str(EXAMPLE), "--format", "json")
+
+    assert by_path.exit_code == 0, by_path.output
+    assert by_path.output == run_example("--format", "json").output
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ("policy", "--targets: 'policy' is not DIMENSION=LEVEL"),
+        ("policy=high", "--targets: 'policy=high' is not DIMENSION=LEVEL"),
+        ("policy=3,policy=4", "--targets: dimension 'policy' is given twice"),
+        ("budgett=3", "--targets: target for unknown dimension 'budgett'"),
+        ("policy=9", "--targets: target level 9 for dimension 'policy' is outside the scale 1-5"),
+    ],
+)
+def test_bad_targets_are_refused(targets: str, message: str) -> None:
+    assert_refused(run_example("--targets", targets), message)
+
+
+def test_invalid_answers_are_refused_naming_each_practice(tmp_path: Path) -> None:
+    path = write_answers(
+        tmp_path,
+        {"policy.written-policy": "sometimes", "policy.no-such-practice": "fully"},
+    )
+
+    result = run("--questionnaire", INSTRUMENT_ID, "--answers", str(path))
+
+    assert_refused(
+        result,
+        "2 answers are not valid for sm-policing-maturity@1.0.0",
+        f"{path}: answers.policy.written-policy: option 'sometimes' is not one of:",
+        f"{path}: answers.policy.no-such-practice: unknown practice",
+    )
+
+
+def test_answers_for_another_instrument_are_refused(tmp_path: Path) -> None:
+    path = tmp_path / "other.json"
+    path.write_text('{"questionnaire": {"id": "other-survey"}, "answers": {}}')
+
+    result = run("--questionnaire", INSTRUMENT_ID, "--answers", str(path))
+
+    assert_refused(
+        result,
+        "the answers are for other-survey, but --questionnaire gives sm-policing-maturity@1.0.0",
+    )
+
+
+def test_answers_for_another_version_are_refused(tmp_path: Path) -> None:
+    path = write_answers(tmp_path, {}, questionnaire={"id": INSTRUMENT_ID, "version": "0.9.0"})
+
+    explicit = run("--questionnaire", f"{INSTRUMENT_ID}@1.0.0", "--answers", str(path))
+    by_id = run("--questionnaire", INSTRUMENT_ID, "--answers", str(path))
+
+    assert_refused(explicit, "the answers are for sm-policing-maturity@0.9.0, but")
+    assert_refused(by_id, "--questionnaire: no version 0.9.0 of 'sm-policing-maturity'")
+
+
+def test_unknown_questionnaire_is_refused() -> None:
+    result = run("--questionnaire", "no-such-survey", "--answers", str(EXAMPLE))
+
+    assert_refused(result, "--questionnaire: no instrument 'no-such-survey'")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "cannot read the answers file"),
+        ('{"questionnaire": {"id": "x"},\n "answers": [}', ":2:"),
+        ('{"questionnaire": {"id": "x"}, "answers": {"a": 3}}', "answers.a: must be an option id"),
+    ],
+)
+def test_unreadable_or_malformed_answers_file_is_refused(
+    tmp_path: Path, content: str | None, message: str
+) -> None:
+    path = tmp_path / "agency.json"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+
+    result = run("--questionnaire", INSTRUMENT_ID, "--answers", str(path))
+
+    assert_refused(result, str(path), message)
+
+
+def test_fully_met_agency_gets_an_empty_roadmap(tmp_path: Path) -> None:
+    instrument = default_catalog().get(INSTRUMENT_ID)
+    answers = {p.id: p.answer_set.best.id for p in instrument.practices()}
+    path = write_answers(tmp_path, answers)
+
+    result = run("--questionnaire", INSTRUMENT_ID, "--answers", str(path))
+
+    assert result.exit_code == 0, result.output
+    assert "nothing to do: every target is reached" in result.output
+    assert "5 Optimising" in result.output
