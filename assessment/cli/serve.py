@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from assessment import config
-from assessment.store.db import Database
+from assessment.store.db import Database, is_sqlite
 from assessment.store.migrate import current_revision, head_revision
 
 PRODUCTION_HINT = 'gunicorn -w 2 -b 127.0.0.1:8000 "assessment.web:create_app()"'
@@ -41,6 +43,10 @@ def serve(host: str, port: int) -> None:
 
 def check_database_ready(url: str) -> None:
     """Stop with advice when the database is missing or lacks migrations."""
+    if is_sqlite(url):
+        path = make_url(url).database
+        if path and path != ":memory:" and not Path(path).is_file():
+            raise click.ClickException(f"there is no database at {path}; run `assessment init` first")
     database = Database(url)
     try:
         current = current_revision(database.engine)
