@@ -46,7 +46,9 @@ def check_database_ready(url: str) -> None:
     if is_sqlite(url):
         path = make_url(url).database
         if path and path != ":memory:" and not Path(path).is_file():
-            raise click.ClickException(f"there is no database at {path}; run `assessment init` first")
+            raise click.ClickException(
+                f"there is no database at {path}; run `assessment init` first"
+            )
     database = Database(url)
     try:
         current = current_revision(database.engine)
