@@ -134,7 +134,7 @@ class _Plan:
 
 
 class _Tally:
-    """Running sums over the practices of one dimension, one theme or the instrument."""
+    """Running sums over the practices of one dimension or one theme."""
 
     __slots__ = ("applicable", "scored", "scored_weight", "unmet", "weighted_credit")
 
