@@ -10,7 +10,7 @@ from wtforms import DateField, EmailField, Field, SelectField, StringField, Text
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from assessment.domain.instrument import Instrument
-from assessment.web.auth.forms import EMAIL_PATTERN
+from assessment.web.auth.forms import EMAIL_PATTERN, strip_spaces
 
 Choices = list[tuple[str, str]]
 
@@ -34,6 +34,7 @@ class AgencyForm(FlaskForm):
 
     name = StringField(
         "Name",
+        filters=[strip_spaces],
         validators=[
             DataRequired("Enter the agency's name."),
             Length(max=200, message="Use at most 200 characters."),
@@ -57,6 +58,7 @@ class InvitationForm(FlaskForm):
     agency_id = SelectField("Agency", coerce=int, validate_choice=True)
     email = EmailField(
         "Email address of the new agency lead",
+        filters=[strip_spaces],
         validators=[
             DataRequired("Enter the email address."),
             Length(max=254, message="An email address has at most 254 characters."),

@@ -11,11 +11,17 @@ MAX_PASSWORD_LENGTH = 200
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 
+def strip_spaces(value: str | None) -> str | None:
+    """Drop the spaces people paste around an address or a name."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class LoginForm(FlaskForm):
     """Email and password."""
 
     email = EmailField(
         "Email address",
+        filters=[strip_spaces],
         validators=[
             DataRequired("Enter your email address."),
             Length(max=254, message="An email address has at most 254 characters."),

@@ -1,0 +1,111 @@
+"""Web test fixtures: the app on the test database, clients, signing in, a small world.
+
+`app`: `create_app` on the test's migrated database (plain-http cookies, memory rate limits).
+`client`: a Flask test client.
+`world`: two agencies (A and B), a lead for each, a consultant, an admin, an open round,
+a submitted assessment of A and a draft of B.
+Helpers to import from tests.web.helpers: `login(client, user)`, `csrf_token(client)`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from assessment.resources import questionnaires_dir
+from assessment.services import assessments
+from assessment.store.models import Agency, Assessment, Role, Round, User
+from assessment.web import create_app
+
+TEST_SECRET_KEY = "test-secret-key-not-for-production"
+
+
+def web_config(database_url: str, **overrides: Any) -> dict[str, Any]:
+    """The test configuration of the app; `overrides` replace single keys."""
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "SESSION_COOKIE_SECURE": False,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "INSTRUMENT_DIR": str(questionnaires_dir()),
+        "ANONYMITY_K": 5,
+    } | overrides
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    """The web application on the test database."""
+    application = create_app(web_config(database_url))
+    yield application
+    application.extensions["assessment.database"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A test client of the app (cookies kept between requests)."""
+    return app.test_client()
+
+
+@dataclass(frozen=True)
+class World:
+    """Two agencies with their leads, staff accounts, a round and two assessments."""
+
+    agency_a: Agency
+    agency_b: Agency
+    lead_a: User
+    lead_b: User
+    consultant: User
+    admin: User
+    round: Round
+    submitted_a: Assessment
+    draft_b: Assessment
+
+    def user(self, actor: str) -> User | None:
+        """The user acting as `actor`: anonymous, lead_own, lead_other, consultant, admin."""
+        return {
+            "anonymous": None,
+            "lead_own": self.lead_a,
+            "lead_other": self.lead_b,
+            "consultant": self.consultant,
+            "admin": self.admin,
+        }[actor]
+
+
+@pytest.fixture
+def world(
+    session: Session,
+    create_agency: Callable[..., Agency],
+    create_user: Callable[..., User],
+    create_round: Callable[..., Round],
+) -> World:
+    """Agencies A and B, their leads, a consultant and an admin; A submitted, B a draft."""
+    agency_a = create_agency(name="Agency A Police")
+    agency_b = create_agency(name="Agency B Police", country="BE")
+    round_ = create_round("2025")
+    submitted = assessments.start_assessment(
+        session, agency_id=agency_a.id, round_id=round_.id, actor=None
+    )
+    submitted = assessments.submit_assessment(
+        session, assessment_id=submitted.id, revision=submitted.revision, actor=None
+    )
+    draft = assessments.start_assessment(
+        session, agency_id=agency_b.id, round_id=round_.id, actor=None
+    )
+    return World(
+        agency_a=agency_a,
+        agency_b=agency_b,
+        lead_a=create_user(Role.LEAD, agency=agency_a, email="lead.a@example.org"),
+        lead_b=create_user(Role.LEAD, agency=agency_b, email="lead.b@example.org"),
+        consultant=create_user(Role.CONSULTANT, email="consultant@example.org"),
+        admin=create_user(Role.ADMIN, email="admin@example.org"),
+        round=round_,
+        submitted_a=submitted,
+        draft_b=draft,
+    )
