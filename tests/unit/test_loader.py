@@ -443,6 +443,15 @@ def test_texts_must_be_strings_or_language_mappings() -> None:
     ]
 
 
+def test_empty_value_is_null_without_quoting_advice() -> None:
+    text = edit(MINIMAL_YAML, "title: Mini instrument", "title:")
+
+    assert problems(text) == [
+        f"{F}:3: title: expected a text (a string, or a mapping from language code to string), "
+        "got nothing (null)"
+    ]
+
+
 def test_lists_have_minimum_sizes_and_unique_items() -> None:
     text = edit(MINIMAL_YAML, "sources: [SRC-A]", "sources: []")
     text = edit(text, "sources: [SRC-A, SRC-B]", "sources: [SRC-A, SRC-A]")
