@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from assessment.cli import questionnaire, score
+from assessment.cli import questionnaire, score, store
 from assessment.cli.serve import serve
 
 
@@ -16,3 +16,5 @@ def main() -> None:
 main.add_command(questionnaire.questionnaire)
 main.add_command(score.score)
 main.add_command(serve)
+for command in store.COMMANDS:
+    main.add_command(command)

@@ -1,0 +1,235 @@
+"""Load the synthetic demo population into an empty database, in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from assessment.catalog import default_catalog
+from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.instrument import Instrument
+from assessment.domain.scoring import score_assessment
+from assessment.domain.synthetic import (
+    DEFAULT_SEED,
+    SyntheticPopulation,
+    synthetic_population,
+)
+from assessment.services import audit
+from assessment.services.accounts import check_password
+from assessment.services.assessments import result_rows
+from assessment.services.errors import Conflict, InvalidInput, NotFound
+from assessment.store.models import (
+    Agency,
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Result,
+    Role,
+    Round,
+    User,
+)
+
+DEFAULT_AGENCIES = 60
+DEFAULT_PASSWORD = "demo-password-2026"
+DEFAULT_QUESTIONNAIRE = "sm-policing-maturity"
+ADMIN_EMAIL = "admin@example.org"
+CONSULTANT_EMAIL = "consultant@example.org"
+LEAD_EMAIL = "lead@example.org"
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    """What was loaded, and who can sign in."""
+
+    agencies: int
+    rounds: tuple[str, ...]
+    submitted: int
+    drafts: int
+    lead_agency: str
+    logins: tuple[tuple[str, str], ...]  # (role, email)
+
+
+def database_is_empty(session: Session) -> bool:
+    """True when there are no agencies and no rounds yet."""
+    agencies = session.scalar(select(func.count()).select_from(Agency))
+    rounds = session.scalar(select(func.count()).select_from(Round))
+    return not agencies and not rounds
+
+
+def load_demo_data(
+    session: Session,
+    *,
+    seed: int = DEFAULT_SEED,
+    agencies: int = DEFAULT_AGENCIES,
+    password: str = DEFAULT_PASSWORD,
+    questionnaire: str = DEFAULT_QUESTIONNAIRE,
+    catalog: InstrumentCatalog | None = None,
+) -> DemoSummary:
+    """Fill an empty database with the synthetic population, three rounds and demo logins."""
+    if agencies < 1:
+        raise InvalidInput({"agencies": "give at least 1 agency"})
+    check_password(password)
+    if not database_is_empty(session):
+        raise Conflict("the database already holds agencies or rounds; demo data needs it empty")
+    instrument = _instrument(questionnaire, catalog)
+    population = synthetic_population(instrument, agencies=agencies, seed=seed)
+    agency_ids = _insert_agencies(session, population)
+    round_ids = _insert_rounds(session, population, instrument)
+    assessment_ids = _insert_assessments(session, population, instrument, agency_ids, round_ids)
+    _insert_answers(session, population, assessment_ids)
+    _insert_results(session, population, instrument, assessment_ids)
+    lead_agency = population.agencies[population.lead_agency_number - 1]
+    logins = _insert_users(session, password, agency_ids[lead_agency.number])
+    audit.record(session, "demo_data.loaded", actor=None, seed=seed, agencies=agencies)
+    session.commit()
+    submitted = sum(1 for a in population.assessments if a.submitted)
+    return DemoSummary(
+        agencies=len(population.agencies),
+        rounds=tuple(r.name for r in population.rounds),
+        submitted=submitted,
+        drafts=len(population.assessments) - submitted,
+        lead_agency=lead_agency.name,
+        logins=logins,
+    )
+
+
+def _instrument(questionnaire: str, catalog: InstrumentCatalog | None) -> Instrument:
+    try:
+        return (catalog or default_catalog()).get(questionnaire)
+    except LookupError as error:
+        raise NotFound(str(error)) from None
+
+
+def _insert_agencies(session: Session, population: SyntheticPopulation) -> dict[int, int]:
+    rows = [
+        {
+            "name": a.name,
+            "country": a.country,
+            "agency_type": a.agency_type,
+            "size_band": a.size_band,
+            "profile": a.profile,
+            "synthetic": True,
+        }
+        for a in population.agencies
+    ]
+    ids = _insert_returning_ids(session, Agency, rows)
+    return {a.number: agency_id for a, agency_id in zip(population.agencies, ids, strict=True)}
+
+
+def _insert_rounds(
+    session: Session, population: SyntheticPopulation, instrument: Instrument
+) -> dict[str, int]:
+    rows = [
+        {
+            "name": r.name,
+            "starts_on": r.starts_on,
+            "ends_on": r.ends_on,
+            "instrument_id": instrument.id,
+            "instrument_version": instrument.version,
+            "is_open": r.is_open,
+            "created_at": _moment(r.starts_on),
+        }
+        for r in population.rounds
+    ]
+    ids = _insert_returning_ids(session, Round, rows)
+    return {r.name: round_id for r, round_id in zip(population.rounds, ids, strict=True)}
+
+
+def _insert_assessments(
+    session: Session,
+    population: SyntheticPopulation,
+    instrument: Instrument,
+    agency_ids: dict[int, int],
+    round_ids: dict[str, int],
+) -> list[int]:
+    ends = {r.name: _moment(r.ends_on) for r in population.rounds}
+    rows = [
+        {
+            "agency_id": agency_ids[a.agency_number],
+            "round_id": round_ids[a.round_name],
+            "instrument_id": instrument.id,
+            "instrument_version": instrument.version,
+            "status": AssessmentStatus.SUBMITTED if a.submitted else AssessmentStatus.DRAFT,
+            "revision": 2 if a.submitted else 1,
+            "updated_at": ends[a.round_name],
+            "submitted_at": ends[a.round_name] if a.submitted else None,
+        }
+        for a in population.assessments
+    ]
+    return _insert_returning_ids(session, Assessment, rows)
+
+
+def _insert_answers(
+    session: Session, population: SyntheticPopulation, assessment_ids: list[int]
+) -> None:
+    rows = [
+        {
+            "assessment_id": assessment_id,
+            "practice_id": answer.practice_id,
+            "option_id": answer.option_id,
+            "not_applicable": answer.not_applicable,
+            "comment": answer.comment,
+        }
+        for assessment, assessment_id in zip(population.assessments, assessment_ids, strict=True)
+        for answer in assessment.answers.values()
+    ]
+    _insert(session, Answer, rows)
+
+
+def _insert_results(
+    session: Session,
+    population: SyntheticPopulation,
+    instrument: Instrument,
+    assessment_ids: list[int],
+) -> None:
+    rows = [
+        {"assessment_id": assessment_id, **row}
+        for assessment, assessment_id in zip(population.assessments, assessment_ids, strict=True)
+        if assessment.submitted
+        for row in result_rows(score_assessment(instrument, assessment.answers))
+    ]
+    _insert(session, Result, rows)
+
+
+def _insert_users(
+    session: Session, password: str, lead_agency_id: int
+) -> tuple[tuple[str, str], ...]:
+    logins = (
+        (Role.ADMIN, ADMIN_EMAIL, None),
+        (Role.CONSULTANT, CONSULTANT_EMAIL, None),
+        (Role.LEAD, LEAD_EMAIL, lead_agency_id),
+    )
+    for role, email, agency_id in logins:
+        session.add(
+            User(
+                email=email,
+                password_hash=generate_password_hash(password),
+                role=role,
+                agency_id=agency_id,
+            )
+        )
+    session.flush()
+    return tuple((role.value, email) for role, email, _ in logins)
+
+
+def _insert_returning_ids(
+    session: Session, model: type[Any], rows: list[dict[str, Any]]
+) -> list[int]:
+    if not rows:
+        return []
+    statement = insert(model).returning(model.id, sort_by_parameter_order=True)
+    return list(session.scalars(statement, rows))
+
+
+def _insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    if rows:
+        session.execute(insert(model), rows)
+
+
+def _moment(day: date) -> datetime:
+    return datetime.combine(day, time(12, 0), tzinfo=UTC)
