@@ -57,6 +57,7 @@ class _Context:
 
 
 def check_references(data: dict[str, Any], report: ProblemReport) -> None:
+    """Report every broken cross-reference, duplicate id, cycle and language slip in `data`."""
     context = _Context(
         languages=[lang for _, lang in _strings(data.get("languages"))] or ["en"],
         scale=_check_levels(data, report),
@@ -70,8 +71,13 @@ def check_references(data: dict[str, Any], report: ProblemReport) -> None:
     _check_profile(data, report)
     _check_dimensions(data, context, report)
     _check_practices(context, report)
-    _check_cycles(context, report, "show_if", _condition_target, "show_if conditions form a cycle")
-    _check_cycles(context, report, "depends_on", _dependencies, "dependency cycle")
+    # A condition on itself has its own message; a dependency on itself is a cycle.
+    condition_cycle = "show_if conditions form a cycle"
+    _check_cycles(
+        context, report, _condition_target, ("show_if",), condition_cycle, ignore_self=True
+    )
+    dependencies = ("recommendation", "depends_on")
+    _check_cycles(context, report, _dependencies, dependencies, "dependency cycle")
     for path, value in _texts(data):
         _check_text(path, value, context.languages, report)
 
@@ -292,23 +298,24 @@ def _dependencies(practice: dict[str, Any]) -> list[str]:
 def _check_cycles(
     context: _Context,
     report: ProblemReport,
-    key: str,
     edges_of: Callable[[dict[str, Any]], list[str]],
+    at: PathKey,
     what: str,
+    *,
+    ignore_self: bool = False,
 ) -> None:
-    """Report each cycle in the graph practice -> `edges_of(practice)`, once."""
+    """Report each cycle of practice -> `edges_of(practice)` once, at the `at` key of its start."""
     graph = {
         practice_id: [
             target
             for target in edges_of(practice)
-            if target in context.practices and (key == "depends_on" or target != practice_id)
+            if target in context.practices and not (ignore_self and target == practice_id)
         ]
         for practice_id, (_, practice) in context.practices.items()
     }
     for cycle in _find_cycles(graph):
         path, _ = context.practices[cycle[0]]
-        location = (*path, "recommendation", "depends_on") if key == "depends_on" else (*path, key)
-        report.add(location, f"{what}: {' -> '.join(cycle)}")
+        report.add((*path, *at), f"{what}: {' -> '.join(cycle)}")
 
 
 def _find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:

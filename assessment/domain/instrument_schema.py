@@ -41,6 +41,7 @@ def _schema_validator() -> jsonschema.protocols.Validator:
 
 
 def check_schema(data: dict[str, Any], report: ProblemReport) -> None:
+    """Report every way `data` breaks the instrument JSON Schema."""
     for error in _schema_validator().iter_errors(data):
         _report_schema_error(error, report)
 

@@ -380,6 +380,15 @@ def test_ids_must_follow_their_pattern() -> None:
     ]
 
 
+def test_source_url_must_be_a_web_address() -> None:
+    text = edit(MINIMAL_YAML, "url: https://example.org/a", "url: example.org")
+
+    assert problems(text) == [
+        f"{F}:{line_of(text, 'url:')}: sources.SRC-A.url: 'example.org' is not valid: "
+        "expected a web address starting with http:// or https://"
+    ]
+
+
 def test_mapping_keys_are_checked_against_their_pattern_on_their_own_line() -> None:
     text = edit(MINIMAL_YAML, "  ethics:\n", "  Ethics Theme:\n")
     text = edit(text, "themes: [ethics]", "themes: []")
