@@ -1,0 +1,240 @@
+"""Peer benchmarks, an agency's peer position and trajectory, read from stored results.
+
+Reads only: nothing here commits. Statistics come from the stored Result rows of
+submitted assessments (one query per round); trajectories rescore one agency's stored
+answers so that practices newly met or lost can be named.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessment.domain.benchmark import (
+    GroupRefused,
+    PeerGroup,
+    PeerPosition,
+    PeerStatistics,
+    agency_position,
+    peer_statistics,
+)
+from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.instrument import Instrument
+from assessment.domain.trajectory import (
+    CohortRound,
+    RoundInfo,
+    Trajectory,
+    build_trajectory,
+    cohort_medians,
+)
+from assessment.services.assessments import score_of
+from assessment.services.errors import NotFound
+from assessment.services.instruments import instrument_for
+from assessment.services.permissions import can_view_agency
+from assessment.store.agency_overview import round_order
+from assessment.store.models import Agency, Assessment, AssessmentStatus, Round, User
+from assessment.store.queries import round_results_frame
+
+
+@dataclass(frozen=True)
+class GroupComparison:
+    """An agency against one peer group: its position, or why the group is refused."""
+
+    label: str
+    group: PeerGroup
+    position: PeerPosition | None
+    refused: str | None = None
+
+
+@dataclass(frozen=True)
+class AgencyBenchmark:
+    """An agency's position in one round against several peer groups."""
+
+    agency_id: int
+    round: RoundInfo
+    comparisons: tuple[GroupComparison, ...]
+
+    def comparison(self, label: str) -> GroupComparison | None:
+        """The comparison with this label, or None."""
+        return next((c for c in self.comparisons if c.label == label), None)
+
+
+def round_info(round_: Round) -> RoundInfo:
+    """The round as the benchmark domain sees it."""
+    return RoundInfo(round_.id, round_.name, round_.instrument_id, round_.instrument_version)
+
+
+def rounds_in_order(session: Session) -> list[Round]:
+    """Every round, oldest first."""
+    return list(session.scalars(select(Round).order_by(*round_order())))
+
+
+def get_round(session: Session, round_id: int) -> Round:
+    """The round with this id, or NotFound."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound(f"there is no round with id {round_id}")
+    return round_
+
+
+def find_round(session: Session, reference: str) -> Round:
+    """A round by name (any case) or by numeric id; NotFound lists the rounds that exist."""
+    wanted = reference.strip()
+    round_ = session.scalar(select(Round).where(func.lower(Round.name) == wanted.lower()))
+    if round_ is None and wanted.isdigit():
+        round_ = session.get(Round, int(wanted))
+    if round_ is None:
+        names = ", ".join(r.name for r in rounds_in_order(session)) or "none yet"
+        raise NotFound(f"there is no round {wanted!r}; rounds: {names}")
+    return round_
+
+
+def rounds_with_results(session: Session) -> list[Round]:
+    """The rounds with at least one submitted assessment, oldest first."""
+    submitted = select(Assessment.round_id).where(Assessment.status == AssessmentStatus.SUBMITTED)
+    return list(
+        session.scalars(select(Round).where(Round.id.in_(submitted)).order_by(*round_order()))
+    )
+
+
+def latest_result_round(session: Session) -> Round | None:
+    """The most recent round with at least one submitted assessment."""
+    rounds = rounds_with_results(session)
+    return rounds[-1] if rounds else None
+
+
+def round_instrument(round_: Round, catalog: InstrumentCatalog | None = None) -> Instrument | None:
+    """The round's instrument version, or None when the catalog no longer has it."""
+    try:
+        return instrument_for(round_.instrument_id, round_.instrument_version, catalog)
+    except NotFound:
+        return None
+
+
+def round_levels(round_: Round, catalog: InstrumentCatalog | None = None) -> list[int]:
+    """The level numbers of the round's instrument (empty when it cannot be read)."""
+    instrument = round_instrument(round_, catalog)
+    return [level.number for level in instrument.levels] if instrument else []
+
+
+def round_frame(session: Session, round_id: int) -> pd.DataFrame:
+    """The stored results of a round's submitted assessments, one row per figure."""
+    get_round(session, round_id)
+    return round_results_frame(session, round_id)
+
+
+def round_statistics(
+    session: Session,
+    *,
+    round_id: int,
+    group: PeerGroup,
+    k: int,
+    catalog: InstrumentCatalog | None = None,
+) -> PeerStatistics:
+    """A peer group's statistics in one round; raises GroupRefused or AnonymityError."""
+    round_ = get_round(session, round_id)
+    frame = round_results_frame(session, round_id)
+    return peer_statistics(frame, group, k, levels=round_levels(round_, catalog))
+
+
+def peer_groups_for(agency: Agency) -> list[tuple[str, PeerGroup]]:
+    """The groups an agency is compared with: everyone, its type, its size, type and size."""
+    return [
+        ("all agencies", PeerGroup()),
+        (f"same type ({agency.agency_type})", PeerGroup(agency_type=agency.agency_type)),
+        (f"same size ({agency.size_band})", PeerGroup(size_band=agency.size_band)),
+        (
+            f"same type and size ({agency.agency_type}, {agency.size_band})",
+            PeerGroup(agency_type=agency.agency_type, size_band=agency.size_band),
+        ),
+    ]
+
+
+def agency_benchmark(
+    session: Session,
+    *,
+    viewer: User,
+    agency_id: int,
+    round_id: int,
+    k: int,
+    groups: Sequence[tuple[str, PeerGroup]] | None = None,
+    catalog: InstrumentCatalog | None = None,
+) -> AgencyBenchmark:
+    """An agency's figures and percentile ranks against anonymous peer groups."""
+    agency = visible_agency(session, viewer, agency_id)
+    round_ = get_round(session, round_id)
+    frame = round_results_frame(session, round_id)
+    levels = round_levels(round_, catalog)
+    comparisons = []
+    for label, group in groups if groups is not None else peer_groups_for(agency):
+        try:
+            position = agency_position(frame, group, agency.id, k, levels=levels)
+            comparisons.append(GroupComparison(label, group, position))
+        except GroupRefused as refused:
+            comparisons.append(GroupComparison(label, group, None, str(refused)))
+    return AgencyBenchmark(agency.id, round_info(round_), tuple(comparisons))
+
+
+def latest_submitted_round(session: Session, agency_id: int) -> Round | None:
+    """The most recent round in which the agency submitted its assessment."""
+    rounds = session.scalars(
+        select(Round)
+        .join(Assessment, Assessment.round_id == Round.id)
+        .where(Assessment.agency_id == agency_id, Assessment.status == AssessmentStatus.SUBMITTED)
+        .order_by(*round_order())
+    ).all()
+    return rounds[-1] if rounds else None
+
+
+def agency_assessments(session: Session, *, viewer: User, agency_id: int) -> list[Assessment]:
+    """The agency's assessments (drafts too), oldest round first."""
+    visible_agency(session, viewer, agency_id)
+    return list(
+        session.scalars(
+            select(Assessment)
+            .join(Round, Round.id == Assessment.round_id)
+            .where(Assessment.agency_id == agency_id)
+            .order_by(*round_order())
+        )
+    )
+
+
+def agency_trajectory(
+    session: Session,
+    *,
+    viewer: User,
+    agency_id: int,
+    catalog: InstrumentCatalog | None = None,
+) -> Trajectory:
+    """The agency's submitted rounds, oldest first, rescored from the stored answers."""
+    visible_agency(session, viewer, agency_id)
+    assessments = session.scalars(
+        select(Assessment)
+        .join(Round, Round.id == Assessment.round_id)
+        .where(Assessment.agency_id == agency_id, Assessment.status == AssessmentStatus.SUBMITTED)
+        .order_by(*round_order())
+    ).all()
+    return build_trajectory(
+        [(round_info(a.round), score_of(session, a, catalog)) for a in assessments]
+    )
+
+
+def cohort_trend(session: Session, *, group: PeerGroup, k: int) -> tuple[CohortRound, ...]:
+    """A peer group's statistics in every round with results, oldest first."""
+    rounds = rounds_with_results(session)
+    return cohort_medians(
+        [(round_info(r), round_results_frame(session, r.id)) for r in rounds], group, k
+    )
+
+
+def visible_agency(session: Session, viewer: User, agency_id: int) -> Agency:
+    """The agency, if the viewer may see it; NotFound otherwise."""
+    agency = session.get(Agency, agency_id)
+    # A lead asking for another agency learns nothing, not even that it exists.
+    if agency is None or not can_view_agency(viewer, agency_id):
+        raise NotFound(f"there is no agency with id {agency_id}")
+    return agency
