@@ -71,7 +71,7 @@ def agency_results_frame(session: Session, agency_id: int) -> pd.DataFrame:
 
 def results_frame(session: Session, statement: Select[*tuple[Any, ...]]) -> pd.DataFrame:
     """Run a `results_select()` (possibly narrowed) and give the rows as a typed frame."""
-    rows = session.execute(statement.order_by(Assessment.id, Result.id)).tuples().all()
+    rows = session.execute(statement.order_by(Assessment.id, Result.id)).all()
     frame = pd.DataFrame.from_records(rows, columns=list(RESULT_COLUMNS))
     return frame.astype(
         {
