@@ -39,14 +39,16 @@ def configure_security(app: Flask) -> None:
     """Set cookie flags, bind CSRF protection and the limiter, add the header hook."""
     secure = bool(app.config["SESSION_COOKIE_SECURE"])
     # The __Host- prefix makes browsers refuse the cookie unless Secure, Path=/, no Domain.
-    app.config.setdefault("SESSION_COOKIE_NAME", "__Host-session" if secure else "session")
+    if secure and app.config["SESSION_COOKIE_NAME"] == "session":
+        app.config["SESSION_COOKIE_NAME"] = "__Host-session"
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_PATH="/",
         SESSION_COOKIE_DOMAIN=None,
     )
-    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_CONTENT_LENGTH)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
     # Answering a questionnaire can take hours; the token lives as long as the session.
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("RATELIMIT_ENABLED", True)

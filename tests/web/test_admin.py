@@ -1,0 +1,215 @@
+"""Administration pages: agencies, users, rounds, reopening submitted assessments."""
+
+from __future__ import annotations
+
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.store.models import Agency, Assessment, AssessmentStatus, AuditEvent, Round
+from tests.web.conftest import World
+from tests.web.helpers import csrf_token, form_token, login
+
+
+def post_form(client: FlaskClient, path: str, data: dict[str, object]) -> tuple[int, str]:
+    """Fetch a form page, post `data` with its token; returns status and body."""
+    token = form_token(client.get(path).text)
+    response = client.post(path, data={**data, "csrf_token": token})
+    return response.status_code, response.text
+
+
+def round_is_open(session: Session, round_id: int) -> bool:
+    """Whether the stored round is open now."""
+    session.expire_all()
+    round_ = session.get(Round, round_id)
+    assert round_ is not None
+    return round_.is_open
+
+
+def test_agency_type_and_size_choices_come_from_the_instrument(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.admin)
+    page = client.get("/admin/agencies/new").text
+    assert '<option value="national">National</option>' in page
+    assert '<option value="10000-plus">10,000 or more</option>' in page
+
+
+def test_admin_adds_an_agency(client: FlaskClient, world: World, session: Session) -> None:
+    login(client, world.admin)
+    status, _ = post_form(
+        client,
+        "/admin/agencies/new",
+        {
+            "name": "  Harbour Police ",
+            "country": "nl",
+            "agency_type": "local",
+            "size_band": "100-999",
+        },
+    )
+    assert status == 302
+    agency = session.scalar(select(Agency).where(Agency.name == "Harbour Police"))
+    assert agency is not None and agency.country == "NL" and agency.agency_type == "local"
+    listing = client.get("/admin/agencies").text
+    assert "Harbour Police" in listing and "Agency B Police" in listing
+
+
+def test_agency_form_names_each_problem(client: FlaskClient, world: World) -> None:
+    login(client, world.admin)
+    status, page = post_form(
+        client,
+        "/admin/agencies/new",
+        {"name": "", "country": "Netherlands", "agency_type": "galactic", "size_band": "100-999"},
+    )
+    assert status == 400
+    assert '<a href="#name">Enter the agency&#39;s name.</a>' in page
+    assert '<a href="#country">Enter a two-letter code such as NL.</a>' in page
+    assert '<a href="#agency_type">Not a valid choice.</a>' in page
+
+
+def test_duplicate_agency_name_is_reported_at_the_field(client: FlaskClient, world: World) -> None:
+    login(client, world.admin)
+    status, page = post_form(
+        client,
+        "/admin/agencies/new",
+        {
+            "name": "agency a police",
+            "country": "NL",
+            "agency_type": "local",
+            "size_band": "100-999",
+        },
+    )
+    assert status == 400
+    assert "An agency named &#39;agency a police&#39; already exists." in page
+    assert 'id="name-error"' in page
+
+
+def test_users_page_lists_every_account(client: FlaskClient, world: World) -> None:
+    login(client, world.admin)
+    page = client.get("/admin/users").text
+    for user in (world.admin, world.consultant, world.lead_a, world.lead_b):
+        assert user.email in page
+    assert "Agency A Police" in page
+
+
+def test_admin_creates_a_round_on_a_catalog_instrument(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    login(client, world.admin)
+    page = client.get("/admin/rounds/new").text
+    assert 'value="sm-policing-maturity@1.0.0"' in page
+    status, _ = post_form(
+        client,
+        "/admin/rounds/new",
+        {
+            "name": "2026",
+            "instrument": "sm-policing-maturity@1.0.0",
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-03-31",
+        },
+    )
+    assert status == 302
+    created = session.scalar(select(Round).where(Round.name == "2026"))
+    assert created is not None and created.is_open
+    assert created.instrument_version == "1.0.0"
+    assert "2026" in client.get("/admin/rounds").text
+
+
+def test_round_dates_and_names_are_checked(client: FlaskClient, world: World) -> None:
+    login(client, world.admin)
+    status, page = post_form(
+        client,
+        "/admin/rounds/new",
+        {
+            "name": "2025",
+            "instrument": "sm-policing-maturity@1.0.0",
+            "starts_on": "2026-03-01",
+            "ends_on": "2026-01-01",
+        },
+    )
+    assert status == 400
+    assert "The end date must not be before the start date." in page
+    status, page = post_form(
+        client, "/admin/rounds/new", {"name": "2025", "instrument": "sm-policing-maturity@1.0.0"}
+    )
+    assert status == 400
+    assert "A round named &#39;2025&#39; already exists." in page
+    status, page = post_form(
+        client, "/admin/rounds/new", {"name": "2027", "instrument": "unknown@9.9.9"}
+    )
+    assert status == 400
+    assert '<a href="#instrument">Not a valid choice.</a>' in page
+
+
+def test_admin_closes_and_opens_a_round(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    login(client, world.admin)
+    token = csrf_token(client)
+    closed = client.post(f"/admin/rounds/{world.round.id}/close", data={"csrf_token": token})
+    assert closed.status_code == 302
+    assert round_is_open(session, world.round.id) is False
+    assert "Round 2025 is closed." in client.get("/admin/rounds").text
+    client.post(f"/admin/rounds/{world.round.id}/open", data={"csrf_token": token})
+    assert round_is_open(session, world.round.id) is True
+    missing = client.post("/admin/rounds/99999/open", data={"csrf_token": token})
+    assert missing.status_code == 404
+
+
+def test_round_page_lists_assessments_with_reopen_for_submitted(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.admin)
+    page = client.get(f"/admin/rounds/{world.round.id}").text
+    assert "Agency A Police" in page and "Agency B Police" in page
+    assert f"/admin/assessments/{world.submitted_a.id}/reopen" in page
+    assert f"/admin/assessments/{world.draft_b.id}/reopen" not in page
+
+
+def test_admin_reopens_with_a_reason(client: FlaskClient, world: World, session: Session) -> None:
+    login(client, world.admin)
+    path = f"/admin/assessments/{world.submitted_a.id}/reopen"
+    status, page = post_form(client, path, {"reason": "  "})
+    assert status == 400
+    assert '<a href="#reason">Give a reason.</a>' in page
+    status, _ = post_form(client, path, {"reason": "Budget answers were for the wrong year."})
+    assert status == 302
+    session.expire_all()
+    reopened = session.get(Assessment, world.submitted_a.id)
+    assert reopened is not None and reopened.status == AssessmentStatus.DRAFT
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "assessment.reopened"))
+    assert event is not None and event.actor_id == world.admin.id
+    assert event.detail["reason"] == "Budget answers were for the wrong year."
+
+
+def test_reopening_a_draft_explains_there_is_nothing_to_do(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.admin)
+    response = client.get(f"/admin/assessments/{world.draft_b.id}/reopen", follow_redirects=True)
+    assert "This assessment is not submitted; there is nothing to reopen." in response.text
+
+
+def test_reopening_in_a_closed_round_is_refused_with_a_message(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.admin)
+    token = csrf_token(client)
+    client.post(f"/admin/rounds/{world.round.id}/close", data={"csrf_token": token})
+    response = client.post(
+        f"/admin/assessments/{world.submitted_a.id}/reopen",
+        data={"reason": "Typo", "csrf_token": token},
+    )
+    assert response.status_code == 423
+    assert "round 2025 is closed; open the round first" in response.text
+
+
+def test_navigation_follows_the_role(client: FlaskClient, world: World) -> None:
+    login(client, world.admin)
+    admin_nav = client.get("/admin/").text
+    assert 'href="/admin/rounds"' in admin_nav and 'href="/admin/users"' in admin_nav
+    consultant = client.application.test_client()
+    login(consultant, world.consultant)
+    staff_nav = consultant.get("/admin/invitations").text
+    assert 'href="/admin/invitations"' in staff_nav
+    assert 'href="/admin/users"' not in staff_nav
