@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from assessment.cli import questionnaire, score, store
+from assessment.cli import benchmark, questionnaire, score, store, token
 from assessment.cli.serve import serve
 
 
@@ -16,5 +16,7 @@ def main() -> None:
 main.add_command(questionnaire.questionnaire)
 main.add_command(score.score)
 main.add_command(serve)
+main.add_command(benchmark.benchmark)
+main.add_command(token.token)
 for command in store.COMMANDS:
     main.add_command(command)

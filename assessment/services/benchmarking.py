@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import (
@@ -78,18 +78,6 @@ def get_round(session: Session, round_id: int) -> Round:
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound(f"there is no round with id {round_id}")
-    return round_
-
-
-def find_round(session: Session, reference: str) -> Round:
-    """A round by name (any case) or by numeric id; NotFound lists the rounds that exist."""
-    wanted = reference.strip()
-    round_ = session.scalar(select(Round).where(func.lower(Round.name) == wanted.lower()))
-    if round_ is None and wanted.isdigit():
-        round_ = session.get(Round, int(wanted))
-    if round_ is None:
-        names = ", ".join(r.name for r in rounds_in_order(session)) or "none yet"
-        raise NotFound(f"there is no round {wanted!r}; rounds: {names}")
     return round_
 
 

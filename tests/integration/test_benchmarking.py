@@ -245,10 +245,3 @@ def test_agency_overview_reads_latest_figures_and_change_in_one_query(
     assert change is not None and change > 0
     assert rows[new.id].change is None and rows[new.id].change_comparable
     assert rows[silent.id].latest_round is None and rows[silent.id].score is None
-
-
-def test_rounds_are_found_by_name_or_id(session: Session, round_2025: Round) -> None:
-    assert benchmarking.find_round(session, "2025").id == round_2025.id
-    assert benchmarking.find_round(session, str(round_2025.id)).id == round_2025.id
-    with pytest.raises(NotFound, match="there is no round '1999'; rounds: 2025"):
-        benchmarking.find_round(session, "1999")
