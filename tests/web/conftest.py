@@ -67,6 +67,18 @@ class World:
     submitted_a: Assessment
     draft_b: Assessment
 
+    def ids(self) -> dict[str, int]:
+        """Ids for the access matrix's path placeholders ("own" is agency A)."""
+        return {
+            "own_agency": self.agency_a.id,
+            "other_agency": self.agency_b.id,
+            "round": self.round.id,
+            "own_assessment": self.submitted_a.id,
+            "other_assessment": self.draft_b.id,
+            "own_lead": self.lead_a.id,
+            "other_lead": self.lead_b.id,
+        }
+
     def user(self, actor: str) -> User | None:
         """The user acting as `actor`: anonymous, lead_own, lead_other, consultant, admin."""
         return {

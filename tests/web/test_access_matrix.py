@@ -1,0 +1,205 @@
+"""The access matrix: every route, called by every kind of visitor, gives the expected status.
+
+Actors: `anonymous`, `lead_own` (lead of agency A, whose objects the paths name),
+`lead_other` (lead of agency B), `consultant`, `admin`.
+
+To add a route, append a `Row` to ROWS: method, path with placeholders from `World.ids()`
+({own_agency}, {other_agency}, {round}, {own_assessment}, {other_assessment},
+{own_lead}, {other_lead}), the expected status per actor (start from a preset such as
+ADMIN_ONLY or STAFF and override single actors), and for POST the form data (a valid CSRF
+token is added). Anonymous visitors expected to get 302 must be sent to the login page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import RequestRedirect
+
+from assessment.web.auth.access import PUBLIC, access_rule
+from tests.web.conftest import World
+from tests.web.helpers import csrf_token, login
+
+ACTORS = ("anonymous", "lead_own", "lead_other", "consultant", "admin")
+PUBLIC_ENDPOINTS = {"auth.login", "auth.accept_invitation", "auth.reset_password", "health"}
+
+
+def expect(
+    *,
+    anonymous: int = 302,
+    lead_own: int = 403,
+    lead_other: int = 403,
+    consultant: int = 403,
+    admin: int = 200,
+) -> dict[str, int]:
+    """Expected status per actor; the defaults describe an admin-only page."""
+    return {
+        "anonymous": anonymous,
+        "lead_own": lead_own,
+        "lead_other": lead_other,
+        "consultant": consultant,
+        "admin": admin,
+    }
+
+
+ADMIN_ONLY = expect()
+STAFF = expect(consultant=200)
+EVERYONE = expect(anonymous=200, lead_own=200, lead_other=200, consultant=200)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One route of the matrix and what each actor gets from it."""
+
+    method: str
+    path: str
+    expected: Mapping[str, int]
+    data: Mapping[str, str] = field(default_factory=dict)
+
+    def label(self) -> str:
+        """A readable test id."""
+        return f"{self.method} {self.path}"
+
+
+ROWS: list[Row] = [
+    # Health and signing in
+    Row("GET", "/healthz", EVERYONE),
+    Row(
+        "GET",
+        "/login",
+        expect(anonymous=200, lead_own=302, lead_other=302, consultant=302, admin=302),
+    ),
+    Row(
+        "POST",
+        "/login",
+        expect(anonymous=400, lead_own=400, lead_other=400, consultant=400, admin=400),
+    ),
+    Row("GET", "/", expect(lead_own=302, lead_other=302, consultant=302, admin=302)),
+    Row("POST", "/logout", expect(lead_own=302, lead_other=302, consultant=302, admin=302)),
+    Row(
+        "GET",
+        "/invitation/not-a-real-token",
+        expect(anonymous=410, lead_own=410, lead_other=410, consultant=410, admin=410),
+    ),
+    Row(
+        "GET",
+        "/password-reset/not-a-real-token",
+        expect(anonymous=410, lead_own=410, lead_other=410, consultant=410, admin=410),
+    ),
+    Row(
+        "POST",
+        "/invitation/not-a-real-token",
+        expect(anonymous=410, lead_own=410, lead_other=410, consultant=410, admin=410),
+    ),
+    Row(
+        "POST",
+        "/password-reset/not-a-real-token",
+        expect(anonymous=410, lead_own=410, lead_other=410, consultant=410, admin=410),
+    ),
+    # Administration
+    Row("GET", "/admin/", ADMIN_ONLY),
+    Row("GET", "/admin/agencies", ADMIN_ONLY),
+    Row("GET", "/admin/agencies/new", ADMIN_ONLY),
+    Row("POST", "/admin/agencies/new", expect(admin=400)),  # empty form: named problems
+    Row("GET", "/admin/users", ADMIN_ONLY),
+    Row("POST", "/admin/users/{own_lead}/password-reset", ADMIN_ONLY),
+    Row("GET", "/admin/invitations", STAFF),
+    Row(
+        "POST",
+        "/admin/invitations",
+        STAFF,
+        {"agency_id": "{own_agency}", "email": "new@example.org"},
+    ),
+    Row("GET", "/admin/rounds", ADMIN_ONLY),
+    Row("GET", "/admin/rounds/new", ADMIN_ONLY),
+    Row("POST", "/admin/rounds/new", expect(admin=400)),
+    Row("GET", "/admin/rounds/{round}", ADMIN_ONLY),
+    Row("POST", "/admin/rounds/{round}/close", expect(admin=302)),
+    Row("POST", "/admin/rounds/{round}/open", expect(admin=302)),
+    Row("GET", "/admin/assessments/{own_assessment}/reopen", ADMIN_ONLY),
+    Row(
+        "POST",
+        "/admin/assessments/{own_assessment}/reopen",
+        expect(admin=302),
+        {"reason": "Wrong year"},
+    ),
+]
+
+
+def _fill(template: str, ids: Mapping[str, int]) -> str:
+    return template.format(**ids)
+
+
+def _request(client: FlaskClient, row: Row, ids: Mapping[str, int]) -> tuple[int, str]:
+    path = _fill(row.path, ids)
+    if row.method == "GET":
+        response = client.get(path)
+    else:
+        data = {name: _fill(value, ids) for name, value in row.data.items()}
+        data["csrf_token"] = csrf_token(client)
+        response = client.open(path, method=row.method, data=data)
+    return response.status_code, response.headers.get("Location", "")
+
+
+@pytest.mark.parametrize("row", ROWS, ids=Row.label)
+def test_access(app: Flask, world: World, row: Row) -> None:
+    # Actors run from least to most privileged, so a change made by an allowed actor
+    # (closing a round, reopening) cannot hide a refusal that should have come first.
+    problems = []
+    for actor in ACTORS:
+        client = app.test_client()
+        user = world.user(actor)
+        if user is not None:
+            login(client, user)
+        status, location = _request(client, row, world.ids())
+        if status != row.expected[actor]:
+            problems.append(f"{actor}: expected {row.expected[actor]}, got {status}")
+        elif actor == "anonymous" and status == 302 and not location.startswith("/login"):
+            problems.append(f"anonymous: sent to {location} instead of the login page")
+    assert not problems, f"{row.label()}: " + "; ".join(problems)
+
+
+def test_every_endpoint_declares_who_may_call_it(app: Flask) -> None:
+    undeclared = sorted(
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint != "static" and access_rule(view) is None
+    )
+    assert not undeclared, f"endpoints without login_required/roles_required/...: {undeclared}"
+
+
+def test_only_known_endpoints_are_public(app: Flask) -> None:
+    public = {e for e, view in app.view_functions.items() if access_rule(view) == PUBLIC}
+    assert public == PUBLIC_ENDPOINTS
+
+
+def test_every_endpoint_is_in_the_matrix(app: Flask) -> None:
+    adapter = app.url_map.bind("localhost")
+    covered: set[tuple[str, str]] = set()
+    for row in ROWS:
+        path = row.path.split("?")[0].format_map(_AnyId())
+        try:
+            rule, _ = adapter.match(path, method=row.method, return_rule=True)
+        except (NotFound, MethodNotAllowed, RequestRedirect) as error:
+            pytest.fail(f"matrix row {row.label()} matches no route: {error!r}")
+        covered.add((rule.rule, row.method))
+    missing = sorted(
+        f"{method} {rule.rule} ({rule.endpoint})"
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+        if (rule.rule, method) not in covered
+    )
+    assert not missing, "add rows to ROWS in tests/web/test_access_matrix.py for:\n" + "\n".join(
+        missing
+    )
+
+
+class _AnyId(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "1"
