@@ -1,0 +1,209 @@
+"""The synthetic demo population as stored: shape, calibration, logins and determinism."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from assessment.catalog import default_catalog
+from assessment.services import accounts, assessments, demo_data, export
+from assessment.services.errors import Conflict
+from assessment.store import queries
+from assessment.store.db import Database
+from assessment.store.migrate import upgrade_database
+from assessment.store.models import (
+    Agency,
+    Answer,
+    Assessment,
+    AssessmentStatus,
+    Result,
+    Role,
+    Round,
+    User,
+)
+from tests.conftest import (
+    BACKENDS,
+    BUNDLED_QUESTIONNAIRE,
+    postgresql_base_url,
+    postgresql_schema,
+    sqlite_url,
+)
+
+WRITTEN_POLICY = "policy.written-policy"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def demo_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Database, demo_data.DemoSummary]]:
+    """The default demo population, loaded once per module and backend (tests only read it)."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = sqlite_url(tmp_path_factory.mktemp("demo") / "assessment.db")
+        else:
+            url = stack.enter_context(postgresql_schema(postgresql_base_url()))
+        upgrade_database(url)
+        database = Database(url)
+        stack.callback(database.dispose)
+        with database.session() as session:
+            summary = demo_data.load_demo_data(session)
+        yield database, summary
+
+
+@pytest.fixture
+def demo_session(demo_database: tuple[Database, demo_data.DemoSummary]) -> Iterator[Session]:
+    with demo_database[0].session() as session:
+        yield session
+
+
+@pytest.fixture
+def loaded(demo_database: tuple[Database, demo_data.DemoSummary]) -> demo_data.DemoSummary:
+    return demo_database[1]
+
+
+def rounds_by_name(session: Session) -> dict[str, Round]:
+    return {r.name: r for r in session.scalars(select(Round))}
+
+
+def written_policy_share(session: Session, round_id: int) -> float:
+    """Share of the round's submitted assessments whose written-policy answer counts as met."""
+    practice = default_catalog().get(BUNDLED_QUESTIONNAIRE).practice(WRITTEN_POLICY)
+    assert practice is not None
+    met_options = [o.id for o in practice.answer_set.options if o.credit >= 0.75]
+    submitted = (Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED)
+    total = session.scalar(select(func.count()).select_from(Assessment).where(*submitted))
+    met = session.scalar(
+        select(func.count())
+        .select_from(Answer)
+        .join(Assessment)
+        .where(*submitted, Answer.practice_id == WRITTEN_POLICY, Answer.option_id.in_(met_options))
+    )
+    assert total and met is not None
+    return met / total
+
+
+def test_population_shape(demo_session: Session, loaded: demo_data.DemoSummary) -> None:
+    agencies = list(demo_session.scalars(select(Agency)))
+    assert len(agencies) == loaded.agencies == 60
+    assert all(a.synthetic and a.name.startswith("Synthetic ") for a in agencies)
+    assert all(a.name.endswith(f"({a.country})") for a in agencies)
+    assert len({a.country for a in agencies}) >= 8
+    assert {a.agency_type for a in agencies} == {"national", "regional", "local", "specialist"}
+    assert {a.size_band for a in agencies} == {"under-100", "100-999", "1000-9999", "10000-plus"}
+    found = rounds_by_name(demo_session)
+    assert {name: r.is_open for name, r in found.items()} == {
+        "2024": False,
+        "2025": False,
+        "2026": True,
+    }
+    for round_ in found.values():
+        statuses = list(
+            demo_session.scalars(select(Assessment.status).where(Assessment.round_id == round_.id))
+        )
+        assert statuses.count(AssessmentStatus.SUBMITTED) >= 0.75 * len(agencies)
+    drafts_2026 = demo_session.scalar(
+        select(func.count())
+        .select_from(Assessment)
+        .where(Assessment.round_id == found["2026"].id, Assessment.status == AssessmentStatus.DRAFT)
+    )
+    assert drafts_2026 is not None and 2 <= drafts_2026 <= 10
+    assert demo_session.scalar(
+        select(func.count()).select_from(Answer).where(Answer.not_applicable)
+    )
+    assert demo_session.scalar(select(func.count()).select_from(Answer).where(Answer.comment != ""))
+
+
+def test_demo_logins_and_the_leads_open_draft(
+    demo_session: Session, loaded: demo_data.DemoSummary
+) -> None:
+    for email in (demo_data.ADMIN_EMAIL, demo_data.CONSULTANT_EMAIL, demo_data.LEAD_EMAIL):
+        assert accounts.authenticate(demo_session, email, demo_data.DEFAULT_PASSWORD) is not None
+    lead = demo_session.scalar(select(User).where(User.role == Role.LEAD))
+    assert lead is not None and lead.agency is not None
+    assert lead.agency.name == loaded.lead_agency
+    by_round = {a.round.name: a.status for a in lead.agency.assessments}
+    assert by_round == {
+        "2024": AssessmentStatus.SUBMITTED,
+        "2025": AssessmentStatus.SUBMITTED,
+        "2026": AssessmentStatus.DRAFT,
+    }
+
+
+def test_written_policy_share_is_calibrated_to_iacp_2015(
+    demo_session: Session, loaded: demo_data.DemoSummary
+) -> None:
+    found = rounds_by_name(demo_session)
+    shares = [
+        written_policy_share(demo_session, found[name].id) for name in ("2024", "2025", "2026")
+    ]
+    assert 0.70 <= shares[2] <= 0.86
+    assert shares[0] < shares[2]  # adoption grows over the rounds
+
+
+def test_most_agencies_improve_a_little_and_some_fall_back(
+    demo_session: Session, loaded: demo_data.DemoSummary
+) -> None:
+    found = rounds_by_name(demo_session)
+    overall = {}
+    for name in ("2024", "2025", "2026"):
+        frame = queries.round_results_frame(demo_session, found[name].id)
+        overall[name] = frame[frame["scope"] == "overall"].set_index("agency_id")["score"]
+    change = (overall["2026"] - overall["2025"]).dropna()
+    assert (change > 0).mean() > 0.6
+    assert (change < 0).sum() >= 2
+    assert 0 < change.median() < 10
+    assert overall["2024"].mean() < overall["2025"].mean() < overall["2026"].mean()
+
+
+def test_stored_results_are_what_rescoring_gives(
+    demo_session: Session, loaded: demo_data.DemoSummary
+) -> None:
+    round_id = rounds_by_name(demo_session)["2025"].id
+    before = queries.round_results_frame(demo_session, round_id)
+    assert assessments.rescore_round(demo_session, round_id=round_id, actor=None) > 50
+    after = queries.round_results_frame(demo_session, round_id)
+    key = ["agency_id", "scope", "key"]
+    pd.testing.assert_frame_equal(
+        before.sort_values(key).reset_index(drop=True),
+        after.sort_values(key).reset_index(drop=True),
+    )
+
+
+def test_loading_twice_is_refused(demo_session: Session, loaded: demo_data.DemoSummary) -> None:
+    results = demo_session.scalar(select(func.count()).select_from(Result))
+    with pytest.raises(Conflict, match="needs it empty"):
+        demo_data.load_demo_data(demo_session)
+    assert demo_session.scalar(select(func.count()).select_from(Result)) == results
+
+
+def exported(session: Session) -> list[tuple[export.Cell, ...]]:
+    rows = []
+    for round_ in session.scalars(select(Round).order_by(Round.name)):
+        rows += [tuple(row.values()) for row in export.round_export(session, round_.id).rows]
+    return rows
+
+
+def test_same_seed_same_figures_on_another_database(session: Session, tmp_path: Path) -> None:
+    demo_data.load_demo_data(session, seed=7, agencies=12)
+    other_url = f"sqlite:///{tmp_path / 'other.db'}"
+    upgrade_database(other_url)
+    other = Database(other_url)
+    try:
+        with other.session() as other_session:
+            demo_data.load_demo_data(other_session, seed=7, agencies=12)
+            assert exported(other_session) == exported(session)
+        different_url = f"sqlite:///{tmp_path / 'different.db'}"
+        upgrade_database(different_url)
+        different = Database(different_url)
+        with different.session() as different_session:
+            demo_data.load_demo_data(different_session, seed=8, agencies=12)
+            assert exported(different_session) != exported(session)
+        different.dispose()
+    finally:
+        other.dispose()
