@@ -56,10 +56,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """Plug each area's blueprint into the app (one import and one line per area)."""
     from assessment.web.admin.views import bp as admin
+    from assessment.web.answering.views import bp as answering
     from assessment.web.auth.views import bp as auth
 
     app.register_blueprint(auth)
     app.register_blueprint(admin, url_prefix="/admin")
+    app.register_blueprint(answering)
 
 
 def _finish_config(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""The agency lead's questionnaire pages: overview, dimensions, background save, submit, results."""

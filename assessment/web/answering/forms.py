@@ -1,0 +1,194 @@
+"""The answering form of one dimension, built from the instrument's practices.
+
+Each practice becomes a radio group (its answer options, plus "Not applicable" where the
+practice allows it) and an evidence textarea. Form classes are built once per instrument
+and dimension and kept on the (frozen) instrument object, like the scoring plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer
+from assessment.domain.instrument import Dimension, Instrument, Practice
+
+NOT_APPLICABLE = "n/a"
+"""The radio value of "Not applicable"; option ids cannot contain a slash."""
+NOT_APPLICABLE_LABEL = "Not applicable"
+ANSWER_PREFIX = "answer-"
+COMMENT_PREFIX = "comment-"
+REVISION_FIELD = "revision"
+_CACHE_ATTRIBUTE = "_answering_forms"
+
+
+def answer_field_name(practice_id: str) -> str:
+    """The form field (and element id) of a practice's answer options."""
+    return f"{ANSWER_PREFIX}{practice_id}"
+
+
+def comment_field_name(practice_id: str) -> str:
+    """The form field (and element id) of a practice's evidence comment."""
+    return f"{COMMENT_PREFIX}{practice_id}"
+
+
+def normalise_newlines(value: object) -> object:
+    """Browsers send CRLF line breaks but count them as one character; store LF."""
+    if isinstance(value, str):
+        return value.replace("\r\n", "\n").replace("\r", "\n")
+    return value
+
+
+def _whole_number(_form: FlaskForm, field: Field) -> None:
+    raw = str(field.data or "").strip()
+    if not raw.isdigit() or len(raw) > 18:
+        raise ValidationError(
+            "The page was sent without a valid version number; reload the page and try again."
+        )
+
+
+class RevisionForm(FlaskForm):
+    """A form that carries the assessment revision the page was loaded at."""
+
+    revision = HiddenField(
+        validators=[
+            InputRequired(
+                message="The page was sent without its version number; reload it and try again."
+            ),
+            _whole_number,
+        ]
+    )
+
+    @property
+    def revision_value(self) -> int:
+        """The submitted revision (call after validation succeeded)."""
+        return int(str(self.revision.data).strip())
+
+
+class SubmitForm(RevisionForm):
+    """The confirmation that locks the assessment."""
+
+
+class DimensionForm(RevisionForm):
+    """Base of every dimension form: one radio group and one comment per practice."""
+
+    dimension_id: ClassVar[str] = ""
+    practice_ids: ClassVar[tuple[str, ...]] = ()
+
+    def answer_field(self, practice_id: str) -> RadioField:
+        """The radio group of a practice."""
+        field: RadioField = self[answer_field_name(practice_id)]
+        return field
+
+    def comment_field(self, practice_id: str) -> TextAreaField:
+        """The evidence textarea of a practice."""
+        field: TextAreaField = self[comment_field_name(practice_id)]
+        return field
+
+    def submitted_answer(self, practice_id: str) -> Answer | None:
+        """What the form says about one practice; None when nothing was chosen or written."""
+        choice = self.answer_field(practice_id).data or None
+        comment = str(self.comment_field(practice_id).data or "").strip()
+        if choice is None and not comment:
+            return None
+        if choice == NOT_APPLICABLE:
+            return Answer(practice_id, None, not_applicable=True, comment=comment)
+        return Answer(practice_id, choice, comment=comment)
+
+    def submitted_answers(self) -> dict[str, Answer | None]:
+        """Every practice of the dimension with what the form says about it."""
+        return {pid: self.submitted_answer(pid) for pid in self.practice_ids}
+
+    def practice_errors(self) -> dict[str, list[str]]:
+        """Error messages per practice id, answer and comment together."""
+        errors: dict[str, list[str]] = {}
+        for pid in self.practice_ids:
+            messages = [*self.answer_field(pid).errors, *self.comment_field(pid).errors]
+            if messages:
+                errors[pid] = messages
+        return errors
+
+    def add_practice_error(self, practice_id: str, message: str) -> None:
+        """Attach a message (e.g. from the service's answer check) to a practice's options."""
+        field = self.answer_field(practice_id)
+        field.errors = [*field.errors, message]
+
+    def expected_keys(self) -> frozenset[str]:
+        """The form keys a genuine page sends (anything else was made up)."""
+        return frozenset(field.name for field in self) | {"action"}
+
+
+def dimension_form_class(instrument: Instrument, dimension: Dimension) -> type[DimensionForm]:
+    """The form class of a dimension, built on first use and kept with the instrument."""
+    cache: dict[str, type[DimensionForm]] | None = instrument.__dict__.get(_CACHE_ATTRIBUTE)
+    if cache is None:
+        cache = {}
+        object.__setattr__(instrument, _CACHE_ATTRIBUTE, cache)
+    form_class = cache.get(dimension.id)
+    if form_class is None:
+        form_class = _build_form_class(dimension)
+        cache[dimension.id] = form_class
+    return form_class
+
+
+def _build_form_class(dimension: Dimension) -> type[DimensionForm]:
+    attributes: dict[str, Any] = {
+        "dimension_id": dimension.id,
+        "practice_ids": tuple(p.id for p in dimension.practices),
+    }
+    for number, practice in enumerate(dimension.practices, start=1):
+        attributes[answer_field_name(practice.id)] = _answer_field(practice, number)
+        attributes[comment_field_name(practice.id)] = _comment_field(number)
+    name = "DimensionForm_" + "".join(c if c.isalnum() else "_" for c in dimension.id)
+    return type(name, (DimensionForm,), attributes)
+
+
+def _answer_field(practice: Practice, number: int) -> Any:
+    choices = [SelectChoice(option.id, str(option.label)) for option in practice.answer_set.options]
+    if practice.allow_not_applicable:
+        choices.append(SelectChoice(NOT_APPLICABLE, NOT_APPLICABLE_LABEL))
+    return RadioField(
+        str(practice.text),
+        choices=choices,
+        validators=[Optional()],
+        invalid_choice_message=(
+            f"Question {number}: the answer sent is not one of this question's options; "
+            "choose one of the options shown."
+        ),
+    )
+
+
+def _comment_field(number: int) -> Any:
+    return TextAreaField(
+        "Evidence or comment",
+        filters=[normalise_newlines],
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_COMMENT_LENGTH,
+                message=(
+                    f"Question {number}: the evidence note is %(length)d characters long; "
+                    f"the limit is {MAX_COMMENT_LENGTH:,}."
+                ),
+            ),
+        ],
+    )
+
+
+def initial_data(dimension: Dimension, answers: Mapping[str, Answer]) -> dict[str, str | None]:
+    """Form data for a dimension page from the stored answers."""
+    data: dict[str, str | None] = {}
+    for practice in dimension.practices:
+        answer = answers.get(practice.id)
+        if answer is None:
+            continue
+        data[answer_field_name(practice.id)] = (
+            NOT_APPLICABLE if answer.not_applicable else answer.option_id
+        )
+        data[comment_field_name(practice.id)] = answer.comment
+    return data

@@ -1,0 +1,387 @@
+"""What the answering pages show, computed from the instrument and the stored answers.
+
+Pure functions over domain values (no requests, no database): the views gather the
+inputs, these shape them for the templates and the background-save responses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from assessment.domain.answers import Answer
+from assessment.domain.instrument import Dimension, Instrument, Practice
+from assessment.domain.results import Roadmap, ScoreResult
+from assessment.domain.scoring import Progress, progress, visible_practices
+from assessment.web.answering.forms import NOT_APPLICABLE_LABEL
+
+
+@dataclass(frozen=True)
+class DimensionStatus:
+    """One row of the overview: a dimension's progress and what is left in it."""
+
+    id: str
+    title: str
+    answered: int
+    total: int
+    percent: float
+    first_unanswered: str | None  # practice id to jump to
+
+    @property
+    def left(self) -> int:
+        """Visible practices still unanswered."""
+        return self.total - self.answered
+
+
+@dataclass(frozen=True)
+class ResumePoint:
+    """Where "continue" leads: a dimension and, when there is one, its first open question."""
+
+    dimension_id: str
+    practice_id: str | None
+
+
+@dataclass(frozen=True)
+class PracticeView:
+    """One question on a dimension page."""
+
+    practice: Practice
+    number: int
+    level_label: str
+    visible: bool
+    condition_practice_id: str | None
+    condition_options: tuple[str, ...]
+    condition_text: str | None
+    answer: Answer | None
+    answer_label: str
+
+    @property
+    def id(self) -> str:
+        """The practice id."""
+        return self.practice.id
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """The dimensions before and after one dimension, for page-to-page links."""
+
+    previous: Dimension | None
+    next: Dimension | None
+    position: int
+    count: int
+
+
+def answering_progress(instrument: Instrument, answers: Mapping[str, Answer]) -> Progress:
+    """Answered versus visible practices, per dimension and overall."""
+    return progress(instrument, answers)
+
+
+def dimension_statuses(
+    instrument: Instrument, answers: Mapping[str, Answer]
+) -> list[DimensionStatus]:
+    """Each dimension's progress and first unanswered visible practice, in order."""
+    current = progress(instrument, answers)
+    open_by_dimension = _first_unanswered(instrument, answers)
+    return [
+        DimensionStatus(
+            id=dimension.id,
+            title=str(dimension.title),
+            answered=current.dimensions[dimension.id].answered,
+            total=current.dimensions[dimension.id].total,
+            percent=current.dimensions[dimension.id].percent,
+            first_unanswered=open_by_dimension.get(dimension.id),
+        )
+        for dimension in instrument.dimensions
+    ]
+
+
+def resume_point(
+    instrument: Instrument, answers: Mapping[str, Answer], last_dimension_id: str | None
+) -> ResumePoint | None:
+    """Where to continue: the last visited dimension while it has open questions, else the
+    first dimension that has any; None when everything visible is answered."""
+    open_by_dimension = _first_unanswered(instrument, answers)
+    if last_dimension_id in open_by_dimension:
+        return ResumePoint(last_dimension_id, open_by_dimension[last_dimension_id])
+    for dimension in instrument.dimensions:
+        if dimension.id in open_by_dimension:
+            return ResumePoint(dimension.id, open_by_dimension[dimension.id])
+    return None
+
+
+def _first_unanswered(instrument: Instrument, answers: Mapping[str, Answer]) -> dict[str, str]:
+    first: dict[str, str] = {}
+    for practice in visible_practices(instrument, answers):
+        answer = answers.get(practice.id)
+        if (answer is None or not answer.is_answered) and practice.dimension_id not in first:
+            first[practice.dimension_id] = practice.id
+    return first
+
+
+def practice_views(
+    instrument: Instrument, dimension: Dimension, answers: Mapping[str, Answer]
+) -> list[PracticeView]:
+    """The questions of a dimension page, with visibility decided from `answers`."""
+    visible = {p.id for p in visible_practices(instrument, answers)}
+    numbers = question_numbers(instrument)
+    return [
+        PracticeView(
+            practice=practice,
+            number=numbers[practice.id],
+            level_label=_level_label(instrument, practice.level),
+            visible=practice.id in visible,
+            condition_practice_id=practice.show_if.practice_id if practice.show_if else None,
+            condition_options=practice.show_if.any_of if practice.show_if else (),
+            condition_text=_condition_text(instrument, practice, numbers),
+            answer=answers.get(practice.id),
+            answer_label=answer_label(practice, answers.get(practice.id)),
+        )
+        for practice in dimension.practices
+    ]
+
+
+def question_numbers(instrument: Instrument) -> dict[str, int]:
+    """Questions numbered 1.. within each dimension, as the pages show them."""
+    return {
+        practice.id: number
+        for dimension in instrument.dimensions
+        for number, practice in enumerate(dimension.practices, start=1)
+    }
+
+
+def answer_label(practice: Practice, answer: Answer | None) -> str:
+    """The chosen answer in words, for read-only pages."""
+    if answer is None or not answer.is_answered:
+        return "Not answered"
+    if answer.not_applicable:
+        return NOT_APPLICABLE_LABEL
+    option = practice.answer_set.option(answer.option_id or "")
+    return str(option.label) if option else f"Unknown option {answer.option_id}"
+
+
+def _level_label(instrument: Instrument, number: int) -> str:
+    return f"Level {number} · {instrument.level(number).name}"
+
+
+def _condition_text(
+    instrument: Instrument, practice: Practice, numbers: Mapping[str, int]
+) -> str | None:
+    condition = practice.show_if
+    if condition is None:
+        return None
+    target = instrument.practice(condition.practice_id)
+    if target is None:
+        return None
+    labels = [
+        str(option.label) for option in target.answer_set.options if option.id in condition.any_of
+    ]
+    dimension = instrument.dimension(target.dimension_id)
+    where = f"question {numbers[target.id]} of {dimension.title if dimension else ''}".strip()
+    return f"Asked because {where} is answered {' or '.join(labels)}."
+
+
+def neighbours(instrument: Instrument, dimension_id: str) -> Neighbours:
+    """The previous and next dimensions of `dimension_id`."""
+    ids = [d.id for d in instrument.dimensions]
+    index = ids.index(dimension_id)
+    return Neighbours(
+        previous=instrument.dimensions[index - 1] if index > 0 else None,
+        next=instrument.dimensions[index + 1] if index + 1 < len(ids) else None,
+        position=index + 1,
+        count=len(ids),
+    )
+
+
+def progress_summary(current: Progress) -> dict[str, Any]:
+    """Progress as JSON for the background save's response."""
+    return {
+        "answered": current.answered,
+        "total": current.total,
+        "percent": round(current.percent),
+        "dimensions": {
+            dimension_id: {
+                "answered": item.answered,
+                "total": item.total,
+                "percent": round(item.percent),
+            }
+            for dimension_id, item in current.dimensions.items()
+        },
+    }
+
+
+@dataclass(frozen=True)
+class DimensionOutcome:
+    """A results-table row: a dimension's figures and what blocks its next level."""
+
+    id: str
+    title: str
+    score: float | None
+    level: int
+    level_name: str
+    coverage: float
+    blocking: tuple[tuple[int, str], ...]  # (question number, practice text)
+
+
+@dataclass(frozen=True)
+class ThemeOutcome:
+    """A cross-cutting theme's score and coverage."""
+
+    id: str
+    title: str
+    score: float | None
+    coverage: float
+    practice_count: int
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """One roadmap action in words."""
+
+    number: int
+    dimension_title: str
+    practice_text: str
+    action: str
+    effort: str
+    impact: str
+    level: int
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    """A roadmap phase with its actions and the levels it would reach."""
+
+    title: str
+    actions: tuple[ActionView, ...]
+    projected: tuple[tuple[str, int, float | None], ...]  # (dimension title, level, score)
+    projected_overall_level: int
+    projected_overall_score: float | None
+
+
+def dimension_outcomes(instrument: Instrument, result: ScoreResult) -> list[DimensionOutcome]:
+    """Each dimension's score, level, coverage and blocking questions, in order."""
+    numbers = question_numbers(instrument)
+    rows = []
+    for dimension in instrument.dimensions:
+        figures = result.dimensions[dimension.id]
+        blocking = tuple(
+            (numbers[pid], str(practice.text))
+            for pid in figures.blocking
+            if (practice := instrument.practice(pid)) is not None
+        )
+        rows.append(
+            DimensionOutcome(
+                id=dimension.id,
+                title=str(dimension.title),
+                score=figures.score,
+                level=figures.level,
+                level_name=str(instrument.level(figures.level).name),
+                coverage=figures.coverage,
+                blocking=blocking,
+            )
+        )
+    return rows
+
+
+def theme_outcomes(instrument: Instrument, result: ScoreResult) -> list[ThemeOutcome]:
+    """Each cross-cutting theme's score, in the instrument's order."""
+    return [
+        ThemeOutcome(
+            id=theme_id,
+            title=str(theme.title),
+            score=result.themes[theme_id].score,
+            coverage=result.themes[theme_id].coverage,
+            practice_count=len(result.themes[theme_id].practice_ids),
+        )
+        for theme_id, theme in instrument.themes.items()
+        if theme_id in result.themes
+    ]
+
+
+def roadmap_phases(instrument: Instrument, roadmap: Roadmap) -> list[PhaseView]:
+    """The roadmap's phases in words, actions numbered across phases."""
+    titles = {d.id: str(d.title) for d in instrument.dimensions}
+    phases = []
+    number = 0
+    for phase in roadmap.phases:
+        actions = []
+        for action in phase.actions:
+            number += 1
+            practice = instrument.practice(action.practice_id)
+            actions.append(
+                ActionView(
+                    number=number,
+                    dimension_title=titles.get(action.dimension_id, action.dimension_id),
+                    practice_text=str(practice.text) if practice else action.practice_id,
+                    action=action.action,
+                    effort=action.effort,
+                    impact=action.impact,
+                    level=action.level,
+                )
+            )
+        phases.append(
+            PhaseView(
+                title=phase.title,
+                actions=tuple(actions),
+                projected=tuple(
+                    (titles[d.id], phase.projected[d.id].level, phase.projected[d.id].score)
+                    for d in instrument.dimensions
+                    if d.id in phase.projected
+                ),
+                projected_overall_level=phase.projected_overall.level,
+                projected_overall_score=phase.projected_overall.score,
+            )
+        )
+    return phases
+
+
+def radar_scores(result: ScoreResult) -> dict[str, float | None]:
+    """Dimension scores keyed by id, for the radar chart."""
+    return {dimension_id: figures.score for dimension_id, figures in result.dimensions.items()}
+
+
+def radar_axes(instrument: Instrument) -> list[tuple[str, str]]:
+    """(dimension id, title) pairs, for the radar chart's axes."""
+    return [(d.id, str(d.title)) for d in instrument.dimensions]
+
+
+@dataclass(frozen=True)
+class AnswerChanges:
+    """What a dimension page's save changes: answers to store and practice ids to clear."""
+
+    answers: dict[str, Answer]
+    clear: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.answers or self.clear)
+
+
+def answer_changes(
+    instrument: Instrument,
+    dimension: Dimension,
+    stored: Mapping[str, Answer],
+    submitted: Mapping[str, Answer | None],
+) -> AnswerChanges:
+    """The visible practices of `dimension` whose submitted answer differs from the stored one.
+
+    Visibility is decided on the stored answers with the submitted ones applied; practices
+    hidden by their condition keep whatever they had, so hiding loses nothing.
+    """
+    merged = dict(stored)
+    for practice_id, answer in submitted.items():
+        if answer is None:
+            merged.pop(practice_id, None)
+        else:
+            merged[practice_id] = answer
+    visible = {p.id for p in visible_practices(instrument, merged)}
+    answers: dict[str, Answer] = {}
+    clear: list[str] = []
+    for practice in dimension.practices:
+        if practice.id not in visible or practice.id not in submitted:
+            continue
+        new, old = submitted[practice.id], stored.get(practice.id)
+        if new is None and old is not None:
+            clear.append(practice.id)
+        elif new is not None and new != old:
+            answers[practice.id] = new
+    return AnswerChanges(answers, tuple(clear))

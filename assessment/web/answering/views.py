@@ -1,0 +1,343 @@
+"""The agency lead's questionnaire: overview, one page per dimension, background save,
+submission and results.
+
+Every page exists twice: `/assessment/...` for a lead's own agency and
+`/agencies/<agency_id>/assessment/...` for anyone allowed to see that agency (admins may
+answer, consultants only read). Routes check the agency on every request (see workspace).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from assessment.domain.instrument import Dimension, Instrument
+from assessment.domain.roadmap import build_roadmap
+from assessment.domain.scoring import visible_practices
+from assessment.reporting.charts import radar_chart
+from assessment.services.assessments import (
+    assessment_answers,
+    save_answers,
+    score_of,
+    submit_assessment,
+)
+from assessment.services.errors import Conflict, InvalidAnswers, Locked, ServiceError
+from assessment.store.models import Assessment
+from assessment.web.answering import pages
+from assessment.web.answering.forms import (
+    DimensionForm,
+    SubmitForm,
+    dimension_form_class,
+    initial_data,
+)
+from assessment.web.answering.payload import PayloadError, parse_autosave
+from assessment.web.answering.workspace import (
+    Workspace,
+    last_visit,
+    load_workspace,
+    remember_visit,
+)
+from assessment.web.auth.access import login_required
+from assessment.web.catalog import web_catalog
+from assessment.web.database import db_session
+
+bp = Blueprint("answering", __name__, template_folder="templates")
+
+Page = Response | str | tuple[str, int]
+INVALID_STATUS = 422
+CONFLICT_MESSAGE = (
+    "These answers were changed elsewhere (another tab or a colleague) since you opened "
+    "this page, so nothing was saved. Reload the page to see the latest answers, then "
+    "make your changes again."
+)
+UNKNOWN_FIELDS_MESSAGE = (
+    "The form contained fields this page does not have ({names}); nothing was saved. "
+    "Reload the page and try again."
+)
+
+
+def _route(path: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a view under the lead's short URL and under the agency's URL."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        guarded = login_required(view)
+        bp.add_url_rule(
+            f"/assessment{path}", view_func=guarded, defaults={"agency_id": None}, **options
+        )
+        bp.add_url_rule(f"/agencies/<int:agency_id>/assessment{path}", view_func=guarded, **options)
+        return guarded
+
+    return decorate
+
+
+@bp.app_context_processor
+def _url_helper() -> dict[str, Any]:
+    return {"answering_url": answering_url}
+
+
+def answering_url(endpoint: str, **values: Any) -> str:
+    """A URL in the answering area that keeps the agency of the current request's URL."""
+    agency_id = (request.view_args or {}).get("agency_id")
+    return url_for(f"answering.{endpoint}", agency_id=agency_id, **values)
+
+
+@_route("/")
+def overview(agency_id: int | None) -> Page:
+    """Progress per dimension, what is left, where to continue, status and next steps."""
+    workspace = load_workspace(agency_id)
+    if workspace.assessment is None or workspace.instrument is None:
+        return render_template("answering/not_started.html", ws=workspace)
+    answers = assessment_answers(workspace.assessment)
+    instrument = workspace.instrument
+    return render_template(
+        "answering/overview.html",
+        ws=workspace,
+        instrument=instrument,
+        progress=pages.answering_progress(instrument, answers),
+        statuses=pages.dimension_statuses(instrument, answers),
+        resume=pages.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
+    )
+
+
+@_route("/dimensions/<dimension_id>", methods=["GET", "POST"])
+def dimension(agency_id: int | None, dimension_id: str) -> Page:
+    """One dimension's questions: a form while editable, the answers read-only otherwise."""
+    workspace = load_workspace(agency_id)
+    assessment, instrument = workspace.require()
+    found = instrument.dimension(dimension_id) or abort(404)
+    if request.method == "POST":
+        _require_editable(workspace)
+        return _save_dimension(workspace, assessment, instrument, found)
+    form_class = dimension_form_class(instrument, found)
+    form = form_class(formdata=None, data=initial_data(found, assessment_answers(assessment)))
+    form.revision.data = str(assessment.revision)
+    if workspace.editable:
+        remember_visit(assessment.id, found.id)
+    return _dimension_page(workspace, instrument, found, form)
+
+
+def _save_dimension(
+    workspace: Workspace, assessment: Assessment, instrument: Instrument, found: Dimension
+) -> Page:
+    form = dimension_form_class(instrument, found)()
+    unknown = sorted(set(request.form) - form.expected_keys())
+    if unknown:
+        names = ", ".join(repr(name[:60]) for name in unknown[:5])
+        form.form_errors.append(UNKNOWN_FIELDS_MESSAGE.format(names=names))
+    if not form.validate() or unknown:
+        return _dimension_page(workspace, instrument, found, form, status=INVALID_STATUS)
+    stored = assessment_answers(assessment)
+    changes = pages.answer_changes(instrument, found, stored, form.submitted_answers())
+    if changes:
+        try:
+            save_answers(
+                db_session(),
+                assessment_id=assessment.id,
+                answers=changes.answers,
+                clear=changes.clear,
+                revision=form.revision_value,
+                actor=workspace.user,
+                catalog=web_catalog(),
+            )
+        except InvalidAnswers as invalid:
+            for problem in invalid.problems:
+                _attach_problem(form, problem.practice_id, problem.message)
+            return _dimension_page(workspace, instrument, found, form, status=INVALID_STATUS)
+        except Conflict:
+            form.form_errors.append(CONFLICT_MESSAGE)
+            return _dimension_page(workspace, instrument, found, form, status=409)
+        flash(f"{found.title}: your answers are saved.", "success")
+    following = pages.neighbours(instrument, found.id).next
+    if request.form.get("action") == "next":
+        if following is None:
+            return redirect(answering_url("overview"))
+        return redirect(answering_url("dimension", dimension_id=following.id))
+    return redirect(answering_url("dimension", dimension_id=found.id))
+
+
+def _attach_problem(form: DimensionForm, practice_id: str, message: str) -> None:
+    if practice_id in form.practice_ids:
+        form.add_practice_error(practice_id, message[:1].upper() + message[1:] + ".")
+    else:
+        form.form_errors.append(f"{practice_id}: {message}.")
+
+
+def _dimension_page(
+    workspace: Workspace,
+    instrument: Instrument,
+    found: Dimension,
+    form: DimensionForm,
+    *,
+    status: int = 200,
+) -> tuple[str, int]:
+    assert workspace.assessment is not None
+    stored = assessment_answers(workspace.assessment)
+    if form.is_submitted():
+        # Visibility follows what the user just sent, so a re-shown form stays consistent.
+        shown = dict(stored)
+        for practice_id, answer in form.submitted_answers().items():
+            if answer is None:
+                shown.pop(practice_id, None)
+            else:
+                shown[practice_id] = answer
+    else:
+        shown = stored
+    page = render_template(
+        "answering/dimension.html",
+        ws=workspace,
+        instrument=instrument,
+        dimension=found,
+        form=form,
+        practices=pages.practice_views(instrument, found, shown),
+        progress=pages.answering_progress(instrument, stored),
+        neighbours=pages.neighbours(instrument, found.id),
+        practice_errors=form.practice_errors(),
+    )
+    return page, status
+
+
+@_route("/answers", methods=["POST"])
+def autosave(agency_id: int | None) -> tuple[Response, int]:
+    """Background save of changed practices (JSON); answers with the new revision and progress."""
+    workspace = load_workspace(agency_id)
+    if not workspace.may_edit:
+        return _json_error(403, "Your account can read this assessment but not change it.")
+    assessment, instrument = workspace.require()
+    try:
+        parsed = parse_autosave(request.get_json(silent=True), instrument)
+    except PayloadError as error:
+        return _json_error(400, "The save request was not understood.", problems=error.problems)
+    try:
+        saved = save_answers(
+            db_session(),
+            assessment_id=assessment.id,
+            answers=parsed.answers,
+            clear=parsed.clear,
+            revision=parsed.revision,
+            actor=workspace.user,
+            catalog=web_catalog(),
+        )
+    except InvalidAnswers as invalid:
+        problems = [str(problem) for problem in invalid.problems]
+        return _json_error(INVALID_STATUS, "Some answers were refused.", problems=problems)
+    except Conflict:
+        return _json_error(409, CONFLICT_MESSAGE, revision=assessment.revision)
+    except Locked as locked:
+        return _json_error(423, str(locked))
+    answers = assessment_answers(saved)
+    visible = [p.id for p in visible_practices(instrument, answers)]
+    body = {
+        "ok": True,
+        "revision": saved.revision,
+        "progress": pages.progress_summary(pages.answering_progress(instrument, answers)),
+        "visible": visible,
+    }
+    return jsonify(body), 200
+
+
+def _json_error(status: int, message: str, **extra: Any) -> tuple[Response, int]:
+    return jsonify(ok=False, message=message, **extra), status
+
+
+@_route("/submit", methods=["GET", "POST"])
+def submit(agency_id: int | None) -> Page:
+    """Ask for confirmation, then score and lock the assessment."""
+    workspace = load_workspace(agency_id)
+    assessment, instrument = workspace.require()
+    if workspace.submitted and request.method == "GET":
+        flash("This assessment is already submitted.", "info")
+        return redirect(answering_url("results"))
+    _require_editable(workspace)
+    form = SubmitForm()
+    status = 200
+    if form.is_submitted():
+        if form.validate():
+            try:
+                submit_assessment(
+                    db_session(),
+                    assessment_id=assessment.id,
+                    revision=form.revision_value,
+                    actor=workspace.user,
+                    catalog=web_catalog(),
+                )
+            except Conflict:
+                form.form_errors.append(CONFLICT_MESSAGE)
+                status = 409
+            else:
+                flash(
+                    "The assessment is submitted and locked. To change an answer now, ask "
+                    "your administrator or consultant to reopen it.",
+                    "success",
+                )
+                return redirect(answering_url("results"))
+        else:
+            status = INVALID_STATUS
+    else:
+        form.revision.data = str(assessment.revision)
+    answers = assessment_answers(assessment)
+    page = render_template(
+        "answering/submit.html",
+        ws=workspace,
+        instrument=instrument,
+        form=form,
+        progress=pages.answering_progress(instrument, answers),
+        statuses=pages.dimension_statuses(instrument, answers),
+    )
+    return page, status
+
+
+@_route("/results")
+def results(agency_id: int | None) -> Page:
+    """Overall index and level, radar chart, dimension and theme figures, and the roadmap."""
+    workspace = load_workspace(agency_id)
+    if workspace.assessment is None or workspace.instrument is None:
+        return render_template("answering/not_started.html", ws=workspace)
+    assessment, instrument = workspace.assessment, workspace.instrument
+    try:
+        score = score_of(db_session(), assessment, web_catalog())
+    except ServiceError as error:
+        flash(str(error), "error")
+        return redirect(answering_url("overview"))
+    answers = assessment_answers(assessment)
+    roadmap = build_roadmap(instrument, answers, score)
+    return render_template(
+        "answering/results.html",
+        ws=workspace,
+        instrument=instrument,
+        score=score,
+        overall_level_name=str(instrument.level(score.overall.level).name),
+        progress=pages.answering_progress(instrument, answers),
+        radar=radar_chart(
+            [(workspace.agency.name, pages.radar_scores(score))],
+            pages.radar_axes(instrument),
+            title="Score by dimension (0-100)",
+        ),
+        dimensions=pages.dimension_outcomes(instrument, score),
+        themes=pages.theme_outcomes(instrument, score),
+        phases=pages.roadmap_phases(instrument, roadmap),
+    )
+
+
+def _require_editable(workspace: Workspace) -> None:
+    """403 for users who may not change answers; Locked (423) once submitted or closed."""
+    if not workspace.may_edit:
+        abort(403)
+    if workspace.submitted:
+        raise Locked(
+            "This assessment is submitted and locked. To change an answer, ask your "
+            "administrator or consultant to reopen it."
+        )
+    if not workspace.editable:
+        raise Locked("The round is closed; answers can no longer change.")

@@ -1,0 +1,119 @@
+"""Whose assessment a request is about, and what the signed-in user may do with it.
+
+Every answering route carries the agency, either implicitly (a lead's own `/assessment/...`)
+or explicitly (`/agencies/<id>/assessment/...` for admins, consultants and leads alike);
+an agency the user may not see is answered with 404, as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort, session
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.domain.instrument import Instrument
+from assessment.services.assessments import instrument_of, start_assessment
+from assessment.services.permissions import can_edit_assessment, can_view_agency
+from assessment.services.rounds import open_round
+from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, Round, User
+from assessment.web.auth.access import signed_in_user
+from assessment.web.catalog import web_catalog
+from assessment.web.database import db_session
+
+LAST_VISIT_KEY = "answering_last_visit"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The agency, round, assessment and instrument a request works on, and the user's rights."""
+
+    user: User
+    agency: Agency
+    round: Round | None
+    assessment: Assessment | None
+    instrument: Instrument | None
+    may_edit: bool  # the user's role allows changing this agency's answers
+
+    @property
+    def editable(self) -> bool:
+        """Answers can change now: permitted, still a draft and the round still open."""
+        return (
+            self.may_edit
+            and self.assessment is not None
+            and self.assessment.status == AssessmentStatus.DRAFT
+            and self.assessment.round.is_open
+        )
+
+    @property
+    def submitted(self) -> bool:
+        """The assessment has been submitted (and is locked)."""
+        return self.assessment is not None and self.assessment.status == AssessmentStatus.SUBMITTED
+
+    def require(self) -> tuple[Assessment, Instrument]:
+        """The assessment and its instrument, or 404 when there is none yet."""
+        if self.assessment is None or self.instrument is None:
+            abort(404)
+        return self.assessment, self.instrument
+
+
+def load_workspace(agency_id: int | None) -> Workspace:
+    """The workspace of this request; a lead's first visit in an open round starts the draft."""
+    user = signed_in_user()
+    agency = _visible_agency(user, agency_id)
+    db = db_session()
+    round_ = open_round(db)
+    assessment = _assessment(db, user, agency, round_)
+    instrument = instrument_of(assessment, web_catalog()) if assessment is not None else None
+    may_edit = assessment is not None and can_edit_assessment(user, assessment)
+    return Workspace(user, agency, round_, assessment, instrument, may_edit)
+
+
+def _visible_agency(user: User, agency_id: int | None) -> Agency:
+    if agency_id is None:
+        # The short routes are the lead's own; staff always name the agency.
+        if user.role != Role.LEAD or user.agency_id is None:
+            abort(404)
+        agency_id = user.agency_id
+    agency = db_session().get(Agency, agency_id)
+    if agency is None or not can_view_agency(user, agency.id):
+        abort(404)
+    return agency
+
+
+def _assessment(db: Session, user: User, agency: Agency, round_: Round | None) -> Assessment | None:
+    if round_ is None:
+        return _latest_assessment(db, agency.id)
+    if user.role == Role.LEAD and user.agency_id == agency.id:
+        return start_assessment(db, agency_id=agency.id, round_id=round_.id, actor=user)
+    return db.scalar(
+        select(Assessment).where(
+            Assessment.agency_id == agency.id, Assessment.round_id == round_.id
+        )
+    )
+
+
+def _latest_assessment(db: Session, agency_id: int) -> Assessment | None:
+    return db.scalar(
+        select(Assessment)
+        .join(Round, Round.id == Assessment.round_id)
+        .where(Assessment.agency_id == agency_id)
+        .order_by(Round.created_at.desc(), Round.id.desc())
+        .limit(1)
+    )
+
+
+def remember_visit(assessment_id: int, dimension_id: str) -> None:
+    """Note the dimension page the user is on, so "continue" can bring them back to it."""
+    if session.get(LAST_VISIT_KEY) != [assessment_id, dimension_id]:
+        session[LAST_VISIT_KEY] = [assessment_id, dimension_id]
+
+
+def last_visit(assessment_id: int) -> str | None:
+    """The dimension the user last opened in this assessment, if any."""
+    value = session.get(LAST_VISIT_KEY)
+    if isinstance(value, list) and len(value) == 2 and value[0] == assessment_id:
+        dimension_id = value[1]
+        return dimension_id if isinstance(dimension_id, str) else None
+    return None
