@@ -128,6 +128,79 @@ ROWS: list[Row] = [
         expect(admin=302),
         {"reason": "Wrong year"},
     ),
+    # The lead's questionnaire. Agency A's assessment is submitted (locked), B's a draft.
+    # Short routes are the lead's own agency; staff name the agency in the path.
+    *[
+        Row(
+            method,
+            f"/assessment{path}",
+            expect(lead_own=own, lead_other=other, consultant=404, admin=404),
+            data,
+        )
+        for method, path, own, other, data in (
+            ("GET", "/", 200, 200, {}),
+            ("GET", "/dimensions/policy", 200, 200, {}),
+            ("POST", "/dimensions/policy", 423, 302, {"revision": "0"}),
+            ("POST", "/answers", 400, 400, {"revision": "0"}),  # a form body is not JSON
+            ("GET", "/submit", 302, 200, {}),
+            ("POST", "/submit", 423, 302, {"revision": "0"}),
+            ("GET", "/results", 200, 200, {}),
+        )
+    ],
+    Row(
+        "GET",
+        "/agencies/{own_agency}/assessment/",
+        expect(lead_own=200, lead_other=404, consultant=200),
+    ),
+    Row(
+        "GET",
+        "/agencies/{own_agency}/assessment/dimensions/policy",
+        expect(lead_own=200, lead_other=404, consultant=200),
+    ),
+    Row(
+        "GET",
+        "/agencies/{other_agency}/assessment/dimensions/policy",
+        expect(lead_own=404, lead_other=200, consultant=200),
+    ),
+    Row(
+        "POST",
+        "/agencies/{own_agency}/assessment/dimensions/policy",
+        expect(lead_own=423, lead_other=404, admin=423),
+        {"revision": "1"},
+    ),
+    Row(
+        "POST",
+        "/agencies/{other_agency}/assessment/dimensions/policy",
+        expect(lead_own=404, lead_other=302, admin=302),
+        {"revision": "0"},
+    ),
+    Row(
+        "POST",
+        "/agencies/{other_agency}/assessment/answers",
+        expect(lead_own=404, lead_other=400, admin=400),
+        {"revision": "0"},
+    ),
+    Row(
+        "GET",
+        "/agencies/{own_agency}/assessment/submit",
+        expect(lead_own=302, lead_other=404, consultant=302, admin=302),
+    ),
+    Row(
+        "GET",
+        "/agencies/{other_agency}/assessment/submit",
+        expect(lead_own=404, lead_other=200, admin=200),
+    ),
+    Row(
+        "POST",
+        "/agencies/{own_agency}/assessment/submit",
+        expect(lead_own=423, lead_other=404, admin=423),
+        {"revision": "1"},
+    ),
+    Row(
+        "GET",
+        "/agencies/{own_agency}/assessment/results",
+        expect(lead_own=200, lead_other=404, consultant=200),
+    ),
 ]
 
 
