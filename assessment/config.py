@@ -12,6 +12,9 @@ Environment variables:
   default, e.g. ``redis://127.0.0.1:6379/0`` to share counts between workers.
 - ``ANONYMITY_K``: smallest peer group shown in benchmarks; default 5, never below 3.
 - ``INSTRUMENT_DIR``: folder of instrument files; default the bundled questionnaires.
+- ``TRUSTED_PROXY_COUNT``: how many reverse proxies (e.g. nginx) stand in front of the
+  app; their X-Forwarded-For / -Proto headers then give the client address (for login
+  rate limits) and the scheme. Default 0: such headers are ignored.
 """
 
 from __future__ import annotations
@@ -74,6 +77,17 @@ def anonymity_k(raw: object) -> int:
     return k
 
 
+def proxy_count(raw: object) -> int:
+    """The number of trusted reverse proxies, a whole number from 0."""
+    try:
+        count = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"TRUSTED_PROXY_COUNT must be a whole number, not {raw!r}") from None
+    if count < 0:
+        raise ConfigError(f"TRUSTED_PROXY_COUNT must be 0 or more, not {count}")
+    return count
+
+
 def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Flask configuration taken from the environment (the secret key is added later)."""
     env = os.environ if environ is None else environ
@@ -85,6 +99,7 @@ def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
         "ANONYMITY_K": anonymity_k(env.get("ANONYMITY_K", DEFAULT_ANONYMITY_K)),
         "INSTRUMENT_DIR": env.get("INSTRUMENT_DIR", "").strip() or str(questionnaires_dir()),
+        "TRUSTED_PROXY_COUNT": proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),
     }
     if env.get("SECRET_KEY"):
         settings["SECRET_KEY"] = env["SECRET_KEY"]

@@ -22,6 +22,7 @@ PRODUCTION_HINT = 'gunicorn -w 2 -b 127.0.0.1:8000 "assessment.web:create_app()"
 def serve(host: str, port: int) -> None:
     """Run the web application locally over http (for production use gunicorn)."""
     from assessment.web import create_app
+    from assessment.web.database import close_database
 
     url = config.database_url()
     check_database_ready(url)
@@ -38,7 +39,10 @@ def serve(host: str, port: int) -> None:
             err=True,
         )
     click.echo(f"Serving on http://{_url_host(host)}:{port}/ (Ctrl+C to stop)")
-    app.run(host=host, port=port, debug=False, use_reloader=False)
+    try:
+        app.run(host=host, port=port, debug=False, use_reloader=False)
+    finally:
+        close_database(app)
 
 
 def check_database_ready(url: str) -> None:

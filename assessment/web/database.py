@@ -24,6 +24,13 @@ def app_database() -> Database:
     return database
 
 
+def close_database(app: Flask) -> None:
+    """Close the pooled connections of `app`'s database (end of a test or a process)."""
+    database: Database | None = app.extensions.get(_EXTENSION)
+    if database is not None:
+        database.dispose()
+
+
 def db_session() -> Session:
     """The SQLAlchemy session of the current request (one per request, closed at teardown)."""
     if "db_session" not in g:

@@ -6,6 +6,9 @@ from flask import Flask, Response, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from assessment import config
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -56,6 +59,15 @@ def configure_security(app: Flask) -> None:
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(add_security_headers)
+    trust_proxies(app, config.proxy_count(app.config.get("TRUSTED_PROXY_COUNT", 0)))
+
+
+def trust_proxies(app: Flask, count: int) -> None:
+    """Believe X-Forwarded-For/-Proto from `count` reverse proxies (none when 0)."""
+    if count > 0:
+        # Behind nginx every request comes from 127.0.0.1: without this, the login limit
+        # would count all users together and HTTPS would look like plain http.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)  # type: ignore[method-assign]
 
 
 def add_security_headers(response: Response) -> Response:

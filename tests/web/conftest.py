@@ -1,7 +1,7 @@
 """Web test fixtures: the app on the test database, clients, signing in, a small world.
 
 `app`: `create_app` on the test's migrated database (plain-http cookies, memory rate limits).
-`client`: a Flask test client.
+`client`: a Flask test client. `make_app(**config)`: more apps with other settings.
 `world`: two agencies (A and B), a lead for each, a consultant, an admin, an open round,
 a submitted assessment of A and a draft of B.
 Helpers to import from tests.web.helpers: `login(client, user)`, `csrf_token(client)`.
@@ -22,6 +22,7 @@ from assessment.resources import questionnaires_dir
 from assessment.services import assessments
 from assessment.store.models import Agency, Assessment, Role, Round, User
 from assessment.web import create_app
+from assessment.web.database import close_database
 
 TEST_SECRET_KEY = "test-secret-key-not-for-production"
 
@@ -44,7 +45,22 @@ def app(database_url: str) -> Iterator[Flask]:
     """The web application on the test database."""
     application = create_app(web_config(database_url))
     yield application
-    application.extensions["assessment.database"].dispose()
+    close_database(application)
+
+
+@pytest.fixture
+def make_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build extra apps on the test database: `make_app(SESSION_COOKIE_SECURE=True)`."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        application = create_app(web_config(database_url) | overrides)
+        made.append(application)
+        return application
+
+    yield make
+    for application in made:
+        close_database(application)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -24,10 +25,13 @@ from assessment.services.errors import (
 )
 from assessment.store.models import User
 from assessment.web import create_app
+from assessment.web.database import close_database
 from assessment.web.errors import status_for
 from assessment.web.security import CONTENT_SECURITY_POLICY
-from tests.web.conftest import World, web_config
-from tests.web.helpers import csrf_token, login
+from tests.web.conftest import World
+from tests.web.helpers import csrf_token, form_token, login
+
+MakeApp = Callable[..., Flask]
 
 PAGES_BY_ACTOR = {
     "anonymous": ["/login", "/healthz", "/no-such-page", "/static/css/app.css"],
@@ -62,16 +66,16 @@ def test_security_headers_on_every_page(client: FlaskClient, world: World, actor
             assert (response.headers.get("Cache-Control") == "no-store") is signed_in, path
 
 
-def test_hsts_only_when_cookies_are_secure(database_url: str) -> None:
-    plain = create_app(web_config(database_url)).test_client().get("/login")
+def test_hsts_only_when_cookies_are_secure(client: FlaskClient, make_app: MakeApp) -> None:
+    plain = client.get("/login")
     assert "Strict-Transport-Security" not in plain.headers
-    secure_app = create_app(web_config(database_url, SESSION_COOKIE_SECURE=True))
+    secure_app = make_app(SESSION_COOKIE_SECURE=True)
     secure = secure_app.test_client().get("/login", base_url="https://localhost")
     assert secure.headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-def test_secure_cookie_uses_host_prefix(database_url: str) -> None:
-    secure_app = create_app(web_config(database_url, SESSION_COOKIE_SECURE=True))
+def test_secure_cookie_uses_host_prefix(make_app: MakeApp) -> None:
+    secure_app = make_app(SESSION_COOKIE_SECURE=True)
     response = secure_app.test_client().get("/login", base_url="https://localhost")
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("__Host-session=")
@@ -136,8 +140,8 @@ def test_api_paths_get_json_errors(client: FlaskClient) -> None:
     assert response.json["error"]["status"] == 404
 
 
-def test_unexpected_error_gives_friendly_500_page(database_url: str) -> None:
-    app = create_app(web_config(database_url, TESTING=False))
+def test_unexpected_error_gives_friendly_500_page(make_app: MakeApp) -> None:
+    app = make_app(TESTING=False)
 
     def broken() -> str:
         raise RuntimeError("boom")
@@ -167,8 +171,8 @@ def test_service_errors_map_to_status(error: ServiceError, status: int) -> None:
     assert status_for(error) == status
 
 
-def test_service_error_page_shows_its_message(database_url: str) -> None:
-    app = create_app(web_config(database_url))
+def test_service_error_page_shows_its_message(make_app: MakeApp) -> None:
+    app = make_app()
 
     def locked() -> str:
         raise Locked("This assessment was submitted on 3 May.")
@@ -185,23 +189,21 @@ def test_health_reports_the_database(client: FlaskClient) -> None:
     assert response.json == {"status": "ok", "database": "ok"}
 
 
-def test_health_reports_an_unreachable_database(tmp_path: Path) -> None:
+def test_health_reports_an_unreachable_database(make_app: MakeApp, tmp_path: Path) -> None:
     missing = tmp_path / "no-such-folder" / "assessment.db"
-    app = create_app(web_config(f"sqlite:///{missing}"))
+    app = make_app(DATABASE_URL=f"sqlite:///{missing}")
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json == {"status": "error", "database": "unreachable"}
 
 
 def test_secret_key_is_generated_once_and_private(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, make_app: MakeApp
 ) -> None:
     monkeypatch.setenv("ASSESSMENT_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.delenv("SECRET_KEY", raising=False)
-    settings = web_config(database_url)
-    del settings["SECRET_KEY"]
-    first = create_app(settings).config["SECRET_KEY"]
-    second = create_app(settings).config["SECRET_KEY"]
+    first = make_app(SECRET_KEY=None).config["SECRET_KEY"]
+    second = make_app(SECRET_KEY=None).config["SECRET_KEY"]
     key_file = tmp_path / "instance" / config.SECRET_KEY_FILE
     assert first == second == key_file.read_text()
     assert len(first) >= 64
@@ -242,9 +244,9 @@ def test_bad_settings_are_named(name: str, value: str, message: str) -> None:
         config.web_settings({name: value})
 
 
-def test_anonymity_threshold_below_three_is_refused_in_the_app(database_url: str) -> None:
+def test_anonymity_threshold_below_three_is_refused_in_the_app(make_app: MakeApp) -> None:
     with pytest.raises(config.ConfigError, match="at least 3"):
-        create_app(web_config(database_url, ANONYMITY_K=2))
+        make_app(ANONYMITY_K=2)
 
 
 def test_inactive_user_loses_the_session(
@@ -266,5 +268,30 @@ def test_app_is_usable_with_default_factory_arguments(
     monkeypatch.setenv("SESSION_COOKIE_SECURE", "false")
     monkeypatch.delenv("DATABASE_URL", raising=False)
     app: Flask = create_app()
-    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'assessment.db'}"
-    assert app.test_client().get("/login").status_code == 200
+    try:
+        assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'assessment.db'}"
+        assert app.test_client().get("/login").status_code == 200
+    finally:
+        close_database(app)
+
+
+def _failed_logins_then_one_more(client: FlaskClient) -> int:
+    """Five failed logins from one forwarded address, then one from another."""
+    token = form_token(client.get("/login").text)
+    data = {"email": "x@example.org", "password": "wrong", "csrf_token": token}
+    for _ in range(5):
+        client.post("/login", data=data, headers={"X-Forwarded-For": "203.0.113.1"})
+    return client.post("/login", data=data, headers={"X-Forwarded-For": "203.0.113.2"}).status_code
+
+
+def test_forwarded_client_address_counts_only_behind_trusted_proxies(
+    client: FlaskClient, make_app: MakeApp
+) -> None:
+    assert _failed_logins_then_one_more(client) == 429
+    proxied = make_app(TRUSTED_PROXY_COUNT=1).test_client()
+    assert _failed_logins_then_one_more(proxied) == 401
+
+
+def test_proxy_count_must_be_a_whole_number() -> None:
+    with pytest.raises(config.ConfigError, match="TRUSTED_PROXY_COUNT must be a whole number"):
+        config.web_settings({"TRUSTED_PROXY_COUNT": "yes"})
