@@ -1,0 +1,252 @@
+"""The questionnaire in a real browser: answering with background saves and the save
+button, reloading, live conditional questions, conflicts, closing the tab, working
+without scripts, submitting, results, and accessibility checks with axe-core."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Locator, Page, expect
+
+from assessment.catalog import default_catalog
+from assessment.domain.answers import Answer
+from assessment.domain.instrument import Practice
+from assessment.store.models import AssessmentStatus
+from tests.browser.conftest import TIMEOUT_MS, Lead, LiveSite, new_context, sign_in
+from tests.conftest import BUNDLED_QUESTIONNAIRE
+
+pytestmark = pytest.mark.browser
+
+INSTRUMENT = default_catalog().get(BUNDLED_QUESTIONNAIRE)
+FIRST, SECOND = INSTRUMENT.dimensions[0], INSTRUMENT.dimensions[1]
+CONDITIONAL = next(
+    p
+    for p in INSTRUMENT.practices()
+    if p.show_if is not None
+    and (target := INSTRUMENT.practice(p.show_if.practice_id)) is not None
+    and target.dimension_id == p.dimension_id
+    and target.show_if is None
+)
+SERIOUS = ("serious", "critical")
+
+
+def by_id(page: Page, element_id: str) -> Locator:
+    """An element by id (practice ids contain dots, which CSS selectors would misread)."""
+    return page.locator(f'[id="{element_id}"]')
+
+
+def radio(page: Page, practice: Practice, option_id: str) -> Locator:
+    """The radio button of one option of a practice."""
+    index = [o.id for o in practice.answer_set.options].index(option_id)
+    return by_id(page, f"answer-{practice.id}-{index}")
+
+
+def option_for(practice: Practice, position: int) -> str:
+    """A varied but deterministic option for a practice."""
+    options = practice.answer_set.options
+    return options[position % len(options)].id
+
+
+def wait_until_saved(page: Page) -> None:
+    """Wait for the background save to report success."""
+    expect(page.locator("#autosave-status")).to_contain_text("All changes saved")
+
+
+def wait_for(condition: Callable[[], bool], what: str, seconds: float = TIMEOUT_MS / 1000) -> None:
+    """Poll until `condition` holds (for effects outside the page, such as the database)."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def serious_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the current page."""
+    results = Axe().run(page)
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} "
+        f"at {[node['target'] for node in violation['nodes']][:3]}"
+        for violation in results.response["violations"]
+        if violation["impact"] in SERIOUS
+    ]
+
+
+def test_answer_reload_submit_and_see_results(page: Page, live_site: LiveSite) -> None:
+    lead = live_site.new_lead()
+    sign_in(page, lead)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assessment 2025")
+    page.get_by_role("link", name="Continue where you left off").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(str(FIRST.title))
+
+    # First dimension: click radios, write evidence, let the background save store it.
+    chosen = {p.id: option_for(p, i) for i, p in enumerate(FIRST.practices)}
+    for practice in FIRST.practices:
+        radio(page, practice, chosen[practice.id]).check()
+    comment = by_id(page, f"comment-{FIRST.practices[0].id}")
+    comment.fill("Policy signed on 3 March; copy on the intranet.")
+    comment.blur()
+    wait_until_saved(page)
+    wait_for(
+        lambda: (
+            len(live_site.answers(lead)) == len(FIRST.practices)
+            and live_site.answers(lead)[FIRST.practices[0].id].comment != ""
+        ),
+        "the background saves",
+    )
+    expect(page.locator("#progress-dimension")).to_have_attribute(
+        "value", str(len(FIRST.practices))
+    )
+
+    # Second dimension: choose options and press the save button straight away.
+    page.get_by_role("link", name=f"Next: {SECOND.title}").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(str(SECOND.title))
+    second_chosen = {p.id: option_for(p, i + 1) for i, p in enumerate(SECOND.practices[:3])}
+    for practice in SECOND.practices[:3]:
+        radio(page, practice, second_chosen[practice.id]).check()
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.locator(".flash--success")).to_contain_text("your answers are saved")
+
+    # Reload: every answer is still there, on the pages and in the database.
+    stored = live_site.answers(lead)
+    assert {pid: a.option_id for pid, a in stored.items()} == chosen | second_chosen
+    assert stored[FIRST.practices[0].id].comment.startswith("Policy signed on 3 March")
+    page.goto(f"/assessment/dimensions/{FIRST.id}")
+    for practice in FIRST.practices:
+        expect(radio(page, practice, chosen[practice.id])).to_be_checked()
+    expect(comment).to_have_value("Policy signed on 3 March; copy on the intranet.")
+
+    # Submit through the confirmation page, then read the results.
+    page.goto("/assessment/")
+    answered = len(chosen) + len(second_chosen)
+    expect(page.locator("[data-progress='overall'] [data-progress-text]")).to_contain_text(
+        f"{answered} of"
+    )
+    page.get_by_role("link", name="Review and submit").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Submit the assessment")
+    page.get_by_role("button", name="Submit and lock the assessment").click()
+    page.wait_for_url("**/assessment/results")
+    expect(page.locator(".flash--success")).to_contain_text("reopen")
+    expect(page.locator("#overall-score")).not_to_have_text("not scored")
+    expect(page.locator("svg.chart-radar")).to_be_visible()
+    expect(page.locator("#dimension-results tbody tr")).to_have_count(len(INSTRUMENT.dimensions))
+    expect(page.get_by_role("heading", name="Roadmap")).to_be_visible()
+    assessment = live_site.assessment(lead)
+    assert assessment is not None and assessment.status == AssessmentStatus.SUBMITTED
+
+    # Locked: the dimension pages no longer offer a form.
+    page.goto(f"/assessment/dimensions/{FIRST.id}")
+    expect(page.locator("#answer-form")).to_have_count(0)
+    expect(page.locator(".notice--locked")).to_contain_text("reopen")
+
+
+def test_conditional_question_appears_as_soon_as_its_condition_holds(
+    page: Page, live_site: LiveSite
+) -> None:
+    assert CONDITIONAL.show_if is not None
+    controller = INSTRUMENT.practice(CONDITIONAL.show_if.practice_id)
+    assert controller is not None
+    showing = CONDITIONAL.show_if.any_of[0]
+    hiding = next(
+        o.id for o in controller.answer_set.options if o.id not in CONDITIONAL.show_if.any_of
+    )
+    sign_in(page, live_site.new_lead())
+    page.goto(f"/assessment/dimensions/{CONDITIONAL.dimension_id}")
+    question = by_id(page, f"answer-{CONDITIONAL.id}")
+    expect(question).to_be_hidden()
+    radio(page, controller, showing).check()
+    expect(question).to_be_visible()
+    wait_until_saved(page)
+    radio(page, controller, hiding).check()
+    expect(question).to_be_hidden()
+    radio(page, controller, showing).check()
+    wait_until_saved(page)
+    page.reload()
+    expect(question).to_be_visible()
+
+
+def test_a_change_made_elsewhere_is_not_overwritten(
+    page: Page, live_site: LiveSite, expected_console_errors: list[str]
+) -> None:
+    expected_console_errors.append("status of 409")
+    lead = live_site.new_lead()
+    sign_in(page, lead)
+    practice = FIRST.practices[0]
+    first_choice, second_choice = (o.id for o in practice.answer_set.options[:2])
+    page.goto(f"/assessment/dimensions/{FIRST.id}")
+    other_tab = page.context.new_page()
+    other_tab.goto(f"/assessment/dimensions/{FIRST.id}")
+
+    radio(page, practice, first_choice).check()
+    wait_until_saved(page)
+    radio(other_tab, practice, second_choice).check()
+    problem = other_tab.locator("#autosave-problem")
+    expect(problem).to_contain_text("changed elsewhere")
+    expect(problem.get_by_role("link", name="Reload the page")).to_be_visible()
+    assert live_site.answers(lead)[practice.id].option_id == first_choice
+
+
+def test_closing_the_tab_keeps_the_last_change(page: Page, live_site: LiveSite) -> None:
+    lead = live_site.new_lead()
+    sign_in(page, lead)
+    practice = FIRST.practices[1]
+    page.goto(f"/assessment/dimensions/{FIRST.id}")
+    by_id(page, f"comment-{practice.id}").fill("Register kept by the press office.")
+    page.close(run_before_unload=True)
+    wait_for(
+        lambda: practice.id in live_site.answers(lead),
+        "the save sent while the tab closed",
+    )
+    assert live_site.answers(lead)[practice.id] == Answer(
+        practice.id, None, comment="Register kept by the press office."
+    )
+
+
+def test_everything_works_without_javascript(browser: Browser, live_site: LiveSite) -> None:
+    assert CONDITIONAL.show_if is not None
+    controller = INSTRUMENT.practice(CONDITIONAL.show_if.practice_id)
+    assert controller is not None
+    ids = [d.id for d in INSTRUMENT.dimensions]
+    position = ids.index(CONDITIONAL.dimension_id) + 1
+    after_saving = f"dimensions/{ids[position]}" if position < len(ids) else ""
+    context = new_context(browser, live_site, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        lead = live_site.new_lead()
+        sign_in(page, lead)
+        page.goto(f"/assessment/dimensions/{CONDITIONAL.dimension_id}")
+        question = by_id(page, f"answer-{CONDITIONAL.id}")
+        expect(question).to_be_hidden()
+        radio(page, controller, CONDITIONAL.show_if.any_of[0]).check()
+        page.get_by_role("button", name="Save draft").click()
+        expect(page.locator(".flash--success")).to_be_visible()
+        expect(question).to_be_visible()
+        radio(page, CONDITIONAL, CONDITIONAL.answer_set.best.id).check()
+        page.get_by_role("button", name="Save and next").click()
+        page.wait_for_url(f"**/assessment/{after_saving}")
+        assert live_site.answers(lead)[CONDITIONAL.id].option_id == CONDITIONAL.answer_set.best.id
+        page.goto("/assessment/submit")
+        page.get_by_role("button", name="Submit and lock the assessment").click()
+        page.wait_for_url("**/assessment/results")
+        expect(page.locator("#overall-level")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_pages_have_no_serious_accessibility_violations(page: Page, live_site: LiveSite) -> None:
+    lead: Lead = live_site.new_lead()
+    page.goto("/login")
+    found = {"login": serious_violations(page)}
+    sign_in(page, lead)
+    found["overview"] = serious_violations(page)
+    page.goto(f"/assessment/dimensions/{CONDITIONAL.dimension_id}")
+    found["dimension"] = serious_violations(page)
+    page.goto("/assessment/submit")
+    found["submit"] = serious_violations(page)
+    page.goto("/assessment/results")
+    found["results"] = serious_violations(page)
+    problems = {name: violations for name, violations in found.items() if violations}
+    assert not problems, problems
