@@ -125,3 +125,14 @@ def test_export_csv_and_json(session: Session, round_with_three_agencies: Round)
     parsed = json.loads(export.to_json(table))
     assert [list(row) for row in parsed] == [list(table.columns)] * 2
     assert parsed[0]["overall_level"] is None and parsed[1]["policy_level"] == 5
+
+
+def test_results_frames_of_an_empty_round_and_of_one_agency(
+    session: Session, round_with_three_agencies: Round, create_round: Callable[..., Round]
+) -> None:
+    empty = queries.round_results_frame(session, create_round("2027").id)
+    assert empty.empty and tuple(empty.columns) == queries.RESULT_COLUMNS
+    assert str(empty["level"].dtype) == "Int64" and str(empty["score"].dtype) == "float64"
+    everything = queries.round_results_frame(session, round_with_three_agencies.id)
+    agency_id = int(everything["agency_id"].iloc[0])
+    pd.testing.assert_frame_equal(queries.agency_results_frame(session, agency_id), everything)
