@@ -24,7 +24,7 @@ from assessment.domain.instrument import Instrument
 from assessment.services import benchmarking, rounds
 
 HEADER = ("figure", "n", "min", "q1", "median", "q3", "max", "mean")
-LABEL_WIDTH = 28
+LABEL_WIDTH = 38
 
 
 @click.command()

@@ -103,12 +103,10 @@ class PeerGroup:
                 groups.append(PeerGroup(**{name: self.filters[name] for name in kept}))
         return tuple(groups)
 
-    def mask(self, frame: pd.DataFrame) -> pd.Series[bool]:
-        """Which rows of a frame with the filter columns belong to the group."""
-        selected = pd.Series(True, index=frame.index)
-        for name, value in self.filters.items():
-            selected &= frame[name] == value
-        return selected
+    def admits(self, country: object, agency_type: object, size_band: object) -> bool:
+        """True when an agency with this profile belongs to the group."""
+        profile = {"country": country, "agency_type": agency_type, "size_band": size_band}
+        return all(profile[name] == value for name, value in self.filters.items())
 
 
 @dataclass(frozen=True)
@@ -210,15 +208,29 @@ def peer_statistics(
     that occur are listed.
     """
     k = validate_k(k)
-    scored = frame.loc[frame["score"].notna(), [*FILTERS, *_CELL, "agency_id", "score", "level"]]
-    agencies = _agency_counts(frame)
-    n_agencies = _count_in(agencies, group)
+    frame = prepare_frame(frame)
+    population = _Population.of(frame)
+    n_agencies = population.count(group)
     if n_agencies >= k:
-        _refuse_differencing(agencies, group, n_agencies, k)
-    members = scored[group.mask(scored)] if group.filters else scored
-    differenced = _differenced_cells(scored, group, k) if n_agencies >= k else {}
-    cells = tuple(_cells(members, k, levels, differenced))
+        population.refuse_differencing(group, n_agencies, k)
+    scored = _scored(frame)
+    members = population.members(scored, group)
+    differenced = population.differenced_cells(scored, group, k) if n_agencies >= k else {}
+    cells = tuple(_cells(_figure_keys(frame), members, k, levels, differenced))
     return PeerStatistics(group, k, n_agencies if n_agencies >= k else None, cells)
+
+
+def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with scope and key as categories, so grouping by figure is cheap.
+
+    Idempotent and cheap on a prepared frame: prepare once when several groups are asked.
+    """
+    textual = [
+        name
+        for name in _CELL
+        if name in frame.columns and not isinstance(frame[name].dtype, pd.CategoricalDtype)
+    ]
+    return frame.astype(dict.fromkeys(textual, "category")) if textual else frame
 
 
 def agency_position(
@@ -230,10 +242,10 @@ def agency_position(
     levels: Sequence[int] = (),
 ) -> PeerPosition:
     """An agency's figures and percentile ranks within a group (ties count half)."""
+    frame = prepare_frame(frame)
     statistics = peer_statistics(frame, group, k, levels=levels)
     own = frame[frame["agency_id"] == agency_id].set_index(_CELL)
-    scored = frame[frame["score"].notna()]
-    members = scored[group.mask(scored)] if group.filters else scored
+    members = _Population.of(frame).members(_scored(frame), group)
     ranks = _percentile_ranks(members, own["score"].dropna())
     figures = []
     for cell in statistics.cells:
@@ -264,9 +276,15 @@ def _percentile_ranks(
     joined = members.join(own_scores.rename("own"), on=_CELL, how="inner")
     below = (joined["score"] < joined["own"]).astype(float)
     points = below + 0.5 * (joined["score"] == joined["own"]).astype(float)
-    tally = points.groupby([joined["scope"], joined["key"]], sort=False).agg(["sum", "count"])
+    by_cell = points.groupby([joined["scope"], joined["key"]], sort=False, observed=True)
+    tally = by_cell.agg(["sum", "count"])
     tally["rank"] = 100.0 * tally["sum"] / tally["count"]
     return {(str(row["scope"]), str(row["key"])): float(row["rank"]) for row in _records(tally)}
+
+
+def _scored(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows with a score, narrowed to the columns statistics need (text is costly to copy)."""
+    return frame.loc[frame["score"].notna(), ["agency_id", *_CELL, "score", "level"]]
 
 
 def _records(table: pd.DataFrame | pd.Series[Any]) -> list[dict[Hashable, Any]]:
@@ -274,62 +292,114 @@ def _records(table: pd.DataFrame | pd.Series[Any]) -> list[dict[Hashable, Any]]:
     return table.reset_index().to_dict("records")
 
 
-def _agency_counts(frame: pd.DataFrame) -> pd.DataFrame:
-    """Agencies per combination of filter values: a small table to count groups from."""
-    agencies = frame.drop_duplicates("agency_id")
-    return agencies.groupby(list(FILTERS), sort=False, dropna=False).size().reset_index(name="n")
+Profile = tuple[object, object, object]
+"""An agency's (country, agency_type, size_band)."""
 
 
-def _count_in(counts: pd.DataFrame, group: PeerGroup) -> int:
-    return int(counts.loc[group.mask(counts), "n"].sum())
+@dataclass(frozen=True)
+class _Population:
+    """A round's agencies by profile: groups are counted and selected per agency, not per row."""
+
+    agencies: pd.DataFrame  # one row per agency: agency_id, the filters, its profile number
+    profiles: tuple[Profile, ...]  # indexed by profile number
+    counts: tuple[int, ...]  # agencies per profile number
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame) -> _Population:
+        """The agencies of a results frame (one row each) and their profiles."""
+        agencies = frame.drop_duplicates("agency_id")[["agency_id", *FILTERS]]
+        by_profile = agencies.groupby(list(FILTERS), sort=False, dropna=False, observed=True)
+        numbers = by_profile.ngroup().to_numpy()
+        agencies = agencies.assign(profile=numbers)
+        table = _records(by_profile.size().rename("n"))
+        profiles = tuple((row["country"], row["agency_type"], row["size_band"]) for row in table)
+        return cls(agencies, profiles, tuple(int(row["n"]) for row in table))
+
+    def count(self, group: PeerGroup) -> int:
+        """How many agencies the group holds."""
+        return sum(
+            n
+            for profile, n in zip(self.profiles, self.counts, strict=True)
+            if group.admits(*profile)
+        )
+
+    def members(self, rows: pd.DataFrame, group: PeerGroup) -> pd.DataFrame:
+        """The rows of the group's agencies."""
+        if not group.filters:
+            return rows
+        admitted = [i for i, profile in enumerate(self.profiles) if group.admits(*profile)]
+        ids = self.agencies.loc[self.agencies["profile"].isin(admitted), "agency_id"]
+        return rows[rows["agency_id"].isin(ids)]
+
+    def refuse_differencing(self, group: PeerGroup, n_agencies: int, k: int) -> None:
+        """Raise GroupRefused when a coarser group holds 1..K-1 agencies more."""
+        for coarser in group.coarser():
+            if 0 < self.count(coarser) - n_agencies < k:
+                raise GroupRefused(group, coarser, k)
+
+    def differenced_cells(
+        self, scored: pd.DataFrame, group: PeerGroup, k: int
+    ) -> dict[tuple[str, str], str]:
+        """Figures whose n differs from a coarser group's by 1..K-1, with the reason."""
+        if not group.filters:
+            return {}
+        cube = self._cube(scored)
+        own = _cell_totals(cube, self.profiles, group)
+        reasons: dict[tuple[str, str], str] = {}
+        for coarser in group.coarser():
+            for cell, n in _cell_totals(cube, self.profiles, coarser).items():
+                if 0 < n - own.get(cell, 0) < k and cell not in reasons:
+                    reasons[cell] = (
+                        f"withheld: differs from {coarser.describe()} by fewer than {k} agencies"
+                    )
+        return reasons
+
+    def _cube(self, scored: pd.DataFrame) -> list[tuple[int, tuple[str, str], int]]:
+        """Scored rows per (profile number, figure)."""
+        positions = pd.Index(self.agencies["agency_id"]).get_indexer(scored["agency_id"])
+        profile = self.agencies["profile"].to_numpy()[positions]
+        sizes = scored.groupby([profile, scored["scope"], scored["key"]], observed=True).size()
+        return [
+            (int(number), (str(scope), str(key)), int(n))
+            for (number, scope, key), n in zip(sizes.index, sizes.to_numpy(), strict=True)
+        ]
 
 
-def _refuse_differencing(agencies: pd.DataFrame, group: PeerGroup, n_agencies: int, k: int) -> None:
-    for coarser in group.coarser():
-        if 0 < _count_in(agencies, coarser) - n_agencies < k:
-            raise GroupRefused(group, coarser, k)
+def _cell_totals(
+    cube: Sequence[tuple[int, tuple[str, str], int]],
+    profiles: Sequence[Profile],
+    group: PeerGroup,
+) -> dict[tuple[str, str], int]:
+    admitted = {i for i, profile in enumerate(profiles) if group.admits(*profile)}
+    totals: dict[tuple[str, str], int] = {}
+    for number, cell, n in cube:
+        if number in admitted:
+            totals[cell] = totals.get(cell, 0) + n
+    return totals
 
 
-def _differenced_cells(
-    scored: pd.DataFrame, group: PeerGroup, k: int
-) -> dict[tuple[str, str], str]:
-    """Figures whose n differs from a coarser group's by 1..K-1, with the reason."""
-    if not group.filters:
-        return {}
-    cube = scored.groupby([*FILTERS, *_CELL], sort=False, dropna=False).size().reset_index(name="n")
-    own = _cell_counts(cube, group)
-    reasons: dict[tuple[str, str], str] = {}
-    for coarser in group.coarser():
-        wider = _cell_counts(cube, coarser)
-        for cell, n in wider.items():
-            gap = n - own.get(cell, 0)
-            if 0 < gap < k and cell not in reasons:
-                reasons[cell] = (
-                    f"withheld: differs from {coarser.describe()} by fewer than {k} agencies"
-                )
-    return reasons
-
-
-def _cell_counts(cube: pd.DataFrame, group: PeerGroup) -> dict[tuple[str, str], int]:
-    totals = cube[group.mask(cube)].groupby(_CELL, sort=False)["n"].sum()
-    return {(str(row["scope"]), str(row["key"])): int(row["n"]) for row in _records(totals)}
+def _figure_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """Every figure of the round in first-seen order, scored or not."""
+    table = frame.groupby(_CELL, sort=False, observed=True).size()
+    return [(str(row["scope"]), str(row["key"])) for row in _records(table.rename("rows"))]
 
 
 def _cells(
+    keys: Sequence[tuple[str, str]],
     members: pd.DataFrame,
     k: int,
     scale: Sequence[int],
     differenced: Mapping[tuple[str, str], str],
 ) -> Iterator[CellStatistics]:
-    figures = _figures(members)
+    figures = {(str(row["scope"]), str(row["key"])): row for row in _figures(members)}
     level_counts = _level_counts(members)
     for scope in SCOPES:
-        for row in figures:
-            if row["scope"] != scope:
+        for cell in keys:
+            if cell[0] != scope:
                 continue
-            cell = (str(row["scope"]), str(row["key"]))
-            n = int(row["count"])
-            if n < k:
+            row = figures.get(cell)
+            n = int(row["count"]) if row else 0
+            if row is None or n < k:
                 yield CellStatistics(*cell, None, None, (), not_enough_peers(k))
             elif cell in differenced:
                 yield CellStatistics(*cell, n, None, (), differenced[cell])
@@ -344,7 +414,9 @@ def _cells(
 
 def _figures(members: pd.DataFrame) -> list[dict[Hashable, Any]]:
     """Count, extremes, mean and quartiles of the score per figure, one groupby pass each."""
-    grouped = members.groupby(_CELL, sort=False)["score"]
+    if members.empty:
+        return []
+    grouped = members.groupby(_CELL, sort=False, observed=True)["score"]
     figures = grouped.agg(["count", "min", "max", "mean"])
     quartiles = grouped.quantile(np.array([0.25, 0.5, 0.75])).unstack()
     quartiles.columns = pd.Index(["q1", "median", "q3"])
@@ -353,7 +425,8 @@ def _figures(members: pd.DataFrame) -> list[dict[Hashable, Any]]:
 
 def _level_counts(members: pd.DataFrame) -> dict[tuple[str, str], dict[int, int]]:
     counts: dict[tuple[str, str], dict[int, int]] = {}
-    table = members.dropna(subset=["level"]).groupby([*_CELL, "level"], sort=False).size()
+    leveled = members.dropna(subset=["level"])
+    table = leveled.groupby([*_CELL, "level"], sort=False, observed=True).size()
     for row in _records(table.rename("count")):
         cell = (str(row["scope"]), str(row["key"]))
         counts.setdefault(cell, {})[int(row["level"])] = int(row["count"])

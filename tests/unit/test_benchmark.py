@@ -16,6 +16,7 @@ from assessment.domain.benchmark import (
     agency_position,
     peer_statistics,
     percentile_rank,
+    prepare_frame,
     statistics_to_dict,
     validate_k,
 )
@@ -324,3 +325,31 @@ def test_statistics_as_data_round_scores_and_blank_withheld_figures() -> None:
         "mean": None,
         "levels": [],
     }
+
+
+def test_figures_nobody_scored_are_listed_as_withheld() -> None:
+    frame = frame_of(
+        *(agency_rows(i, overall=(None, 1), themes={"dark-web": None}) for i in range(6))
+    )
+
+    stats = peer_statistics(frame, PeerGroup())
+
+    assert [(c.scope, c.key, c.withheld_reason) for c in stats.cells] == [
+        ("overall", "overall", "not enough peers (n < 5)"),
+        ("theme", "dark-web", "not enough peers (n < 5)"),
+    ]
+    assert stats.n_agencies == 6
+
+
+def test_an_empty_round_gives_no_figures() -> None:
+    stats = peer_statistics(overall_frame([10])[0:0], PeerGroup(country="NL"))
+
+    assert stats.cells == ()
+    assert stats.n_agencies is None
+
+
+def test_a_prepared_frame_gives_the_same_statistics() -> None:
+    frame = overall_frame([30, 10, 50, 20, 40])
+
+    assert peer_statistics(prepare_frame(frame), PeerGroup()) == peer_statistics(frame, PeerGroup())
+    assert prepare_frame(prepare_frame(frame))["key"].dtype == "category"
