@@ -58,10 +58,14 @@ def register_blueprints(app: Flask) -> None:
     from assessment.web.admin.views import bp as admin
     from assessment.web.answering.views import bp as answering
     from assessment.web.auth.views import bp as auth
+    from assessment.web.consultant.views import bp as consultant
+    from assessment.web.peers.views import bp as peers
 
     app.register_blueprint(auth)
     app.register_blueprint(admin, url_prefix="/admin")
     app.register_blueprint(answering)
+    app.register_blueprint(consultant, url_prefix="/consultant")
+    app.register_blueprint(peers)
 
 
 def _finish_config(app: Flask) -> None:

@@ -39,6 +39,7 @@ _LEAD = frozenset({Role.LEAD})
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("answering.overview", "Our assessment", _LEAD),
     NavItem("answering.results", "Our results", _LEAD),
+    NavItem("peers.my_benchmark", "How we compare", _LEAD),
     NavItem("consultant.agencies", "Agencies", _STAFF),
     NavItem("consultant.benchmark", "Benchmark", _STAFF),
     NavItem("consultant.compare", "Compare", _STAFF),

@@ -128,6 +128,13 @@ ROWS: list[Row] = [
         expect(admin=302),
         {"reason": "Wrong year"},
     ),
+    # Consultant pages and the lead's own benchmark
+    Row("GET", "/consultant/agencies", STAFF),
+    Row("GET", "/consultant/agencies/{own_agency}", STAFF),
+    Row("GET", "/consultant/agencies/{other_agency}", STAFF),
+    Row("GET", "/consultant/compare", STAFF),
+    Row("GET", "/consultant/benchmark", STAFF),
+    Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403)),
     # The lead's questionnaire. Agency A's assessment is submitted (locked), B's a draft.
     # Short routes are the lead's own agency; staff name the agency in the path.
     *[

@@ -1,0 +1,114 @@
+"""GET forms of the consultant pages: filters, sorting, the peer group, agencies to compare."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from flask import request
+from flask_wtf import FlaskForm
+from wtforms import Field, SelectField, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from assessment.domain.benchmark import PeerGroup
+
+MAX_COMPARED = 6
+ANY = SelectChoice("", "Any")
+Pairs = Iterable[tuple[object, str]]
+
+SORT_KEYS = {
+    "name": "Name",
+    "country": "Country",
+    "type": "Type",
+    "size": "Size",
+    "score": "Latest overall index",
+    "level": "Latest level",
+    "change": "Change since previous round",
+}
+
+
+def select_choices(pairs: Pairs) -> list[SelectChoice]:
+    """Choices from (value, label) pairs; values are sent and compared as text."""
+    return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class QueryForm(FlaskForm):
+    """A form read from the query string, without a CSRF token (it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(formdata=request.args, **kwargs)
+
+    def checked(self) -> bool:
+        """Validate what was given; an empty query string is valid (the defaults apply)."""
+        return bool(self.validate())
+
+
+class GroupFilters(QueryForm):
+    """Country, type and size band of a peer group."""
+
+    country = SelectField("Country", default="", validate_choice=True)
+    agency_type = SelectField("Type", default="", validate_choice=True)
+    size_band = SelectField("Size", default="", validate_choice=True)
+
+    def offer(self, countries: Pairs, types: Pairs, sizes: Pairs) -> None:
+        """Set the choices, each with 'Any' first."""
+        self.country.choices = [ANY, *select_choices(countries)]
+        self.agency_type.choices = [ANY, *select_choices(types)]
+        self.size_band.choices = [ANY, *select_choices(sizes)]
+
+    def group(self) -> PeerGroup:
+        """The peer group the filters describe."""
+        return PeerGroup(
+            country=self.country.data or None,
+            agency_type=self.agency_type.data or None,
+            size_band=self.size_band.data or None,
+        )
+
+
+class AgencyListForm(GroupFilters):
+    """Filters and sorting of the agencies list."""
+
+    sort = SelectField(
+        "Sort by", choices=select_choices(SORT_KEYS.items()), default="name", validate_choice=True
+    )
+    order = SelectField(
+        "Order",
+        choices=select_choices([("asc", "Ascending"), ("desc", "Descending")]),
+        default="asc",
+        validate_choice=True,
+    )
+
+
+class BenchmarkForm(GroupFilters):
+    """The round and peer group of the benchmark page."""
+
+    round = SelectField("Round", coerce=int, validate_choice=True)
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+def _at_most_six(_form: FlaskForm, field: Field) -> None:
+    chosen = field.data or []
+    if len(chosen) > MAX_COMPARED:
+        raise ValidationError(
+            f"Choose at most {MAX_COMPARED} agencies to compare; {len(chosen)} are chosen."
+        )
+
+
+class CompareForm(QueryForm):
+    """The round and the agencies to set side by side."""
+
+    round = SelectField("Round", coerce=int, validate_choice=True)
+    agency = CheckboxListField(
+        "Agencies (up to six)", coerce=int, validators=[_at_most_six], validate_choice=True
+    )

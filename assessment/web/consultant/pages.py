@@ -1,0 +1,246 @@
+"""View data of the consultant pages, built from services (keeps the views thin)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.domain.benchmark import CellStatistics, PeerStatistics
+from assessment.domain.figure_names import FigureNames
+from assessment.domain.trajectory import Trajectory, TrajectoryPoint
+from assessment.services import benchmarking
+from assessment.store.agency_overview import AgencyOverview, agency_overview
+from assessment.store.models import Agency, Assessment, Round, User
+from assessment.web.admin.forms import profile_choices
+from assessment.web.catalog import web_catalog
+from assessment.web.consultant.forms import (
+    AgencyListForm,
+    BenchmarkForm,
+    CompareForm,
+    GroupFilters,
+    select_choices,
+)
+from assessment.web.consultant.presenting import (
+    dimension_cells,
+    level_chart,
+    names_for,
+    peer_bar,
+    trend_of,
+)
+
+SORTERS: dict[str, Callable[[AgencyOverview], Any]] = {
+    "name": lambda row: row.name.lower(),
+    "country": lambda row: row.country,
+    "type": lambda row: row.agency_type,
+    "size": lambda row: row.size_band,
+    "score": lambda row: row.score,
+    "level": lambda row: row.level,
+    "change": lambda row: row.change,
+}
+
+
+def offer_filters(session: Session, form: GroupFilters) -> None:
+    """Countries that occur, and the type and size options of the instruments."""
+    instruments = web_catalog().all()
+    countries = session.scalars(select(Agency.country).distinct().order_by(Agency.country))
+    form.offer(
+        [(code, code) for code in countries],
+        profile_choices(instruments, "agency_type"),
+        profile_choices(instruments, "size_band"),
+    )
+
+
+def agency_rows(session: Session, form: AgencyListForm | None) -> list[AgencyOverview]:
+    """The agencies matching the form's filters, in its order (unscored figures last)."""
+    rows = agency_overview(session)
+    if form is None:
+        return rows
+    group = form.group()
+    rows = [row for row in rows if group.admits(row.country, row.agency_type, row.size_band)]
+    key = SORTERS[form.sort.data or "name"]
+    present = [row for row in rows if key(row) is not None]
+    missing = [row for row in rows if key(row) is None]
+    present.sort(key=key, reverse=form.order.data == "desc")
+    return present + missing
+
+
+@dataclass(frozen=True)
+class AgencyPage:
+    """Everything the agency page shows."""
+
+    agency: Agency
+    assessments: list[Assessment]
+    trajectory: Trajectory
+    latest: TrajectoryPoint | None
+    latest_round: Round | None
+    names: FigureNames
+    trend: Markup | None
+    benchmark: benchmarking.AgencyBenchmark | None
+    bars: list[tuple[str, Markup]]
+
+
+def agency_page(session: Session, viewer: User, agency_id: int, k: int) -> AgencyPage:
+    """The agency's profile, rounds, trend, latest results and peer position."""
+    agency = benchmarking.visible_agency(session, viewer, agency_id)
+    assessments = benchmarking.agency_assessments(session, viewer=viewer, agency_id=agency_id)
+    trajectory = benchmarking.agency_trajectory(
+        session, viewer=viewer, agency_id=agency_id, catalog=web_catalog()
+    )
+    latest_round = benchmarking.latest_submitted_round(session, agency_id)
+    names = names_for(latest_round) if latest_round else FigureNames(None)
+    position = None
+    if latest_round is not None:
+        position = benchmarking.agency_benchmark(
+            session,
+            viewer=viewer,
+            agency_id=agency_id,
+            round_id=latest_round.id,
+            k=k,
+            groups=benchmarking.peer_groups_for(agency)[:2],
+            catalog=web_catalog(),
+        )
+    return AgencyPage(
+        agency=agency,
+        assessments=assessments,
+        trajectory=trajectory,
+        latest=trajectory.latest,
+        latest_round=latest_round,
+        names=names,
+        trend=trend_of(trajectory, names),
+        benchmark=position,
+        bars=_position_bars(position, names),
+    )
+
+
+def _position_bars(
+    position: benchmarking.AgencyBenchmark | None, names: FigureNames
+) -> list[tuple[str, Markup]]:
+    everyone = position.comparisons[0].position if position else None
+    if everyone is None:
+        return []
+    bars = []
+    for cell in [
+        everyone.statistics.cell("overall", "overall"),
+        *dimension_cells(everyone.statistics, names),
+    ]:
+        if cell is None:
+            continue
+        title = names.figure(cell.scope, cell.key)
+        figure = everyone.figure(cell.scope, cell.key)
+        score = figure.score if figure else None
+        bars.append(
+            (title, peer_bar(cell, f"{title}: agency against all agencies", agency_score=score))
+        )
+    return bars
+
+
+def offer_rounds(session: Session, form: BenchmarkForm | CompareForm) -> Round | None:
+    """Offer the rounds with results, newest first and chosen by default; the newest."""
+    rounds = benchmarking.rounds_with_results(session)
+    form.round.choices = select_choices((r.id, r.name) for r in reversed(rounds))
+    if form.round.data is None and rounds:
+        form.round.data = rounds[-1].id
+    return rounds[-1] if rounds else None
+
+
+def offer_compare_choices(session: Session, form: CompareForm) -> Round | None:
+    """Offer rounds and agencies; returns the latest round with results, if any."""
+    agencies = session.scalars(select(Agency).order_by(Agency.name))
+    form.agency.choices = select_choices((agency.id, agency.name) for agency in agencies)
+    return offer_rounds(session, form)
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    """One figure across the compared agencies: (score, level) per agency, None if absent."""
+
+    label: str
+    values: list[tuple[float | None, int | None] | None]
+
+
+@dataclass(frozen=True)
+class ComparisonTable:
+    """Agencies side by side in one round."""
+
+    round: Round
+    agencies: list[Agency]
+    names: FigureNames
+    rows: list[ComparisonRow]
+
+
+def comparison(session: Session, form: CompareForm) -> ComparisonTable:
+    """The chosen agencies' stored results in the chosen round, one row per figure."""
+    round_ = benchmarking.get_round(session, form.round.data)
+    chosen = list(form.agency.data or [])
+    agencies = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(chosen)))}
+    ordered = [agencies[agency_id] for agency_id in chosen if agency_id in agencies]
+    frame = benchmarking.round_frame(session, round_.id)
+    frame = frame[frame["agency_id"].isin(chosen)]
+    names = names_for(round_)
+    return ComparisonTable(round_, ordered, names, _comparison_rows(frame, ordered, names))
+
+
+def _comparison_rows(
+    frame: pd.DataFrame, agencies: list[Agency], names: FigureNames
+) -> list[ComparisonRow]:
+    figures: dict[tuple[str, str], dict[int, tuple[float | None, int | None]]] = {}
+    for row in frame.to_dict("records"):
+        score = None if pd.isna(row["score"]) else float(row["score"])
+        level = None if pd.isna(row["level"]) else int(row["level"])
+        figures.setdefault((str(row["scope"]), str(row["key"])), {})[int(row["agency_id"])] = (
+            score,
+            level,
+        )
+    order = {"overall": 0, "dimension": 1, "theme": 2}
+    dimension_order = {key: index for index, key in enumerate(names.dimension_ids())}
+    keys = sorted(figures, key=lambda c: (order.get(c[0], 3), dimension_order.get(c[1], 99)))
+    return [
+        ComparisonRow(
+            names.figure(*cell),
+            [figures[cell].get(agency.id) for agency in agencies],
+        )
+        for cell in keys
+    ]
+
+
+@dataclass(frozen=True)
+class BenchmarkView:
+    """A round's statistics for one group, ready to show; `refused` explains a refusal."""
+
+    round: Round
+    statistics: PeerStatistics | None
+    names: FigureNames
+    overall: CellStatistics | None
+    dimensions: list[CellStatistics]
+    themes: list[CellStatistics]
+    bars: list[tuple[CellStatistics, Markup]]
+    levels_chart: Markup | None
+    refused: str | None = None
+
+
+def benchmark_view(round_: Round, statistics: PeerStatistics, names: FigureNames) -> BenchmarkView:
+    """The statistics with a quartile bar per figure and the overall level chart."""
+    overall = statistics.cell("overall", "overall")
+    dimensions = dimension_cells(statistics, names)
+    shown = [cell for cell in [overall, *dimensions] if cell is not None]
+    return BenchmarkView(
+        round=round_,
+        statistics=statistics,
+        names=names,
+        overall=overall,
+        dimensions=dimensions,
+        themes=statistics.in_scope("theme"),
+        bars=[(cell, peer_bar(cell, names.figure(cell.scope, cell.key))) for cell in shown],
+        levels_chart=level_chart(overall, names, "Agencies by overall level"),
+    )
+
+
+def refused_view(round_: Round, explanation: str) -> BenchmarkView:
+    """A benchmark page that explains why the group is not shown."""
+    return BenchmarkView(round_, None, names_for(round_), None, [], [], [], None, explanation)

@@ -1,0 +1,84 @@
+"""What benchmark pages show: figure and level names, peer charts, from domain values."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from markupsafe import Markup
+
+from assessment.domain.benchmark import CellStatistics, PeerStatistics
+from assessment.domain.figure_names import FigureNames
+from assessment.domain.trajectory import Trajectory
+from assessment.reporting.charts import Quartiles, level_distribution, quartile_bar, trend_chart
+from assessment.services.benchmarking import round_instrument
+from assessment.store.models import Round
+from assessment.web.catalog import web_catalog
+
+
+def names_for(round_: Round) -> FigureNames:
+    """The figure names of the round's instrument."""
+    return FigureNames(round_instrument(round_, web_catalog()))
+
+
+def quartiles_of(cell: CellStatistics | None) -> Quartiles | None:
+    """The five-number summary of a shown figure, None when withheld."""
+    if cell is None or cell.summary is None:
+        return None
+    s = cell.summary
+    return Quartiles(s.minimum, s.q1, s.median, s.q3, s.maximum)
+
+
+def peer_bar(
+    cell: CellStatistics | None,
+    title: str,
+    *,
+    agency_score: float | None = None,
+    agency_label: str = "Agency",
+) -> Markup:
+    """A quartile bar of one figure, the agency marked when given; withheld cells say why."""
+    reason = cell.withheld_reason if cell is not None else None
+    return quartile_bar(
+        quartiles_of(cell),
+        agency_score,
+        title=title,
+        peer_count=cell.n if cell is not None else None,
+        agency_label=agency_label,
+        withheld_text=(reason or "not enough peers").capitalize(),
+    )
+
+
+def level_chart(cell: CellStatistics | None, names: FigureNames, title: str) -> Markup | None:
+    """Bars of the level counts that are shown (suppressed ones are left to the table)."""
+    if cell is None or not cell.levels:
+        return None
+    counts = [(names.level(lc.level), lc.count) for lc in cell.levels if lc.count is not None]
+    if not counts:
+        return None
+    return level_distribution(
+        [(label, count) for label, count in counts if count is not None], title=title
+    )
+
+
+def dimension_cells(statistics: PeerStatistics, names: FigureNames) -> list[CellStatistics]:
+    """The dimension figures in instrument order (unknown ones last)."""
+    order = {key: index for index, key in enumerate(names.dimension_ids())}
+    cells = statistics.in_scope("dimension")
+    return sorted(cells, key=lambda cell: order.get(cell.key, len(order)))
+
+
+def trend_of(trajectory: Trajectory, names: FigureNames) -> Markup | None:
+    """Dimension scores over the rounds comparable with the latest one, as a line chart."""
+    points = trajectory.comparable_points
+    if not points:
+        return None
+    keys = [d.key for d in points[-1].dimensions]
+    series: list[tuple[str, Sequence[float | None]]] = []
+    for key in keys:
+        values = []
+        for point in points:
+            step = point.dimension(key)
+            values.append(step.score if step else None)
+        series.append((names.figure("dimension", key), values))
+    return trend_chart(
+        [point.round.name for point in points], series, title="Dimension scores over rounds"
+    )

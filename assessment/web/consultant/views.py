@@ -1,0 +1,85 @@
+"""Consultant pages: agencies, one agency over time, side-by-side comparison, peer benchmark."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, url_for
+
+from assessment.domain.benchmark import GroupRefused
+from assessment.services import benchmarking
+from assessment.store.models import Role
+from assessment.web.auth.access import roles_required, signed_in_user
+from assessment.web.catalog import web_catalog
+from assessment.web.consultant import pages
+from assessment.web.consultant.forms import AgencyListForm, BenchmarkForm, CompareForm
+from assessment.web.consultant.presenting import names_for
+from assessment.web.database import db_session
+
+bp = Blueprint("consultant", __name__, template_folder="templates")
+
+STAFF = (Role.CONSULTANT, Role.ADMIN)
+
+
+@bp.route("/agencies")
+@roles_required(*STAFF)
+def agencies() -> tuple[str, int]:
+    """Every agency with its latest overall index, level and change; filtered and sorted."""
+    form = AgencyListForm()
+    pages.offer_filters(db_session(), form)
+    valid = form.checked()
+    rows = pages.agency_rows(db_session(), form if valid else None)
+    return render_template("consultant/agencies.html", form=form, rows=rows), 200 if valid else 400
+
+
+@bp.route("/agencies/<int:agency_id>")
+@roles_required(*STAFF)
+def agency(agency_id: int) -> str:
+    """One agency: profile, rounds, trend, latest results and peer position."""
+    page = pages.agency_page(
+        db_session(), signed_in_user(), agency_id, current_app.config["ANONYMITY_K"]
+    )
+    return render_template("consultant/agency.html", page=page, report_url=_report_url(page))
+
+
+@bp.route("/compare")
+@roles_required(*STAFF)
+def compare() -> tuple[str, int]:
+    """Up to six agencies side by side in one round."""
+    form = CompareForm()
+    latest = pages.offer_compare_choices(db_session(), form)
+    valid = form.checked()
+    table = pages.comparison(db_session(), form) if valid and latest and form.agency.data else None
+    return render_template("consultant/compare.html", form=form, table=table), 200 if valid else 400
+
+
+@bp.route("/benchmark")
+@roles_required(*STAFF)
+def benchmark() -> tuple[str, int]:
+    """A round's peer statistics for a group chosen with filters."""
+    form = BenchmarkForm()
+    pages.offer_filters(db_session(), form)
+    latest = pages.offer_rounds(db_session(), form)
+    if not form.checked() or latest is None:
+        return render_template("consultant/benchmark.html", form=form, view=None), (
+            400 if form.errors else 200
+        )
+    round_ = benchmarking.get_round(db_session(), form.round.data)
+    try:
+        statistics = benchmarking.round_statistics(
+            db_session(),
+            round_id=round_.id,
+            group=form.group(),
+            k=current_app.config["ANONYMITY_K"],
+            catalog=web_catalog(),
+        )
+    except GroupRefused as refused:
+        view = pages.refused_view(round_, str(refused))
+    else:
+        view = pages.benchmark_view(round_, statistics, names_for(round_))
+    return render_template("consultant/benchmark.html", form=form, view=view), 200
+
+
+def _report_url(page: pages.AgencyPage) -> str | None:
+    """The PDF report of the agency's latest round, once the reports area is installed."""
+    if "reports.agency_pdf" not in current_app.view_functions or page.latest_round is None:
+        return None
+    return url_for("reports.agency_pdf", agency_id=page.agency.id, round_id=page.latest_round.id)

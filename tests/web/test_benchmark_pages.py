@@ -1,0 +1,255 @@
+"""Consultant pages (agencies, agency, compare, benchmark) and the lead's own benchmark page."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from assessment.domain.benchmark import PeerGroup
+from assessment.services import benchmarking
+from assessment.store.models import Agency, Role, Round, User
+from tests.peer_data import submit_at
+from tests.web.helpers import login
+
+# Seven regional agencies in two countries, at different maturity caps.
+PEERS = [
+    ("Harbour Police", "NL", 2),
+    ("Polder Police", "NL", 3),
+    ("Dune Police", "NL", 4),
+    ("Canal Police", "NL", 5),
+    ("Ardennes Police", "BE", 1),
+    ("Scheldt Police", "BE", 3),
+    ("Meuse Police", "BE", 4),
+]
+
+
+@dataclass(frozen=True)
+class Peers:
+    """The seeded agencies, two rounds, and users to look at them."""
+
+    agencies: dict[str, Agency]
+    earlier: Round
+    latest: Round
+    consultant: User
+    lead: User  # lead of Canal Police
+    newcomer_lead: User  # lead of an agency that has submitted nothing
+
+    def names(self) -> list[str]:
+        """Every agency name."""
+        return list(self.agencies)
+
+
+@pytest.fixture
+def peers(
+    session: Session,
+    create_agency: Callable[..., Agency],
+    create_round: Callable[..., Round],
+    create_user: Callable[..., User],
+) -> Peers:
+    """Seven agencies submitted in 2025; Canal Police also in 2024, at a lower cap."""
+    earlier, latest = create_round("2024"), create_round("2025")
+    agencies = {
+        name: create_agency(name=name, country=country, agency_type="regional")
+        for name, country, _ in PEERS
+    }
+    submit_at(session, agencies["Canal Police"], earlier, 3)
+    for name, _, cap in PEERS:
+        submit_at(session, agencies[name], latest, cap)
+    newcomer = create_agency(name="Newcomer Police", country="DE", agency_type="local")
+    return Peers(
+        agencies=agencies,
+        earlier=earlier,
+        latest=latest,
+        consultant=create_user(Role.CONSULTANT),
+        lead=create_user(Role.LEAD, agency=agencies["Canal Police"]),
+        newcomer_lead=create_user(Role.LEAD, agency=newcomer),
+    )
+
+
+def page_text(html: str) -> str:
+    """The visible text of a page, without SVG, tags and repeated spaces."""
+    text = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
+    text = re.sub(r"<[^>]+>", " ", text)
+    return re.sub(r"\s+", " ", text)
+
+
+def get(client: FlaskClient, user: User, url: str) -> tuple[int, str]:
+    """Status and HTML of a GET as `user`."""
+    login(client, user)
+    response = client.get(url)
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_agencies_list_shows_latest_figures_and_change(client: FlaskClient, peers: Peers) -> None:
+    status, html = get(client, peers.consultant, "/consultant/agencies")
+
+    assert status == 200
+    text = page_text(html)
+    for name in [*peers.names(), "Newcomer Police"]:
+        assert name in text
+    canal = re.search(r"Canal Police NL regional \S+ 2025 ([\d.]+) (\d) ([+-][\d.]+)", text)
+    assert canal is not None, text
+    assert float(canal.group(3)) > 0
+    assert "Newcomer Police DE local 100-999 none submitted" in text
+
+
+def test_agencies_list_filters_and_sorts(client: FlaskClient, peers: Peers) -> None:
+    _, html = get(client, peers.consultant, "/consultant/agencies?country=BE&sort=score&order=desc")
+
+    text = page_text(html)
+    order = [text.index(name) for name in ("Meuse Police", "Scheldt Police", "Ardennes Police")]
+    assert order == sorted(order)
+    assert "Harbour Police" not in text
+    assert "3 agencies" in text
+
+
+def test_agencies_list_refuses_an_unknown_sort_key_with_a_message(
+    client: FlaskClient, peers: Peers
+) -> None:
+    status, html = get(client, peers.consultant, "/consultant/agencies?sort=password")
+
+    assert status == 400
+    assert "There is a problem" in html
+    assert "Not a valid choice" in html
+
+
+def test_agency_page_shows_rounds_trend_results_and_peer_position(
+    app: Flask, client: FlaskClient, peers: Peers
+) -> None:
+    canal = peers.agencies["Canal Police"]
+    status, html = get(client, peers.consultant, f"/consultant/agencies/{canal.id}")
+
+    assert status == 200
+    text = page_text(html)
+    assert "Rounds Round Questionnaire Status Submitted 2024" in text
+    assert "Dimension scores over rounds" in html  # the trend chart
+    for title in ("Policy", "Staffing", "Training", "Budget", "Legal framework", "Protocols"):
+        assert title in text
+    assert "Percentile rank vs all agencies (n = 7)" in text
+    assert "Percentile rank vs same type (regional) (n = 7)" in text
+    # the most mature of seven: six below it, itself counting half
+    assert re.search(r"Overall (\d+) ", text.split("Peer position")[1]).group(1) == "93"  # type: ignore[union-attr]
+    has_reports = "reports.agency_pdf" in app.view_functions
+    assert ("Download the PDF report" in text) == has_reports
+
+
+def test_an_unknown_agency_is_a_404(client: FlaskClient, peers: Peers) -> None:
+    status, _ = get(client, peers.consultant, "/consultant/agencies/999999")
+
+    assert status == 404
+
+
+def test_compare_sets_agencies_side_by_side(client: FlaskClient, peers: Peers) -> None:
+    ids = [peers.agencies[name].id for name in ("Harbour Police", "Meuse Police")]
+    query = "&".join(f"agency={i}" for i in ids)
+
+    status, html = get(
+        client, peers.consultant, f"/consultant/compare?round={peers.latest.id}&{query}"
+    )
+
+    assert status == 200
+    table = page_text(html).split("score and level per figure")[1]
+    assert table.index("Harbour Police") < table.index("Meuse Police")
+    assert re.search(r"Overall [\d.]+ \(level \d\) [\d.]+ \(level \d\)", table)
+
+
+def test_compare_refuses_more_than_six_agencies(client: FlaskClient, peers: Peers) -> None:
+    query = "&".join(f"agency={agency.id}" for agency in peers.agencies.values())
+
+    status, html = get(client, peers.consultant, f"/consultant/compare?{query}")
+
+    assert status == 400
+    assert "Choose at most 6 agencies to compare; 7 are chosen." in html
+    assert "score and level per figure" not in html
+
+
+def test_benchmark_page_shows_statistics_and_levels(
+    client: FlaskClient, session: Session, peers: Peers
+) -> None:
+    status, html = get(client, peers.consultant, "/consultant/benchmark")
+
+    assert status == 200
+    text = page_text(html)
+    stats = benchmarking.round_statistics(session, round_id=peers.latest.id, group=PeerGroup(), k=5)
+    overall = stats.cell("overall", "overall")
+    assert overall is not None and overall.summary is not None
+    assert f"Overall 7 {overall.summary.minimum:.1f} {overall.summary.q1:.1f}" in text
+    assert "Round 2025: all agencies" in text
+    assert "7 agencies with a submitted assessment" in text
+    assert "Agencies per level" in text
+    assert html.count("<svg") >= 7  # quartile bars per figure and the level chart
+
+
+def test_benchmark_page_explains_withheld_figures(client: FlaskClient, peers: Peers) -> None:
+    _, html = get(client, peers.consultant, "/consultant/benchmark?country=BE")
+
+    text = page_text(html)
+    assert "Fewer than 5 agencies with a submitted assessment" in text
+    assert "Overall — Not enough peers (n &lt; 5)" in text
+
+
+def test_benchmark_page_explains_a_refused_group(client: FlaskClient, peers: Peers) -> None:
+    # NL holds 4 of 7: withheld; with K = 3 it is shown, but all agencies less NL is 3
+    status, html = get(
+        client, peers.consultant, "/consultant/benchmark?agency_type=regional&country=NL"
+    )
+
+    assert status == 200
+    assert "This group cannot be shown" not in html  # too small: withheld, not refused
+    client.application.config["ANONYMITY_K"] = 4
+    _, html = get(client, peers.consultant, "/consultant/benchmark?country=NL")
+    assert "This group cannot be shown" in html
+    assert "differs from all agencies by fewer than 4 agencies" in page_text(html)
+
+
+def test_benchmark_page_refuses_bad_filters_with_a_message(
+    client: FlaskClient, peers: Peers
+) -> None:
+    status, html = get(client, peers.consultant, "/consultant/benchmark?round=abc&size_band=huge")
+
+    assert status == 400
+    assert "There is a problem" in html
+
+
+def test_lead_sees_only_their_own_agency_against_anonymous_peers(
+    client: FlaskClient, peers: Peers
+) -> None:
+    status, html = get(client, peers.lead, "/my/benchmark")
+
+    assert status == 200
+    assert "Canal Police" in html
+    for name in peers.names():
+        if name != "Canal Police":
+            assert name not in html, f"{name} leaked to another agency's lead"
+    text = page_text(html)
+    assert "Against all agencies (n = 7)" in text
+    assert re.search(r"Overall [\d.]+ [\d.]+ [\d.]+ to [\d.]+ 93 ", text)
+    assert "Our agency" in html  # marker on the quartile bars
+
+
+def test_lead_without_a_submission_is_told_when_the_benchmark_appears(
+    client: FlaskClient, peers: Peers
+) -> None:
+    status, html = get(client, peers.newcomer_lead, "/my/benchmark")
+
+    assert status == 200
+    assert "appears once your agency has submitted" in html
+    for name in peers.names():
+        assert name not in html
+
+
+def test_agency_names_are_escaped(
+    client: FlaskClient, peers: Peers, create_agency: Callable[..., Agency]
+) -> None:
+    create_agency(name="<script>alert(1)</script> Police")
+
+    _, html = get(client, peers.consultant, "/consultant/agencies")
+
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Police" in html
