@@ -148,7 +148,7 @@ def demo_data_command(
         f"agencies, rounds {', '.join(summary.rounds)}, {summary.submitted} submitted "
         f"assessments and {summary.drafts} drafts."
     )
-    click.echo(f"Sign in with the password {password!r} as:")
+    click.echo(f"Run `assessment serve` and sign in with the password {password!r} as:")
     for role, email in summary.logins:
         note = f"  (lead of {summary.lead_agency})" if role == Role.LEAD.value else ""
         click.echo(f"  {role:<11} {email}{note}")
