@@ -21,6 +21,7 @@ from assessment.domain.instrument import Instrument
 from assessment.web.answering.forms import NOT_APPLICABLE, normalise_newlines
 
 MAX_REVISION = 10**15
+MAX_PROBLEMS = 20  # a tampered body may hold thousands; the first few say enough
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,10 @@ def parse_autosave(payload: object, instrument: Instrument) -> AutosaveRequest:
             else:
                 clear.append(practice_id)
     if problems:
-        raise PayloadError(problems)
+        shown = problems[:MAX_PROBLEMS]
+        if len(problems) > MAX_PROBLEMS:
+            shown.append(f"... and {len(problems) - MAX_PROBLEMS} more problems")
+        raise PayloadError(shown)
     return AutosaveRequest(revision, answers, tuple(clear))
 
 

@@ -47,8 +47,9 @@
     return window.CSS && CSS.escape ? CSS.escape(value) : value.replace(/[^a-zA-Z0-9_-]/g, "\\$&");
   }
 
+  // A live region: rewrite it only when the message changes, or it is read out again.
   function say(message, kind) {
-    if (!statusBox) {
+    if (!statusBox || statusBox.textContent === message) {
       return;
     }
     statusBox.textContent = message;
