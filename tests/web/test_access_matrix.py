@@ -134,6 +134,8 @@ ROWS: list[Row] = [
     Row("GET", "/consultant/agencies/{other_agency}", STAFF),
     Row("GET", "/consultant/compare", STAFF),
     Row("GET", "/consultant/benchmark", STAFF),
+    Row("GET", "/consultant/rounds/{round}/export.csv", STAFF),
+    Row("GET", "/consultant/rounds/{round}/export.xlsx", STAFF),
     Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403)),
     # The lead's questionnaire. Agency A's assessment is submitted (locked), B's a draft.
     # Short routes are the lead's own agency; staff name the agency in the path.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,10 +10,11 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import PeerGroup
-from assessment.services import benchmarking
+from assessment.services import benchmarking, export
 from assessment.store.models import Agency, Role, Round, User
 from tests.peer_data import submit_at
 from tests.web.helpers import login
@@ -253,3 +255,48 @@ def test_agency_names_are_escaped(
 
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Police" in html
+
+
+def test_round_export_as_csv_uses_the_export_rows(
+    client: FlaskClient, session: Session, peers: Peers
+) -> None:
+    status, body = get(client, peers.consultant, f"/consultant/rounds/{peers.latest.id}/export.csv")
+
+    assert status == 200
+    expected = io.StringIO()
+    export.write_csv(export.round_export(session, peers.latest.id), expected)
+    assert body == expected.getvalue()
+    header = body.splitlines()[0].split(",")
+    assert header[:8] == [*export.BASE_COLUMNS]
+    assert "policy_score" in header
+    assert len(body.splitlines()) == 1 + len(PEERS)
+
+
+def test_round_export_as_xlsx_holds_the_same_table(
+    client: FlaskClient, session: Session, peers: Peers
+) -> None:
+    login(client, peers.consultant)
+    response = client.get(f"/consultant/rounds/{peers.latest.id}/export.xlsx")
+
+    assert response.status_code == 200
+    assert response.headers["Content-Disposition"] == 'attachment; filename="results-2025.xlsx"'
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    table = export.round_export(session, peers.latest.id)
+    assert rows[0] == table.columns
+    assert [row[0] for row in rows[1:]] == [row["agency"] for row in table.rows]
+    assert rows[1] == tuple(table.rows[0][column] for column in table.columns)
+
+
+def test_exporting_an_unknown_round_is_a_404(client: FlaskClient, peers: Peers) -> None:
+    status, _ = get(client, peers.consultant, "/consultant/rounds/99999/export.csv")
+
+    assert status == 404
+
+
+def test_benchmark_page_links_the_exports(client: FlaskClient, peers: Peers) -> None:
+    _, html = get(client, peers.consultant, "/consultant/benchmark")
+
+    assert f"/consultant/rounds/{peers.latest.id}/export.csv" in html
+    assert f"/consultant/rounds/{peers.latest.id}/export.xlsx" in html

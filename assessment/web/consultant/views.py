@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, url_for
+import io
+import re
+from typing import Any
 
-from assessment.domain.benchmark import GroupRefused
-from assessment.services import benchmarking
+from flask import Blueprint, Response, current_app, render_template, url_for
+
+from assessment.domain.benchmark import GroupRefused, PeerGroup
+from assessment.services import benchmarking, export
 from assessment.store.models import Role
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.consultant import pages
 from assessment.web.consultant.forms import AgencyListForm, BenchmarkForm, CompareForm
 from assessment.web.consultant.presenting import names_for
+from assessment.web.consultant.spreadsheet import export_workbook
 from assessment.web.database import db_session
 
 bp = Blueprint("consultant", __name__, template_folder="templates")
 
 STAFF = (Role.CONSULTANT, Role.ADMIN)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/agencies")
@@ -75,7 +81,44 @@ def benchmark() -> tuple[str, int]:
         view = pages.refused_view(round_, str(refused))
     else:
         view = pages.benchmark_view(round_, statistics, names_for(round_))
-    return render_template("consultant/benchmark.html", form=form, view=view), 200
+    cohort_url = _cohort_report_url(round_.id, form.group())
+    return render_template(
+        "consultant/benchmark.html", form=form, view=view, cohort_url=cohort_url
+    ), 200
+
+
+@bp.route("/rounds/<int:round_id>/export.csv")
+@roles_required(*STAFF)
+def export_csv(round_id: int) -> Response:
+    """The round's results, one row per agency, as CSV."""
+    table = export.round_export(db_session(), round_id, web_catalog())
+    stream = io.StringIO()
+    export.write_csv(table, stream)
+    return _download(stream.getvalue().encode("utf-8"), "text/csv; charset=utf-8", table, "csv")
+
+
+@bp.route("/rounds/<int:round_id>/export.xlsx")
+@roles_required(*STAFF)
+def export_xlsx(round_id: int) -> Response:
+    """The round's results, one row per agency, as an Excel workbook."""
+    table = export.round_export(db_session(), round_id, web_catalog())
+    return _download(export_workbook(table), XLSX, table, "xlsx")
+
+
+def _download(body: bytes, mimetype: str, table: export.RoundExport, suffix: str) -> Response:
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", table.round_name).strip("-") or "round"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="results-{safe_name}.{suffix}"'
+    return response
+
+
+def _cohort_report_url(round_id: int, group: PeerGroup) -> str | None:
+    """The cohort PDF of the round and group, once the reports area is installed."""
+    if "reports.cohort_pdf" not in current_app.view_functions:
+        return None
+    filters = {"country": group.country, "type": group.agency_type, "size": group.size_band}
+    given: dict[str, Any] = {name: value for name, value in filters.items() if value}
+    return url_for("reports.cohort_pdf", round=round_id, **given)
 
 
 def _report_url(page: pages.AgencyPage) -> str | None:
