@@ -114,6 +114,9 @@ class SyntheticPopulation:
     lead_agency_number: int
 
 
+_Split = tuple[tuple[Option, ...], tuple[Option, ...]]
+
+
 @dataclass(frozen=True)
 class _Latent:
     """One agency's hidden state: maturity per round and dimension, persistent dispositions."""
@@ -263,6 +266,20 @@ def _calibrated_thresholds(
     return thresholds
 
 
+@dataclass(frozen=True)
+class _AnswerRules:
+    """Per practice: the bar to clear, whether it wobbles between rounds, its option split."""
+
+    bars: dict[str, float]
+    calibrated: frozenset[str]
+    splits: dict[str, _Split]
+
+
+def _answer_rules(instrument: Instrument, thresholds: dict[str, float]) -> _AnswerRules:
+    bars = {p.id: thresholds.get(p.id, p.level - BAR_BELOW_LEVEL) for p in instrument.practices()}
+    return _AnswerRules(bars, frozenset(thresholds), _option_splits(instrument))
+
+
 def _assessments(
     instrument: Instrument,
     rounds: tuple[SyntheticRound, ...],
@@ -271,6 +288,7 @@ def _assessments(
     statuses: list[list[str]],
     thresholds: dict[str, float],
 ) -> tuple[SyntheticAssessment, ...]:
+    rules = _answer_rules(instrument, thresholds)
     result = []
     for number, (latent, stream, agency_statuses) in enumerate(
         zip(latents, streams, statuses, strict=True), 1
@@ -278,7 +296,7 @@ def _assessments(
         for round_index, (round_, status) in enumerate(zip(rounds, agency_statuses, strict=True)):
             if status == "none":
                 continue
-            answers = _answers(instrument, latent, stream, round_index, thresholds)
+            answers = _answers(instrument, rules, latent, stream, round_index)
             if status == "draft":
                 answers = _partly(answers, stream)
             result.append(SyntheticAssessment(number, round_.name, status == "submitted", answers))
@@ -287,10 +305,10 @@ def _assessments(
 
 def _answers(
     instrument: Instrument,
+    rules: _AnswerRules,
     latent: _Latent,
     stream: random.Random,
     round_index: int,
-    thresholds: dict[str, float],
 ) -> dict[str, Answer]:
     answers: dict[str, Answer] = {}
     for dimension_index, dimension in enumerate(instrument.dimensions):
@@ -298,22 +316,29 @@ def _answers(
             if practice.id in latent.not_applicable:
                 answers[practice.id] = Answer(practice.id, not_applicable=True)
                 continue
-            strength = latent.strength(practice.id, round_index, dimension_index)
-            bar = thresholds.get(practice.id, practice.level - BAR_BELOW_LEVEL)
-            jitter = 0.0 if practice.id in thresholds else stream.gauss(0.0, ROUND_JITTER)
-            option = _option(instrument, practice, strength + jitter - bar, stream)
+            margin = latent.strength(practice.id, round_index, dimension_index)
+            margin -= rules.bars[practice.id]
+            if practice.id not in rules.calibrated:
+                margin += stream.gauss(0.0, ROUND_JITTER)
+            option = _option(rules.splits[practice.id], margin, stream)
             answers[practice.id] = Answer(practice.id, option.id, comment=_comment(stream))
     visible = {p.id for p in visible_practices(instrument, answers)}
     return {pid: answer for pid, answer in answers.items() if pid in visible}
 
 
-def _option(
-    instrument: Instrument, practice: Practice, margin: float, stream: random.Random
-) -> Option:
+def _option_splits(instrument: Instrument) -> dict[str, _Split]:
+    """Per practice: the options that count as met and those that do not, best first."""
     met_at = instrument.scoring.met_at
-    ranked = sorted(practice.answer_set.options, key=lambda o: o.credit, reverse=True)
-    met = [o for o in ranked if o.credit >= met_at]
-    unmet = [o for o in ranked if o.credit < met_at]
+    splits = {}
+    for practice in instrument.practices():
+        ranked = sorted(practice.answer_set.options, key=lambda o: o.credit, reverse=True)
+        met = tuple(o for o in ranked if o.credit >= met_at)
+        splits[practice.id] = (met, tuple(o for o in ranked if o.credit < met_at))
+    return splits
+
+
+def _option(split: _Split, margin: float, stream: random.Random) -> Option:
+    met, unmet = split
     if (margin > 0 and met) or not unmet:
         return (
             met[0]

@@ -227,8 +227,10 @@ def _insert_returning_ids(
 
 
 def _insert(session: Session, model: type[Any], rows: list[dict[str, Any]]) -> None:
+    # A Core insert on the table: the ORM's bulk path splits the rows into a new batch
+    # whenever a nullable value turns None (theme levels, not-applicable options).
     if rows:
-        session.execute(insert(model), rows)
+        session.execute(model.__table__.insert(), rows)
 
 
 def _moment(day: date) -> datetime:
