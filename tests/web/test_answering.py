@@ -329,6 +329,27 @@ def test_tampered_posts_store_nothing_and_say_why(
     assert revision_of(session, world.draft_b.id) == 0
 
 
+def test_errors_sit_in_the_summary_and_next_to_their_field(
+    client: FlaskClient, lead_b: User
+) -> None:
+    response = post_dimension(
+        client,
+        FIRST_DIMENSION.id,
+        0,
+        {FIRST_POLICY: "excellent"},
+        {SECOND_POLICY: "x" * (MAX_COMMENT_LENGTH + 1)},
+    )
+    html = response.text
+    start = html.index('class="error-summary"')
+    summary = html[start : html.index("</ul>", start)]
+    assert f'href="#answer-{FIRST_POLICY}"' in summary
+    assert f'href="#comment-{SECOND_POLICY}"' in summary
+    assert f'id="answer-{FIRST_POLICY}-error"' in html
+    assert f'aria-describedby="answer-{FIRST_POLICY}-error"' in html
+    assert f'id="comment-{SECOND_POLICY}-error"' in html
+    assert re.search(rf'aria-invalid="true"[^>]*id="comment-{re.escape(SECOND_POLICY)}"', html)
+
+
 def test_post_without_csrf_token_is_refused(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:

@@ -104,15 +104,6 @@ class DimensionForm(RevisionForm):
         """Every practice of the dimension with what the form says about it."""
         return {pid: self.submitted_answer(pid) for pid in self.practice_ids}
 
-    def practice_errors(self) -> dict[str, list[str]]:
-        """Error messages per practice id, answer and comment together."""
-        errors: dict[str, list[str]] = {}
-        for pid in self.practice_ids:
-            messages = [*self.answer_field(pid).errors, *self.comment_field(pid).errors]
-            if messages:
-                errors[pid] = messages
-        return errors
-
     def add_practice_error(self, practice_id: str, message: str) -> None:
         """Attach a message (e.g. from the service's answer check) to a practice's options."""
         field = self.answer_field(practice_id)

@@ -203,7 +203,6 @@ def _dimension_page(
         practices=pages.practice_views(instrument, found, shown),
         progress=pages.answering_progress(instrument, stored),
         neighbours=pages.neighbours(instrument, found.id),
-        practice_errors=form.practice_errors(),
     )
     return page, status
 
