@@ -232,7 +232,8 @@ def radar_chart(
     rings = [
         _Ring(
             points=geometry.points([value] * len(axes)),
-            label=_fmt(value),
+            # The outer ring needs no number, and one there would collide with the top label.
+            label="" if value == SCORE_MAX else _fmt(value),
             label_x=_fmt(geometry.center_x + 3),
             label_y=_fmt(geometry.center_y - radius * value / SCORE_MAX - 2),
         )
@@ -388,7 +389,7 @@ def quartile_bar(
         axis_y=_fmt(axis_y),
         tick_end_y=_fmt(axis_y + 3),
         tick_label_y=_fmt(axis_y + 12),
-        ticks=[_Tick(_fmt(x_of(v)), _fmt(v)) for v in (0.0, 25.0, 50.0, 75.0, 100.0)],
+        ticks=[_Tick(_fmt(x_of(v)), _fmt(v)) for v in (0.0, 50.0, 100.0)],
         box=box,
         marker=marker,
         withheld_text=withheld_text,
@@ -554,28 +555,32 @@ class _Bar:
     width: str
     height: str
     center: str
-    count: int
+    count: str
     count_y: str
     lines: tuple[_TextLine, ...]
     highlighted: bool
 
 
 def level_distribution(
-    counts: Sequence[tuple[str, int]],
+    counts: Sequence[tuple[str, int | None]],
     *,
     title: str = "Agencies by maturity level",
     highlight: int | None = None,
+    withheld_text: str = "hidden",
     chart_id: str | None = None,
 ) -> Markup:
-    """A bar per level with the number of agencies at it; `highlight` marks one bar by index."""
-    if any(count < 0 for _, count in counts):
+    """A bar per level with the number of agencies at it; `highlight` marks one bar by index.
+
+    A count of None is withheld (too few agencies): no bar, and `withheld_text` in its place.
+    """
+    if any(count is not None and count < 0 for _, count in counts):
         raise ValueError("level_distribution counts must not be negative")
     width, left, right, top, bottom = 360, 10.0, 350.0, 16.0, 120.0
     slot = (right - left) / max(len(counts), 1)
-    tallest = max((count for _, count in counts), default=0) or 1
+    tallest = max((count or 0 for _, count in counts), default=0) or 1
     bars = []
     for index, (label, count) in enumerate(counts):
-        bar_height = (bottom - top) * count / tallest
+        bar_height = (bottom - top) * (count or 0) / tallest
         center = left + slot * (index + 0.5)
         lines = _wrap_label(label, width=max(int(slot / 6), 6))
         bars.append(
@@ -585,7 +590,7 @@ def level_distribution(
                 width=_fmt(slot * 0.6),
                 height=_fmt(bar_height),
                 center=_fmt(center),
-                count=count,
+                count=withheld_text if count is None else str(count),
                 count_y=_fmt(bottom - bar_height - 3),
                 lines=tuple(
                     _TextLine(text, _fmt(bottom + 12 + 11 * i)) for i, text in enumerate(lines)
@@ -593,7 +598,12 @@ def level_distribution(
                 highlighted=index == highlight,
             )
         )
-    description = "; ".join(f"{label}: {count}" for label, count in counts) or "No agencies."
+    description = (
+        "; ".join(
+            f"{label}: {withheld_text if count is None else count}" for label, count in counts
+        )
+        or "No agencies."
+    )
     return _render(
         "charts/level_distribution.svg",
         chart_id=chart_id or _chart_id("levels", counts, highlight),

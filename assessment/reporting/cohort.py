@@ -1,0 +1,272 @@
+"""The cohort report's view-model: a round's peer group, anonymised, from stored data.
+
+Reads only. Distributions come from the stored results through the benchmark engine (so
+every figure obeys the anonymity threshold K), medians over rounds from the same group in
+earlier rounds of the instrument lineage, and the practices most often unmet from the
+stored answers of the group's submitted assessments, rescored.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.domain.answers import Answer
+from assessment.domain.benchmark import (
+    FILTERS,
+    CellStatistics,
+    GroupRefused,
+    PeerGroup,
+    PeerStatistics,
+    peer_statistics,
+)
+from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.instrument import Instrument
+from assessment.domain.results import PracticeStatus
+from assessment.domain.scoring import score_assessment
+from assessment.domain.trajectory import major_version
+from assessment.reporting import parts
+from assessment.reporting.baseline import published_baseline
+from assessment.reporting.charts import level_distribution, quartile_bar
+from assessment.reporting.viewmodel import CohortReport, DistributionLine, TrendView, UnmetPractice
+from assessment.services.benchmarking import get_round, rounds_with_results
+from assessment.services.errors import ServiceError
+from assessment.services.instruments import instrument_for
+from assessment.store.models import Answer as AnswerRow
+from assessment.store.models import Assessment, AssessmentStatus, Round
+from assessment.store.queries import round_results_frame
+
+CONFIDENTIALITY = "Confidential: anonymised peer figures; no agency is named"
+MOST_UNMET = 10
+_NOT_MET = (PracticeStatus.UNMET, PracticeStatus.UNANSWERED)
+
+
+class CohortUnavailable(ServiceError):
+    """The group is too small, or its figures would expose agencies."""
+
+
+@dataclass(frozen=True)
+class PracticeTally:
+    """How many of the group's agencies a practice applies to, and how many do not meet it."""
+
+    applicable: int
+    unmet: int
+
+
+def build_cohort_report(
+    session: Session,
+    round_id: int,
+    group: PeerGroup,
+    k: int,
+    *,
+    catalog: InstrumentCatalog | None = None,
+    generated_on: date | None = None,
+) -> CohortReport:
+    """The anonymised report of a peer group in a round; CohortUnavailable below K agencies."""
+    round_ = get_round(session, round_id)
+    instrument = instrument_for(round_.instrument_id, round_.instrument_version, catalog)
+    levels = [level.number for level in instrument.levels]
+    frame = round_results_frame(session, round_.id)
+    statistics = _statistics(frame, group, k, levels, round_)
+    members = _member_ids(frame, group)
+    tallies = practice_tallies(instrument, _group_answers(session, round_.id, members))
+    return CohortReport(
+        round_name=round_.name,
+        group=group.describe(),
+        agency_count=statistics.n_agencies or 0,
+        k=k,
+        generated_on=generated_on or date.today(),
+        language=instrument.languages[0] if instrument.languages else "en",
+        confidentiality=CONFIDENTIALITY,
+        overall=distribution(instrument, "Overall index", statistics.cell("overall", "overall"), k),
+        dimensions=tuple(
+            distribution(instrument, str(d.title), statistics.cell("dimension", d.id), k)
+            for d in instrument.dimensions
+        ),
+        themes=tuple(
+            distribution(instrument, str(t.title), statistics.cell("theme", t_id), k, levels=False)
+            for t_id, t in instrument.themes.items()
+        ),
+        medians_over_rounds=_medians_over_rounds(session, instrument, round_, group, k),
+        unmet=most_unmet(instrument, tallies, k),
+        methodology=parts.methodology(
+            instrument,
+            peer_group=group.describe(),
+            peer_count=statistics.n_agencies,
+            k=k,
+            baseline=published_baseline(),
+        ),
+    )
+
+
+def _statistics(
+    frame: pd.DataFrame, group: PeerGroup, k: int, levels: Sequence[int], round_: Round
+) -> PeerStatistics:
+    try:
+        statistics = peer_statistics(frame, group, k, levels=levels)
+    except GroupRefused as refused:
+        raise CohortUnavailable(str(refused)) from None
+    if statistics.n_agencies is None:
+        raise CohortUnavailable(
+            f"{group.describe()} has fewer than {k} agencies with a submitted assessment in "
+            f"round {round_.name}; a cohort report needs at least {k}"
+        )
+    return statistics
+
+
+def distribution(
+    instrument: Instrument,
+    title: str,
+    cell: CellStatistics | None,
+    k: int,
+    *,
+    levels: bool = True,
+) -> DistributionLine:
+    """A figure's quartile chart and, for scored levels, its level distribution."""
+    peer = parts.peer_figure(cell)
+    chart = quartile_bar(
+        parts.peer_quartiles(peer),
+        None,
+        title=f"{title}: distribution over the group",
+        peer_count=peer.n,
+        withheld_text=f"Withheld: {peer.withheld_reason or 'not enough agencies'}",
+    )
+    level_chart = None
+    if levels and cell is not None and cell.levels:
+        level_chart = level_distribution(
+            [(str(instrument.level(c.level).name), c.count) for c in cell.levels],
+            title=f"{title}: agencies per level",
+            withheld_text=f"< {k}",
+        )
+    return DistributionLine(title, peer, chart, level_chart)
+
+
+def _member_ids(frame: pd.DataFrame, group: PeerGroup) -> list[int]:
+    agencies = frame.drop_duplicates("agency_id")
+    columns = (agencies[name].tolist() for name in ("agency_id", *FILTERS))
+    return sorted(
+        int(agency_id)
+        for agency_id, country, agency_type, size_band in zip(*columns, strict=True)
+        if group.admits(country, agency_type, size_band)
+    )
+
+
+def _group_answers(
+    session: Session, round_id: int, agency_ids: Sequence[int]
+) -> list[dict[str, Answer]]:
+    """The stored answers of the agencies' submitted assessments in the round."""
+    grouped: dict[int, dict[str, Answer]] = {}
+    for start in range(0, len(agency_ids), 500):
+        rows = session.execute(
+            select(
+                AnswerRow.assessment_id,
+                AnswerRow.practice_id,
+                AnswerRow.option_id,
+                AnswerRow.not_applicable,
+            )
+            .join(Assessment, Assessment.id == AnswerRow.assessment_id)
+            .where(
+                Assessment.round_id == round_id,
+                Assessment.status == AssessmentStatus.SUBMITTED,
+                Assessment.agency_id.in_(agency_ids[start : start + 500]),
+            )
+        )
+        for row in rows:
+            grouped.setdefault(row.assessment_id, {})[row.practice_id] = Answer(
+                row.practice_id, row.option_id, row.not_applicable
+            )
+    return list(grouped.values())
+
+
+def practice_tallies(
+    instrument: Instrument, assessments: Iterable[Mapping[str, Answer]]
+) -> dict[str, PracticeTally]:
+    """Per practice: to how many assessments it applies, and how many of those do not meet it."""
+    applicable: Counter[str] = Counter()
+    unmet: Counter[str] = Counter()
+    for answers in assessments:
+        result = score_assessment(instrument, answers)
+        for figures in result.dimensions.values():
+            for outcome in figures.practices:
+                if outcome.applicable:
+                    applicable[outcome.practice_id] += 1
+                    if outcome.status in _NOT_MET:
+                        unmet[outcome.practice_id] += 1
+    return {pid: PracticeTally(applicable[pid], unmet[pid]) for pid in applicable}
+
+
+def most_unmet(
+    instrument: Instrument,
+    tallies: Mapping[str, PracticeTally],
+    k: int,
+    limit: int = MOST_UNMET,
+) -> tuple[UnmetPractice, ...]:
+    """The practices most often not met, by share; those applying to fewer than K are left out."""
+    titles = {d.id: str(d.title) for d in instrument.dimensions}
+    order = {p.id: index for index, p in enumerate(instrument.practices())}
+    candidates = [
+        UnmetPractice(
+            practice_id=practice.id,
+            dimension_title=titles[practice.dimension_id],
+            level=practice.level,
+            text=str(practice.text),
+            unmet=tally.unmet,
+            applicable=tally.applicable,
+        )
+        for practice in instrument.practices()
+        if (tally := tallies.get(practice.id)) is not None
+        and tally.applicable >= k
+        and tally.unmet > 0
+    ]
+    candidates.sort(key=lambda item: (-item.share, -item.unmet, order[item.practice_id]))
+    return tuple(candidates[:limit])
+
+
+def _medians_over_rounds(
+    session: Session, instrument: Instrument, round_: Round, group: PeerGroup, k: int
+) -> TrendView | None:
+    """The group's medians in this and earlier rounds of the lineage; None with one round."""
+    rows = []
+    for earlier in rounds_with_results(session):
+        if earlier.instrument_id != instrument.id or (
+            major_version(earlier.instrument_version) != instrument.major_version
+        ):
+            continue
+        statistics = _optional_statistics(session, earlier, group, k)
+        rows.append(_median_row(instrument, earlier.name, statistics))
+        if earlier.id == round_.id:
+            break
+    if len(rows) < 2:
+        return None
+    return parts.trend_view(instrument, rows, title="Group medians over rounds")
+
+
+def _optional_statistics(
+    session: Session, round_: Round, group: PeerGroup, k: int
+) -> PeerStatistics | None:
+    try:
+        statistics = peer_statistics(round_results_frame(session, round_.id), group, k)
+    except GroupRefused:
+        return None
+    return statistics if statistics.n_agencies is not None else None
+
+
+def _median_row(
+    instrument: Instrument, name: str, statistics: PeerStatistics | None
+) -> tuple[str, float | None, int | None, dict[str, float | None]]:
+    def median(scope: str, key: str) -> float | None:
+        cell = statistics.cell(scope, key) if statistics is not None else None
+        return cell.summary.median if cell is not None and cell.summary is not None else None
+
+    return (
+        name,
+        median("overall", "overall"),
+        None,
+        {d.id: median("dimension", d.id) for d in instrument.dimensions},
+    )

@@ -1,0 +1,430 @@
+"""Pure functions that turn domain results into report view-model parts.
+
+No database and no rendering here: instrument, answers, scores, roadmap and peer
+statistics in; frozen view-model values (with ready-made SVG charts) out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from markupsafe import Markup
+
+from assessment.domain.answers import Answer, Answers
+from assessment.domain.benchmark import CellStatistics, PeerPosition, PeerStatistics
+from assessment.domain.instrument import Dimension, Instrument, LevelRule, OverallLevelRule
+from assessment.domain.results import (
+    DimensionResult,
+    PracticeOutcome,
+    PracticeStatus,
+    Roadmap,
+    ScoreResult,
+)
+from assessment.reporting.charts import Quartiles, quartile_bar, radar_chart, trend_chart
+from assessment.reporting.viewmodel import (
+    ActionLine,
+    AppendixDimension,
+    BaselineFigure,
+    DimensionFigure,
+    DimensionSection,
+    LevelInfo,
+    Methodology,
+    PeerFigure,
+    PhaseView,
+    PracticeLine,
+    ProjectedLevel,
+    RoadmapView,
+    SourceLine,
+    Summary,
+    TargetLine,
+    ThemeLine,
+    TrendRow,
+    TrendView,
+)
+
+RANKED_DIMENSIONS = 3
+STATUS_LABELS = {
+    PracticeStatus.MET: "Met",
+    PracticeStatus.UNMET: "Not met",
+    PracticeStatus.UNANSWERED: "Not answered",
+    PracticeStatus.NOT_APPLICABLE: "Not applicable",
+    PracticeStatus.HIDDEN: "Not asked",
+}
+
+PreviousScores = Mapping[str, float | None]
+"""An earlier round's scores keyed by dimension id."""
+
+
+def level_info(
+    instrument: Instrument, number: int, dimension: Dimension | None = None
+) -> LevelInfo:
+    """A level's name and meaning, within a dimension when one is given."""
+    level = instrument.level(number)
+    meaning = level.description
+    if dimension is not None and number in dimension.level_descriptions:
+        meaning = dimension.level_descriptions[number]
+    return LevelInfo(number, str(level.name), str(meaning))
+
+
+def peer_figure(cell: CellStatistics | None, percentile_rank: float | None = None) -> PeerFigure:
+    """A peer-group figure from benchmark statistics; withheld when there is no summary."""
+    if cell is None:
+        return PeerFigure(n=None, withheld_reason="no peer figures for this round")
+    summary = cell.summary
+    if summary is None:
+        return PeerFigure(n=cell.n, withheld_reason=cell.withheld_reason)
+    return PeerFigure(
+        n=summary.n,
+        minimum=summary.minimum,
+        q1=summary.q1,
+        median=summary.median,
+        q3=summary.q3,
+        maximum=summary.maximum,
+        percentile_rank=percentile_rank,
+    )
+
+
+def peer_quartiles(peer: PeerFigure) -> Quartiles | None:
+    """The quartiles a chart draws, or None when the figure is withheld."""
+    if (
+        peer.minimum is None
+        or peer.q1 is None
+        or peer.median is None
+        or peer.q3 is None
+        or peer.maximum is None
+    ):
+        return None
+    return Quartiles(peer.minimum, peer.q1, peer.median, peer.q3, peer.maximum)
+
+
+def position_figure(position: PeerPosition | None, scope: str, key: str) -> PeerFigure:
+    """The agency's peer figure for one scope and key (withheld without a position)."""
+    if position is None:
+        return PeerFigure(n=None, withheld_reason="no peer group")
+    figure = position.figure(scope, key)
+    rank = figure.percentile_rank if figure is not None else None
+    return peer_figure(position.statistics.cell(scope, key), rank)
+
+
+def practice_lines(
+    instrument: Instrument, result: DimensionResult, answers: Answers
+) -> tuple[PracticeLine, ...]:
+    """Each practice of a dimension with its answer, status and comment, in instrument order."""
+    return tuple(
+        _practice_line(instrument, outcome, answers.get(outcome.practice_id))
+        for outcome in result.practices
+    )
+
+
+def _practice_line(
+    instrument: Instrument, outcome: PracticeOutcome, answer: Answer | None
+) -> PracticeLine:
+    practice = instrument.practice(outcome.practice_id)
+    if practice is None:
+        raise ValueError(f"practice {outcome.practice_id!r} is not in {instrument.key}")
+    return PracticeLine(
+        practice_id=practice.id,
+        dimension_id=practice.dimension_id,
+        level=practice.level,
+        text=str(practice.text),
+        answer=_answer_text(instrument, outcome),
+        status=outcome.status.value,
+        status_label=STATUS_LABELS[outcome.status],
+        comment=answer.comment.strip() if answer is not None else "",
+    )
+
+
+def _answer_text(instrument: Instrument, outcome: PracticeOutcome) -> str:
+    if outcome.status is PracticeStatus.NOT_APPLICABLE:
+        return "Not applicable"
+    if outcome.option_id is None:
+        return "Not answered"
+    practice = instrument.practice(outcome.practice_id)
+    option = practice.answer_set.option(outcome.option_id) if practice is not None else None
+    return str(option.label) if option is not None else outcome.option_id
+
+
+def dimension_sections(
+    instrument: Instrument,
+    result: ScoreResult,
+    answers: Answers,
+    position: PeerPosition | None,
+    previous: PreviousScores | None = None,
+    *,
+    agency_label: str = "Agency",
+) -> tuple[DimensionSection, ...]:
+    """One section per dimension: figures, level meaning, peer chart, practices, blockers."""
+    return tuple(
+        _dimension_section(instrument, dimension, result, answers, position, previous, agency_label)
+        for dimension in instrument.dimensions
+    )
+
+
+def _dimension_section(
+    instrument: Instrument,
+    dimension: Dimension,
+    result: ScoreResult,
+    answers: Answers,
+    position: PeerPosition | None,
+    previous: PreviousScores | None,
+    agency_label: str,
+) -> DimensionSection:
+    figures = result.dimensions[dimension.id]
+    lines = practice_lines(instrument, figures, answers)
+    blocking_ids = set(figures.blocking)
+    peer = position_figure(position, "dimension", dimension.id)
+    next_number = _next_level(instrument, figures.level)
+    return DimensionSection(
+        dimension_id=dimension.id,
+        title=str(dimension.title),
+        description=str(dimension.description),
+        score=figures.score,
+        previous_score=previous.get(dimension.id) if previous is not None else None,
+        coverage=figures.coverage,
+        level=level_info(instrument, figures.level, dimension),
+        next_level=(
+            level_info(instrument, next_number, dimension) if next_number is not None else None
+        ),
+        peer=peer,
+        peer_chart=quartile_bar(
+            peer_quartiles(peer),
+            figures.score,
+            title=f"{dimension.title}: agency score against peer quartiles",
+            peer_count=peer.n,
+            agency_label=agency_label,
+        ),
+        met=tuple(line for line in lines if line.status == PracticeStatus.MET.value),
+        not_met=tuple(
+            line
+            for line in lines
+            if line.status in (PracticeStatus.UNMET.value, PracticeStatus.UNANSWERED.value)
+        ),
+        not_applicable=tuple(
+            line for line in lines if line.status == PracticeStatus.NOT_APPLICABLE.value
+        ),
+        blocking=tuple(line for line in lines if line.practice_id in blocking_ids),
+        evidence=tuple(line for line in lines if line.comment),
+    )
+
+
+def _next_level(instrument: Instrument, current: int) -> int | None:
+    higher = sorted(level.number for level in instrument.levels if level.number > current)
+    return higher[0] if higher else None
+
+
+def dimension_figures(instrument: Instrument, result: ScoreResult) -> tuple[DimensionFigure, ...]:
+    """Each dimension's score and level, in instrument order."""
+    return tuple(
+        DimensionFigure(
+            dimension_id=dimension.id,
+            title=str(dimension.title),
+            score=result.dimensions[dimension.id].score,
+            level=result.dimensions[dimension.id].level,
+            level_name=str(instrument.level(result.dimensions[dimension.id].level).name),
+        )
+        for dimension in instrument.dimensions
+    )
+
+
+def strongest_and_weakest(
+    figures: Sequence[DimensionFigure], count: int = RANKED_DIMENSIONS
+) -> tuple[tuple[DimensionFigure, ...], tuple[DimensionFigure, ...]]:
+    """The highest- and lowest-scoring dimensions (unscored ones are left out; ties keep order)."""
+    scored = [figure for figure in figures if figure.score is not None]
+    descending = sorted(scored, key=lambda figure: -(figure.score or 0.0))
+    ascending = sorted(scored, key=lambda figure: figure.score or 0.0)
+    return tuple(descending[:count]), tuple(ascending[:count])
+
+
+def summary(
+    instrument: Instrument,
+    result: ScoreResult,
+    position: PeerPosition | None,
+    *,
+    agency_label: str,
+    peer_group: str,
+    previous_round: str | None = None,
+    previous: PreviousScores | None = None,
+    previous_overall: float | None = None,
+) -> Summary:
+    """The executive summary with the radar of agency, peer median and previous round."""
+    figures = dimension_figures(instrument, result)
+    strongest, weakest = strongest_and_weakest(figures)
+    peer = position_figure(position, "overall", "overall")
+    return Summary(
+        overall_score=result.overall.score,
+        overall_level=level_info(instrument, result.overall.level),
+        coverage=result.overall.coverage,
+        radar=_radar(instrument, result, position, agency_label, previous_round, previous),
+        strongest=strongest,
+        weakest=weakest,
+        peer=peer,
+        peer_group=peer_group,
+        previous_round=previous_round,
+        previous_overall=previous_overall,
+    )
+
+
+def _radar(
+    instrument: Instrument,
+    result: ScoreResult,
+    position: PeerPosition | None,
+    agency_label: str,
+    previous_round: str | None,
+    previous: PreviousScores | None,
+) -> Markup:
+    axes = [(d.id, str(d.title)) for d in instrument.dimensions]
+    series: list[tuple[str, Mapping[str, float | None]]] = [
+        (agency_label, {d_id: figures.score for d_id, figures in result.dimensions.items()})
+    ]
+    medians = {
+        d.id: position_figure(position, "dimension", d.id).median for d in instrument.dimensions
+    }
+    if any(median is not None for median in medians.values()):
+        series.append(("Peer median", medians))
+    if previous is not None and previous_round is not None:
+        series.append((f"Previous round ({previous_round})", previous))
+    return radar_chart(series, axes, title="Scores by dimension (0-100)")
+
+
+def theme_lines(
+    instrument: Instrument, result: ScoreResult, statistics: PeerStatistics | None
+) -> tuple[ThemeLine, ...]:
+    """Each cross-cutting theme's score, coverage and peer median."""
+    lines = []
+    for theme_id, theme in instrument.themes.items():
+        figures = result.themes.get(theme_id)
+        cell = statistics.cell("theme", theme_id) if statistics is not None else None
+        median = cell.summary.median if cell is not None and cell.summary is not None else None
+        lines.append(
+            ThemeLine(
+                theme_id=theme_id,
+                title=str(theme.title),
+                description=str(theme.description),
+                score=figures.score if figures is not None else None,
+                coverage=figures.coverage if figures is not None else 1.0,
+                practices=len(figures.practice_ids) if figures is not None else 0,
+                peer_median=median,
+            )
+        )
+    return tuple(lines)
+
+
+def roadmap_view(instrument: Instrument, result: ScoreResult, roadmap: Roadmap) -> RoadmapView:
+    """The roadmap's targets and phases, with the levels reached after each phase."""
+    titles = {d.id: str(d.title) for d in instrument.dimensions}
+    targets = tuple(
+        TargetLine(titles[d_id], result.dimensions[d_id].level, target)
+        for d_id, target in roadmap.targets.items()
+        if d_id in titles
+    )
+    phases = tuple(
+        PhaseView(
+            title=phase.title,
+            months=f"months {phase.start_month}-{phase.end_month}",
+            actions=tuple(
+                ActionLine(
+                    practice_id=action.practice_id,
+                    dimension_title=titles.get(action.dimension_id, action.dimension_id),
+                    level=action.level,
+                    action=action.action,
+                    effort=action.effort,
+                    impact=action.impact,
+                    depends_on=action.depends_on,
+                )
+                for action in phase.actions
+            ),
+            projected=tuple(
+                ProjectedLevel(
+                    title=titles[d_id],
+                    level=projection.level,
+                    score=projection.score,
+                    changed=projection.level != result.dimensions[d_id].level,
+                )
+                for d_id, projection in phase.projected.items()
+                if d_id in titles
+            ),
+            overall_level=phase.projected_overall.level,
+            overall_score=phase.projected_overall.score,
+        )
+        for phase in roadmap.phases
+    )
+    return RoadmapView(targets, phases)
+
+
+def trend_view(
+    instrument: Instrument,
+    rounds: Sequence[tuple[str, float | None, int | None, PreviousScores]],
+    *,
+    title: str = "Scores over rounds",
+) -> TrendView:
+    """Scores per round (oldest first): a table row and a line per dimension plus overall."""
+    dimension_ids = [d.id for d in instrument.dimensions]
+    rows = tuple(
+        TrendRow(name, overall, level, tuple(scores.get(d_id) for d_id in dimension_ids))
+        for name, overall, level, scores in rounds
+    )
+    series = [
+        (str(d.title), [row.dimensions[index] for row in rows])
+        for index, d in enumerate(instrument.dimensions)
+    ]
+    series.append(("Overall", [row.overall for row in rows]))
+    chart = trend_chart([row.round_name for row in rows], series, title=title)
+    return TrendView(tuple(str(d.title) for d in instrument.dimensions), rows, chart)
+
+
+def methodology(
+    instrument: Instrument,
+    *,
+    peer_group: str,
+    peer_count: int | None,
+    k: int,
+    baseline: Sequence[BaselineFigure],
+) -> Methodology:
+    """How the figures are computed, the instrument, the peer group, anonymity and context."""
+    rules = instrument.scoring
+    if rules.level_rule is LevelRule.GATED:
+        level_rule = (
+            "A dimension reaches a level only when every applicable practice at that level "
+            "and below is met; one unmet practice holds it at the level below."
+        )
+    else:
+        level_rule = "A dimension's level follows its score in equal steps between the levels."
+    if rules.overall_level_rule is OverallLevelRule.LOWEST:
+        overall_rule = "The overall level is the lowest dimension level: the weakest caps it."
+    else:
+        overall_rule = (
+            "The overall level is the weighted mean of the dimension levels, rounded down."
+        )
+    return Methodology(
+        instrument_title=str(instrument.title),
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        practice_count=sum(1 for _ in instrument.practices()),
+        met_at=rules.met_at,
+        level_rule=level_rule,
+        overall_rule=overall_rule,
+        levels=tuple(level_info(instrument, level.number) for level in instrument.levels),
+        peer_group=peer_group,
+        peer_count=peer_count,
+        k=k,
+        baseline=tuple(baseline),
+        sources=tuple(SourceLine(key, s.citation) for key, s in instrument.sources.items()),
+    )
+
+
+def appendix(
+    instrument: Instrument, result: ScoreResult, answers: Answers
+) -> tuple[AppendixDimension, ...]:
+    """Every answer with its comment, dimension by dimension (unasked practices left out)."""
+    return tuple(
+        AppendixDimension(
+            title=str(dimension.title),
+            answers=tuple(
+                line
+                for line in practice_lines(instrument, result.dimensions[dimension.id], answers)
+                if line.status != PracticeStatus.HIDDEN.value or line.comment
+            ),
+        )
+        for dimension in instrument.dimensions
+    )

@@ -1,0 +1,82 @@
+"""Report view-models -> HTML (Jinja, autoescaped) -> PDF (WeasyPrint, safe URL fetcher).
+
+Templates and print CSS live in `reports/<name>/` (found through
+`assessment.resources.reports_dir()`); each report's folder is the only place its
+rendering may read files from.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from assessment.reporting.fetcher import SafeURLFetcher
+from assessment.reporting.viewmodel import AgencyReport, CohortReport
+from assessment.resources import reports_dir
+
+REPORT_AUTHOR = "Social-media maturity assessment"
+TEMPLATE_FILE = "report.html"
+STYLESHEET_FILE = "report.css"
+# Tagged PDFs (PDF/UA structure) help screen readers; measured cost in tests/bench.
+PDF_TAGS = True
+
+
+class UnknownReport(LookupError):
+    """No report folder by that name."""
+
+
+def report_folder(name: str) -> Path:
+    """The resolved folder of one report's template and stylesheet."""
+    folder = (reports_dir() / name).resolve()
+    if not (folder / TEMPLATE_FILE).is_file() or folder.parent != reports_dir().resolve():
+        raise UnknownReport(f"no report named {name!r} under {reports_dir()}")
+    return folder
+
+
+@cache
+def report_environment() -> Environment:
+    """The Jinja environment for report templates, autoescaping HTML and SVG."""
+    return Environment(
+        loader=FileSystemLoader(reports_dir()),
+        autoescape=select_autoescape(enabled_extensions=("html", "svg", "xml")),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render_html(name: str, report: AgencyReport | CohortReport, *, stylesheet: str = "") -> str:
+    """The report's HTML; `stylesheet` is the CSS URL (default: the file beside the template)."""
+    report_folder(name)
+    template = report_environment().get_template(f"{name}/{TEMPLATE_FILE}")
+    return template.render(
+        report=report, author=REPORT_AUTHOR, stylesheet=stylesheet or STYLESHEET_FILE
+    )
+
+
+def html_to_pdf(html: str, folder: Path, *, tagged: bool = PDF_TAGS) -> bytes:
+    """Lay out HTML as PDF, reading nothing but `data:` URLs and files under `folder`."""
+    from weasyprint import HTML  # imported late: 0.6 s, paid only by PDF-producing processes
+
+    document = HTML(string=html, base_url=f"{folder.as_uri()}/", url_fetcher=SafeURLFetcher(folder))
+    pdf = document.write_pdf(pdf_tags=tagged)
+    if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
+        raise RuntimeError("WeasyPrint produced no PDF")
+    return bytes(pdf)
+
+
+def stylesheet_path(name: str) -> Path:
+    """The print stylesheet of a report (served to the HTML preview)."""
+    return report_folder(name) / STYLESHEET_FILE
+
+
+def render_agency_pdf(report: AgencyReport) -> bytes:
+    """The agency report as PDF bytes."""
+    return html_to_pdf(render_html("agency", report), report_folder("agency"))
+
+
+def render_cohort_pdf(report: CohortReport) -> bytes:
+    """The cohort report as PDF bytes."""
+    return html_to_pdf(render_html("cohort", report), report_folder("cohort"))

@@ -1,0 +1,306 @@
+"""What a report shows, as frozen values: templates only lay these out.
+
+Numbers stay numbers (templates format them); texts are plain strings that the
+autoescaping templates escape; charts are ready-made `Markup` from `charts.py`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from markupsafe import Markup
+
+
+@dataclass(frozen=True)
+class LevelInfo:
+    """A maturity level with what it means (in general or within one dimension)."""
+
+    number: int
+    name: str
+    meaning: str
+
+
+@dataclass(frozen=True)
+class PeerFigure:
+    """One figure over the peer group: quartiles and the agency's rank, or withheld."""
+
+    n: int | None
+    minimum: float | None = None
+    q1: float | None = None
+    median: float | None = None
+    q3: float | None = None
+    maximum: float | None = None
+    percentile_rank: float | None = None
+    withheld_reason: str | None = None
+
+    @property
+    def withheld(self) -> bool:
+        """True when the figure is not shown (too few peers or a differencing risk)."""
+        return self.median is None
+
+
+@dataclass(frozen=True)
+class PracticeLine:
+    """One practice as answered: its statement, the answer, the status and the comment."""
+
+    practice_id: str
+    dimension_id: str
+    level: int
+    text: str
+    answer: str
+    status: str  # met | unmet | unanswered | not_applicable | hidden
+    status_label: str
+    comment: str
+
+
+@dataclass(frozen=True)
+class DimensionFigure:
+    """A dimension's score and level, for rankings and tables."""
+
+    dimension_id: str
+    title: str
+    score: float | None
+    level: int
+    level_name: str
+
+
+@dataclass(frozen=True)
+class DimensionSection:
+    """Everything the report says about one dimension."""
+
+    dimension_id: str
+    title: str
+    description: str
+    score: float | None
+    previous_score: float | None
+    coverage: float
+    level: LevelInfo
+    next_level: LevelInfo | None
+    peer: PeerFigure
+    peer_chart: Markup
+    met: tuple[PracticeLine, ...]
+    not_met: tuple[PracticeLine, ...]
+    not_applicable: tuple[PracticeLine, ...]
+    blocking: tuple[PracticeLine, ...]
+    evidence: tuple[PracticeLine, ...]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The executive summary: overall figures, radar, strengths, weaknesses, peer position."""
+
+    overall_score: float | None
+    overall_level: LevelInfo
+    coverage: float
+    radar: Markup
+    strongest: tuple[DimensionFigure, ...]
+    weakest: tuple[DimensionFigure, ...]
+    peer: PeerFigure
+    peer_group: str
+    previous_round: str | None
+    previous_overall: float | None
+
+
+@dataclass(frozen=True)
+class ThemeLine:
+    """A cross-cutting theme's score over the practices tagged with it."""
+
+    theme_id: str
+    title: str
+    description: str
+    score: float | None
+    coverage: float
+    practices: int
+    peer_median: float | None
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One roadmap action."""
+
+    practice_id: str
+    dimension_title: str
+    level: int
+    action: str
+    effort: str
+    impact: str
+    depends_on: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ProjectedLevel:
+    """Where a dimension stands after a roadmap phase."""
+
+    title: str
+    level: int
+    score: float | None
+    changed: bool
+
+
+@dataclass(frozen=True)
+class PhaseView:
+    """A roadmap phase: its actions and the levels reached once it is done."""
+
+    title: str
+    months: str
+    actions: tuple[ActionLine, ...]
+    projected: tuple[ProjectedLevel, ...]
+    overall_level: int
+    overall_score: float | None
+
+
+@dataclass(frozen=True)
+class TargetLine:
+    """A dimension's current and target level."""
+
+    title: str
+    current: int
+    target: int
+
+
+@dataclass(frozen=True)
+class RoadmapView:
+    """The roadmap: targets and phases."""
+
+    targets: tuple[TargetLine, ...]
+    phases: tuple[PhaseView, ...]
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """Overall and dimension scores of one earlier (or the current) round."""
+
+    round_name: str
+    overall: float | None
+    overall_level: int | None
+    dimensions: tuple[float | None, ...]
+
+
+@dataclass(frozen=True)
+class TrendView:
+    """Scores over rounds, oldest first, ending with the reported round."""
+
+    dimension_titles: tuple[str, ...]
+    rows: tuple[TrendRow, ...]
+    chart: Markup
+
+
+@dataclass(frozen=True)
+class BaselineFigure:
+    """A published figure that puts the scores in context, with its source."""
+
+    year: str
+    source: str
+    sample: str
+    figure: str
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    """A source cited by the instrument."""
+
+    key: str
+    citation: str
+
+
+@dataclass(frozen=True)
+class Methodology:
+    """How scores and levels come about, and what the peer figures rest on."""
+
+    instrument_title: str
+    instrument_id: str
+    instrument_version: str
+    practice_count: int
+    met_at: float
+    level_rule: str
+    overall_rule: str
+    levels: tuple[LevelInfo, ...]
+    peer_group: str
+    peer_count: int | None
+    k: int
+    baseline: tuple[BaselineFigure, ...]
+    sources: tuple[SourceLine, ...]
+
+
+@dataclass(frozen=True)
+class AppendixDimension:
+    """Every answer of one dimension, for the appendix."""
+
+    title: str
+    answers: tuple[PracticeLine, ...]
+
+
+@dataclass(frozen=True)
+class AgencyReport:
+    """The agency report for one round."""
+
+    agency_name: str
+    agency_details: str
+    round_name: str
+    generated_on: date
+    language: str
+    confidentiality: str
+    summary: Summary
+    dimensions: tuple[DimensionSection, ...]
+    themes: tuple[ThemeLine, ...]
+    roadmap: RoadmapView
+    trend: TrendView | None
+    methodology: Methodology
+    appendix: tuple[AppendixDimension, ...]
+
+    @property
+    def title(self) -> str:
+        """The document title."""
+        return f"Social-media maturity report: {self.agency_name}, {self.round_name}"
+
+
+@dataclass(frozen=True)
+class DistributionLine:
+    """One figure's distribution over the cohort, as a quartile chart."""
+
+    title: str
+    peer: PeerFigure
+    chart: Markup
+    levels: Markup | None
+
+
+@dataclass(frozen=True)
+class UnmetPractice:
+    """A practice often not met in the cohort."""
+
+    practice_id: str
+    dimension_title: str
+    level: int
+    text: str
+    unmet: int
+    applicable: int
+
+    @property
+    def share(self) -> float:
+        """Share (0-1) of the agencies to which it applies that do not meet it."""
+        return self.unmet / self.applicable if self.applicable else 0.0
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    """The anonymised cohort report for a round and a peer group."""
+
+    round_name: str
+    group: str
+    agency_count: int
+    k: int
+    generated_on: date
+    language: str
+    confidentiality: str
+    overall: DistributionLine
+    dimensions: tuple[DistributionLine, ...]
+    themes: tuple[DistributionLine, ...]
+    medians_over_rounds: TrendView | None
+    unmet: tuple[UnmetPractice, ...]
+    methodology: Methodology
+
+    @property
+    def title(self) -> str:
+        """The document title."""
+        return f"Social-media maturity cohort report: {self.group}, {self.round_name}"
