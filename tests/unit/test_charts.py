@@ -143,3 +143,13 @@ def test_level_distribution_scales_bars_to_the_tallest() -> None:
     assert heights[2] == 0
     assert "highlighted" in (bars[1].get("class") or "")
     assert "highlighted" not in (bars[0].get("class") or "")
+
+
+def test_level_distribution_shows_withheld_counts_as_text() -> None:
+    root = parse(level_distribution([("Initial", None), ("Developing", 7)], withheld_text="< 5"))
+
+    heights = [float(bar.get("height") or 0) for bar in root.findall(f"{SVG}rect")]
+    assert heights[0] == 0 and heights[1] > 0
+    assert "< 5" in texts(root)
+    desc = root.find(f"{SVG}desc")
+    assert desc is not None and desc.text == "Initial: < 5; Developing: 7"
