@@ -167,7 +167,9 @@
     if (body.problems && body.problems.length) {
       message += " " + body.problems.join(" ");
     }
-    if (status === 400 && !body.message) {
+    if (status === 401) {
+      message = "You have been signed out. Copy any text you wrote, reload the page and sign in again.";
+    } else if (status === 400 && !body.message) {
       message = "Your session or the page has expired; reload the page to continue.";
     }
     say("Not saved.", "error");
@@ -324,6 +326,12 @@
   }
 
   window.addEventListener("pagehide", flushOnExit);
+  // Back to a page kept in the browser's memory: its revision may be stale, so load afresh.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted) {
+      window.location.reload();
+    }
+  });
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "hidden") {
       flushOnExit();
