@@ -8,22 +8,14 @@ the CSRF header), sequentially for latency and from a few threads for throughput
 
 from __future__ import annotations
 
-import contextlib
-import http.cookiejar
 import json
 import os
-import re
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,9 +24,8 @@ from sqlalchemy import select
 from assessment.services import accounts
 from assessment.store.db import Database
 from assessment.store.models import Role, User
+from tests.live_http import BIN, Browser, find, form_token, gunicorn
 
-REPO = Path(__file__).resolve().parents[2]
-BIN = Path(sys.executable).parent
 PASSWORD = "benchmark password 2024"
 LATENCY_REQUESTS = 200
 THROUGHPUT_REQUESTS_PER_CLIENT = 100
@@ -42,7 +33,6 @@ CLIENTS = 4
 DIMENSION = "policy"
 PRACTICE = "policy.written-policy"
 CHOICES = ("partial", "largely", "fully", "not")
-STARTUP_SECONDS = 30.0
 
 
 @dataclass(frozen=True)
@@ -55,43 +45,19 @@ class Figures:
     per_second: float
 
 
-class Browser:
-    """A cookie-keeping HTTP client for one user (urllib; a new connection per request)."""
+class LeadBrowser(Browser):
+    """A signed-in agency lead on the questionnaire pages."""
 
     def __init__(self, base: str) -> None:
-        self.base = base
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect()
-        )
+        super().__init__(base)
         self.csrf = ""
         self.revision = 0
-
-    def request(
-        self, path: str, *, data: bytes | None = None, headers: dict[str, str] | None = None
-    ) -> tuple[int, bytes]:
-        """Send one request; returns status and body (redirects are not followed)."""
-        request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
-        try:
-            with self.opener.open(request, timeout=30) as response:
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
-
-    def sign_in(self, email: str, password: str) -> None:
-        """Sign in through the login form."""
-        _, page = self.request("/login")
-        token = _form_token(page)
-        form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": token})
-        status, _ = self.request("/login", data=form.encode())
-        if status != 302:
-            raise RuntimeError(f"sign-in of {email} failed with status {status}")
 
     def dimension_page(self) -> int:
         """GET the lead's dimension page (keeps its CSRF token for saves)."""
         status, page = self.request(f"/assessment/dimensions/{DIMENSION}")
-        self.csrf = _form_token(page)
-        self.revision = int(_find(rb'name="revision"[^>]*value="(\d+)"', page))
+        self.csrf = form_token(page)
+        self.revision = int(find(rb'name="revision"[^>]*value="(\d+)"', page))
         return status
 
     def autosave(self, choice: str) -> int:
@@ -105,70 +71,6 @@ class Browser:
         if status == 200:
             self.revision = int(json.loads(reply)["revision"])
         return status
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-def _find(pattern: bytes, page: bytes) -> str:
-    found = re.search(pattern, page)
-    if found is None:
-        raise RuntimeError(f"pattern {pattern!r} not found in the page")
-    return found.group(1).decode()
-
-
-def _form_token(page: bytes) -> str:
-    return _find(rb'name="csrf_token"[^>]*value="([^"]+)"', page)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
-@contextlib.contextmanager
-def gunicorn(app: str, env: dict[str, str], ready_path: str) -> Iterator[str]:
-    """Serve `app` with `gunicorn -w 2` on a free loopback port; yields the base URL."""
-    port = _free_port()
-    command = [
-        str(BIN / "gunicorn"),
-        "-w",
-        "2",
-        "-b",
-        f"127.0.0.1:{port}",
-        "--log-level",
-        "warning",
-        app,
-    ]
-    process = subprocess.Popen(command, cwd=REPO, env=env, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_ready(base + ready_path, process)
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
-def _wait_until_ready(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            errors = process.stderr.read() if process.stderr else ""
-            raise RuntimeError(f"gunicorn exited with {process.returncode}: {errors}")
-        with contextlib.suppress(OSError), urllib.request.urlopen(url, timeout=2) as response:
-            if response.status == 200:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"{url} did not answer within {STARTUP_SECONDS:.0f} s")
 
 
 def _seed(env: dict[str, str]) -> list[tuple[str, str]]:
@@ -256,7 +158,7 @@ def _getter(browser: Browser, path: str) -> Callable[[], int]:
     return lambda: browser.request(path)[0]
 
 
-def _saver(browser: Browser) -> Callable[[], int]:
+def _saver(browser: LeadBrowser) -> Callable[[], int]:
     counter = iter(range(10**9))
     return lambda: browser.autosave(CHOICES[next(counter) % len(CHOICES)])
 
@@ -281,7 +183,6 @@ def main() -> None:
             "DATABASE_URL": f"sqlite:///{Path(folder) / 'assessment.db'}",
             "SECRET_KEY": "benchmark-only-secret",
             "SESSION_COOKIE_SECURE": "false",
-            "PYTHONPATH": str(REPO),
         }
         leads = _seed(env)
         with gunicorn("tests.bench.hello_app:app", env, "/") as hello_base:
@@ -298,7 +199,7 @@ def main() -> None:
                 _getter(visitors[0], "/login"),
                 [_getter(visitor, "/login") for visitor in visitors],
             )
-            browsers = [Browser(base) for _ in leads]
+            browsers = [LeadBrowser(base) for _ in leads]
             for browser, (email, password) in zip(browsers, leads, strict=True):
                 browser.sign_in(email, password)
                 browser.dimension_page()
