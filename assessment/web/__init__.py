@@ -57,6 +57,7 @@ def register_blueprints(app: Flask) -> None:
     """Plug each area's blueprint into the app (one import and one line per area)."""
     from assessment.web.admin.views import bp as admin
     from assessment.web.answering.views import bp as answering
+    from assessment.web.api.views import bp as api
     from assessment.web.auth.views import bp as auth
     from assessment.web.consultant.views import bp as consultant
     from assessment.web.peers.views import bp as peers
@@ -66,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(answering)
     app.register_blueprint(consultant, url_prefix="/consultant")
     app.register_blueprint(peers)
+    app.register_blueprint(api, url_prefix="/api/v1")
 
 
 def _finish_config(app: Flask) -> None:

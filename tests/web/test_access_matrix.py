@@ -137,6 +137,24 @@ ROWS: list[Row] = [
     Row("GET", "/consultant/rounds/{round}/export.csv", STAFF),
     Row("GET", "/consultant/rounds/{round}/export.xlsx", STAFF),
     Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403)),
+    # JSON API (session here; bearer tokens in tests/web/test_api.py): 401, never a redirect
+    *[
+        Row("GET", path, expect(anonymous=401, lead_own=200, lead_other=200, consultant=200))
+        for path in ("/api/v1/openapi.json", "/api/v1/agencies", "/api/v1/rounds")
+    ],
+    Row(
+        "GET",
+        "/api/v1/benchmarks",
+        expect(anonymous=401, lead_own=200, lead_other=200, consultant=200),
+    ),
+    *[
+        Row(
+            "GET",
+            f"/api/v1/agencies/{{own_agency}}{suffix}",
+            expect(anonymous=401, lead_own=200, lead_other=404, consultant=200),
+        )
+        for suffix in ("", "/results", "/benchmark", "/trajectory")
+    ],
     # The lead's questionnaire. Agency A's assessment is submitted (locked), B's a draft.
     # Short routes are the lead's own agency; staff name the agency in the path.
     *[

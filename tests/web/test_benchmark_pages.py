@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import pytest
 from flask import Flask
@@ -15,36 +14,9 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import PeerGroup
 from assessment.services import benchmarking, export
-from assessment.store.models import Agency, Role, Round, User
-from tests.peer_data import submit_at
+from assessment.store.models import Agency, Round, User
 from tests.web.helpers import login
-
-# Seven regional agencies in two countries, at different maturity caps.
-PEERS = [
-    ("Harbour Police", "NL", 2),
-    ("Polder Police", "NL", 3),
-    ("Dune Police", "NL", 4),
-    ("Canal Police", "NL", 5),
-    ("Ardennes Police", "BE", 1),
-    ("Scheldt Police", "BE", 3),
-    ("Meuse Police", "BE", 4),
-]
-
-
-@dataclass(frozen=True)
-class Peers:
-    """The seeded agencies, two rounds, and users to look at them."""
-
-    agencies: dict[str, Agency]
-    earlier: Round
-    latest: Round
-    consultant: User
-    lead: User  # lead of Canal Police
-    newcomer_lead: User  # lead of an agency that has submitted nothing
-
-    def names(self) -> list[str]:
-        """Every agency name."""
-        return list(self.agencies)
+from tests.web.peer_world import PEERS, Peers, seed_peers
 
 
 @pytest.fixture
@@ -54,24 +26,8 @@ def peers(
     create_round: Callable[..., Round],
     create_user: Callable[..., User],
 ) -> Peers:
-    """Seven agencies submitted in 2025; Canal Police also in 2024, at a lower cap."""
-    earlier, latest = create_round("2024"), create_round("2025")
-    agencies = {
-        name: create_agency(name=name, country=country, agency_type="regional")
-        for name, country, _ in PEERS
-    }
-    submit_at(session, agencies["Canal Police"], earlier, 3)
-    for name, _, cap in PEERS:
-        submit_at(session, agencies[name], latest, cap)
-    newcomer = create_agency(name="Newcomer Police", country="DE", agency_type="local")
-    return Peers(
-        agencies=agencies,
-        earlier=earlier,
-        latest=latest,
-        consultant=create_user(Role.CONSULTANT),
-        lead=create_user(Role.LEAD, agency=agencies["Canal Police"]),
-        newcomer_lead=create_user(Role.LEAD, agency=newcomer),
-    )
+    """Seven agencies submitted in 2025; Canal Police also in 2024."""
+    return seed_peers(session, create_agency, create_round, create_user)
 
 
 def page_text(html: str) -> str:

@@ -1,0 +1,247 @@
+"""The read-only JSON API, /api/v1: agencies, rounds, results, benchmarks, trajectories.
+
+Authorisation is the pages': staff see every agency; a lead sees only their own agency,
+and peer statistics only as anonymous figures (never another agency's name or score).
+The OpenAPI document at /api/v1/openapi.json describes every response.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pandas as pd
+from flask import Blueprint, Response, current_app, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+from assessment.domain.benchmark import (
+    GroupRefused,
+    PeerGroup,
+    position_to_dict,
+    statistics_to_dict,
+)
+from assessment.domain.trajectory import round_to_dict, trajectory_to_dict
+from assessment.services import benchmarking, rounds
+from assessment.services.errors import ServiceError
+from assessment.services.permissions import can_view_all
+from assessment.store.agency_overview import AgencyOverview, agency_overview
+from assessment.store.models import Round
+from assessment.store.queries import agency_results_frame
+from assessment.web.api.access import ApiError, api_user, api_view, error_response
+from assessment.web.api.openapi import openapi_document
+from assessment.web.catalog import web_catalog
+from assessment.web.database import db_session
+from assessment.web.errors import status_for
+
+bp = Blueprint("api", __name__)
+
+MAX_FILTER_LENGTH = 40
+COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
+
+
+@bp.route("/openapi.json")
+@api_view
+def openapi() -> Response:
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document())
+
+
+@bp.route("/agencies")
+@api_view
+def agencies() -> Response:
+    """The agencies the caller may see (a lead: only their own), with latest figures."""
+    user = api_user()
+    if can_view_all(user):
+        rows = agency_overview(db_session())
+    else:
+        rows = agency_overview(db_session(), agency_ids=[user.agency_id or 0])
+    return jsonify(agencies=[_agency(row) for row in rows])
+
+
+@bp.route("/agencies/<int:agency_id>")
+@api_view
+def agency(agency_id: int) -> Response:
+    """One agency with its latest overall figures."""
+    benchmarking.visible_agency(db_session(), api_user(), agency_id)
+    (row,) = agency_overview(db_session(), agency_ids=[agency_id])
+    return jsonify(_agency(row))
+
+
+@bp.route("/agencies/<int:agency_id>/results")
+@api_view
+def results(agency_id: int) -> Response:
+    """The stored results of the agency's submitted assessment in a round (latest by default)."""
+    benchmarking.visible_agency(db_session(), api_user(), agency_id)
+    round_ = _round_argument() or benchmarking.latest_submitted_round(db_session(), agency_id)
+    frame = agency_results_frame(db_session(), agency_id)
+    rows = frame[frame["round_id"] == round_.id] if round_ is not None else frame[0:0]
+    if round_ is None or rows.empty:
+        which = f"round {round_.name}" if round_ is not None else "any round"
+        raise ApiError(404, f"agency {agency_id} has no submitted assessment in {which}")
+    return jsonify(
+        agency_id=agency_id,
+        round=round_to_dict(benchmarking.round_info(round_)),
+        **_figures(rows.to_dict("records")),
+    )
+
+
+@bp.route("/agencies/<int:agency_id>/benchmark")
+@api_view
+def agency_benchmark(agency_id: int) -> Response:
+    """The agency's position against anonymous peer groups in a round."""
+    user = api_user()
+    benchmarking.visible_agency(db_session(), user, agency_id)
+    round_ = _round_argument() or benchmarking.latest_submitted_round(db_session(), agency_id)
+    if round_ is None:
+        raise ApiError(404, f"agency {agency_id} has no submitted assessment yet")
+    result = benchmarking.agency_benchmark(
+        db_session(),
+        viewer=user,
+        agency_id=agency_id,
+        round_id=round_.id,
+        k=current_app.config["ANONYMITY_K"],
+        catalog=web_catalog(),
+    )
+    return jsonify(
+        agency_id=agency_id,
+        round=round_to_dict(result.round),
+        comparisons=[
+            {
+                "label": c.label,
+                "refused": c.refused,
+                "position": position_to_dict(c.position) if c.position else None,
+            }
+            for c in result.comparisons
+        ],
+    )
+
+
+@bp.route("/agencies/<int:agency_id>/trajectory")
+@api_view
+def trajectory(agency_id: int) -> Response:
+    """The agency's submitted rounds, oldest first, with changes and practices met or lost."""
+    path = benchmarking.agency_trajectory(
+        db_session(), viewer=api_user(), agency_id=agency_id, catalog=web_catalog()
+    )
+    return jsonify(agency_id=agency_id, **trajectory_to_dict(path))
+
+
+@bp.route("/rounds")
+@api_view
+def round_list() -> Response:
+    """Every round, oldest first."""
+    return jsonify(rounds=[_round(r) for r in benchmarking.rounds_in_order(db_session())])
+
+
+@bp.route("/benchmarks")
+@api_view
+def benchmark() -> Response:
+    """Anonymous peer statistics of a round (latest with results by default) for a group."""
+    group = _group_argument()
+    round_ = _round_argument() or benchmarking.latest_result_round(db_session())
+    if round_ is None:
+        raise ApiError(404, "no round has submitted results yet")
+    statistics = benchmarking.round_statistics(
+        db_session(),
+        round_id=round_.id,
+        group=group,
+        k=current_app.config["ANONYMITY_K"],
+        catalog=web_catalog(),
+    )
+    return jsonify(
+        round=round_to_dict(benchmarking.round_info(round_)), **statistics_to_dict(statistics)
+    )
+
+
+def _round_argument() -> Round | None:
+    reference = request.args.get("round", "").strip()
+    return rounds.find_round(db_session(), reference) if reference else None
+
+
+def _group_argument() -> PeerGroup:
+    values = {
+        name: request.args.get(parameter, "").strip()
+        for name, parameter in (
+            ("country", "country"),
+            ("agency_type", "type"),
+            ("size_band", "size"),
+        )
+    }
+    for name, value in values.items():
+        if len(value) > MAX_FILTER_LENGTH:
+            raise ApiError(400, f"{name}: at most {MAX_FILTER_LENGTH} characters")
+    country = values["country"]
+    if country and not COUNTRY_CODE.match(country):
+        raise ApiError(400, f"country: a two-letter code such as NL, not {country!r}")
+    return PeerGroup(
+        country=country.upper() or None,
+        agency_type=values["agency_type"] or None,
+        size_band=values["size_band"] or None,
+    )
+
+
+def _agency(row: AgencyOverview) -> dict[str, Any]:
+    return {
+        "id": row.agency_id,
+        "name": row.name,
+        "country": row.country,
+        "agency_type": row.agency_type,
+        "size_band": row.size_band,
+        "synthetic": row.synthetic,
+        "latest_round": row.latest_round,
+        "overall_score": _rounded(row.score),
+        "overall_level": row.level,
+        "change": _rounded(row.change),
+        "change_comparable": row.change_comparable,
+    }
+
+
+def _round(round_: Round) -> dict[str, Any]:
+    return {
+        **round_to_dict(benchmarking.round_info(round_)),
+        "is_open": round_.is_open,
+        "starts_on": round_.starts_on.isoformat() if round_.starts_on else None,
+        "ends_on": round_.ends_on.isoformat() if round_.ends_on else None,
+    }
+
+
+def _figures(records: list[dict[Any, Any]]) -> dict[str, Any]:
+    grouped: dict[str, list[dict[str, Any]]] = {"overall": [], "dimension": [], "theme": []}
+    for row in records:
+        figure = {
+            "key": str(row["key"]),
+            "score": _rounded(None if _missing(row["score"]) else float(row["score"])),
+            "level": None if _missing(row["level"]) else int(row["level"]),
+            "coverage": round(float(row["coverage"]), 3),
+        }
+        grouped.setdefault(str(row["scope"]), []).append(figure)
+    overall = grouped["overall"][0] if grouped["overall"] else None
+    return {"overall": overall, "dimensions": grouped["dimension"], "themes": grouped["theme"]}
+
+
+def _missing(value: Any) -> bool:
+    return value is None or bool(pd.isna(value))
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+@bp.errorhandler(ApiError)
+def _api_error(error: ApiError) -> Response:
+    return error_response(error.status, error.message)
+
+
+@bp.errorhandler(ServiceError)
+def _service_error(error: ServiceError) -> Response:
+    return error_response(status_for(error), str(error))
+
+
+@bp.errorhandler(GroupRefused)
+def _refused(error: GroupRefused) -> Response:
+    return error_response(403, str(error))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> Response:
+    return error_response(error.code or 500, error.description or error.name)
