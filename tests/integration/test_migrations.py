@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
 from assessment.store.db import Database
@@ -34,5 +36,16 @@ def test_upgrade_twice_changes_nothing(database_url: str) -> None:
         upgrade_database(database_url)
         assert sorted(inspect(database.engine).get_table_names()) == before
         assert current_revision(database.engine) == head_revision()
+    finally:
+        database.dispose()
+
+
+def test_the_models_need_no_migration_beyond_head(database_url: str) -> None:
+    """A model change without its migration shows up here as a difference."""
+    database = Database(database_url)
+    try:
+        with database.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
     finally:
         database.dispose()
