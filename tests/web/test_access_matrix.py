@@ -140,7 +140,12 @@ ROWS: list[Row] = [
     # JSON API (session here; bearer tokens in tests/web/test_api.py): 401, never a redirect
     *[
         Row("GET", path, expect(anonymous=401, lead_own=200, lead_other=200, consultant=200))
-        for path in ("/api/v1/openapi.json", "/api/v1/agencies", "/api/v1/rounds")
+        for path in (
+            "/api/v1/openapi.json",
+            "/api/v1/agencies",
+            "/api/v1/rounds",
+            "/api/v1/benchmarks/history",
+        )
     ],
     Row(
         "GET",

@@ -115,6 +115,20 @@ def test_benchmarks_give_statistics_with_withheld_cells(
     )
 
 
+def test_benchmark_history_gives_each_round_subject_to_k(
+    client: FlaskClient, session: Session, peers: Peers
+) -> None:
+    token = token_for(session, peers.consultant)
+
+    history = call(client, "/api/v1/benchmarks/history", token).get_json()
+
+    earlier, latest = history["rounds"]
+    assert (earlier["round"]["name"], latest["round"]["name"]) == ("2024", "2025")
+    assert earlier["statistics"]["figures"][0]["reason"] == "not enough peers (n < 5)"
+    assert latest["statistics"]["figures"][0]["n"] == 7
+    assert earlier["comparable"] and latest["comparable"]
+
+
 @pytest.mark.parametrize(
     ("path", "status", "message"),
     [

@@ -144,6 +144,16 @@ def test_benchmark_page_shows_statistics_and_levels(
     assert html.count("<svg") >= 7  # quartile bars per figure and the level chart
 
 
+def test_benchmark_page_shows_medians_over_rounds(client: FlaskClient, peers: Peers) -> None:
+    _, html = get(client, peers.consultant, "/consultant/benchmark")
+
+    history = page_text(html).split("Medians over rounds: all agencies")[1]
+    assert "Group medians over rounds" in html
+    # 2024 holds one agency: withheld; 2025 holds seven
+    assert re.search(r"2024 withheld withheld", history)
+    assert re.search(r"2025 [\d.]+ [\d.]+", history)
+
+
 def test_benchmark_page_explains_withheld_figures(client: FlaskClient, peers: Peers) -> None:
     _, html = get(client, peers.consultant, "/consultant/benchmark?country=BE")
 

@@ -44,6 +44,12 @@ CELL_FIGURES = {
     **{name: _nullable("number") for name in ("min", "q1", "median", "q3", "max", "mean")},
     "levels": _array(_ref("LevelCount")),
 }
+STATISTICS = {
+    "group": _ref("Group"),
+    "k": {"type": "integer", "minimum": 3},
+    "n_agencies": {**_nullable("integer"), "description": "null when fewer than K"},
+    "figures": _array(_ref("CellStatistics")),
+}
 SCHEMAS: Schema = {
     "Error": _object(
         {
@@ -114,13 +120,22 @@ SCHEMAS: Schema = {
         }
     ),
     "CellStatistics": _object(CELL_FIGURES),
-    "Benchmark": _object(
+    "Benchmark": _object({"round": _ref("RoundRef"), **STATISTICS}),
+    "Statistics": _object(STATISTICS),
+    "BenchmarkHistory": _object(
         {
-            "round": _ref("RoundRef"),
             "group": _ref("Group"),
             "k": {"type": "integer", "minimum": 3},
-            "n_agencies": _nullable("integer"),
-            "figures": _array(_ref("CellStatistics")),
+            "rounds": _array(
+                _object(
+                    {
+                        "round": _ref("RoundRef"),
+                        "comparable": {"type": "boolean"},
+                        "refused": _nullable("string"),
+                        "statistics": {"oneOf": [_ref("Statistics"), {"type": "null"}]},
+                    }
+                )
+            ),
         }
     ),
     "PositionFigure": _object(
@@ -277,6 +292,12 @@ PATHS: Schema = {
         "Benchmark",
         parameters=[ROUND, *GROUP_FILTERS],
         errors="400 401 403 404",
+    ),
+    "/api/v1/benchmarks/history": _get(
+        "A group's statistics in every round with results, oldest first",
+        "BenchmarkHistory",
+        parameters=GROUP_FILTERS,
+        errors="400 401",
     ),
 }
 

@@ -17,10 +17,11 @@ from werkzeug.exceptions import HTTPException
 from assessment.domain.benchmark import (
     GroupRefused,
     PeerGroup,
+    group_to_dict,
     position_to_dict,
     statistics_to_dict,
 )
-from assessment.domain.trajectory import round_to_dict, trajectory_to_dict
+from assessment.domain.trajectory import cohort_to_dict, round_to_dict, trajectory_to_dict
 from assessment.services import benchmarking, rounds
 from assessment.services.errors import ServiceError
 from assessment.services.permissions import can_view_all
@@ -151,6 +152,16 @@ def benchmark() -> Response:
     return jsonify(
         round=round_to_dict(benchmarking.round_info(round_)), **statistics_to_dict(statistics)
     )
+
+
+@bp.route("/benchmarks/history")
+@api_view
+def benchmark_history() -> Response:
+    """A group's statistics in every round with results; other major versions flagged."""
+    group = _group_argument()
+    k = current_app.config["ANONYMITY_K"]
+    cohort = benchmarking.cohort_trend(db_session(), group=group, k=k)
+    return jsonify(group=group_to_dict(group), k=k, **cohort_to_dict(cohort))
 
 
 def _round_argument() -> Round | None:

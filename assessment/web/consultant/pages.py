@@ -11,9 +11,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.domain.benchmark import CellStatistics, PeerStatistics
+from assessment.domain.benchmark import CellStatistics, GroupRefused, PeerGroup, PeerStatistics
 from assessment.domain.figure_names import FigureNames
-from assessment.domain.trajectory import Trajectory, TrajectoryPoint
+from assessment.domain.trajectory import CohortRound, Trajectory, TrajectoryPoint
+from assessment.reporting.charts import trend_chart
 from assessment.services import benchmarking
 from assessment.store.agency_overview import AgencyOverview, agency_overview
 from assessment.store.models import Agency, Assessment, Round, User
@@ -239,6 +240,50 @@ def benchmark_view(round_: Round, statistics: PeerStatistics, names: FigureNames
         bars=[(cell, peer_bar(cell, names.figure(cell.scope, cell.key))) for cell in shown],
         levels_chart=level_chart(overall, names, "Agencies by overall level"),
     )
+
+
+def benchmark_page(
+    session: Session, round_id: int, group: PeerGroup, k: int
+) -> tuple[BenchmarkView, CohortView]:
+    """A round's statistics for a group (or why it is refused) and its medians over rounds."""
+    round_ = benchmarking.get_round(session, round_id)
+    names = names_for(round_)
+    try:
+        statistics = benchmarking.round_statistics(
+            session, round_id=round_.id, group=group, k=k, catalog=web_catalog()
+        )
+    except GroupRefused as refused:
+        view = refused_view(round_, str(refused))
+    else:
+        view = benchmark_view(round_, statistics, names)
+    return view, cohort_view(benchmarking.cohort_trend(session, group=group, k=k), names)
+
+
+@dataclass(frozen=True)
+class CohortView:
+    """A group's medians per round: overall and dimensions, and a chart of the comparable ones."""
+
+    rounds: tuple[CohortRound, ...]
+    names: FigureNames
+    figures: list[tuple[str, str]]
+    chart: Markup | None
+
+
+def cohort_view(cohort: tuple[CohortRound, ...], names: FigureNames) -> CohortView:
+    """Rows per round; the chart draws only rounds comparable with the latest."""
+    figures = [("overall", "overall")] + [("dimension", key) for key in names.dimension_ids()]
+    comparable = [entry for entry in cohort if entry.comparable]
+    chart = None
+    if any(entry.statistics for entry in comparable):
+        chart = trend_chart(
+            [entry.round.name for entry in comparable],
+            [
+                (names.figure(*figure), [entry.median(*figure) for entry in comparable])
+                for figure in figures
+            ],
+            title="Group medians over rounds",
+        )
+    return CohortView(cohort, names, figures, chart)
 
 
 def refused_view(round_: Round, explanation: str) -> BenchmarkView:

@@ -8,14 +8,13 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, url_for
 
-from assessment.domain.benchmark import GroupRefused, PeerGroup
-from assessment.services import benchmarking, export
+from assessment.domain.benchmark import PeerGroup
+from assessment.services import export
 from assessment.store.models import Role
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.consultant import pages
 from assessment.web.consultant.forms import AgencyListForm, BenchmarkForm, CompareForm
-from assessment.web.consultant.presenting import names_for
 from assessment.web.consultant.spreadsheet import export_workbook
 from assessment.web.database import db_session
 
@@ -68,22 +67,15 @@ def benchmark() -> tuple[str, int]:
         return render_template("consultant/benchmark.html", form=form, view=None), (
             400 if form.errors else 200
         )
-    round_ = benchmarking.get_round(db_session(), form.round.data)
-    try:
-        statistics = benchmarking.round_statistics(
-            db_session(),
-            round_id=round_.id,
-            group=form.group(),
-            k=current_app.config["ANONYMITY_K"],
-            catalog=web_catalog(),
-        )
-    except GroupRefused as refused:
-        view = pages.refused_view(round_, str(refused))
-    else:
-        view = pages.benchmark_view(round_, statistics, names_for(round_))
-    cohort_url = _cohort_report_url(round_.id, form.group())
+    view, history = pages.benchmark_page(
+        db_session(), form.round.data, form.group(), current_app.config["ANONYMITY_K"]
+    )
     return render_template(
-        "consultant/benchmark.html", form=form, view=view, cohort_url=cohort_url
+        "consultant/benchmark.html",
+        form=form,
+        view=view,
+        history=history,
+        cohort_url=_cohort_report_url(view.round.id, form.group()),
     ), 200
 
 
