@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 DEFAULT_LANGUAGE = "en"
 
@@ -36,21 +36,21 @@ class Text:
         return cls({language: text}, language)
 
 
-class LevelRule(str, Enum):
+class LevelRule(StrEnum):
     """How a dimension's level is derived from its practices."""
 
     GATED = "gated"  # highest L such that every applicable practice at L and below is met
     AVERAGED = "averaged"  # level follows the graded score
 
 
-class OverallLevelRule(str, Enum):
+class OverallLevelRule(StrEnum):
     """How the overall level is derived from the dimension levels."""
 
     LOWEST = "lowest"  # the weakest dimension caps the agency
     WEIGHTED_MEAN = "weighted_mean"  # weighted mean of dimension levels, rounded down
 
 
-class Rating(str, Enum):
+class Rating(StrEnum):
     """Effort and impact ratings of a recommendation."""
 
     LOW = "low"

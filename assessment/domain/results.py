@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class PracticeStatus(str, Enum):
+class PracticeStatus(StrEnum):
     """How one practice counted."""
 
     MET = "met"  # answered, credit >= met_at
