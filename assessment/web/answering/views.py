@@ -158,13 +158,18 @@ def _save_dimension(
         except Conflict:
             form.form_errors.append(CONFLICT_MESSAGE)
             return _dimension_page(workspace, instrument, found, form, status=409)
-        flash(f"{found.title}: your answers are saved.", "success")
+    flash(f"{found.title}: your answers are saved.", "success")
+    return redirect(_after_saving(instrument, found))
+
+
+def _after_saving(instrument: Instrument, found: Dimension) -> str:
+    """The same page after "Save draft"; the next dimension (or the overview) after "next"."""
+    if request.form.get("action") != "next":
+        return answering_url("dimension", dimension_id=found.id)
     following = pages.neighbours(instrument, found.id).next
-    if request.form.get("action") == "next":
-        if following is None:
-            return redirect(answering_url("overview"))
-        return redirect(answering_url("dimension", dimension_id=following.id))
-    return redirect(answering_url("dimension", dimension_id=found.id))
+    if following is None:
+        return answering_url("overview")
+    return answering_url("dimension", dimension_id=following.id)
 
 
 def _attach_problem(form: DimensionForm, practice_id: str, message: str) -> None:
@@ -260,31 +265,38 @@ def submit(agency_id: int | None) -> Page:
         return redirect(answering_url("results"))
     _require_editable(workspace)
     form = SubmitForm()
-    status = 200
-    if form.is_submitted():
-        if form.validate():
-            try:
-                submit_assessment(
-                    db_session(),
-                    assessment_id=assessment.id,
-                    revision=form.revision_value,
-                    actor=workspace.user,
-                    catalog=web_catalog(),
-                )
-            except Conflict:
-                form.form_errors.append(CONFLICT_MESSAGE)
-                status = 409
-            else:
-                flash(
-                    "The assessment is submitted and locked. To change an answer now, ask "
-                    "your administrator or consultant to reopen it.",
-                    "success",
-                )
-                return redirect(answering_url("results"))
-        else:
-            status = INVALID_STATUS
-    else:
+    if not form.is_submitted():
         form.revision.data = str(assessment.revision)
+        return _submit_page(workspace, assessment, instrument, form)
+    if not form.validate():
+        return _submit_page(workspace, assessment, instrument, form, status=INVALID_STATUS)
+    try:
+        submit_assessment(
+            db_session(),
+            assessment_id=assessment.id,
+            revision=form.revision_value,
+            actor=workspace.user,
+            catalog=web_catalog(),
+        )
+    except Conflict:
+        form.form_errors.append(CONFLICT_MESSAGE)
+        return _submit_page(workspace, assessment, instrument, form, status=409)
+    flash(
+        "The assessment is submitted and locked. To change an answer now, ask your "
+        "administrator or consultant to reopen it.",
+        "success",
+    )
+    return redirect(answering_url("results"))
+
+
+def _submit_page(
+    workspace: Workspace,
+    assessment: Assessment,
+    instrument: Instrument,
+    form: SubmitForm,
+    *,
+    status: int = 200,
+) -> tuple[str, int]:
     answers = assessment_answers(assessment)
     page = render_template(
         "answering/submit.html",
