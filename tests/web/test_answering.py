@@ -16,7 +16,7 @@ from werkzeug.test import TestResponse
 from assessment.catalog import default_catalog
 from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer
 from assessment.domain.scoring import progress
-from assessment.services import assessments
+from assessment.services import assessments, rounds
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, User
 from assessment.store.models import Answer as AnswerRow
 from tests.conftest import BUNDLED_QUESTIONNAIRE
@@ -641,6 +641,23 @@ def test_a_submitted_assessment_is_read_only(
     assert locked.status_code == 423 and "locked" in locked.get_json()["message"]
     assert client.get("/assessment/submit").headers["Location"] == "/assessment/results"
     assert stored_answers(session, world.submitted_a.id) == {}
+
+
+def test_a_closed_round_shows_the_last_assessment_read_only(
+    client: FlaskClient, world: World, lead_b: User, session: Session
+) -> None:
+    rounds.set_round_open(session, round_id=world.round.id, is_open=False, actor=None)
+    overview = client.get("/assessment/")
+    assert overview.status_code == 200
+    assert "Round 2025 is closed" in overview.text
+    assert 'id="continue-link"' not in overview.text
+    page = client.get(f"/assessment/dimensions/{FIRST_DIMENSION.id}")
+    assert 'id="answer-form"' not in page.text
+    answers = {FIRST_POLICY: BEST[FIRST_POLICY]}
+    assert post_dimension(client, FIRST_DIMENSION.id, 0, answers).status_code == 423
+    body = {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
+    assert autosave(client, body).status_code == 423
+    assert stored_answers(session, world.draft_b.id) == {}
 
 
 def test_results_page_shows_figures_chart_blocking_themes_and_roadmap(
