@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from assessment.cli import benchmark, questionnaire, score, store, token
+from assessment.cli import benchmark, questionnaire, report, score, store, token
 from assessment.cli.serve import serve
 
 
@@ -18,5 +18,6 @@ main.add_command(score.score)
 main.add_command(serve)
 main.add_command(benchmark.benchmark)
 main.add_command(token.token)
+main.add_command(report.report)
 for command in store.COMMANDS:
     main.add_command(command)

@@ -231,7 +231,10 @@ def most_unmet(
 def _medians_over_rounds(
     session: Session, instrument: Instrument, round_: Round, group: PeerGroup, k: int
 ) -> TrendView | None:
-    """The group's medians in this and earlier rounds of the lineage; None with one round."""
+    """The group's medians in this and earlier rounds of the lineage where it had K agencies.
+
+    None unless at least two rounds have figures.
+    """
     rows = []
     for earlier in rounds_with_results(session):
         if earlier.instrument_id != instrument.id or (
@@ -239,7 +242,8 @@ def _medians_over_rounds(
         ):
             continue
         statistics = _optional_statistics(session, earlier, group, k)
-        rows.append(_median_row(instrument, earlier.name, statistics))
+        if statistics is not None:  # rounds where the group was below K say nothing
+            rows.append(_median_row(instrument, earlier.name, statistics))
         if earlier.id == round_.id:
             break
     if len(rows) < 2:
@@ -258,10 +262,10 @@ def _optional_statistics(
 
 
 def _median_row(
-    instrument: Instrument, name: str, statistics: PeerStatistics | None
+    instrument: Instrument, name: str, statistics: PeerStatistics
 ) -> tuple[str, float | None, int | None, dict[str, float | None]]:
     def median(scope: str, key: str) -> float | None:
-        cell = statistics.cell(scope, key) if statistics is not None else None
+        cell = statistics.cell(scope, key)
         return cell.summary.median if cell is not None and cell.summary is not None else None
 
     return (

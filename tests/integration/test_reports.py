@@ -1,0 +1,260 @@
+"""Agency and cohort reports from a real database, rendered to real PDFs and read back."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+
+import pypdf
+import pytest
+from sqlalchemy.orm import Session
+
+from assessment.domain.benchmark import PeerGroup
+from assessment.reporting.agency import build_agency_report
+from assessment.reporting.cohort import CohortUnavailable, build_cohort_report
+from assessment.reporting.render import render_agency_pdf, render_cohort_pdf, render_html
+from assessment.reporting.viewmodel import AgencyReport
+from assessment.services.errors import NotFound
+from assessment.store.db import Database
+from assessment.store.models import Round
+from tests.conftest import sqlite_url
+from tests.report_data import ReportWorld, build_report_world
+
+REPORT_DATE = date(2026, 3, 2)
+
+
+class RecordingServer(HTTPServer):
+    """A local HTTP server that remembers every path requested from it."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _RecordingHandler)
+        self.hits: list[str] = []
+
+    @property
+    def base(self) -> str:
+        """http://127.0.0.1:PORT"""
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        assert isinstance(self.server, RecordingServer)
+        self.server.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { color: red }")
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Keep test output quiet."""
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RecordingServer]:
+    """A recording HTTP server on a free loopback port."""
+    recording = RecordingServer()
+    thread = threading.Thread(target=recording.serve_forever, daemon=True)
+    thread.start()
+    yield recording
+    recording.shutdown()
+    recording.server_close()
+
+
+def hostile_comments(base: str) -> dict[str, str]:
+    """Evidence comments that try to make the PDF fetch or embed things."""
+    return {
+        "policy.written-policy": '<img src="file:///etc/passwd"> see the signed policy',
+        "policy.account-register": '<link rel="attachment" href="file:///etc/hostname">',
+        "staffing.named-administrators": (
+            f"<style>@import url({base}/import.css); body {{ background: url({base}/bg) }}</style>"
+        ),
+        "training.operator-training": f'<div style="background:url({base}/inline)">x</div>',
+    }
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """The reported world, its view-model and the agency PDF read back."""
+
+    world: ReportWorld
+    report: AgencyReport
+    pdf: bytes
+    reader: pypdf.PdfReader
+    text: str
+    compact: str
+
+
+def squeeze(text: str) -> str:
+    """Text without any whitespace, so that line breaks in the PDF do not matter."""
+    return "".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def rendered(
+    migrated_sqlite_template: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+    server: RecordingServer,
+) -> Iterator[Rendered]:
+    """One agency report rendered once for the module, with hostile evidence comments."""
+    path = tmp_path_factory.mktemp("reports") / "assessment.db"
+    shutil.copyfile(migrated_sqlite_template, path)
+    database = Database(sqlite_url(path))
+    try:
+        with database.session() as session:
+            world = build_report_world(session, comments=hostile_comments(server.base))
+            report = build_agency_report(
+                session, world.agency.id, world.current.id, 5, generated_on=REPORT_DATE
+            )
+        pdf = render_agency_pdf(report)
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        text = "\n".join(page.extract_text() for page in reader.pages)
+        yield Rendered(world, report, pdf, reader, text, squeeze(text))
+    finally:
+        database.dispose()
+
+
+def test_agency_report_names_agency_dimensions_scores_and_methodology(rendered: Rendered) -> None:
+    report = rendered.report
+
+    assert "North Police" in rendered.text
+    for dimension in rendered.world.instrument.dimensions:
+        assert squeeze(str(dimension.title)) in rendered.compact
+    for section in report.dimensions:
+        assert section.score is not None
+        assert squeeze(f"{section.score:.0f} / 100") in rendered.compact
+    assert report.summary.overall_score is not None
+    assert f"{report.summary.overall_score:.0f}/100" in rendered.compact
+    for heading in ("Executive summary", "Roadmap", "Methodology", "Appendix: all answers"):
+        assert squeeze(heading) in rendered.compact
+    assert squeeze("77.8% had a written policy") in rendered.compact
+    assert squeeze("sm-policing-maturity, version 1.0.0") in rendered.compact
+
+
+def test_agency_report_lists_every_roadmap_action(rendered: Rendered) -> None:
+    actions = [action for phase in rendered.report.roadmap.phases for action in phase.actions]
+
+    assert actions
+    for action in actions:
+        assert squeeze(action.action) in rendered.compact
+
+
+def test_agency_report_has_contents_page_numbers_and_metadata(rendered: Rendered) -> None:
+    reader = rendered.reader
+
+    assert 10 <= len(reader.pages) <= 16
+    pages = len(reader.pages)
+    assert f"Page 2 of {pages}" in rendered.text
+    assert f"Page {pages} of {pages}" in rendered.text
+    metadata = reader.metadata
+    assert metadata is not None
+    assert metadata.title == "Social-media maturity report: North Police, 2025"
+    assert metadata.author == "Social-media maturity assessment"
+    assert reader.trailer["/Root"]["/Lang"] == "en"
+
+
+def test_agency_report_compares_with_peers_and_the_previous_round(rendered: Rendered) -> None:
+    summary = rendered.report.summary
+
+    assert summary.peer.n == 7
+    assert summary.peer_group == "regional agencies of size 100-999"
+    assert summary.previous_round == "2024"
+    assert rendered.report.trend is not None
+    assert [row.round_name for row in rendered.report.trend.rows] == ["2024", "2025"]
+    assert "Previous round (2024)" in rendered.text
+
+
+def test_hostile_comments_are_text_and_nothing_is_fetched_or_attached(
+    rendered: Rendered, server: RecordingServer
+) -> None:
+    for comment in hostile_comments(server.base).values():
+        assert squeeze(comment) in rendered.compact
+    assert server.hits == []
+    catalog = rendered.reader.trailer["/Root"]
+    names = catalog.get("/Names")
+    assert names is None or "/EmbeddedFiles" not in names
+    assert b"/EmbeddedFile" not in rendered.pdf
+    assert b"/FileAttachment" not in rendered.pdf
+    assert "root:x:0:0" not in rendered.text
+
+
+def test_preview_html_escapes_comments(rendered: Rendered) -> None:
+    html = render_html("agency", rendered.report, stylesheet="/css")
+
+    assert '<img src="file:///etc/passwd">' not in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert 'href="/css"' in html
+
+
+@pytest.fixture
+def world(session: Session) -> ReportWorld:
+    """The report world on the test database (SQLite, and PostgreSQL when configured)."""
+    return build_report_world(session)
+
+
+def test_report_builds_on_each_backend(session: Session, world: ReportWorld) -> None:
+    report = build_agency_report(session, world.agency.id, world.current.id, 5)
+
+    assert report.agency_name == "North Police"
+    assert len(report.dimensions) == 6
+    assert len(report.appendix) == 6
+    assert sum(len(d.answers) for d in report.appendix) == 63
+    assert report.methodology.peer_count == 7
+
+
+def test_report_without_enough_peers_withholds_peer_figures(
+    session: Session, world: ReportWorld
+) -> None:
+    report = build_agency_report(session, world.agency.id, world.current.id, 8)
+
+    assert report.summary.peer.withheld
+    assert all(section.peer.withheld for section in report.dimensions)
+    assert report.methodology.peer_count is None
+    assert "Peer median" not in report.summary.radar
+
+
+def test_report_of_a_round_without_submission_is_not_found(
+    session: Session, world: ReportWorld, create_round: Callable[..., Round]
+) -> None:
+    later = create_round("2026")
+
+    with pytest.raises(NotFound, match="North Police has not started its assessment in round"):
+        build_agency_report(session, world.agency.id, later.id, 5)
+    with pytest.raises(NotFound, match="no agency with id 999"):
+        build_agency_report(session, 999, world.current.id, 5)
+
+
+def test_cohort_report_is_anonymous_and_lists_unmet_practices(
+    session: Session, world: ReportWorld
+) -> None:
+    report = build_cohort_report(session, world.current.id, PeerGroup(), 5)
+    pdf = render_cohort_pdf(report)
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+    assert report.agency_count == 7
+    assert report.unmet and all(item.applicable >= 5 for item in report.unmet)
+    shares = [item.share for item in report.unmet]
+    assert shares == sorted(shares, reverse=True)
+    assert "Practices most often not met" in text
+    assert report.medians_over_rounds is None  # 2024 had one agency: below K, no second row
+    names = [world.agency.name, *(peer.name for peer in world.peers)]
+    assert not any(name in text for name in names)
+
+
+def test_cohort_report_refuses_a_group_below_k(session: Session, world: ReportWorld) -> None:
+    with pytest.raises(CohortUnavailable, match="country BE has fewer than 5 agencies"):
+        build_cohort_report(session, world.current.id, PeerGroup(country="BE"), 5)
+
+
+def test_cohort_report_refuses_a_group_that_isolates_agencies(
+    session: Session, world: ReportWorld
+) -> None:
+    # 4 of the 7 agencies are Dutch: with K = 4 the Dutch group could be shown, but set
+    # against all agencies it would expose the 3 others (fewer than K).
+    with pytest.raises(CohortUnavailable, match="differs from all agencies"):
+        build_cohort_report(session, world.current.id, PeerGroup(country="NL"), 4)
