@@ -15,6 +15,10 @@ Anonymity (K agencies, default 5, never below 3):
 - Level counts below K are suppressed, and then at least two of them, so that none can
   be recovered from n and the counts shown.
 - An agency's percentile rank is given only where the figure itself is shown.
+
+These rules stop one group being subtracted from another. Chaining three or more groups
+(a country less each of its agency types in turn) can still narrow in on a few agencies:
+every group published is itself at least K, but a small remainder is not checked for.
 """
 
 from __future__ import annotations
