@@ -61,12 +61,14 @@ def register_blueprints(app: Flask) -> None:
     from assessment.web.auth.views import bp as auth
     from assessment.web.consultant.views import bp as consultant
     from assessment.web.peers.views import bp as peers
+    from assessment.web.reports.views import bp as reports
 
     app.register_blueprint(auth)
     app.register_blueprint(admin, url_prefix="/admin")
     app.register_blueprint(answering)
     app.register_blueprint(consultant, url_prefix="/consultant")
     app.register_blueprint(peers)
+    app.register_blueprint(reports, url_prefix="/reports")
     app.register_blueprint(api, url_prefix="/api/v1")
 
 

@@ -137,6 +137,13 @@ ROWS: list[Row] = [
     Row("GET", "/consultant/rounds/{round}/export.csv", STAFF),
     Row("GET", "/consultant/rounds/{round}/export.xlsx", STAFF),
     Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403)),
+    # Reports: staff only; agency B has only a draft, and one agency is below K for a cohort
+    Row("GET", "/reports/", STAFF),
+    Row("GET", "/reports/agency/{own_agency}/{round}.pdf", STAFF),
+    Row("GET", "/reports/agency/{own_agency}/{round}", STAFF),
+    Row("GET", "/reports/agency/{other_agency}/{round}.pdf", expect(consultant=404, admin=404)),
+    Row("GET", "/reports/cohort.pdf?round={round}", expect(consultant=400, admin=400)),
+    Row("GET", "/reports/assets/agency/report.css", STAFF),
     # JSON API (session here; bearer tokens in tests/web/test_api.py): 401, never a redirect
     *[
         Row("GET", path, expect(anonymous=401, lead_own=200, lead_other=200, consultant=200))

@@ -1,0 +1,1 @@
+"""Report downloads for consultants and admins: agency PDFs and previews, cohort PDFs."""
