@@ -27,11 +27,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from assessment.domain.benchmark import DEFAULT_ANONYMITY_K, MIN_ANONYMITY_K
 from assessment.resources import questionnaires_dir
 from assessment.store.db import default_database_url
 
-DEFAULT_ANONYMITY_K = 5
-MIN_ANONYMITY_K = 3
 SECRET_KEY_FILE = "secret_key"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
