@@ -20,7 +20,7 @@ from assessment.cli.store import (
     opened_session,
     resolve_database_url,
 )
-from assessment.domain.benchmark import PeerGroup
+from assessment.domain.benchmark import DEFAULT_ANONYMITY_K, PeerGroup
 from assessment.reporting.batch import (
     BatchJob,
     BatchOutcome,
@@ -164,7 +164,7 @@ def find_agency(session: Session, ref: str) -> Agency:
 def _threshold(k: int | None) -> int:
     try:
         return config.anonymity_k(
-            os.environ.get("ANONYMITY_K", config.DEFAULT_ANONYMITY_K) if k is None else k
+            os.environ.get("ANONYMITY_K", DEFAULT_ANONYMITY_K) if k is None else k
         )
     except config.ConfigError as error:
         raise CommandError(f"--k: {error}") from None

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from assessment.reporting.charts import chart_image
 from assessment.reporting.fetcher import SafeURLFetcher
 from assessment.reporting.viewmodel import AgencyReport, CohortReport
 from assessment.resources import reports_dir
@@ -38,13 +39,15 @@ def report_folder(name: str) -> Path:
 @cache
 def report_environment() -> Environment:
     """The Jinja environment for report templates, autoescaping HTML and SVG."""
-    return Environment(
+    environment = Environment(
         loader=FileSystemLoader(reports_dir()),
         autoescape=select_autoescape(enabled_extensions=("html", "svg", "xml")),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.filters["chart_image"] = chart_image
+    return environment
 
 
 def render_html(name: str, report: AgencyReport | CohortReport, *, stylesheet: str = "") -> str:

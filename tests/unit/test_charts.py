@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from assessment.reporting.charts import (
     Quartiles,
+    chart_image,
     level_distribution,
     quartile_bar,
     radar_chart,
@@ -153,3 +156,16 @@ def test_level_distribution_shows_withheld_counts_as_text() -> None:
     assert "< 5" in texts(root)
     desc = root.find(f"{SVG}desc")
     assert desc is not None and desc.text == "Initial: < 5; Developing: 7"
+
+
+def test_chart_image_embeds_the_svg_with_its_text_as_alt() -> None:
+    svg = radar_chart([('Agency "A" <b>', AGENCY)], AXES, title="Scores & levels")
+
+    image = chart_image(svg)
+
+    pattern = r'<img class="chart" alt="([^"]*)" src="data:image/svg\+xml;base64,([^"]+)">'
+    match = re.fullmatch(pattern, image)
+    assert match is not None
+    alt, encoded = match.groups()
+    assert alt.startswith("Scores &amp; levels Agency &#34;A&#34; &lt;b&gt;: Policy 50")
+    assert base64.b64decode(encoded).decode() == str(svg)
