@@ -27,7 +27,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from assessment.domain.benchmark import DEFAULT_ANONYMITY_K, MIN_ANONYMITY_K
+# Re-exported: the CLI and the web app read the threshold's default and floor from here.
+from assessment.domain.benchmark import DEFAULT_ANONYMITY_K as DEFAULT_ANONYMITY_K
+from assessment.domain.benchmark import MIN_ANONYMITY_K as MIN_ANONYMITY_K
 from assessment.resources import questionnaires_dir
 from assessment.store.db import default_database_url
 
