@@ -15,20 +15,21 @@ from assessment.store.models import Role, User
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in the main navigation and the roles that see it."""
+    """A link in the main navigation, the roles that see it, and the pages it stands for."""
 
     endpoint: str
     label: str
     roles: frozenset[Role]
+    section: frozenset[str] = frozenset()  # further endpoints shown as "in this section"
 
 
 @dataclass(frozen=True)
 class NavLink:
-    """A navigation link ready for the template."""
+    """A navigation link ready for the template; `current` is the aria-current value."""
 
     url: str
     label: str
-    current: bool
+    current: str | None  # "page" on the page itself, "true" inside its section
 
 
 _ALL = frozenset(Role)
@@ -37,17 +38,27 @@ _ADMIN = frozenset({Role.ADMIN})
 _LEAD = frozenset({Role.LEAD})
 
 NAVIGATION: tuple[NavItem, ...] = (
-    NavItem("answering.overview", "Our assessment", _LEAD),
+    NavItem(
+        "answering.overview",
+        "Our assessment",
+        _LEAD,
+        frozenset({"answering.dimension", "answering.submit"}),
+    ),
     NavItem("answering.results", "Our results", _LEAD),
     NavItem("peers.my_benchmark", "How we compare", _LEAD),
-    NavItem("consultant.agencies", "Agencies", _STAFF),
+    NavItem("consultant.agencies", "Agencies", _STAFF, frozenset({"consultant.agency"})),
     NavItem("consultant.benchmark", "Benchmark", _STAFF),
     NavItem("consultant.compare", "Compare", _STAFF),
-    NavItem("reports.index", "Reports", _STAFF),
+    NavItem("reports.index", "Reports", _STAFF, frozenset({"reports.agency_preview"})),
     NavItem("admin.invitations", "Invitations", _STAFF),
-    NavItem("admin.agencies", "Manage agencies", _ADMIN),
-    NavItem("admin.users", "Users", _ADMIN),
-    NavItem("admin.rounds_list", "Rounds", _ADMIN),
+    NavItem("admin.agencies", "Manage agencies", _ADMIN, frozenset({"admin.new_agency"})),
+    NavItem("admin.users", "Users", _ADMIN, frozenset({"admin.password_reset"})),
+    NavItem(
+        "admin.rounds_list",
+        "Rounds",
+        _ADMIN,
+        frozenset({"admin.new_round", "admin.round_detail", "admin.reopen"}),
+    ),
 )
 
 
@@ -56,16 +67,14 @@ def navigation_for(user: User | None) -> list[NavLink]:
     if user is None:
         return []
     registered = current_app.view_functions
-    blueprint_prefix = (request.endpoint or "").rsplit(".", 1)[0]
-    links = []
-    for item in NAVIGATION:
-        if user.role in item.roles and item.endpoint in registered:
-            current = request.endpoint == item.endpoint or (
-                item.endpoint.startswith(blueprint_prefix + ".") and _index_like(item.endpoint)
-            )
-            links.append(NavLink(url_for(item.endpoint), item.label, current))
-    return links
+    return [
+        NavLink(url_for(item.endpoint), item.label, _current(item, request.endpoint))
+        for item in NAVIGATION
+        if user.role in item.roles and item.endpoint in registered
+    ]
 
 
-def _index_like(endpoint: str) -> bool:
-    return endpoint.endswith((".overview", ".index"))
+def _current(item: NavItem, endpoint: str | None) -> str | None:
+    if endpoint == item.endpoint:
+        return "page"
+    return "true" if endpoint in item.section else None

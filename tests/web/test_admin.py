@@ -208,6 +208,11 @@ def test_navigation_follows_the_role(client: FlaskClient, world: World) -> None:
     login(client, world.admin)
     admin_nav = client.get("/admin/").text
     assert 'href="/admin/rounds"' in admin_nav and 'href="/admin/users"' in admin_nav
+    users_page = client.get("/admin/users").text
+    assert '<a href="/admin/users" aria-current="page">Users</a>' in users_page
+    round_page = client.get(f"/admin/rounds/{world.round.id}").text
+    assert '<a href="/admin/rounds" aria-current="true">Rounds</a>' in round_page
+    assert round_page.count("aria-current") == 1
     consultant = client.application.test_client()
     login(consultant, world.consultant)
     staff_nav = consultant.get("/admin/invitations").text
