@@ -8,6 +8,7 @@ stored results in earlier rounds of the same instrument lineage.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -17,7 +18,13 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.domain.benchmark import GroupRefused, PeerGroup, PeerPosition, agency_position
+from assessment.domain.benchmark import (
+    FILTERS,
+    GroupRefused,
+    PeerGroup,
+    PeerPosition,
+    agency_position,
+)
 from assessment.domain.catalog import InstrumentCatalog
 from assessment.domain.instrument import Instrument
 from assessment.domain.results import ScoreResult
@@ -149,7 +156,12 @@ def choose_peer_group(
     frame: pd.DataFrame, agency: Agency, k: int, levels: Sequence[int]
 ) -> PeerChoice:
     """The narrowest candidate group with at least K agencies that is not refused."""
+    profiles = frame.drop_duplicates("agency_id")[list(FILTERS)].itertuples(index=False)
+    counts = Counter(tuple(profile) for profile in profiles)
     for label, group in peer_groups(agency):
+        # Counting first spares the full statistics of groups that are too small anyway.
+        if sum(n for profile, n in counts.items() if group.admits(*profile)) < k:
+            continue
         try:
             position = agency_position(frame, group, agency.id, k, levels=levels)
         except GroupRefused:
