@@ -155,7 +155,10 @@ def test_agency_report_has_contents_page_numbers_and_metadata(rendered: Rendered
     assert metadata is not None
     assert metadata.title == "Social-media maturity report: North Police, 2025"
     assert metadata.author == "Social-media maturity assessment"
-    assert reader.trailer["/Root"]["/Lang"] == "en"
+    root = reader.trailer["/Root"]
+    assert root["/Lang"] == "en"
+    assert root["/MarkInfo"]["/Marked"]  # tagged for assistive technology
+    assert "/StructTreeRoot" in root
 
 
 def test_agency_report_compares_with_peers_and_the_previous_round(rendered: Rendered) -> None:

@@ -1,0 +1,190 @@
+"""Pure report parts: domain results turned into what the report shows."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from assessment.domain.answers import Answer
+from assessment.domain.benchmark import PeerGroup, agency_position, peer_statistics
+from assessment.domain.instrument import OverallLevelRule
+from assessment.domain.roadmap import build_roadmap
+from assessment.domain.scoring import score_assessment
+from assessment.reporting import parts
+from assessment.reporting.viewmodel import BaselineFigure, DimensionFigure
+from tests.unit.instruments import NA, make_answers, make_instrument, practice
+
+INSTRUMENT = make_instrument(
+    practice("policy.written", 2, themes=["privacy"]),
+    practice("policy.review", 3, horizon="medium", depends_on=["policy.written"]),
+    practice("policy.optional", 2, allow_not_applicable=True),
+    practice("staffing.owner", 2),
+    practice("staffing.desk", 4, show_if=("staffing.owner", ["fully"])),
+    practice("training.basic", 2, themes=["privacy"]),
+    themes=["privacy"],
+)
+ANSWERS = {
+    **make_answers(
+        {
+            "policy.review": "fully",
+            "policy.optional": NA,
+            "staffing.owner": "partial",
+            "training.basic": "fully",
+        }
+    ),
+    "policy.written": Answer("policy.written", "largely", comment="  Signed in 2024. "),
+}
+
+
+def figure(title: str, score: float | None) -> DimensionFigure:
+    return DimensionFigure(title.lower(), title, score, 1, "Level 1")
+
+
+def frame_of(scores: dict[int, float]) -> pd.DataFrame:
+    """A results frame: one overall and one policy row per agency."""
+    rows = []
+    for agency_id, score in scores.items():
+        base = {
+            "agency_id": agency_id,
+            "country": "NL",
+            "agency_type": "local",
+            "size_band": "small",
+            "level": 2,
+            "coverage": 1.0,
+        }
+        rows.append({**base, "scope": "overall", "key": "overall", "score": score})
+        rows.append({**base, "scope": "dimension", "key": "policy", "score": score})
+    return pd.DataFrame(rows)
+
+
+def test_practice_lines_carry_answer_status_and_trimmed_comment() -> None:
+    result = score_assessment(INSTRUMENT, ANSWERS)
+
+    lines = parts.practice_lines(INSTRUMENT, result.dimensions["policy"], ANSWERS)
+
+    assert [(line.practice_id, line.answer, line.status_label) for line in lines] == [
+        ("policy.written", "Largely implemented", "Met"),
+        ("policy.review", "Fully implemented", "Met"),
+        ("policy.optional", "Not applicable", "Not applicable"),
+    ]
+    assert lines[0].comment == "Signed in 2024."
+
+
+def test_dimension_sections_split_practices_and_name_blockers() -> None:
+    result = score_assessment(INSTRUMENT, ANSWERS)
+
+    staffing = parts.dimension_sections(INSTRUMENT, result, ANSWERS, None)[1]
+
+    assert staffing.title == "Staffing"
+    assert staffing.level.number == 1
+    assert staffing.next_level is not None and staffing.next_level.number == 2
+    assert [line.practice_id for line in staffing.blocking] == ["staffing.owner"]
+    assert [line.practice_id for line in staffing.not_met] == ["staffing.owner"]
+    assert staffing.met == ()
+    assert staffing.peer.withheld and staffing.peer.withheld_reason == "no peer group"
+    assert "Not enough peers to show" in staffing.peer_chart
+
+
+def test_strongest_and_weakest_leave_out_unscored_dimensions() -> None:
+    figures = [figure("A", 40), figure("B", None), figure("C", 90), figure("D", 10)]
+
+    strongest, weakest = parts.strongest_and_weakest(figures, count=2)
+
+    assert [f.title for f in strongest] == ["C", "A"]
+    assert [f.title for f in weakest] == ["D", "A"]
+
+
+def test_peer_figures_come_from_statistics_or_are_withheld() -> None:
+    frame = frame_of({1: 20.0, 2: 40.0, 3: 60.0, 4: 80.0, 5: 100.0})
+    position = agency_position(frame, PeerGroup(), 2, 5)
+
+    shown = parts.position_figure(position, "dimension", "policy")
+    withheld = parts.position_figure(
+        agency_position(frame, PeerGroup(), 2, 6), "dimension", "policy"
+    )
+
+    assert (shown.n, shown.median, shown.q1, shown.q3) == (5, 60.0, 40.0, 80.0)
+    assert shown.percentile_rank == pytest.approx(30.0)
+    assert parts.peer_quartiles(shown) is not None
+    assert withheld.withheld and withheld.withheld_reason == "not enough peers (n < 6)"
+    assert parts.peer_quartiles(withheld) is None
+
+
+def test_summary_radar_shows_peer_median_and_previous_round() -> None:
+    frame = frame_of({1: 20.0, 2: 40.0, 3: 60.0, 4: 80.0, 5: 100.0})
+    result = score_assessment(INSTRUMENT, ANSWERS)
+
+    summary = parts.summary(
+        INSTRUMENT,
+        result,
+        agency_position(frame, PeerGroup(), 1, 5),
+        agency_label="North <Police>",
+        peer_group="all agencies",
+        previous_round="2024",
+        previous={"policy": 10.0},
+    )
+
+    assert "North &lt;Police&gt;" in summary.radar
+    assert "Peer median" in summary.radar
+    assert "Previous round (2024)" in summary.radar
+    assert summary.overall_level.number == result.overall.level
+
+
+def test_roadmap_view_marks_levels_that_change() -> None:
+    result = score_assessment(INSTRUMENT, ANSWERS)
+    roadmap = build_roadmap(INSTRUMENT, ANSWERS, result)
+
+    view = parts.roadmap_view(INSTRUMENT, result, roadmap)
+
+    first = view.phases[0]
+    assert first.title == "0-6 months" and first.months == "months 0-6"
+    assert "staffing.owner" in [a.practice_id for a in first.actions]
+    staffing = next(p for p in first.projected if p.title == "Staffing")
+    assert staffing.changed and staffing.level == 3  # the desk shows up, unanswered
+    assert {t.title: (t.current, t.target) for t in view.targets}["Staffing"] == (1, 2)
+
+
+def test_theme_lines_use_the_peer_median_when_shown() -> None:
+    result = score_assessment(INSTRUMENT, ANSWERS)
+    agencies = frame_of({1: 40.0, 2: 50.0, 3: 60.0}).drop_duplicates("agency_id")
+    frame = agencies.assign(scope="theme", key="privacy")
+
+    shown = parts.theme_lines(INSTRUMENT, result, peer_statistics(frame, PeerGroup(), 3))
+    withheld = parts.theme_lines(INSTRUMENT, result, peer_statistics(frame, PeerGroup(), 4))
+
+    assert [(t.title, t.practices, t.peer_median) for t in shown] == [("Privacy", 2, 50.0)]
+    assert [t.peer_median for t in withheld] == [None]
+    assert shown[0].score == result.themes["privacy"].score
+
+
+def test_appendix_leaves_out_unasked_practices() -> None:
+    result = score_assessment(INSTRUMENT, ANSWERS)
+
+    appendix = parts.appendix(INSTRUMENT, result, ANSWERS)
+
+    staffing = next(d for d in appendix if d.title == "Staffing")
+    assert [line.practice_id for line in staffing.answers] == ["staffing.owner"]
+    assert sum(len(d.answers) for d in appendix) == 5
+
+
+def test_methodology_describes_the_rules_in_force() -> None:
+    lowest = parts.methodology(
+        INSTRUMENT,
+        peer_group="all agencies",
+        peer_count=None,
+        k=5,
+        baseline=[BaselineFigure("2015", "IACP", "553 agencies", "77.8% had a policy")],
+    )
+    weighted = parts.methodology(
+        make_instrument(practice("policy.a", 2), overall_level_rule=OverallLevelRule.WEIGHTED_MEAN),
+        peer_group="x",
+        peer_count=9,
+        k=3,
+        baseline=[],
+    )
+
+    assert "every applicable practice at that level and below is met" in lowest.level_rule
+    assert "lowest dimension level" in lowest.overall_rule
+    assert "weighted mean of the dimension levels" in weighted.overall_rule
+    assert lowest.practice_count == 6
+    assert lowest.baseline[0].figure == "77.8% had a policy"
