@@ -30,6 +30,7 @@ from assessment.reporting.batch import (
 )
 from assessment.services import rounds
 from assessment.services.errors import NotFound
+from assessment.store.ids import id_from_text
 from assessment.store.models import Agency
 
 K_HELP = "Anonymity threshold: smallest group shown (default ANONYMITY_K or 5; at least 3)."
@@ -154,8 +155,9 @@ def find_agency(session: Session, ref: str) -> Agency:
     """The agency with this exact name, or else this id; NotFound naming the reference."""
     text = ref.strip()
     found = session.scalar(select(Agency).where(Agency.name == text))
-    if found is None and text.isdigit():
-        found = session.get(Agency, int(text))
+    agency_id = id_from_text(text)
+    if found is None and agency_id is not None:
+        found = session.get(Agency, agency_id)
     if found is None:
         raise NotFound(f"there is no agency named {text!r} (nor with that id)")
     return found

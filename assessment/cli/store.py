@@ -26,6 +26,7 @@ from assessment.domain.synthetic import DEFAULT_SEED
 from assessment.services import accounts, assessments, demo_data, export, rounds
 from assessment.services.errors import InvalidInput, ServiceError
 from assessment.store.db import Database, is_sqlite
+from assessment.store.ids import id_from_text
 from assessment.store.migrate import current_revision, head_revision, upgrade_database
 from assessment.store.models import Agency, Role
 
@@ -227,8 +228,9 @@ def create_user(
 def _agency_id(session: Session, ref: str) -> int:
     text = ref.strip()
     found = session.scalar(select(Agency.id).where(Agency.name == text))
-    if found is None and text.isdigit():
-        found = session.scalar(select(Agency.id).where(Agency.id == int(text)))
+    agency_id = id_from_text(text)
+    if found is None and agency_id is not None:
+        found = session.scalar(select(Agency.id).where(Agency.id == agency_id))
     if found is None:
         raise InvalidInput({"agency": f"there is no agency named {text!r} (give its name or id)"})
     return found

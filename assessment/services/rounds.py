@@ -12,6 +12,7 @@ from assessment.services import audit
 from assessment.services.errors import InvalidInput, NotFound
 from assessment.services.instruments import instrument_for
 from assessment.services.permissions import can_manage_accounts, require_system_or
+from assessment.store.ids import id_from_text
 from assessment.store.models import Round, User
 
 
@@ -83,8 +84,9 @@ def find_round(session: Session, ref: str | int) -> Round:
     """The round with this name or id (names first: rounds are called 2024, 2025...)."""
     text = str(ref).strip()
     found = session.scalar(select(Round).where(Round.name == text))
-    if found is None and text.isdigit():
-        found = session.get(Round, int(text))
+    round_id = id_from_text(text)
+    if found is None and round_id is not None:
+        found = session.get(Round, round_id)
     if found is None:
         names = session.scalars(select(Round.name).order_by(Round.created_at, Round.id)).all()
         known = ", ".join(names) if names else "there are no rounds yet"

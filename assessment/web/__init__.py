@@ -27,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from assessment import config
 from assessment.web.auth.access import current_user, public
 from assessment.web.catalog import init_catalog, web_catalog
+from assessment.web.converters import install_converters
 from assessment.web.database import db_session, init_database
 from assessment.web.errors import register_error_handlers
 from assessment.web.navigation import navigation_for
@@ -43,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config is not None:
         app.config.from_mapping(test_config)
     _finish_config(app)
+    install_converters(app)
     init_database(app)
     init_catalog(app)
     configure_security(app)
