@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from assessment.store.ids import MAX_ID
+from assessment.store.models import Agency, Assessment
 from tests.web.conftest import World
-from tests.web.helpers import login
+from tests.web.helpers import csrf_token, login
 
 BEYOND_IDS = [str(MAX_ID + 1), str(2**63), "9" * 40]
 
@@ -39,3 +44,69 @@ def test_the_api_answers_an_id_beyond_any_row_with_json_404(
     results = client.get(f"/api/v1/agencies/{world.agency_a.id}/results?round={number}")
     assert results.status_code == 404
     assert results.json is not None and "there is no round" in results.json["error"]["message"]
+
+
+def _agency_count(session: Session) -> int:
+    return len(session.scalars(select(Agency.id)).all())
+
+
+def test_a_file_upload_is_refused_and_changes_nothing(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    login(client, world.admin)
+    before = _agency_count(session)
+    upload = (io.BytesIO(b"\x00\xff" * 50), "name.bin")
+    response = client.post(
+        "/admin/agencies/new",
+        data={"csrf_token": csrf_token(client), "name": upload, "country": "NL"},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 415
+    assert "takes no file uploads" in response.text
+    assert _agency_count(session) == before
+
+
+@pytest.mark.parametrize("body", ['"text"', "1e999", '{"name": ["a", "b"], "country": 7}'])
+def test_json_to_a_web_form_is_refused_as_json(
+    client: FlaskClient, world: World, session: Session, body: str
+) -> None:
+    login(client, world.admin)
+    before = _agency_count(session)
+    response = client.post(
+        "/admin/agencies/new",
+        data=body,
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
+    assert response.status_code == 415
+    assert response.json is not None
+    assert response.json["error"]["message"] == "This address takes a web form, not JSON."
+    assert _agency_count(session) == before
+
+
+@pytest.mark.parametrize("nested", ["[" * 50_000 + "]" * 50_000, '{"a":' * 50_000 + "1}"])
+def test_deeply_nested_json_to_the_background_save_is_a_bad_request(
+    client: FlaskClient, world: World, session: Session, nested: str
+) -> None:
+    login(client, world.lead_b)
+    response = client.post(
+        "/assessment/answers",
+        data=nested,
+        content_type="application/json",
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
+    assert response.status_code == 400
+    assert response.json is not None and response.json["error"]["status"] == 400
+    draft = session.get(Assessment, world.draft_b.id)
+    assert draft is not None and draft.revision == world.draft_b.revision
+
+
+def test_the_background_save_still_takes_json(client: FlaskClient, world: World) -> None:
+    login(client, world.lead_b)
+    response = client.post(
+        "/assessment/answers",
+        json={"revision": world.draft_b.revision, "answers": {"policy.written-policy": {}}},
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
+    assert response.status_code == 200
+    assert response.json is not None and response.json["ok"] is True

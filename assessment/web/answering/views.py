@@ -50,6 +50,7 @@ from assessment.web.answering.workspace import (
     remember_visit,
 )
 from assessment.web.auth.access import login_required
+from assessment.web.bodies import reads_json
 from assessment.web.catalog import web_catalog
 from assessment.web.database import db_session
 
@@ -213,6 +214,7 @@ def _dimension_page(
 
 
 @_route("/answers", methods=["POST"])
+@reads_json
 def autosave(agency_id: int | None) -> tuple[Response, int]:
     """Background save of changed practices (JSON); answers with the new revision and progress."""
     workspace = load_workspace(agency_id)
