@@ -26,12 +26,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from assessment import config
 from assessment.web.auth.access import current_user, public
-from assessment.web.bodies import install_body_check
 from assessment.web.catalog import init_catalog, web_catalog
 from assessment.web.converters import install_converters
 from assessment.web.database import db_session, init_database
 from assessment.web.errors import register_error_handlers
 from assessment.web.navigation import navigation_for
+from assessment.web.request_checks import install_request_checks
 from assessment.web.security import configure_security
 
 __all__ = ["create_app", "db_session", "web_catalog"]
@@ -49,7 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_database(app)
     init_catalog(app)
     configure_security(app)
-    install_body_check(app)
+    install_request_checks(app)
     register_error_handlers(app)
     app.context_processor(_template_globals)
     app.add_url_rule("/healthz", "health", health)

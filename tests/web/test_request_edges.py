@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from assessment.store.ids import MAX_ID
 from assessment.store.models import Agency, Assessment
 from tests.web.conftest import World
-from tests.web.helpers import csrf_token, login
+from tests.web.helpers import csrf_token, form_token, login
 
 BEYOND_IDS = [str(MAX_ID + 1), str(2**63), "9" * 40]
 
@@ -110,3 +110,38 @@ def test_the_background_save_still_takes_json(client: FlaskClient, world: World)
     )
     assert response.status_code == 200
     assert response.json is not None and response.json["ok"] is True
+
+
+def test_a_nul_character_in_a_form_is_refused_naming_the_field(client: FlaskClient) -> None:
+    token = form_token(client.get("/login").text)
+    response = client.post(
+        "/login",
+        data={"email": "lead\x00@example.org", "password": "x" * 12, "csrf_token": token},
+    )
+    assert response.status_code == 400
+    assert "email: contains a NUL character" in response.text
+
+
+def test_a_nul_character_in_a_saved_comment_stores_nothing(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    login(client, world.lead_b)
+    answer = {"choice": None, "comment": "before\x00after"}
+    response = client.post(
+        "/assessment/answers",
+        json={"revision": world.draft_b.revision, "answers": {"policy.written-policy": answer}},
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
+    assert response.status_code == 400
+    assert response.json is not None
+    assert "JSON body: contains a NUL character" in response.json["error"]["message"]
+    draft = session.get(Assessment, world.draft_b.id)
+    assert draft is not None and draft.revision == world.draft_b.revision
+
+
+def test_a_nul_character_in_an_api_query_is_a_json_400(client: FlaskClient, world: World) -> None:
+    login(client, world.consultant)
+    response = client.get(f"/api/v1/agencies/{world.agency_a.id}/results?round=%00")
+    assert response.status_code == 400
+    assert response.json is not None
+    assert response.json["error"]["message"].startswith("round: contains a NUL character")

@@ -50,9 +50,9 @@ from assessment.web.answering.workspace import (
     remember_visit,
 )
 from assessment.web.auth.access import login_required
-from assessment.web.bodies import reads_json
 from assessment.web.catalog import web_catalog
 from assessment.web.database import db_session
+from assessment.web.request_checks import reads_json
 
 bp = Blueprint("answering", __name__, template_folder="templates")
 
