@@ -145,3 +145,17 @@ def test_a_nul_character_in_an_api_query_is_a_json_400(client: FlaskClient, worl
     assert response.status_code == 400
     assert response.json is not None
     assert response.json["error"]["message"].startswith("round: contains a NUL character")
+
+
+@pytest.mark.parametrize("revision", ["²", "١٢", "-1", "1e3", "9" * 19])
+def test_a_revision_that_is_no_plain_number_is_named_and_saves_nothing(
+    client: FlaskClient, world: World, session: Session, revision: str
+) -> None:
+    login(client, world.lead_b)
+    for path in ("/assessment/submit", "/assessment/dimensions/policy"):
+        response = client.post(path, data={"revision": revision, "csrf_token": csrf_token(client)})
+        assert response.status_code == 422, path
+        assert "without a valid version number" in response.text
+    draft = session.get(Assessment, world.draft_b.id)
+    assert draft is not None and draft.status == "draft"
+    assert draft.revision == world.draft_b.revision

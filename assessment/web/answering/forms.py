@@ -46,7 +46,8 @@ def normalise_newlines(value: object) -> object:
 
 def _whole_number(_form: FlaskForm, field: Field) -> None:
     raw = str(field.data or "").strip()
-    if not raw.isdigit() or len(raw) > 18:
+    # isdigit() alone lets through "²" and other digits int() cannot read.
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
         raise ValidationError(
             "The page was sent without a valid version number; reload the page and try again."
         )
