@@ -104,3 +104,14 @@ def test_benchmark_page_links_to_the_cohort_report(app: Flask, world: World) -> 
     html = consultant_client(app, world).get("/consultant/benchmark").get_data(as_text=True)
 
     assert f"/reports/cohort.pdf?round={world.round.id}" in html
+
+
+def test_round_parameters_beyond_any_id_are_refused_cleanly(app: Flask, world: World) -> None:
+    client = consultant_client(app, world)
+
+    for value in ("²", "9223372036854775808", "-1", ""):
+        response = client.get(f"/reports/cohort.pdf?round={value}")
+        assert response.status_code == 400, value
+        assert "give the round as its number" in response.get_data(as_text=True)
+    assert client.get("/reports/?round=²").status_code == 400
+    assert client.get("/reports/?round=4242").status_code == 404

@@ -26,6 +26,7 @@ from assessment.reporting.render import (
 from assessment.reporting.viewmodel import AgencyReport
 from assessment.services import benchmarking, reports
 from assessment.services.errors import InvalidInput
+from assessment.store.ids import id_from_text
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, Round
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
@@ -125,23 +126,22 @@ def _agency_report(agency_id: int, round_id: int) -> AgencyReport:
 
 
 def _round_parameter() -> int:
-    raw = request.args.get("round", "").strip()
-    if not raw.isdigit():
+    raw = request.args.get("round", "")
+    round_id = id_from_text(raw)
+    if round_id is None:
         raise InvalidInput({"round": f"give the round as its number, e.g. ?round=3 (got {raw!r})"})
-    return int(raw)
+    return round_id
 
 
 def _chosen_round(rounds: list[Round]) -> Round | None:
     """The round named by ?round=, else the newest with results."""
-    raw = request.args.get("round", "").strip()
-    if raw:
-        if not raw.isdigit():
-            raise InvalidInput({"round": f"give the round as its number (got {raw!r})"})
-        chosen = next((r for r in rounds if r.id == int(raw)), None)
-        if chosen is None:
-            abort(404)
-        return chosen
-    return rounds[-1] if rounds else None
+    if not request.args.get("round", "").strip():
+        return rounds[-1] if rounds else None
+    round_id = _round_parameter()
+    chosen = next((r for r in rounds if r.id == round_id), None)
+    if chosen is None:
+        abort(404)
+    return chosen
 
 
 def _submitted_agencies(round_id: int) -> list[Agency]:
