@@ -2,7 +2,8 @@
 
 Templates and print CSS live in `reports/<name>/` (found through
 `assessment.resources.reports_dir()`); each report's folder is the only place its
-rendering may read files from.
+rendering may read files from. Importing this module imports WeasyPrint (about 0.6 s):
+command-line code imports it only in the commands that render.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from weasyprint import HTML
 
 from assessment.reporting.charts import chart_image
 from assessment.reporting.fetcher import SafeURLFetcher
@@ -61,8 +63,6 @@ def render_html(name: str, report: AgencyReport | CohortReport, *, stylesheet: s
 
 def html_to_pdf(html: str, folder: Path, *, tagged: bool = PDF_TAGS) -> bytes:
     """Lay out HTML as PDF, reading nothing but `data:` URLs and files under `folder`."""
-    from weasyprint import HTML  # imported late: 0.6 s, paid only by PDF-producing processes
-
     document = HTML(string=html, base_url=f"{folder.as_uri()}/", url_fetcher=SafeURLFetcher(folder))
     pdf = document.write_pdf(pdf_tags=tagged)
     if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
