@@ -321,7 +321,7 @@ def roadmap_view(instrument: Instrument, result: ScoreResult, roadmap: Roadmap) 
     phases = tuple(
         PhaseView(
             title=phase.title,
-            months=f"months {phase.start_month}-{phase.end_month}",
+            months=f"{phase.start_month}-{phase.end_month} months",
             actions=tuple(
                 ActionLine(
                     practice_id=action.practice_id,

@@ -137,7 +137,7 @@ def test_roadmap_view_marks_levels_that_change() -> None:
     view = parts.roadmap_view(INSTRUMENT, result, roadmap)
 
     first = view.phases[0]
-    assert first.title == "0-6 months" and first.months == "months 0-6"
+    assert first.title == "0-6 months" and first.months == "0-6 months"
     assert "staffing.owner" in [a.practice_id for a in first.actions]
     staffing = next(p for p in first.projected if p.title == "Staffing")
     assert staffing.changed and staffing.level == 3  # the desk shows up, unanswered
