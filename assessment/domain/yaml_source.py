@@ -20,6 +20,9 @@ from assessment.domain.instrument_problems import (
 
 # Aliases let a small file expand enormously; no real instrument comes near this.
 MAX_NODES = 200_000
+# Real instruments nest about eight levels; deeper files would exhaust the stack.
+MAX_DEPTH = 50
+TOO_DEEP = "the file is nested too deeply to read"
 
 _SCALAR_TAGS = {
     "tag:yaml.org,2002:str",
@@ -39,6 +42,9 @@ def read_yaml(text: str, report: ProblemReport) -> SourceMap | None:
         node = yaml.compose(text, Loader=_COMPOSE_LOADER)
     except yaml.YAMLError:
         _report_yaml_error(text, report)
+        return None
+    except RecursionError:
+        report.add_at_line(1, ROOT_PATH, TOO_DEEP)
         return None
     if node is None:
         report.add_at_line(1, ROOT_PATH, "the file is empty")
@@ -73,6 +79,9 @@ def _report_yaml_error(text: str, report: ProblemReport) -> None:
     except yaml.YAMLError as exc:
         report.add_at_line(1, "syntax", f"invalid YAML: {exc}")
         return
+    except RecursionError:
+        report.add_at_line(1, "syntax", TOO_DEEP)
+        return
     report.add_at_line(1, "syntax", "invalid YAML")  # pragma: no cover - both parsers agree
 
 
@@ -93,6 +102,12 @@ class _NodeConverter:
         if self.nodes_seen > MAX_NODES:
             if not self.aborted:
                 self.report.add_at_line(1, ROOT_PATH, "the file is too large (alias expansion)")
+            self.aborted = True
+            return None
+        if len(path) > MAX_DEPTH:
+            if not self.aborted:
+                line = node.start_mark.line + 1
+                self.report.add_at_line(line, ROOT_PATH, f"{TOO_DEEP} ({MAX_DEPTH} levels at most)")
             self.aborted = True
             return None
         self.source_map.value_lines[path] = node.start_mark.line + 1
