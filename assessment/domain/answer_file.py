@@ -78,6 +78,8 @@ def _decode(text: str, source: str) -> object:
         ) from error
     except _ContentError as error:
         raise AnswersFileError(f"{source}: {error}") from error
+    except RecursionError:
+        raise AnswersFileError(f"{source}: invalid JSON: nested too deeply") from None
 
 
 class _ContentError(ValueError):

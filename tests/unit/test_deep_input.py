@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from assessment.domain.answer_file import AnswersFileError, parse_answers_file
 from assessment.domain.yaml_source import MAX_DEPTH
 from tests.unit.instrument_yaml import FILENAME, problems
 
@@ -21,3 +22,9 @@ def test_nesting_as_deep_as_allowed_is_read() -> None:
     depth = MAX_DEPTH - 2
     text = "id: mini\nextra: " + "[" * depth + "]" * depth + "\n"
     assert not any("nested too deeply" in problem for problem in problems(text))
+
+
+@pytest.mark.parametrize("nested", ["[" * 100_000 + "]" * 100_000, '{"a":' * 100_000 + "1"])
+def test_a_deeply_nested_answers_file_is_an_answers_file_error(nested: str) -> None:
+    with pytest.raises(AnswersFileError, match=r"^answers\.json: invalid JSON: nested too deeply"):
+        parse_answers_file(nested, source="answers.json")
