@@ -82,7 +82,8 @@ def parse_targets(text: str | None) -> dict[str, int]:
         if not part.strip():
             continue
         dimension_id, equals, level = (piece.strip() for piece in part.partition("="))
-        if not equals or not dimension_id or not level.isdigit():
+        # isdigit() alone lets through "²" and other digits int() cannot read.
+        if not equals or not dimension_id or not (level.isascii() and level.isdigit()):
             raise ScoreError(f"--targets: {part.strip()!r} is not DIMENSION=LEVEL")
         if dimension_id in targets:
             raise ScoreError(f"--targets: dimension {dimension_id!r} is given twice")

@@ -99,6 +99,7 @@ def test_questionnaire_given_as_a_yaml_path() -> None:
     [
         ("policy", "--targets: 'policy' is not DIMENSION=LEVEL"),
         ("policy=high", "--targets: 'policy=high' is not DIMENSION=LEVEL"),
+        ("policy=²", "--targets: 'policy=²' is not DIMENSION=LEVEL"),
         ("policy=3,policy=4", "--targets: dimension 'policy' is given twice"),
         ("budgett=3", "--targets: target for unknown dimension 'budgett'"),
         ("policy=9", "--targets: target level 9 for dimension 'policy' is outside the scale 1-5"),
