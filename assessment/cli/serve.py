@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from assessment import config
 from assessment.store.db import Database, is_sqlite
@@ -47,6 +47,13 @@ def serve(host: str, port: int) -> None:
 
 def check_database_ready(url: str) -> None:
     """Stop with advice when the database is missing or lacks migrations."""
+    try:
+        make_url(url).get_dialect()
+    except ArgumentError:
+        # The value is not echoed: a URL that fails to parse may still hold a password.
+        raise click.ClickException(
+            "DATABASE_URL is not a database URL we can use, e.g. sqlite:///instance/assessment.db"
+        ) from None
     if is_sqlite(url):
         path = make_url(url).database
         if path and path != ":memory:" and not Path(path).is_file():
@@ -57,7 +64,8 @@ def check_database_ready(url: str) -> None:
     try:
         current = current_revision(database.engine)
     except SQLAlchemyError as error:
-        raise click.ClickException(f"cannot open the database {database!r}: {error}") from None
+        reason = str(error).strip().splitlines()[0]
+        raise click.ClickException(f"cannot open the database {database!r}: {reason}") from None
     finally:
         database.dispose()
     if current is None:

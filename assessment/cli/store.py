@@ -55,10 +55,16 @@ def resolve_database_url(given: str | None) -> str:
     url = (given or "").strip() or config.database_url()
     try:
         parsed = make_url(url)
+        parsed.get_dialect()
     except ArgumentError:
+        # NoSuchModuleError is an ArgumentError too: an unknown kind of database.
         raise CommandError(f"not a database URL: {url!r}") from None
     if is_sqlite(url) and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        folder = Path(parsed.database).parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise CommandError(f"cannot create the folder {folder}: {error.strerror}") from None
     return url
 
 
