@@ -4,13 +4,15 @@ Bodies: web forms everywhere, JSON only for views marked `reads_json`, never fil
 Flask-WTF reads uploaded files and JSON bodies as form data too, so a text field could
 receive a file, a number or a list and fail inside a validator; such requests get 415.
 
-Texts: no NUL character anywhere (address, query string, form, JSON). No field means
-one, and PostgreSQL refuses to compare or store it, so it is refused up front with 400
-naming the field.
+Texts: no NUL character and no unpaired surrogate anywhere (address, query string,
+form, JSON). No field means one; PostgreSQL refuses to compare or store NUL, and neither
+database driver can encode a lone surrogate (JSON can write one as "\\ud800"). Both are
+refused up front with 400 naming the field.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import TypeVar
 
@@ -23,8 +25,10 @@ V = TypeVar("V", bound=Callable[..., object])
 
 READS_JSON = "reads_json"
 WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-NUL = "\x00"
-NUL_MESSAGE = "contains a NUL character (\\0), which no text here may contain"
+UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+UNSTORABLE_MESSAGE = (
+    "contains a NUL character (\\0) or an unpaired surrogate, which no text here may contain"
+)
 
 
 def reads_json(view: V) -> V:
@@ -39,14 +43,15 @@ def install_request_checks(app: Flask) -> None:
 
 
 def check_request() -> None:
-    """Refuse bodies no view takes and texts with NUL characters."""
+    """Refuse bodies no view takes and texts that cannot be stored."""
     if request.routing_exception is not None:
         return  # no view will run: the 404 or 405 follows
     if request.method in WITH_BODY:
         _check_body()
-    names = [name for name, text in _texts() if NUL in name or NUL in text]
+    names = [name for name, text in _texts() if UNSTORABLE.search(text)]
     if names:
-        raise InvalidInput({name.replace(NUL, "\\0")[:60]: NUL_MESSAGE for name in names})
+        shown = (UNSTORABLE.sub("?", name)[:60] for name in names)
+        raise InvalidInput(dict.fromkeys(shown, UNSTORABLE_MESSAGE))
 
 
 def _check_body() -> None:

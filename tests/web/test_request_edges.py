@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from flask.testing import FlaskClient
@@ -122,14 +123,20 @@ def test_a_nul_character_in_a_form_is_refused_naming_the_field(client: FlaskClie
     assert "email: contains a NUL character" in response.text
 
 
-def test_a_nul_character_in_a_saved_comment_stores_nothing(
-    client: FlaskClient, world: World, session: Session
+@pytest.mark.parametrize("comment", ["before\x00after", "lone \ud800 surrogate", "\udfff"])
+def test_a_comment_that_cannot_be_stored_stores_nothing(
+    client: FlaskClient, world: World, session: Session, comment: str
 ) -> None:
     login(client, world.lead_b)
-    answer = {"choice": None, "comment": "before\x00after"}
+    answer = {"choice": None, "comment": comment}
+    # json.dumps writes the surrogates as \\u escapes, as a hostile script could.
+    body = json.dumps(
+        {"revision": world.draft_b.revision, "answers": {"policy.written-policy": answer}}
+    )
     response = client.post(
         "/assessment/answers",
-        json={"revision": world.draft_b.revision, "answers": {"policy.written-policy": answer}},
+        data=body,
+        content_type="application/json",
         headers={"X-CSRFToken": csrf_token(client)},
     )
     assert response.status_code == 400

@@ -157,6 +157,7 @@ JSON_BODIES: tuple[str | bytes, ...] = (
     % ("y" * 20000),
     '{"revision": 0, "answers": {"policy.written-policy": {"choice": "n/a"}}, "x": 1}',
     '{"revision": 0, "answers": {"../../etc/passwd": null, "\\u0000": {}}}',
+    '{"revision": 0, "answers": {"\\ud800": {"comment": "\\udfff"}}}',
     '{"revision": true, "answers": {"policy.written-policy": {"choice": "fully"}}}',
     b'{"revision": 0, "answers": {"policy.written-policy": {"comment": "\xff\xfe"}}}',
     "[" * 50_000 + "]" * 50_000,
