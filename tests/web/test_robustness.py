@@ -24,20 +24,18 @@ an assessment that the next route needs.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
@@ -45,10 +43,20 @@ from assessment.store.db import Database
 from assessment.store.models import AuditEvent, Base, User
 from assessment.web import create_app
 from assessment.web.database import close_database
-from assessment.web.security import MAX_CONTENT_LENGTH
 from tests.conftest import BACKENDS, sqlite_url
 from tests.web.conftest import web_config
 from tests.web.helpers import csrf_token, login
+from tests.web.hostile import (
+    BODIES,
+    HOSTILE_SEGMENTS,
+    RAW_QUERIES,
+    Body,
+    FormShape,
+    accept_json,
+    form_shape,
+    hostile_queries,
+    only_token,
+)
 from tests.web.robust_world import (
     DRAFT_NAME,
     DRAFT_SECRET,
@@ -66,164 +74,7 @@ SAMPLE_SIZE = 3
 READ_AUDIT_ACTIONS = frozenset({"report.agency", "report.cohort"})
 TRACES = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc", "psycopg.", "sqlite3.")
 ERROR_MIMETYPES = frozenset({"text/html", "application/json"})
-
-LONG = "x" * 5000
-HOSTILE_SEGMENTS = (
-    "0",
-    "-1",
-    str(2**63),
-    str(2**31),
-    "abc",
-    "../../etc/passwd",
-    "..%2F..%2Fetc%2Fpasswd",
-    "%00",
-    "%ff%fe",
-    LONG,
-    "ünïcødé-✓-名前",
-    "²",
-    "1' OR '1'='1",
-    "1;DROP TABLE agency--",
-)
-HOSTILE_VALUES = (
-    "",
-    "0",
-    "-1",
-    str(2**63),
-    "abc",
-    LONG,
-    "../../etc/passwd",
-    "\x00",
-    "ünïcødé ✓ 名前",
-    "²",
-    "nul\x00@example.org",
-    "' OR '1'='1' --",
-    "<script>alert(1)</script>",
-    "1e309",
-    "NaN",
-    "9999-99-99",
-)
-QUERY_NAMES = (
-    "round",
-    "country",
-    "type",
-    "size",
-    "sort",
-    "order",
-    "agency",
-    "agency_id",
-    "next",
-    "agency_type",
-    "size_band",
-)
-RAW_QUERIES = (
-    "round=%ff%fe&country=%C0%AF&next=%00",
-    "round=1&round=2&agency=-1&agency=abc&agency=2&sort=__class__&order=sideways",
-    "next=//evil.example/&next=/%2F%2Fevil.example",
-    "next=https://evil.example/x",
-    "next=/\\evil.example",
-    "%00=%00&&&=&round",
-)
-GENERIC_FIELDS = (
-    "name",
-    "country",
-    "agency_type",
-    "size_band",
-    "email",
-    "agency_id",
-    "password",
-    "confirm",
-    "reason",
-    "revision",
-    "action",
-    "instrument",
-    "starts_on",
-    "ends_on",
-    "next",
-)
-JSON_BODIES: tuple[str | bytes, ...] = (
-    "",
-    "{",
-    '{"revision": 0,',
-    "null",
-    "[]",
-    '"text"',
-    "1e999",
-    "NaN",
-    '{"revision": 0, "revision": 1, "answers": {}}',
-    '{"revision": "0", "answers": []}',
-    '{"revision": 123456789012345678901234567890, "answers": {"x": 1}}',
-    '{"revision": -1, "answers": {"policy.written-policy": {"choice": ["not"], "comment": {}}}}',
-    '{"revision": 0, "answers": {"policy.written-policy": {"choice": "x", "comment": "%s"}}}'
-    % ("y" * 20000),
-    '{"revision": 0, "answers": {"policy.written-policy": {"choice": "n/a"}}, "x": 1}',
-    '{"revision": 0, "answers": {"../../etc/passwd": null, "\\u0000": {}}}',
-    '{"revision": 0, "answers": {"\\ud800": {"comment": "\\udfff"}}}',
-    '{"revision": true, "answers": {"policy.written-policy": {"choice": "fully"}}}',
-    b'{"revision": 0, "answers": {"policy.written-policy": {"comment": "\xff\xfe"}}}',
-    "[" * 50_000 + "]" * 50_000,
-    '{"a":' * 50_000 + "1" + "}" * 50_000,
-)
-
-Body = Callable[[str, tuple[str, ...]], dict[str, Any]]
-"""Request keyword arguments from the CSRF token and the form's field names."""
-
-
-def _form(value: str) -> Body:
-    def body(token: str, names: tuple[str, ...]) -> dict[str, Any]:
-        return {"data": {**dict.fromkeys(names, value), "csrf_token": token}}
-
-    return body
-
-
-def _arrays(token: str, names: tuple[str, ...]) -> dict[str, Any]:
-    pairs = [(name, value) for name in names for value in ("1", "abc", "")]
-    return {"data": MultiDict([*pairs, ("csrf_token", token)])}
-
-
-def _files(token: str, names: tuple[str, ...]) -> dict[str, Any]:
-    files = {name: (io.BytesIO(b"\x00\xff" * 100), "evil.bin") for name in names}
-    return {"data": {**files, "csrf_token": token}, "content_type": "multipart/form-data"}
-
-
-def _invalid_utf8(token: str, names: tuple[str, ...]) -> dict[str, Any]:
-    fields = b"&".join(name.encode() + b"=%ff%fe\xff\xfe" for name in names)
-    return {
-        "data": b"csrf_token=" + token.encode() + b"&" + fields,
-        "content_type": "application/x-www-form-urlencoded",
-    }
-
-
-def _oversized(token: str, names: tuple[str, ...]) -> dict[str, Any]:
-    return {"data": {"csrf_token": token, "name": "x" * (MAX_CONTENT_LENGTH + 10)}}
-
-
-def _json(raw: str | bytes) -> Body:
-    def body(token: str, _names: tuple[str, ...]) -> dict[str, Any]:
-        return {
-            "data": raw,
-            "content_type": "application/json",
-            "headers": {"X-CSRFToken": token},
-        }
-
-    return body
-
-
-def _only_token(token: str, _names: tuple[str, ...]) -> dict[str, Any]:
-    return {"data": {"csrf_token": token}}
-
-
-FORM_BODIES: tuple[tuple[str, Body], ...] = (
-    ("missing fields", _only_token),
-    *((f"form {value[:20]!r}", _form(value)) for value in HOSTILE_VALUES),
-    ("form arrays", _arrays),
-    ("files for fields", _files),
-    ("invalid UTF-8", _invalid_utf8),
-    ("over the size limit", _oversized),
-)
-BODIES: tuple[tuple[str, Body], ...] = (
-    *FORM_BODIES,
-    *((f"json {str(raw)[:30]!r}", _json(raw)) for raw in JSON_BODIES),
-)
+NO_FORM = FormShape()
 
 
 def _rule_cases() -> list[tuple[str, str]]:
@@ -304,12 +155,14 @@ class Visitor:
         method: str,
         url: str,
         body: Body | None = None,
-        names: tuple[str, ...] = (),
+        shape: FormShape = NO_FORM,
         label: str = "",
     ) -> TestResponse | None:
-        """Send one request and record every problem with its response."""
+        """Send one request and record every problem with its response (None: not sent)."""
         client, token = self.client()
-        options = body(token, names) if body is not None else {}
+        options = body(token, shape) if body is not None else {}
+        if options is None:
+            return None
         where = f"{self.actor} {method} {_short(url)}" + (f" [{label}]" if label else "")
         if method in STATE_CHANGING:
             # Signing out, accepting an invitation or resetting a password changes who
@@ -404,16 +257,6 @@ def hostile_urls(rule: str, world: RobustWorld) -> list[str]:
     return [_fill(rule, first | {name: segment}) for name in names for segment in HOSTILE_SEGMENTS]
 
 
-def hostile_queries(world: RobustWorld) -> list[str]:
-    """Query strings: each hostile value in every known parameter, also next to a real round."""
-    queries = [urlencode(dict.fromkeys(QUERY_NAMES, value)) for value in HOSTILE_VALUES]
-    queries += [
-        urlencode({**dict.fromkeys(QUERY_NAMES, value), "round": str(world.round)})
-        for value in ("abc", LONG, "\x00", "' OR '1'='1' --")
-    ]
-    return queries + list(RAW_QUERIES)
-
-
 def _with_query(url: str, query: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}{query}"
 
@@ -424,12 +267,10 @@ def _refused(response: TestResponse) -> bool:
     return to_login or response.status_code in REFUSED_STATUSES
 
 
-def _field_names(visitor: Visitor, url: str) -> tuple[str, ...]:
-    """The names of the form fields on the page at `url` (as the actor sees it)."""
+def _form_shape(visitor: Visitor, url: str) -> FormShape:
+    """The form on the page at `url`, as the actor sees it."""
     client, _ = visitor.client()
-    response = client.get(url)
-    found = set(re.findall(r'<(?:input|select|textarea)[^>]*\bname="([^"]+)"', response.text))
-    return tuple(sorted((found - {"csrf_token"}) | set(GENERIC_FIELDS)))
+    return form_shape(client.get(url).text, url)
 
 
 @dataclass(frozen=True)
@@ -441,20 +282,16 @@ class Variant:
     body: Body | None = None
 
 
-def _accept_json(_token: str, _names: tuple[str, ...]) -> dict[str, Any]:
-    return {"headers": {"Accept": "application/json"}}
-
-
 def read_variants(world: RobustWorld) -> list[Variant]:
     """Hostile query strings, and a request for JSON instead of a page."""
-    queries = [Variant("query", query=query) for query in hostile_queries(world)]
-    return [*queries, Variant("asks for JSON", body=_accept_json)]
+    queries = [Variant("query", query=query) for query in hostile_queries(world.round)]
+    return [*queries, Variant("asks for JSON", body=accept_json)]
 
 
 def change_variants() -> list[Variant]:
     """Hostile bodies with a valid CSRF token, and a hostile query next to a valid form."""
     bodies = [Variant(label, body=body) for label, body in BODIES]
-    return [*bodies, Variant("query", query=RAW_QUERIES[1], body=_only_token)]
+    return [*bodies, Variant("query", query=RAW_QUERIES[1], body=only_token)]
 
 
 @dataclass(frozen=True)
@@ -463,12 +300,12 @@ class Target:
 
     visitor: Visitor
     url: str
-    names: tuple[str, ...]
+    shape: FormShape
 
 
 def _send(target: Target, method: str, variant: Variant) -> None:
     url = _with_query(target.url, variant.query) if variant.query else target.url
-    target.visitor.send(method, url, variant.body, target.names, label=variant.label)
+    target.visitor.send(method, url, variant.body, target.shape, label=variant.label)
 
 
 def probe(visitors: list[Visitor], rule: str, method: str, allows_get: bool) -> None:
@@ -478,22 +315,22 @@ def probe(visitors: list[Visitor], rule: str, method: str, allows_get: bool) -> 
     reached: list[Target] = []
     for visitor in visitors:
         urls = valid_urls(rule, visitor.world)
-        baselines = [visitor.send(method, url, _only_token if changing else None) for url in urls]
+        baselines = [visitor.send(method, url, only_token if changing else None) for url in urls]
         opened = [
             url
             for url, response in zip(urls, baselines, strict=True)
             if response is not None and not _refused(response)
         ]
         for url in opened:
-            names = _field_names(visitor, url) if changing and allows_get else GENERIC_FIELDS
-            reached.append(Target(visitor, url, names))
+            shape = _form_shape(visitor, url) if changing and allows_get else NO_FORM
+            reached.append(Target(visitor, url, shape))
         if not opened:
             # Refused before the details matter: a sample shows they still do not.
             for variant in variants[1 :: len(variants) // SAMPLE_SIZE]:
-                _send(Target(visitor, urls[0], GENERIC_FIELDS), method, variant)
+                _send(Target(visitor, urls[0], NO_FORM), method, variant)
     # Each hostile address once, by the actors in turn: most never reach a view.
     for index, url in enumerate(hostile_urls(rule, visitors[0].world)):
-        visitors[index % len(visitors)].send(method, url, _only_token if changing else None)
+        visitors[index % len(visitors)].send(method, url, only_token if changing else None)
     # Slow renderings (PDF downloads) read no query string; their baselines suffice.
     reached = [t for t in reached if not _is_download(t, method)]
     for index, variant in enumerate(variants):
