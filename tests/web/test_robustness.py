@@ -40,7 +40,7 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from assessment.store.db import Database
-from assessment.store.models import AuditEvent, Base, User
+from assessment.store.models import Assessment, AuditEvent, Base, User
 from assessment.web import create_app
 from assessment.web.database import close_database
 from tests.conftest import BACKENDS, sqlite_url
@@ -72,6 +72,7 @@ STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 REFUSED_STATUSES = frozenset({401, 403, 404, 423})
 SAMPLE_SIZE = 3
 READ_AUDIT_ACTIONS = frozenset({"report.agency", "report.cohort"})
+LOGIN_AUDIT_ACTIONS = frozenset({"login.failed"})
 TRACES = ("Traceback (most recent call last)", 'File "/', "sqlalchemy.exc", "psycopg.", "sqlite3.")
 ERROR_MIMETYPES = frozenset({"text/html", "application/json"})
 NO_FORM = FormShape()
@@ -263,7 +264,11 @@ def _with_query(url: str, query: str) -> str:
 
 def _refused(response: TestResponse) -> bool:
     """Turned away before the request's details matter (sign-in, 401/403/404, locked)."""
-    to_login = response.status_code == 302 and "/login" in response.headers.get("Location", "")
+    # Asked to sign in first; a sign-out or a new password also ends at /login, without next.
+    location = urlsplit(response.headers.get("Location", ""))
+    to_login = (
+        response.status_code == 302 and location.path == "/login" and "next=" in location.query
+    )
     return to_login or response.status_code in REFUSED_STATUSES
 
 
@@ -380,13 +385,25 @@ def changes(before: Snapshot, after: Snapshot) -> dict[str, tuple[int, int]]:
     }
 
 
-def _read_audit_events(database: Database) -> int:
-    with database.session() as session:
-        return len(
-            session.scalars(
-                select(AuditEvent.id).where(AuditEvent.action.in_(READ_AUDIT_ACTIONS))
-            ).all()
-        )
+AUDIT_TABLE = AuditEvent.__tablename__
+ACTION_COLUMN = list(AuditEvent.__table__.columns.keys()).index("action")
+
+
+def unexpected_changes(
+    before: Snapshot, after: Snapshot, allowed_audit: frozenset[str] = frozenset()
+) -> dict[str, tuple[int, int]]:
+    """The changes, leaving out new audit events whose action is in `allowed_audit`."""
+    changed = changes(before, after)
+    if AUDIT_TABLE in changed:
+        allowed = {repr(action) for action in allowed_audit}
+        gone = before[AUDIT_TABLE] - after[AUDIT_TABLE]
+        new = [
+            r for r in after[AUDIT_TABLE] - before[AUDIT_TABLE] if r[ACTION_COLUMN] not in allowed
+        ]
+        del changed[AUDIT_TABLE]
+        if gone or new:
+            changed[AUDIT_TABLE] = (len(gone), len(new))
+    return changed
 
 
 def _get_everything(app: Flask, database: Database, world: RobustWorld, actor: str) -> None:
@@ -407,12 +424,8 @@ def test_no_get_changes_the_database(
 ) -> None:
     before = snapshot(robust_database)
     _get_everything(robust_app, robust_database, world, actor)
-    after = snapshot(robust_database)
-    changed = changes(before, after)
-    audit = changed.pop(AuditEvent.__tablename__, (0, 0))
-    assert not changed, f"GET requests as {actor} changed {changed}"
-    assert audit[0] == 0, "GET requests altered or removed audit events"
-    assert audit[1] == _read_audit_events(robust_database), "GET added audit events"
+    changed = unexpected_changes(before, snapshot(robust_database), READ_AUDIT_ACTIONS)
+    assert not changed, f"GET requests as {actor} changed (rows gone, rows new): {changed}"
 
 
 def test_a_leads_first_visit_starts_the_draft_once(
@@ -425,6 +438,86 @@ def test_a_leads_first_visit_starts_the_draft_once(
     assert changes(before, first) == {"assessment": (0, 1), "audit_event": (0, 1)}
     _get_everything(robust_app, robust_database, world, "lead_c")
     assert changes(first, snapshot(robust_database)) == {}
+
+
+POST_RULES = [rule for rule, method in RULE_CASES if method == "POST"]
+
+
+def _plausible(shape: FormShape, *, with_token: bool, revision: int | None) -> Body:
+    """The form filled in as a person would (JSON for the background save)."""
+
+    def body(token: str, _shape: FormShape) -> dict[str, Any]:
+        if revision is not None:
+            answer = {"choice": "fully", "comment": "Plausible evidence"}
+            payload = {"revision": revision, "answers": {"policy.written-policy": answer}}
+            return {"json": payload, "headers": {"X-CSRFToken": token} if with_token else {}}
+        return {"data": shape.plausible() | ({"csrf_token": token} if with_token else {})}
+
+    return body
+
+
+def _page_form(app: Flask, database: Database, world: RobustWorld, url: str) -> FormShape:
+    """The form at `url` as the first actor who is shown one sees it."""
+    for actor in ("admin", "lead_b", "lead_c", "consultant"):
+        visitor = Visitor(actor, app, database, world)
+        client, _ = visitor.client()
+        page = client.get(url)
+        if page.status_code == 200:
+            shape = form_shape(page.text, url)
+            if shape.texts or shape.fixed:
+                return shape
+    return NO_FORM
+
+
+def _revision(database: Database, world: RobustWorld, actor: str, url: str) -> int:
+    """The revision of the draft the background save at `url` would change."""
+    found = re.match(r"/agencies/(\d+)/", url)
+    agencies = {"lead_a": world.agency_a, "lead_b": world.agency_b, "lead_c": world.agency_c}
+    agency_id = int(found.group(1)) if found else agencies.get(actor, world.agency_b)
+    with database.session() as session:
+        revision = session.scalar(
+            select(Assessment.revision).where(
+                Assessment.agency_id == agency_id, Assessment.round_id == world.round
+            )
+        )
+    return revision or 0
+
+
+def _forged_and_refused(visitor: Visitor, url: str, shape: FormShape) -> Iterator[str]:
+    """Send the plausible request without, then with a CSRF token; say what went wrong."""
+    database, where = visitor.database, f"{visitor.actor} POST {url}"
+    revision = _revision(database, visitor.world, visitor.actor, url)
+    json_revision = revision if url.endswith("/answers") else None
+    before = snapshot(database)
+    forged = _plausible(shape, with_token=False, revision=json_revision)
+    response = visitor.send("POST", url, forged, label="no CSRF token")
+    if response is not None and response.status_code != 400:
+        yield f"{where}: {response.status_code} without a CSRF token"
+    if changed := unexpected_changes(before, snapshot(database)):
+        yield f"{where}: without a CSRF token changed {changed}"
+    before = snapshot(database)
+    sent = _plausible(shape, with_token=True, revision=json_revision)
+    response = visitor.send("POST", url, sent, label="plausible")
+    if response is not None and _refused(response):
+        changed = unexpected_changes(before, snapshot(database), LOGIN_AUDIT_ACTIONS)
+        if changed:
+            yield f"{where}: refused with {response.status_code} but changed {changed}"
+
+
+@pytest.mark.parametrize("rule", POST_RULES)
+def test_changes_need_a_csrf_token_and_permission(
+    robust_app: Flask, robust_database: Database, world: RobustWorld, rule: str
+) -> None:
+    # Actors run from least to most privileged, so what an allowed actor changes comes last.
+    allows_get = "GET" in _methods(robust_app, rule)
+    problems: list[str] = []
+    for url in valid_urls(rule, world):
+        shape = _page_form(robust_app, robust_database, world, url) if allows_get else NO_FORM
+        for actor in ACTORS:
+            visitor = Visitor(actor, robust_app, robust_database, world)
+            problems += _forged_and_refused(visitor, url, shape)
+            problems += visitor.problems
+    assert not problems, "\n".join(problems)
 
 
 def test_the_leak_check_would_see_a_leak(
