@@ -220,6 +220,27 @@ def accept_json(_token: str, _shape: FormShape) -> dict[str, Any]:
     return {"headers": {"Accept": "application/json"}}
 
 
+HOSTILE_HEADERS: tuple[dict[str, str], ...] = (
+    {"Authorization": "Bearer " + LONG},
+    {"Authorization": "Bearer"},
+    {"Authorization": "Basic YWRtaW46YWRtaW4="},
+    {"Authorization": "Bearer ' OR '1'='1"},
+    {"Accept": "application/json;q=0.9, text/html;q=0.1, */*;q=abc"},
+    {"Accept-Language": "x" * 2000, "Accept-Encoding": "gzip;q=-1"},
+    {"Content-Type": "application/json", "X-Forwarded-For": "1.2.3.4, ../, \u0000"},
+)
+"""Request headers for read requests (no body); the API takes bearer tokens."""
+
+
+def with_headers(headers: Mapping[str, str]) -> Body:
+    """No body; the given request headers."""
+
+    def body(_token: str, _shape: FormShape) -> dict[str, Any]:
+        return {"headers": dict(headers)}
+
+    return body
+
+
 def _plausible(token: str, shape: FormShape) -> dict[str, Any] | None:
     if not shape.texts and not shape.fixed:
         return None

@@ -48,6 +48,7 @@ from tests.web.conftest import web_config
 from tests.web.helpers import csrf_token, login
 from tests.web.hostile import (
     BODIES,
+    HOSTILE_HEADERS,
     HOSTILE_SEGMENTS,
     RAW_QUERIES,
     Body,
@@ -56,6 +57,7 @@ from tests.web.hostile import (
     form_shape,
     hostile_queries,
     only_token,
+    with_headers,
 )
 from tests.web.robust_world import (
     DRAFT_NAME,
@@ -290,7 +292,8 @@ class Variant:
 def read_variants(world: RobustWorld) -> list[Variant]:
     """Hostile query strings, and a request for JSON instead of a page."""
     queries = [Variant("query", query=query) for query in hostile_queries(world.round)]
-    return [*queries, Variant("asks for JSON", body=accept_json)]
+    headers = [Variant(f"headers {list(h)}", body=with_headers(h)) for h in HOSTILE_HEADERS]
+    return [*queries, Variant("asks for JSON", body=accept_json), *headers]
 
 
 def change_variants() -> list[Variant]:
