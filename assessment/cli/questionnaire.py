@@ -22,7 +22,7 @@ _TextFn = Callable[[Text], str]
 
 directory_option = click.option(
     "--directory",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=None,
     help="Folder of instrument files (default: the bundled questionnaires).",
 )

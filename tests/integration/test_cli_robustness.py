@@ -112,6 +112,7 @@ DATABASE_CASES = [
     case("report|agency|North Police|--round|2025|-o|{tmp}/no/a.pdf|--database-url|{db}", "folder"),
     case("report|batch|--round|2025|-o|{file}|--database-url|{db}", "--output"),
     case("report|batch|--round|2025|-o|{tmp}/out|--jobs|0|--database-url|{db}", "--jobs"),
+    case("report|batch|--round|2025|-o|{tmp}/out|--database-url|{db}", "no agency has submitted"),
     case("demo-data|--agencies|0|--database-url|{db}", "--agencies"),
     case("demo-data|--database-url|{db}", "empty"),
     case(
@@ -158,6 +159,8 @@ FILE_CASES = [
     case("questionnaire|show|{deep_yaml}", "deep.yaml"),
     case("questionnaire|show|{binary}", "binary"),
     case("questionnaire|list|--directory|{file}", "is a file"),
+    case("questionnaire|list|--directory|{tmp}/none", "does not exist"),
+    case("questionnaire|show|sm-policing-maturity|--directory|{tmp}/none", "does not exist"),
     case("serve|--port|70000", "70000"),
     # Documented in tests/web/test_serve.py: serve refuses its database with status 1.
     case("serve", "run `assessment init` first", 1, database_url="{empty}"),
