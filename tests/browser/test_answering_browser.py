@@ -64,6 +64,18 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = TIMEOUT_
         time.sleep(0.05)
 
 
+def start_assessment(page: Page) -> None:
+    """Start the draft from the overview, as a lead does on the first visit."""
+    page.get_by_role("button", name="Start the assessment").click()
+    expect(page.locator(".flash--success")).to_contain_text("has started")
+
+
+def sign_in_and_start(page: Page, lead: Lead) -> None:
+    """Sign in and start the lead's assessment."""
+    sign_in(page, lead)
+    start_assessment(page)
+
+
 def serious_violations(page: Page) -> list[str]:
     """axe-core's serious and critical findings on the current page."""
     results = Axe().run(page)
@@ -78,7 +90,13 @@ def serious_violations(page: Page) -> list[str]:
 def test_answer_reload_submit_and_see_results(page: Page, live_site: LiveSite) -> None:
     lead = live_site.new_lead()
     sign_in(page, lead)
+    # Opening the questionnaire changes nothing until the lead starts the assessment.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assessment")
+    assert live_site.assessment(lead) is None
+    start_assessment(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Assessment 2025")
+    started = live_site.assessment(lead)
+    assert started is not None and started.status == AssessmentStatus.DRAFT
     page.get_by_role("link", name="Continue where you left off").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(str(FIRST.title))
 
@@ -153,7 +171,7 @@ def test_conditional_question_appears_as_soon_as_its_condition_holds(
     hiding = next(
         o.id for o in controller.answer_set.options if o.id not in CONDITIONAL.show_if.any_of
     )
-    sign_in(page, live_site.new_lead())
+    sign_in_and_start(page, live_site.new_lead())
     page.goto(f"/assessment/dimensions/{CONDITIONAL.dimension_id}")
     question = by_id(page, f"answer-{CONDITIONAL.id}")
     expect(question).to_be_hidden()
@@ -173,7 +191,7 @@ def test_a_change_made_elsewhere_is_not_overwritten(
 ) -> None:
     expected_console_errors.append("status of 409")
     lead = live_site.new_lead()
-    sign_in(page, lead)
+    sign_in_and_start(page, lead)
     practice = FIRST.practices[0]
     first_choice, second_choice = (o.id for o in practice.answer_set.options[:2])
     page.goto(f"/assessment/dimensions/{FIRST.id}")
@@ -191,7 +209,7 @@ def test_a_change_made_elsewhere_is_not_overwritten(
 
 def test_closing_the_tab_keeps_the_last_change(page: Page, live_site: LiveSite) -> None:
     lead = live_site.new_lead()
-    sign_in(page, lead)
+    sign_in_and_start(page, lead)
     practice = FIRST.practices[1]
     page.goto(f"/assessment/dimensions/{FIRST.id}")
     by_id(page, f"comment-{practice.id}").fill("Register kept by the press office.")
@@ -216,7 +234,7 @@ def test_everything_works_without_javascript(browser: Browser, live_site: LiveSi
     try:
         page = context.new_page()
         lead = live_site.new_lead()
-        sign_in(page, lead)
+        sign_in_and_start(page, lead)
         page.goto(f"/assessment/dimensions/{CONDITIONAL.dimension_id}")
         question = by_id(page, f"answer-{CONDITIONAL.id}")
         expect(question).to_be_hidden()
@@ -241,6 +259,8 @@ def test_pages_have_no_serious_accessibility_violations(page: Page, live_site: L
     page.goto("/login")
     found = {"login": serious_violations(page)}
     sign_in(page, lead)
+    found["not started"] = serious_violations(page)
+    start_assessment(page)
     found["overview"] = serious_violations(page)
     page.goto(f"/assessment/dimensions/{CONDITIONAL.dimension_id}")
     found["dimension"] = serious_violations(page)

@@ -178,6 +178,7 @@ ROWS: list[Row] = [
         )
         for method, path, own, other, data in (
             ("GET", "/", 200, 200, {}),
+            ("POST", "/start", 302, 302, {}),  # both started: back to the overview
             ("GET", "/dimensions/policy", 200, 200, {}),
             ("POST", "/dimensions/policy", 423, 302, {"revision": "0"}),
             ("POST", "/answers", 400, 400, {"revision": "0"}),  # a form body is not JSON
@@ -190,6 +191,16 @@ ROWS: list[Row] = [
         "GET",
         "/agencies/{own_agency}/assessment/",
         expect(lead_own=200, lead_other=404, consultant=200),
+    ),
+    Row(
+        "POST",
+        "/agencies/{own_agency}/assessment/start",
+        expect(lead_own=302, lead_other=404, admin=302),
+    ),
+    Row(
+        "POST",
+        "/agencies/{other_agency}/assessment/start",
+        expect(lead_own=404, lead_other=302, admin=302),
     ),
     Row(
         "GET",

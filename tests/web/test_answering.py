@@ -17,11 +17,18 @@ from assessment.catalog import default_catalog
 from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer
 from assessment.domain.scoring import progress
 from assessment.services import assessments, rounds
-from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, User
+from assessment.store.models import (
+    Agency,
+    Assessment,
+    AssessmentStatus,
+    AuditEvent,
+    Role,
+    User,
+)
 from assessment.store.models import Answer as AnswerRow
 from tests.conftest import BUNDLED_QUESTIONNAIRE
 from tests.web.conftest import World
-from tests.web.helpers import csrf_token, login
+from tests.web.helpers import csrf_token, form_token, login
 
 INSTRUMENT = default_catalog().get(BUNDLED_QUESTIONNAIRE)
 FIRST_DIMENSION, SECOND_DIMENSION = INSTRUMENT.dimensions[0], INSTRUMENT.dimensions[1]
@@ -155,28 +162,127 @@ def test_continue_returns_to_the_last_visited_dimension(client: FlaskClient, lea
     )
 
 
-def test_a_leads_first_visit_starts_the_draft(
+def assessments_of(session: Session, agency_id: int) -> list[Assessment]:
+    """The agency's assessments as the database holds them now."""
+    session.expire_all()
+    return list(session.scalars(select(Assessment).where(Assessment.agency_id == agency_id)))
+
+
+def assessment_actions(session: Session, agency_id: int) -> list[str]:
+    """The audited actions on the agency's assessments, oldest first."""
+    rows = session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.agency_id == agency_id, AuditEvent.action.startswith("assessment."))
+        .order_by(AuditEvent.id)
+    )
+    return list(rows)
+
+
+def post_start(client: FlaskClient, prefix: str = "/assessment") -> TestResponse:
+    """Press "Start the assessment" (with a valid CSRF token)."""
+    return client.post(f"{prefix}/start", data={"csrf_token": csrf_token(client)})
+
+
+START_BUTTON = '<button type="submit" class="button button--primary">Start the assessment</button>'
+
+
+@pytest.fixture
+def newcomer(
+    client: FlaskClient, create_user: Callable[..., User], create_agency: Callable[..., Agency]
+) -> User:
+    """The signed-in lead of an agency that has not started the open round's assessment."""
+    lead = create_user(Role.LEAD, agency=create_agency(name="New Police"))
+    login(client, lead)
+    return lead
+
+
+def test_a_leads_first_visit_offers_to_start_and_changes_nothing(
+    client: FlaskClient, world: World, newcomer: User, session: Session
+) -> None:
+    assert newcomer.agency_id is not None
+    page = client.get("/assessment/")
+    assert page.status_code == 200
+    assert "has not started its assessment yet" in page.text
+    assert '<form method="post" action="/assessment/start"' in page.text
+    assert START_BUTTON in page.text
+    assert form_token(page.text)
+    # The other pages lead to the overview, which offers to start.
+    for path in (f"dimensions/{FIRST_DIMENSION.id}", "submit", "results"):
+        response = client.get(f"/assessment/{path}")
+        assert response.status_code == 302, path
+        assert response.headers["Location"] == "/assessment/"
+    assert assessments_of(session, newcomer.agency_id) == []
+    assert assessment_actions(session, newcomer.agency_id) == []
+
+
+def test_starting_creates_the_draft_once(
+    client: FlaskClient, world: World, newcomer: User, session: Session
+) -> None:
+    assert newcomer.agency_id is not None
+    token = form_token(client.get("/assessment/").text)
+    response = client.post("/assessment/start", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/assessment/"
+    overview = client.get("/assessment/")
+    assert "The assessment of round 2025 has started." in overview.text
+    assert "Draft" in overview.text and START_BUTTON not in overview.text
+    (started,) = assessments_of(session, newcomer.agency_id)
+    assert started.status == AssessmentStatus.DRAFT and started.round_id == world.round.id
+    again = client.post("/assessment/start", data={"csrf_token": token})
+    assert again.status_code == 302 and again.headers["Location"] == "/assessment/"
+    assert "has started" not in client.get("/assessment/").text
+    assert [a.id for a in assessments_of(session, newcomer.agency_id)] == [started.id]
+    assert assessment_actions(session, newcomer.agency_id) == ["assessment.started"]
+
+
+def test_starting_needs_a_csrf_token(client: FlaskClient, newcomer: User, session: Session) -> None:
+    assert newcomer.agency_id is not None
+    assert client.post("/assessment/start").status_code == 400
+    assert assessments_of(session, newcomer.agency_id) == []
+
+
+def test_only_the_agencys_lead_and_admins_may_start(
     client: FlaskClient,
     world: World,
     session: Session,
     create_user: Callable[..., User],
     create_agency: Callable[..., Agency],
 ) -> None:
-    newcomer = create_user(Role.LEAD, agency=create_agency(name="New Police"))
-    login(client, newcomer)
-    assert client.get("/assessment/").status_code == 200
-    started = session.scalar(select(Assessment).where(Assessment.agency_id == newcomer.agency_id))
-    assert started is not None and started.status == AssessmentStatus.DRAFT
+    agency = create_agency(name="New Police")
+    create_user(Role.LEAD, agency=agency)
+    prefix = f"/agencies/{agency.id}/assessment"
+    login(client, world.consultant)
+    overview = client.get(f"{prefix}/")
+    assert overview.status_code == 200
+    assert "has not started the assessment of round 2025" in overview.text
+    assert "Start the assessment" not in overview.text
+    assert post_start(client, prefix).status_code == 403
+    login(client, world.lead_a)
+    assert client.get(f"{prefix}/").status_code == 404
+    assert post_start(client, prefix).status_code == 404
+    assert assessments_of(session, agency.id) == []
+    login(client, world.admin)
+    assert START_BUTTON in client.get(f"{prefix}/").text
+    response = post_start(client, prefix)
+    assert response.headers["Location"] == f"{prefix}/"
+    (started,) = assessments_of(session, agency.id)
     assert started.round_id == world.round.id
 
 
 def test_without_an_open_round_the_page_says_so(
     client: FlaskClient, session: Session, create_user: Callable[..., User]
 ) -> None:
-    login(client, create_user(Role.LEAD))
+    lead = create_user(Role.LEAD)
+    assert lead.agency_id is not None
+    login(client, lead)
     page = client.get("/assessment/")
     assert page.status_code == 200
     assert "No assessment round is open" in page.text
+    assert "Start the assessment" not in page.text
+    started = post_start(client)
+    assert started.headers["Location"] == "/assessment/"
+    assert "the assessment cannot start yet" in client.get("/assessment/").text
+    assert assessments_of(session, lead.agency_id) == []
 
 
 # Dimension pages --------------------------------------------------------------------

@@ -421,7 +421,7 @@ def _get_everything(app: Flask, database: Database, world: RobustWorld, actor: s
     assert not visitor.problems, "\n".join(visitor.problems[:20])
 
 
-@pytest.mark.parametrize("actor", [a for a in ACTORS if a != "lead_c"])
+@pytest.mark.parametrize("actor", ACTORS)
 def test_no_get_changes_the_database(
     robust_app: Flask, robust_database: Database, world: RobustWorld, actor: str
 ) -> None:
@@ -429,18 +429,6 @@ def test_no_get_changes_the_database(
     _get_everything(robust_app, robust_database, world, actor)
     changed = unexpected_changes(before, snapshot(robust_database), READ_AUDIT_ACTIONS)
     assert not changed, f"GET requests as {actor} changed (rows gone, rows new): {changed}"
-
-
-def test_a_leads_first_visit_starts_the_draft_once(
-    robust_app: Flask, robust_database: Database, world: RobustWorld
-) -> None:
-    # Documented: the draft starts when the lead first opens the questionnaire.
-    before = snapshot(robust_database)
-    _get_everything(robust_app, robust_database, world, "lead_c")
-    first = snapshot(robust_database)
-    assert changes(before, first) == {"assessment": (0, 1), "audit_event": (0, 1)}
-    _get_everything(robust_app, robust_database, world, "lead_c")
-    assert changes(first, snapshot(robust_database)) == {}
 
 
 POST_RULES = [rule for rule, method in RULE_CASES if method == "POST"]

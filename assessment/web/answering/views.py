@@ -4,6 +4,8 @@ submission and results.
 Every page exists twice: `/assessment/...` for a lead's own agency and
 `/agencies/<agency_id>/assessment/...` for anyone allowed to see that agency (admins may
 answer, consultants only read). Routes check the agency on every request (see workspace).
+Reading a page never changes anything: the assessment of a round starts with a POST of
+its own, offered on the overview.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from assessment.services.assessments import (
     assessment_answers,
     save_answers,
     score_of,
+    start_assessment,
     submit_assessment,
 )
 from assessment.services.errors import Conflict, InvalidAnswers, Locked, ServiceError
@@ -112,11 +115,38 @@ def overview(agency_id: int | None) -> Page:
     )
 
 
+@_route("/start", methods=["POST"])
+def start(agency_id: int | None) -> Response:
+    """Start the agency's draft in the open round (once; again changes nothing)."""
+    workspace = load_workspace(agency_id)
+    if not workspace.may_edit:
+        abort(403)
+    if workspace.round is None:
+        flash("No assessment round is open, so the assessment cannot start yet.", "error")
+    elif workspace.assessment is None:
+        start_assessment(
+            db_session(),
+            agency_id=workspace.agency.id,
+            round_id=workspace.round.id,
+            actor=workspace.user,
+        )
+        flash(f"The assessment of round {workspace.round.name} has started.", "success")
+    return redirect(answering_url("overview"))
+
+
+def _started(workspace: Workspace) -> tuple[Assessment, Instrument]:
+    """The assessment and its instrument; before it starts, pages lead to the overview."""
+    # The overview offers to start it; a change to an assessment that does not exist is 404.
+    if workspace.assessment is None and request.method == "GET":
+        abort(redirect(answering_url("overview")))
+    return workspace.require()
+
+
 @_route("/dimensions/<dimension_id>", methods=["GET", "POST"])
 def dimension(agency_id: int | None, dimension_id: str) -> Page:
     """One dimension's questions: a form while editable, the answers read-only otherwise."""
     workspace = load_workspace(agency_id)
-    assessment, instrument = workspace.require()
+    assessment, instrument = _started(workspace)
     found = instrument.dimension(dimension_id) or abort(404)
     if request.method == "POST":
         _require_editable(workspace)
@@ -261,7 +291,7 @@ def _json_error(status: int, message: str, **extra: Any) -> tuple[Response, int]
 def submit(agency_id: int | None) -> Page:
     """Ask for confirmation, then score and lock the assessment."""
     workspace = load_workspace(agency_id)
-    assessment, instrument = workspace.require()
+    assessment, instrument = _started(workspace)
     if workspace.submitted and request.method == "GET":
         flash("This assessment is already submitted.", "info")
         return redirect(answering_url("results"))
@@ -315,9 +345,7 @@ def _submit_page(
 def results(agency_id: int | None) -> Page:
     """Overall index and level, radar chart, dimension and theme figures, and the roadmap."""
     workspace = load_workspace(agency_id)
-    if workspace.assessment is None or workspace.instrument is None:
-        return render_template("answering/not_started.html", ws=workspace)
-    assessment, instrument = workspace.assessment, workspace.instrument
+    assessment, instrument = _started(workspace)
     try:
         score = score_of(db_session(), assessment, web_catalog())
     except ServiceError as error:

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.instrument import Instrument
-from assessment.services.assessments import instrument_of, start_assessment
-from assessment.services.permissions import can_edit_assessment, can_view_agency
+from assessment.services.assessments import instrument_of
+from assessment.services.permissions import can_answer_for_agency, can_view_agency
 from assessment.services.rounds import open_round
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, Round, User
 from assessment.web.auth.access import signed_in_user
@@ -34,7 +34,7 @@ class Workspace:
     round: Round | None
     assessment: Assessment | None
     instrument: Instrument | None
-    may_edit: bool  # the user's role allows changing this agency's answers
+    may_edit: bool  # the user's role allows starting and changing this agency's assessment
 
     @property
     def editable(self) -> bool:
@@ -45,6 +45,11 @@ class Workspace:
             and self.assessment.status == AssessmentStatus.DRAFT
             and self.assessment.round.is_open
         )
+
+    @property
+    def startable(self) -> bool:
+        """The user may start the agency's assessment in the open round, which has none yet."""
+        return self.may_edit and self.round is not None and self.assessment is None
 
     @property
     def submitted(self) -> bool:
@@ -59,14 +64,14 @@ class Workspace:
 
 
 def load_workspace(agency_id: int | None) -> Workspace:
-    """The workspace of this request; a lead's first visit in an open round starts the draft."""
+    """The workspace of this request, read only: starting an assessment is a POST of its own."""
     user = signed_in_user()
     agency = _visible_agency(user, agency_id)
     db = db_session()
     round_ = open_round(db)
-    assessment = _assessment(db, user, agency, round_)
+    assessment = _assessment(db, agency, round_)
     instrument = instrument_of(assessment, web_catalog()) if assessment is not None else None
-    may_edit = assessment is not None and can_edit_assessment(user, assessment)
+    may_edit = can_answer_for_agency(user, agency.id)
     return Workspace(user, agency, round_, assessment, instrument, may_edit)
 
 
@@ -82,11 +87,9 @@ def _visible_agency(user: User, agency_id: int | None) -> Agency:
     return agency
 
 
-def _assessment(db: Session, user: User, agency: Agency, round_: Round | None) -> Assessment | None:
+def _assessment(db: Session, agency: Agency, round_: Round | None) -> Assessment | None:
     if round_ is None:
         return _latest_assessment(db, agency.id)
-    if user.role == Role.LEAD and user.agency_id == agency.id:
-        return start_assessment(db, agency_id=agency.id, round_id=round_.id, actor=user)
     return db.scalar(
         select(Assessment).where(
             Assessment.agency_id == agency.id, Assessment.round_id == round_.id
