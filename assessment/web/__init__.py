@@ -12,6 +12,8 @@ and append its routes to the access matrix in tests/web/test_access_matrix.py.
 Helpers for views: `db_session()` (the request's SQLAlchemy session), `web_catalog()`
 (the instrument catalog of INSTRUMENT_DIR),
 `assessment.web.auth.current_user()`, `login_required`, `roles_required(*roles)`.
+A view that takes a JSON body is marked `assessment.web.request_checks.reads_json`;
+every other POST gets 415 for JSON or uploaded files (see that module).
 """
 
 from __future__ import annotations
