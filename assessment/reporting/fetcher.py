@@ -1,10 +1,10 @@
-"""A WeasyPrint URL fetcher that reads only `data:` URLs and files inside one folder.
+"""A WeasyPrint URL fetcher that reads only `data:` URLs and files inside given folders.
 
 WeasyPrint's default fetcher follows every URL a document names: http(s) to loopback or
 internal hosts, `file://` anywhere on disk, and it embeds `<link rel=attachment>`
 targets in the PDF. Reports need only their own stylesheet (and perhaps images) from
-their template folder, so everything else is refused. A refused URL raises an error that
-WeasyPrint logs and skips; nothing is opened or requested.
+their template folder and the shared base folder, so everything else is refused. A
+refused URL raises an error that WeasyPrint logs and skips; nothing is opened or requested.
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ class ForbiddenResource(ValueError):
 
 
 class SafeURLFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no types
-    """Serves `data:` URLs and regular files under `root` (symlinks resolved); refuses the rest."""
+    """Serves `data:` URLs and regular files under the roots (links resolved); refuses the rest."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, *roots: Path) -> None:
         super().__init__(allowed_protocols=("data", "file"), allow_redirects=False)
-        self.root = root.resolve(strict=True)
+        self.roots = tuple(root.resolve(strict=True) for root in roots)
 
     def fetch(self, url: str, headers: object = None) -> URLFetcherResponse:
         """The resource at `url`, or ForbiddenResource naming why it is refused."""
@@ -46,7 +46,7 @@ class SafeURLFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no t
         return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
     def allowed_path(self, url: str) -> Path:
-        """The resolved file a `file:` URL names, if it is a regular file under the root."""
+        """The resolved file a `file:` URL names, if it is a regular file under a root."""
         parts = urlsplit(url)
         if parts.netloc not in ("", "localhost"):
             raise ForbiddenResource(f"reports may not fetch {_short(url)}: remote file host")
@@ -54,9 +54,10 @@ class SafeURLFetcher(URLFetcher):  # type: ignore[misc]  # weasyprint ships no t
             path = Path(url2pathname(unquote(parts.path))).resolve(strict=True)
         except (OSError, RuntimeError) as error:
             raise ForbiddenResource(f"reports may not fetch {_short(url)}: {error}") from None
-        if not path.is_relative_to(self.root) or not path.is_file():
+        if not any(path.is_relative_to(root) for root in self.roots) or not path.is_file():
+            folders = ", ".join(str(root) for root in self.roots)
             raise ForbiddenResource(
-                f"reports may not fetch {_short(url)}: outside the report folder {self.root}"
+                f"reports may not fetch {_short(url)}: outside the report folder {folders}"
             )
         return path
 

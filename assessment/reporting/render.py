@@ -1,9 +1,10 @@
 """Report view-models -> HTML (Jinja, autoescaped) -> PDF (WeasyPrint, safe URL fetcher).
 
 Templates and print CSS live in `reports/<name>/` (found through
-`assessment.resources.reports_dir()`); each report's folder is the only place its
-rendering may read files from. Importing this module imports WeasyPrint (about 0.6 s):
-command-line code imports it only in the commands that render.
+`assessment.resources.reports_dir()`), each extending what `reports/_base/` holds; a
+report's folder and the base folder are the only places its rendering may read files
+from. Importing this module imports WeasyPrint (about 0.6 s): command-line code imports
+it only in the commands that render.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from assessment.resources import reports_dir
 REPORT_AUTHOR = "Social-media maturity assessment"
 TEMPLATE_FILE = "report.html"
 STYLESHEET_FILE = "report.css"
+BASE_FOLDER = "_base"
 # Tagged PDFs (PDF/UA structure) help screen readers; measured cost in tests/bench.
 PDF_TAGS = True
 
@@ -62,8 +64,9 @@ def render_html(name: str, report: AgencyReport | CohortReport, *, stylesheet: s
 
 
 def html_to_pdf(html: str, folder: Path, *, tagged: bool = PDF_TAGS) -> bytes:
-    """Lay out HTML as PDF, reading nothing but `data:` URLs and files under `folder`."""
-    document = HTML(string=html, base_url=f"{folder.as_uri()}/", url_fetcher=SafeURLFetcher(folder))
+    """Lay out HTML as PDF, reading only `data:` URLs and files under `folder` and the base."""
+    fetcher = SafeURLFetcher(folder, report_folder(BASE_FOLDER))
+    document = HTML(string=html, base_url=f"{folder.as_uri()}/", url_fetcher=fetcher)
     pdf = document.write_pdf(pdf_tags=tagged)
     if pdf is None:  # pragma: no cover - write_pdf returns bytes when no target is given
         raise RuntimeError("WeasyPrint produced no PDF")

@@ -60,6 +60,8 @@ def test_preview_is_the_report_as_html_with_its_stylesheet(app: Flask, world: Wo
     assert stylesheet.status_code == 200
     assert stylesheet.mimetype == "text/css"
     assert "@page" in stylesheet.get_data(as_text=True)
+    assert '@import url("../_base/report.css")' in stylesheet.get_data(as_text=True)
+    assert client.get("/reports/assets/_base/report.css").status_code == 200
     assert client.get("/reports/assets/secret/report.css").status_code == 404
 
 

@@ -18,6 +18,7 @@ from assessment.reporting.agency import build_agency_report
 from assessment.reporting.batch import report_filename
 from assessment.reporting.cohort import build_cohort_report
 from assessment.reporting.render import (
+    BASE_FOLDER,
     render_agency_pdf,
     render_cohort_pdf,
     render_html,
@@ -112,7 +113,7 @@ def cohort_pdf() -> Response:
 @roles_required(*STAFF)
 def stylesheet(name: str) -> Response:
     """A report's print stylesheet, for the HTML preview."""
-    if name not in REPORT_NAMES:
+    if name not in (*REPORT_NAMES, BASE_FOLDER):
         abort(404)
     response = Response(stylesheet_path(name).read_bytes(), mimetype="text/css")
     response.cache_control.max_age = 300
