@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
@@ -74,65 +76,68 @@ def logout() -> Response:
 
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @public
-def accept_invitation(token: str) -> Response | str | tuple[str, int]:
+def accept_invitation(token: str) -> Response | tuple[str, int]:
     """A new agency lead follows their invitation link and chooses a password."""
-    try:
-        invitation = accounts.usable_link(db_session(), token, TokenKind.INVITATION)
-    except InvalidToken as refused:
-        return _link_refused(refused)
-    form = ChoosePasswordForm()
-    if form.validate_on_submit():
-        try:
-            user = accounts.accept_invitation(db_session(), token, form.password.data or "")
-        except InvalidToken as refused:
-            return _link_refused(refused)
-        except InvalidInput as invalid:
-            attach_service_errors(form, invalid)
-        else:
-            start_login_session(user)
-            flash("Welcome. Your account is ready.", "success")
-            return redirect(url_for("auth.home"))
-    status = 400 if form.errors else 200
-    page = render_template(
-        "auth/choose_password.html",
-        form=form,
+
+    def accept(password: str) -> Response:
+        start_login_session(accounts.accept_invitation(db_session(), token, password))
+        flash("Welcome. Your account is ready.", "success")
+        return redirect(url_for("auth.home"))
+
+    return _choose_password(
+        token,
+        TokenKind.INVITATION,
         heading="Accept your invitation",
-        intro=f"Choose a password for {invitation.email}.",
-        action=url_for("auth.accept_invitation", token=token),
+        intro="Choose a password for {email}.",
+        use=accept,
     )
-    return page, status
 
 
 @bp.route("/password-reset/<token>", methods=["GET", "POST"])
 @public
-def reset_password(token: str) -> Response | str | tuple[str, int]:
+def reset_password(token: str) -> Response | tuple[str, int]:
     """A user follows a password-reset link and chooses a new password."""
+
+    def reset(password: str) -> Response:
+        accounts.reset_password(db_session(), token, password)
+        # The service raised the user's session version: every old session has ended.
+        end_login_session()
+        flash("Your password has been changed. Sign in with the new password.", "success")
+        return redirect(url_for("auth.login"))
+
+    return _choose_password(
+        token,
+        TokenKind.PASSWORD_RESET,
+        heading="Choose a new password",
+        intro="Choose a new password for {email}.",
+        use=reset,
+    )
+
+
+def _choose_password(
+    token: str, kind: TokenKind, *, heading: str, intro: str, use: Callable[[str], Response]
+) -> Response | tuple[str, int]:
+    """The choose-a-password page of a single-use link; `use` spends the link on a valid form."""
     try:
-        reset = accounts.usable_link(db_session(), token, TokenKind.PASSWORD_RESET)
+        link = accounts.usable_link(db_session(), token, kind)
     except InvalidToken as refused:
         return _link_refused(refused)
     form = ChoosePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.reset_password(db_session(), token, form.password.data or "")
+            return use(form.password.data or "")
         except InvalidToken as refused:
             return _link_refused(refused)
         except InvalidInput as invalid:
             attach_service_errors(form, invalid)
-        else:
-            # The service raised the user's session version: every old session has ended.
-            end_login_session()
-            flash("Your password has been changed. Sign in with the new password.", "success")
-            return redirect(url_for("auth.login"))
-    status = 400 if form.errors else 200
     page = render_template(
         "auth/choose_password.html",
         form=form,
-        heading="Choose a new password",
-        intro=f"Choose a new password for {reset.email}.",
-        action=url_for("auth.reset_password", token=token),
+        heading=heading,
+        intro=intro.format(email=link.email),
+        action=url_for(str(request.endpoint), token=token),
     )
-    return page, status
+    return page, 400 if form.errors else 200
 
 
 def _link_refused(refused: InvalidToken) -> Response:
