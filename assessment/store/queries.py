@@ -14,7 +14,9 @@ from sqlalchemy.orm import Session
 
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Result, Round
 
-RESULT_COLUMNS = (
+_FIGURE_COLUMNS = ("assessment_id", "scope", "key", "score", "level", "coverage")
+_ASSESSMENT_COLUMNS = (
+    "assessment_id",
     "agency_id",
     "agency",
     "country",
@@ -24,12 +26,9 @@ RESULT_COLUMNS = (
     "round",
     "instrument_id",
     "instrument_version",
-    "scope",
-    "key",
-    "score",
-    "level",
-    "coverage",
 )
+# What a figure row carries: the assessment's columns, then the figure's own.
+RESULT_COLUMNS = _ASSESSMENT_COLUMNS[1:] + _FIGURE_COLUMNS[1:]
 
 
 def results_select() -> Select[*tuple[Any, ...]]:
@@ -113,21 +112,6 @@ def results_frame(session: Session, *where: ColumnElement[bool]) -> pd.DataFrame
         _ASSESSMENT_COLUMNS,
     )
     return _joined(assessments, figures)
-
-
-_FIGURE_COLUMNS = ("assessment_id", "scope", "key", "score", "level", "coverage")
-_ASSESSMENT_COLUMNS = (
-    "assessment_id",
-    "agency_id",
-    "agency",
-    "country",
-    "agency_type",
-    "size_band",
-    "round_id",
-    "round",
-    "instrument_id",
-    "instrument_version",
-)
 
 
 def _fetch(
