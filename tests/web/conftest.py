@@ -3,7 +3,8 @@
 `app`: `create_app` on the test's migrated database (plain-http cookies, memory rate limits).
 `client`: a Flask test client. `make_app(**config)`: more apps with other settings.
 `world`: two agencies (A and B), a lead for each, a consultant, an admin, an open round,
-a submitted assessment of A and a draft of B.
+a submitted assessment of A and a draft of B. `peers`: seven peer agencies over two rounds
+(tests.web.peer_world).
 Helpers to import from tests.web.helpers: `login(client, user)`, `csrf_token(client)`.
 """
 
@@ -23,6 +24,7 @@ from assessment.services import assessments
 from assessment.store.models import Agency, Assessment, Role, Round, User
 from assessment.web import create_app
 from assessment.web.database import close_database
+from tests.web.peer_world import Peers, seed_peers
 
 TEST_SECRET_KEY = "test-secret-key-not-for-production"
 
@@ -137,3 +139,14 @@ def world(
         submitted_a=submitted,
         draft_b=draft,
     )
+
+
+@pytest.fixture
+def peers(
+    session: Session,
+    create_agency: Callable[..., Agency],
+    create_round: Callable[..., Round],
+    create_user: Callable[..., User],
+) -> Peers:
+    """Seven agencies submitted in 2025; Canal Police also in 2024."""
+    return seed_peers(session, create_agency, create_round, create_user)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -13,21 +11,10 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from assessment.services import accounts
-from assessment.store.models import Agency, ApiToken, Round, User
+from assessment.store.models import ApiToken, User
 from assessment.web.api.openapi import openapi_document
 from tests.web.helpers import login
-from tests.web.peer_world import Peers, seed_peers
-
-
-@pytest.fixture
-def peers(
-    session: Session,
-    create_agency: Callable[..., Agency],
-    create_round: Callable[..., Round],
-    create_user: Callable[..., User],
-) -> Peers:
-    """Seven agencies submitted in 2025; Canal Police also in 2024."""
-    return seed_peers(session, create_agency, create_round, create_user)
+from tests.web.peer_world import Peers
 
 
 def token_for(session: Session, user: User) -> str:

@@ -6,7 +6,6 @@ import io
 import re
 from collections.abc import Callable
 
-import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
@@ -14,20 +13,9 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import PeerGroup
 from assessment.services import benchmarking, export
-from assessment.store.models import Agency, Round, User
+from assessment.store.models import Agency, User
 from tests.web.helpers import login
-from tests.web.peer_world import PEERS, Peers, seed_peers
-
-
-@pytest.fixture
-def peers(
-    session: Session,
-    create_agency: Callable[..., Agency],
-    create_round: Callable[..., Round],
-    create_user: Callable[..., User],
-) -> Peers:
-    """Seven agencies submitted in 2025; Canal Police also in 2024."""
-    return seed_peers(session, create_agency, create_round, create_user)
+from tests.web.peer_world import PEERS, Peers
 
 
 def page_text(html: str) -> str:
