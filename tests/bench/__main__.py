@@ -1,34 +1,55 @@
 """Run the benchmarks: `python -m tests.bench [NAME ...]` (all when no name is given).
 
 Each module `tests/bench/bench_<name>.py` has a `main()` that prints its figures,
-with ratios against a baseline measured in the same run.
+with ratios against a baseline measured in the same run. Each benchmark runs in a
+process of its own, so that one's memory and imports never colour another's figures.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import subprocess
 import sys
 import time
 
 import tests.bench as package
 
 
-def main(names: list[str]) -> None:
-    """Run the named benchmarks, or all of them."""
-    available = sorted(
+def available() -> list[str]:
+    """The names of the benchmarks, from the `bench_<name>` modules."""
+    return sorted(
         m.name.removeprefix("bench_")
         for m in pkgutil.iter_modules(package.__path__)
         if m.name.startswith("bench_")
     )
-    for name in names or available:
-        if name not in available:
-            sys.exit(f"unknown benchmark {name!r}; choose from {', '.join(available)}")
+
+
+def run_here(name: str) -> None:
+    """Run one benchmark in this process."""
+    importlib.import_module(f"tests.bench.bench_{name}").main()
+
+
+def main(names: list[str]) -> None:
+    """Run the named benchmarks, or all of them, each in a fresh process."""
+    known = available()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        sys.exit(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(known)}")
+    failed = []
+    for name in names or known:
         print(f"== {name}", flush=True)
         started = time.perf_counter()
-        importlib.import_module(f"tests.bench.bench_{name}").main()
+        code = subprocess.call([sys.executable, "-m", "tests.bench", "--in-process", name])
+        if code:
+            failed.append(name)
         print(f"   ({time.perf_counter() - started:.1f} s)\n", flush=True)
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    if sys.argv[1:2] == ["--in-process"]:
+        run_here(sys.argv[2])
+    else:
+        main(sys.argv[1:])

@@ -22,6 +22,8 @@ from pathlib import Path
 from sqlalchemy import select
 
 from assessment.services import accounts
+from assessment.services.assessments import start_assessment
+from assessment.services.rounds import open_round
 from assessment.store.db import Database
 from assessment.store.models import Role, User
 from tests.live_http import BIN, Browser, find, form_token, gunicorn
@@ -92,6 +94,9 @@ def _seed(env: dict[str, str]) -> list[tuple[str, str]]:
             if demo_lead is None:
                 raise RuntimeError("the demo data has no agency lead")
             leads = [(demo_lead.email, PASSWORD)]
+            round_ = open_round(session)
+            if round_ is None:
+                raise RuntimeError("the demo data has no open round")
             # Each throughput client answers for its own agency, so saves never conflict.
             for number in range(1, CLIENTS):
                 agency = accounts.create_agency(
@@ -105,6 +110,7 @@ def _seed(env: dict[str, str]) -> list[tuple[str, str]]:
                 accounts.create_user(
                     session, email=email, password=PASSWORD, role=Role.LEAD, agency_id=agency.id
                 )
+                start_assessment(session, agency_id=agency.id, round_id=round_.id, actor=None)
                 leads.append((email, PASSWORD))
     finally:
         database.dispose()
