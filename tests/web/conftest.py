@@ -86,7 +86,7 @@ class World:
     draft_b: Assessment
 
     def ids(self) -> dict[str, int]:
-        """Ids for the access matrix's path placeholders ("own" is agency A)."""
+        """Ids for the access matrix's path variables ("own" is agency A)."""
         return {
             "own_agency": self.agency_a.id,
             "other_agency": self.agency_b.id,

@@ -3,7 +3,7 @@
 Actors: `anonymous`, `lead_own` (lead of agency A, whose objects the paths name),
 `lead_other` (lead of agency B), `consultant`, `admin`.
 
-To add a route, append a `Row` to ROWS: method, path with placeholders from `World.ids()`
+To add a route, append a `Row` to ROWS: method, path with {names} filled from `World.ids()`
 ({own_agency}, {other_agency}, {round}, {own_assessment}, {other_assessment},
 {own_lead}, {other_lead}), the expected status per actor (start from a preset such as
 ADMIN_ONLY or STAFF and override single actors), and for POST the form data (a valid CSRF
