@@ -21,6 +21,7 @@ from assessment.domain.benchmark import (
 )
 from assessment.domain.figure_names import FigureNames
 from assessment.domain.instrument import Instrument
+from assessment.queries.instruments import round_instrument
 from assessment.services import benchmarking, rounds
 
 HEADER = ("figure", "n", "min", "q1", "median", "q3", "max", "mean")
@@ -61,7 +62,7 @@ def benchmark(
             )
         except GroupRefused as refused:
             raise CommandError(str(refused)) from None
-        instrument = benchmarking.round_instrument(round_)
+        instrument = round_instrument(round_)
         title = f"Round {round_.name} ({round_.instrument_id} {round_.instrument_version})"
     if output == "json":
         click.echo(json.dumps({"round": round_.name, **statistics_to_dict(statistics)}, indent=2))

@@ -9,11 +9,11 @@ from typing import TypeVar
 
 import click
 
-from assessment.catalog import default_catalog
 from assessment.domain.catalog import InstrumentCatalog
 from assessment.domain.instrument import Dimension, Instrument, Practice, Text
 from assessment.domain.instrument_dict import instrument_to_dict
 from assessment.domain.loader import InstrumentError, load_instrument
+from assessment.queries.instruments import default_catalog
 
 EXIT_INVALID = 2
 

@@ -10,8 +10,6 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from assessment import config
 from assessment.cli.store import (
@@ -21,6 +19,7 @@ from assessment.cli.store import (
     resolve_database_url,
 )
 from assessment.domain.benchmark import DEFAULT_ANONYMITY_K, PeerGroup
+from assessment.queries.agencies import agency_by_reference
 from assessment.reporting.batch import (
     BatchJob,
     BatchOutcome,
@@ -29,9 +28,6 @@ from assessment.reporting.batch import (
     write_atomically,
 )
 from assessment.services import rounds
-from assessment.services.errors import NotFound
-from assessment.store.ids import id_from_text
-from assessment.store.models import Agency
 
 K_HELP = "Anonymity threshold: smallest group shown (default ANONYMITY_K or 5; at least 3)."
 OUTPUT_HELP = "PDF file to write (written atomically)."
@@ -58,7 +54,7 @@ def agency_command(
     threshold = _threshold(k)
     _check_output_folder(output.parent)
     with opened_session(database_url) as session:
-        agency = find_agency(session, agency_ref)
+        agency = agency_by_reference(session, agency_ref)
         round_ = rounds.find_round(session, round_ref)
         built = build_agency_report(session, agency.id, round_.id, threshold)
     write_atomically(output, render_agency_pdf(built))
@@ -149,18 +145,6 @@ def _run_with_progress(url: str, work: list[BatchJob], k: int, workers: int) -> 
 
         run_batch(url, work, k=k, workers=workers, on_outcome=advance)
     return failures
-
-
-def find_agency(session: Session, ref: str) -> Agency:
-    """The agency with this exact name, or else this id; NotFound naming the reference."""
-    text = ref.strip()
-    found = session.scalar(select(Agency).where(Agency.name == text))
-    agency_id = id_from_text(text)
-    if found is None and agency_id is not None:
-        found = session.get(Agency, agency_id)
-    if found is None:
-        raise NotFound(f"there is no agency named {text!r} (nor with that id)")
-    return found
 
 
 def _threshold(k: int | None) -> int:

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from assessment.catalog import default_catalog
 from assessment.domain.answer_check import check_answers
 from assessment.domain.answer_file import AnswersFile, AnswersFileError, load_answers_file
 from assessment.domain.instrument import Instrument
@@ -17,6 +16,7 @@ from assessment.domain.results import Roadmap, RoadmapPhase, ScoreResult
 from assessment.domain.roadmap import build_roadmap
 from assessment.domain.scoring import score_assessment
 from assessment.domain.serialize import score_to_dict
+from assessment.queries.instruments import default_catalog
 
 
 class ScoreError(click.ClickException):

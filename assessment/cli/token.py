@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import click
-from sqlalchemy import func, select
 
 from assessment.cli.store import CommandError, database_url_option, opened_session
+from assessment.queries.accounts import user_with_email
 from assessment.services.accounts import create_api_token
-from assessment.store.models import User
 
 
 @click.group()
@@ -22,7 +21,7 @@ def token() -> None:
 def create(email: str, name: str, database_url: str | None) -> None:
     """Create a token and print it once: only its hash is stored."""
     with opened_session(database_url) as session:
-        user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+        user = user_with_email(session, email)
         if user is None or not user.active:
             raise CommandError(f"there is no active user with email {email!r}")
         secret = create_api_token(session, user=user, name=name)

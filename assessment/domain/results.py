@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 
@@ -67,6 +67,15 @@ class OverallResult:
 
 
 @dataclass(frozen=True)
+class Figure:
+    """A stored figure: score (None when nothing applicable is answered), level, coverage."""
+
+    score: float | None
+    level: int | None
+    coverage: float
+
+
+@dataclass(frozen=True)
 class ScoreResult:
     """Everything scoring an assessment gives, keyed by dimension and theme id."""
 
@@ -117,3 +126,39 @@ class Roadmap:
 
     targets: Mapping[str, int]
     phases: tuple[RoadmapPhase, ...]
+
+
+def with_figures(result: ScoreResult, figures: Mapping[tuple[str, str], Figure]) -> ScoreResult:
+    """The result with its figures replaced by these, keyed (scope, key); others kept."""
+    overall = figures.get(("overall", "overall"))
+    dimensions = {
+        key: _with_dimension_figure(d, figures.get(("dimension", key)))
+        for key, d in result.dimensions.items()
+    }
+    themes = {
+        key: _with_theme_figure(t, figures.get(("theme", key))) for key, t in result.themes.items()
+    }
+    return replace(
+        result,
+        overall=replace(
+            result.overall,
+            score=overall.score,
+            level=overall.level if overall.level is not None else result.overall.level,
+            coverage=overall.coverage,
+        )
+        if overall
+        else result.overall,
+        dimensions=dimensions,
+        themes=themes,
+    )
+
+
+def _with_dimension_figure(dimension: DimensionResult, figure: Figure | None) -> DimensionResult:
+    if figure is None:
+        return dimension
+    level = figure.level if figure.level is not None else dimension.level
+    return replace(dimension, score=figure.score, level=level, coverage=figure.coverage)
+
+
+def _with_theme_figure(theme: ThemeResult, figure: Figure | None) -> ThemeResult:
+    return replace(theme, score=figure.score, coverage=figure.coverage) if figure else theme

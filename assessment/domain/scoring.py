@@ -39,11 +39,19 @@ Coverage is answered applicable / applicable over the whole instrument.
 
 Every practice leaves a `PracticeOutcome` (status, option, credit), so each figure can be
 explained (`explain_dimension`). Results keep full floats; presentation rounds.
+
+Scoring key. `scoring_key(instrument)` names the scoring a stored result was computed
+with: the instrument, the version of these rules (`SCORING_RULES_VERSION`, raised whenever
+this module changes a figure) and a digest of everything in the instrument that a figure
+depends on (levels, weights, credits, conditions, themes, scoring rules; not the wording).
+Stored results whose key differs from the current one are stale until rescored.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -58,6 +66,9 @@ from assessment.domain.results import (
     ScoreResult,
     ThemeResult,
 )
+
+# Raise when a change to this module changes any figure, so stored results show as stale.
+SCORING_RULES_VERSION = 1
 
 # Scores such as 100 * 0.6 come out as 59.999...; a level must not drop a step for that.
 _ROUNDING_SLACK = 1e-9
@@ -198,6 +209,36 @@ def score_assessment(instrument: Instrument, answers: Answers) -> ScoreResult:
     coverage = scored / applicable if applicable else 1.0
     overall = _overall_result(instrument, plan, dimensions, coverage)
     return ScoreResult(instrument.id, instrument.version, overall, dimensions, themes)
+
+
+def scoring_key(instrument: Instrument) -> str:
+    """`id@version/rN/digest`: the scoring a result is computed with (see the docstring)."""
+    scored = {
+        "rules": [instrument.scoring.met_at, instrument.scoring.level_rule.value],
+        "overall": instrument.scoring.overall_level_rule.value,
+        "levels": [level.number for level in instrument.levels],
+        "themes": sorted(instrument.themes),
+        "dimensions": [
+            [dimension.id, dimension.weight, [_scored_practice(p) for p in dimension.practices]]
+            for dimension in instrument.dimensions
+        ],
+    }
+    canonical = json.dumps(scored, sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+    return f"{instrument.key}/r{SCORING_RULES_VERSION}/{digest}"
+
+
+def _scored_practice(practice: Practice) -> list[object]:
+    condition = practice.show_if
+    return [
+        practice.id,
+        practice.level,
+        practice.weight,
+        [[option.id, option.credit] for option in practice.answer_set.options],
+        practice.allow_not_applicable,
+        [condition.practice_id, list(condition.any_of)] if condition else None,
+        sorted(practice.themes),
+    ]
 
 
 def is_visible(practice: Practice, answers: Answers, instrument: Instrument | None = None) -> bool:

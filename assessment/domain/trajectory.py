@@ -1,8 +1,10 @@
 """Change over time: an agency's path across rounds and its peer group's medians per round.
 
 Figures are compared only between rounds that used the same instrument and the same
-major version; a round on another major version is still listed, marked not comparable,
-and no change is computed across it.
+major version: a round's change is measured against the **previous comparable round**,
+the latest earlier round of its lineage (`comparable_base`, the one rule every page,
+report, API answer and list uses). A round on another major version is still listed,
+marked not comparable, and no change is computed from it.
 
 Newly met practices are met in a round and were present but not met in the previous
 round; newly lost practices were met and are now applicable but not met. A practice
@@ -12,7 +14,7 @@ the instrument is not counted as newly met.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,17 +103,21 @@ class Trajectory:
         return tuple(p for p in self.points if p.comparable)
 
 
+def comparable_base(lineages: Sequence[Hashable], index: int) -> int | None:
+    """Where the previous comparable round stands: the latest earlier one of the same lineage."""
+    return next((i for i in range(index - 1, -1, -1) if lineages[i] == lineages[index]), None)
+
+
 def build_trajectory(rounds: Sequence[tuple[RoundInfo, ScoreResult]]) -> Trajectory:
-    """An agency's trajectory from its rescored results, given oldest round first."""
+    """An agency's trajectory from its results, given oldest round first."""
     if not rounds:
         return Trajectory(())
-    latest_lineage = rounds[-1][0].lineage
+    lineages = [info.lineage for info, _ in rounds]
     points = []
-    previous: tuple[RoundInfo, ScoreResult] | None = None
-    for info, result in rounds:
-        base = previous if previous and previous[0].lineage == info.lineage else None
-        points.append(_point(info, result, base, info.lineage == latest_lineage))
-        previous = (info, result)
+    for index, (info, result) in enumerate(rounds):
+        base = comparable_base(lineages, index)
+        before = rounds[base] if base is not None else None
+        points.append(_point(info, result, before, info.lineage == lineages[-1]))
     return Trajectory(tuple(points))
 
 

@@ -1,21 +1,19 @@
 """The agency report's view-model, gathered from stored data through services and queries.
 
-Reads only. The scores are recomputed from the stored answers (as the result pages do),
-peer figures come from the stored results of the round, and the trend from the agency's
-stored results in earlier rounds of the same instrument lineage.
+Reads only. Every figure is a stored result (`assessment.queries.results`: the same
+figures as the results page, the API and the export), flagged when stale; peer figures
+come from the stored results of the round, and the trend from the agency's earlier rounds
+of the same instrument lineage, compared with the previous comparable round.
 """
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import (
@@ -29,16 +27,20 @@ from assessment.domain.catalog import InstrumentCatalog
 from assessment.domain.instrument import Instrument
 from assessment.domain.results import ScoreResult
 from assessment.domain.roadmap import build_roadmap
-from assessment.domain.scoring import score_assessment
-from assessment.domain.trajectory import major_version
+from assessment.domain.trajectory import comparable_base
+from assessment.queries.agencies import get_agency
+from assessment.queries.answers import assessment_answers
+from assessment.queries.instruments import instrument_of
+from assessment.queries.results import (
+    agency_progress,
+    round_results_frame,
+    submitted_assessment,
+)
+from assessment.queries.rounds import get_round
 from assessment.reporting import parts
 from assessment.reporting.baseline import published_baseline
 from assessment.reporting.viewmodel import AgencyReport, TrendView
-from assessment.services.assessments import assessment_answers, instrument_of
-from assessment.services.benchmarking import get_round, rounds_in_order
-from assessment.services.errors import NotFound
-from assessment.store.models import Agency, Assessment, AssessmentStatus, Round
-from assessment.store.queries import agency_results_frame, round_results_frame
+from assessment.store.models import Agency
 
 CONFIDENTIALITY = "Confidential: for the named agency and its assessors only"
 
@@ -52,16 +54,6 @@ class PeerChoice:
     count: int | None
 
 
-@dataclass(frozen=True)
-class EarlierRound:
-    """The agency's stored figures in an earlier round."""
-
-    name: str
-    overall: float | None
-    overall_level: int | None
-    dimensions: dict[str, float | None]
-
-
 def build_agency_report(
     session: Session,
     agency_id: int,
@@ -72,19 +64,22 @@ def build_agency_report(
     generated_on: date | None = None,
 ) -> AgencyReport:
     """The agency's report for a round in which it submitted its assessment."""
-    agency = session.get(Agency, agency_id)
-    if agency is None:
-        raise NotFound(f"there is no agency with id {agency_id}")
+    agency = get_agency(session, agency_id)
     round_ = get_round(session, round_id)
     assessment = submitted_assessment(session, agency, round_)
     instrument = instrument_of(assessment, catalog)
     answers = assessment_answers(assessment)
-    result = score_assessment(instrument, answers)
+    progress = agency_progress(session, agency.id, catalog)
+    index = next(i for i, (info, _) in enumerate(progress) if info.round_id == round_.id)
+    results = progress[index][1]
+    result = results.score
+    lineage = progress[index][0].lineage
+    earlier = [(info.name, r.score) for info, r in progress[:index] if info.lineage == lineage]
+    base = comparable_base([info.lineage for info, _ in progress], index)
+    previous = (progress[base][0].name, progress[base][1].score) if base is not None else None
     peers = choose_peer_group(
         round_results_frame(session, round_.id), agency, k, _levels(instrument)
     )
-    earlier = earlier_rounds(session, agency, round_, instrument)
-    previous = earlier[-1] if earlier else None
     label = agency.name
     return AgencyReport(
         agency_name=agency.name,
@@ -93,29 +88,30 @@ def build_agency_report(
         generated_on=generated_on or date.today(),
         language=instrument.languages[0] if instrument.languages else "en",
         confidentiality=CONFIDENTIALITY,
+        figures_note=results.status_note,
         summary=parts.summary(
             instrument,
             result,
             peers.position,
             agency_label=label,
             peer_group=peers.label,
-            previous_round=previous.name if previous else None,
-            previous=previous.dimensions if previous else None,
-            previous_overall=previous.overall if previous else None,
+            previous_round=previous[0] if previous else None,
+            previous=_dimension_scores(previous[1]) if previous else None,
+            previous_overall=previous[1].overall.score if previous else None,
         ),
         dimensions=parts.dimension_sections(
             instrument,
             result,
             answers,
             peers.position,
-            previous.dimensions if previous else None,
+            _dimension_scores(previous[1]) if previous else None,
             agency_label="Agency",
         ),
         themes=parts.theme_lines(
             instrument, result, peers.position.statistics if peers.position else None
         ),
         roadmap=parts.roadmap_view(instrument, result, build_roadmap(instrument, answers, result)),
-        trend=_trend(instrument, round_, result, earlier),
+        trend=_trend(instrument, [*earlier, (round_.name, result)]),
         methodology=parts.methodology(
             instrument,
             peer_group=peers.label,
@@ -125,19 +121,6 @@ def build_agency_report(
         ),
         appendix=parts.appendix(instrument, result, answers),
     )
-
-
-def submitted_assessment(session: Session, agency: Agency, round_: Round) -> Assessment:
-    """The agency's submitted assessment in the round, or NotFound saying what is missing."""
-    assessment = session.scalar(
-        select(Assessment).where(
-            Assessment.agency_id == agency.id, Assessment.round_id == round_.id
-        )
-    )
-    if assessment is None or assessment.status != AssessmentStatus.SUBMITTED:
-        state = "has not started" if assessment is None else "has not submitted"
-        raise NotFound(f"{agency.name} {state} its assessment in round {round_.name}")
-    return assessment
 
 
 def peer_groups(agency: Agency) -> list[tuple[str, PeerGroup]]:
@@ -171,60 +154,20 @@ def choose_peer_group(
     return PeerChoice(f"all agencies (fewer than {k} in this round)", None, None)
 
 
-def earlier_rounds(
-    session: Session, agency: Agency, round_: Round, instrument: Instrument
-) -> list[EarlierRound]:
-    """The agency's stored figures in rounds before this one with the same lineage."""
-    order = [r.id for r in rounds_in_order(session)]
-    position = order.index(round_.id)
-    frame = agency_results_frame(session, agency.id)
-    if frame.empty:
-        return []
-    lineage = frame[
-        (frame["instrument_id"] == instrument.id)
-        & (frame["instrument_version"].map(major_version) == instrument.major_version)
-        & frame["round_id"].map(lambda rid: order.index(rid) < position if rid in order else False)
-    ]
-    rounds = []
-    for round_id in sorted(set(lineage["round_id"]), key=order.index):
-        rows = lineage[lineage["round_id"] == round_id]
-        overall = rows[rows["scope"] == "overall"]
-        dimensions = rows[rows["scope"] == "dimension"]
-        rounds.append(
-            EarlierRound(
-                name=str(rows["round"].iloc[0]),
-                overall=_number(overall["score"].iloc[0]) if not overall.empty else None,
-                overall_level=_whole(overall["level"].iloc[0]) if not overall.empty else None,
-                dimensions={
-                    str(key): _number(score)
-                    for key, score in zip(dimensions["key"], dimensions["score"], strict=True)
-                },
-            )
-        )
-    return rounds
-
-
-def _trend(
-    instrument: Instrument, round_: Round, result: ScoreResult, earlier: Sequence[EarlierRound]
-) -> TrendView | None:
-    if not earlier:
+def _trend(instrument: Instrument, rounds: Sequence[tuple[str, ScoreResult]]) -> TrendView | None:
+    """Scores over the rounds of one lineage, oldest first; None with a single round."""
+    if len(rounds) < 2:
         return None
-    rows = [(e.name, e.overall, e.overall_level, e.dimensions) for e in earlier]
-    current = {key: figures.score for key, figures in result.dimensions.items()}
-    rows.append((round_.name, result.overall.score, result.overall.level, current))
+    rows = [
+        (name, result.overall.score, result.overall.level, _dimension_scores(result))
+        for name, result in rounds
+    ]
     return parts.trend_view(instrument, rows)
+
+
+def _dimension_scores(result: ScoreResult) -> dict[str, float | None]:
+    return {key: figures.score for key, figures in result.dimensions.items()}
 
 
 def _levels(instrument: Instrument) -> list[int]:
     return [level.number for level in instrument.levels]
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, int | float | np.number) and not math.isnan(float(value)):
-        return float(value)
-    return None
-
-
-def _whole(value: object) -> int | None:
-    number = _number(value)
-    return None if number is None else int(number)

@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.queries.agencies import submitted_agencies
 from assessment.store.db import Database
-from assessment.store.models import Agency, Assessment, AssessmentStatus, Round
+from assessment.store.models import Agency, Round
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,7 @@ def _slug(text: str) -> str:
 
 def batch_jobs(session: Session, round_: Round, folder: Path) -> list[BatchJob]:
     """A job for every submitted assessment of the round, in agency name order."""
-    agencies = session.scalars(
-        select(Agency)
-        .join(Assessment, Assessment.agency_id == Agency.id)
-        .where(
-            Assessment.round_id == round_.id,
-            Assessment.status == AssessmentStatus.SUBMITTED,
-        )
-        .order_by(Agency.name)
-    )
+    agencies = submitted_agencies(session, round_.id)
     return [
         BatchJob(agency.id, agency.name, round_.id, folder / report_filename(agency, round_))
         for agency in agencies

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.answers import Answer
@@ -31,16 +30,16 @@ from assessment.domain.instrument import Instrument
 from assessment.domain.results import PracticeStatus
 from assessment.domain.scoring import score_assessment
 from assessment.domain.trajectory import major_version
+from assessment.queries.answers import submitted_answers
+from assessment.queries.instruments import instrument_for
+from assessment.queries.results import round_results_frame
+from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting import parts
 from assessment.reporting.baseline import published_baseline
 from assessment.reporting.charts import level_distribution, quartile_bar
 from assessment.reporting.viewmodel import CohortReport, DistributionLine, TrendView, UnmetPractice
-from assessment.services.benchmarking import get_round, rounds_with_results
 from assessment.services.errors import ServiceError
-from assessment.services.instruments import instrument_for
-from assessment.store.models import Answer as AnswerRow
-from assessment.store.models import Assessment, AssessmentStatus, Round
-from assessment.store.queries import round_results_frame
+from assessment.store.models import Round
 
 CONFIDENTIALITY = "Confidential: anonymised peer figures; no agency is named"
 MOST_UNMET = 10
@@ -75,7 +74,7 @@ def build_cohort_report(
     frame = round_results_frame(session, round_.id)
     statistics = _statistics(frame, group, k, levels, round_)
     members = _member_ids(frame, group)
-    tallies = practice_tallies(instrument, _group_answers(session, round_.id, members))
+    tallies = practice_tallies(instrument, submitted_answers(session, round_.id, members))
     return CohortReport(
         round_name=round_.name,
         group=group.describe(),
@@ -155,33 +154,6 @@ def _member_ids(frame: pd.DataFrame, group: PeerGroup) -> list[int]:
         for agency_id, country, agency_type, size_band in zip(*columns, strict=True)
         if group.admits(country, agency_type, size_band)
     )
-
-
-def _group_answers(
-    session: Session, round_id: int, agency_ids: Sequence[int]
-) -> list[dict[str, Answer]]:
-    """The stored answers of the agencies' submitted assessments in the round."""
-    grouped: dict[int, dict[str, Answer]] = {}
-    for start in range(0, len(agency_ids), 500):
-        rows = session.execute(
-            select(
-                AnswerRow.assessment_id,
-                AnswerRow.practice_id,
-                AnswerRow.option_id,
-                AnswerRow.not_applicable,
-            )
-            .join(Assessment, Assessment.id == AnswerRow.assessment_id)
-            .where(
-                Assessment.round_id == round_id,
-                Assessment.status == AssessmentStatus.SUBMITTED,
-                Assessment.agency_id.in_(agency_ids[start : start + 500]),
-            )
-        )
-        for row in rows:
-            grouped.setdefault(row.assessment_id, {})[row.practice_id] = Answer(
-                row.practice_id, row.option_id, row.not_applicable
-            )
-    return list(grouped.values())
 
 
 def practice_tallies(

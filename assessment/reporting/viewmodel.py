@@ -241,6 +241,7 @@ class AgencyReport:
     generated_on: date
     language: str
     confidentiality: str
+    figures_note: str | None  # provisional or stale figures, said on the cover and summary
     summary: Summary
     dimensions: tuple[DimensionSection, ...]
     themes: tuple[ThemeLine, ...]

@@ -8,7 +8,7 @@ transactions carrying the same revision exactly one passes; the other gets `Conf
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -21,7 +21,10 @@ from assessment.domain.answers import Answer
 from assessment.domain.catalog import InstrumentCatalog
 from assessment.domain.instrument import Instrument
 from assessment.domain.results import ScoreResult
-from assessment.domain.scoring import score_assessment
+from assessment.domain.scoring import score_assessment, scoring_key
+from assessment.queries.answers import stored_answers
+from assessment.queries.assessments import assessment_in_round
+from assessment.queries.instruments import instrument_for, instrument_of
 from assessment.services import audit
 from assessment.services.errors import (
     Conflict,
@@ -32,7 +35,6 @@ from assessment.services.errors import (
     RoundClosed,
     ServiceError,
 )
-from assessment.services.instruments import instrument_for
 from assessment.services.permissions import (
     can_answer_for_agency,
     can_edit_assessment,
@@ -69,7 +71,7 @@ def start_assessment(
     require_system_or(
         actor, can_answer_for_agency(actor, agency_id), "You cannot answer for this agency."
     )
-    existing = _assessment_in_round(session, agency_id, round_id)
+    existing = assessment_in_round(session, agency_id, round_id)
     if existing is not None:
         return existing
     if not round_.is_open:
@@ -86,7 +88,7 @@ def start_assessment(
     except IntegrityError:
         # Started at the same moment elsewhere (another tab): use that one.
         session.rollback()
-        found = _assessment_in_round(session, agency_id, round_id)
+        found = assessment_in_round(session, agency_id, round_id)
         if found is None:
             raise
         return found
@@ -118,7 +120,7 @@ def save_answers(
     `revision` is stale, Locked when submitted, RoundClosed when the round is closed.
     """
     assessment = _changeable(session, assessment_id, actor)
-    instrument = _instrument(assessment, catalog)
+    instrument = instrument_of(assessment, catalog)
     problems = check_answers(instrument, answers) + _clear_problems(instrument, answers, clear)
     if problems:
         raise InvalidAnswers(problems)
@@ -149,10 +151,10 @@ def submit_assessment(
 ) -> Assessment:
     """Score the stored answers, store the results and lock the assessment."""
     assessment = _changeable(session, assessment_id, actor)
-    instrument = _instrument(assessment, catalog)
+    instrument = instrument_of(assessment, catalog)
     _claim_revision(session, assessment, revision, submit=True, actor=actor)
-    score = _score(instrument, _stored_answers(session, [assessment.id])[assessment.id])
-    _replace_results(session, {assessment.id: score})
+    score = _score(instrument, stored_answers(session, [assessment.id])[assessment.id])
+    _replace_results(session, {assessment.id: (score, scoring_key(instrument))})
     audit.record(
         session,
         "assessment.submitted",
@@ -198,6 +200,7 @@ def reopen_assessment(
         raise Conflict("this assessment was reopened elsewhere a moment ago")
     # Results describe submitted answers only; they come back at the next submission.
     session.execute(delete(ResultRow).where(ResultRow.assessment_id == assessment.id))
+    assessment.scored_with = None
     audit.record(
         session,
         "assessment.reopened",
@@ -228,35 +231,22 @@ def rescore_round(
             Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED
         )
     ).all()
-    answers = _stored_answers(session, [row.id for row in submitted])
-    scores = {
-        row.id: _score(
-            instrument_for(row.instrument_id, row.instrument_version, catalog), answers[row.id]
+    answers = stored_answers(session, [row.id for row in submitted])
+    instruments = {
+        (row.instrument_id, row.instrument_version): instrument_for(
+            row.instrument_id, row.instrument_version, catalog
         )
         for row in submitted
     }
+    keys = {version: scoring_key(instrument) for version, instrument in instruments.items()}
+    scores = {}
+    for row in submitted:
+        version = (row.instrument_id, row.instrument_version)
+        scores[row.id] = (_score(instruments[version], answers[row.id]), keys[version])
     _replace_results(session, scores)
     audit.record(session, "round.rescored", actor=actor, round_id=round_id, assessments=len(scores))
     session.commit()
     return len(scores)
-
-
-def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
-    """The assessment's stored answers as domain values, keyed by practice id."""
-    return {row.practice_id: _domain_answer(row) for row in assessment.answers}
-
-
-def score_of(
-    session: Session, assessment: Assessment, catalog: InstrumentCatalog | None = None
-) -> ScoreResult:
-    """Score the assessment's stored answers now (drafts too), without storing anything."""
-    instrument = _instrument(assessment, catalog)
-    return _score(instrument, _stored_answers(session, [assessment.id])[assessment.id])
-
-
-def instrument_of(assessment: Assessment, catalog: InstrumentCatalog | None = None) -> Instrument:
-    """The instrument version the assessment is answered with."""
-    return _instrument(assessment, catalog)
 
 
 def result_rows(score: ScoreResult) -> list[dict[str, Any]]:
@@ -297,16 +287,6 @@ def _changeable(session: Session, assessment_id: int, actor: User | None) -> Ass
     if not assessment.round.is_open:
         raise RoundClosed(f"round {assessment.round.name} is closed; answers can no longer change")
     return assessment
-
-
-def _instrument(assessment: Assessment, catalog: InstrumentCatalog | None) -> Instrument:
-    return instrument_for(assessment.instrument_id, assessment.instrument_version, catalog)
-
-
-def _assessment_in_round(session: Session, agency_id: int, round_id: int) -> Assessment | None:
-    return session.scalar(
-        select(Assessment).where(Assessment.agency_id == agency_id, Assessment.round_id == round_id)
-    )
 
 
 def _clear_problems(
@@ -403,32 +383,6 @@ def _store_answers(
         )
 
 
-def _stored_answers(
-    session: Session, assessment_ids: Iterable[int]
-) -> dict[int, dict[str, Answer]]:
-    ids = list(assessment_ids)
-    grouped: dict[int, dict[str, Answer]] = defaultdict(dict)
-    for start in range(0, len(ids), 500):
-        rows = session.execute(
-            select(
-                AnswerRow.assessment_id,
-                AnswerRow.practice_id,
-                AnswerRow.option_id,
-                AnswerRow.not_applicable,
-                AnswerRow.comment,
-            ).where(AnswerRow.assessment_id.in_(ids[start : start + 500]))
-        )
-        for row in rows:
-            grouped[row.assessment_id][row.practice_id] = Answer(
-                row.practice_id, row.option_id, row.not_applicable, row.comment
-            )
-    return {assessment_id: grouped[assessment_id] for assessment_id in ids}
-
-
-def _domain_answer(row: AnswerRow) -> Answer:
-    return Answer(row.practice_id, row.option_id, row.not_applicable, row.comment)
-
-
 def _score(instrument: Instrument, answers: Mapping[str, Answer]) -> ScoreResult:
     try:
         return score_assessment(instrument, answers)
@@ -436,7 +390,8 @@ def _score(instrument: Instrument, answers: Mapping[str, Answer]) -> ScoreResult
         raise ServiceError(f"the stored answers do not fit {instrument.key}: {error}") from None
 
 
-def _replace_results(session: Session, scores: Mapping[int, ScoreResult]) -> None:
+def _replace_results(session: Session, scores: Mapping[int, tuple[ScoreResult, str]]) -> None:
+    """Store each assessment's figures with the scoring key they were computed with."""
     ids = list(scores)
     for start in range(0, len(ids), 500):
         session.execute(
@@ -444,11 +399,20 @@ def _replace_results(session: Session, scores: Mapping[int, ScoreResult]) -> Non
         )
     rows = [
         {"assessment_id": assessment_id, **row}
-        for assessment_id, score in scores.items()
+        for assessment_id, (score, _) in scores.items()
         for row in result_rows(score)
     ]
     if rows:
         session.execute(insert(ResultRow), rows)
+    by_key: dict[str, list[int]] = defaultdict(list)
+    for assessment_id, (_, key) in scores.items():
+        by_key[key].append(assessment_id)
+    for key, keyed in by_key.items():
+        for start in range(0, len(keyed), 500):
+            chunk = keyed[start : start + 500]
+            session.execute(
+                update(Assessment).where(Assessment.id.in_(chunk)).values(scored_with=key)
+            )
 
 
 def _rowcount(result: Any) -> int:

@@ -1,8 +1,8 @@
 """Peer benchmarks, an agency's peer position and trajectory, read from stored results.
 
-Reads only: nothing here commits. Statistics come from the stored Result rows of
-submitted assessments (one query per round); trajectories rescore one agency's stored
-answers so that practices newly met or lost can be named.
+Reads only: nothing here commits; the queries live in `assessment.queries`. Statistics
+and trajectories come from the stored Result rows of submitted assessments; practices
+newly met or lost are named from the locked answers.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import (
@@ -23,7 +22,6 @@ from assessment.domain.benchmark import (
     peer_statistics,
 )
 from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.instrument import Instrument
 from assessment.domain.trajectory import (
     CohortRound,
     RoundInfo,
@@ -31,13 +29,14 @@ from assessment.domain.trajectory import (
     build_trajectory,
     cohort_medians,
 )
-from assessment.services.assessments import score_of
+from assessment.queries.agencies import get_agency
+from assessment.queries.assessments import assessments_of_agency
+from assessment.queries.instruments import round_levels
+from assessment.queries.results import agency_progress, round_results_frame
+from assessment.queries.rounds import get_round, round_info, rounds_with_results
 from assessment.services.errors import NotFound
-from assessment.services.instruments import instrument_for
 from assessment.services.permissions import can_view_agency
-from assessment.store.agency_overview import round_order
-from assessment.store.models import Agency, Assessment, AssessmentStatus, Round, User
-from assessment.store.queries import round_results_frame
+from assessment.store.models import Agency, Assessment, User
 
 
 @dataclass(frozen=True)
@@ -61,52 +60,6 @@ class AgencyBenchmark:
     def comparison(self, label: str) -> GroupComparison | None:
         """The comparison with this label, or None."""
         return next((c for c in self.comparisons if c.label == label), None)
-
-
-def round_info(round_: Round) -> RoundInfo:
-    """The round as the benchmark domain sees it."""
-    return RoundInfo(round_.id, round_.name, round_.instrument_id, round_.instrument_version)
-
-
-def rounds_in_order(session: Session) -> list[Round]:
-    """Every round, oldest first."""
-    return list(session.scalars(select(Round).order_by(*round_order())))
-
-
-def get_round(session: Session, round_id: int) -> Round:
-    """The round with this id, or NotFound."""
-    round_ = session.get(Round, round_id)
-    if round_ is None:
-        raise NotFound(f"there is no round with id {round_id}")
-    return round_
-
-
-def rounds_with_results(session: Session) -> list[Round]:
-    """The rounds with at least one submitted assessment, oldest first."""
-    submitted = select(Assessment.round_id).where(Assessment.status == AssessmentStatus.SUBMITTED)
-    return list(
-        session.scalars(select(Round).where(Round.id.in_(submitted)).order_by(*round_order()))
-    )
-
-
-def latest_result_round(session: Session) -> Round | None:
-    """The most recent round with at least one submitted assessment."""
-    rounds = rounds_with_results(session)
-    return rounds[-1] if rounds else None
-
-
-def round_instrument(round_: Round, catalog: InstrumentCatalog | None = None) -> Instrument | None:
-    """The round's instrument version, or None when the catalog no longer has it."""
-    try:
-        return instrument_for(round_.instrument_id, round_.instrument_version, catalog)
-    except NotFound:
-        return None
-
-
-def round_levels(round_: Round, catalog: InstrumentCatalog | None = None) -> list[int]:
-    """The level numbers of the round's instrument (empty when it cannot be read)."""
-    instrument = round_instrument(round_, catalog)
-    return [level.number for level in instrument.levels] if instrument else []
 
 
 def round_frame(session: Session, round_id: int) -> pd.DataFrame:
@@ -167,28 +120,10 @@ def agency_benchmark(
     return AgencyBenchmark(agency.id, round_info(round_), tuple(comparisons))
 
 
-def latest_submitted_round(session: Session, agency_id: int) -> Round | None:
-    """The most recent round in which the agency submitted its assessment."""
-    rounds = session.scalars(
-        select(Round)
-        .join(Assessment, Assessment.round_id == Round.id)
-        .where(Assessment.agency_id == agency_id, Assessment.status == AssessmentStatus.SUBMITTED)
-        .order_by(*round_order())
-    ).all()
-    return rounds[-1] if rounds else None
-
-
 def agency_assessments(session: Session, *, viewer: User, agency_id: int) -> list[Assessment]:
     """The agency's assessments (drafts too), oldest round first."""
     visible_agency(session, viewer, agency_id)
-    return list(
-        session.scalars(
-            select(Assessment)
-            .join(Round, Round.id == Assessment.round_id)
-            .where(Assessment.agency_id == agency_id)
-            .order_by(*round_order())
-        )
-    )
+    return assessments_of_agency(session, agency_id)
 
 
 def agency_trajectory(
@@ -198,17 +133,10 @@ def agency_trajectory(
     agency_id: int,
     catalog: InstrumentCatalog | None = None,
 ) -> Trajectory:
-    """The agency's submitted rounds, oldest first, rescored from the stored answers."""
+    """The agency's submitted rounds, oldest first, with their stored figures."""
     visible_agency(session, viewer, agency_id)
-    assessments = session.scalars(
-        select(Assessment)
-        .join(Round, Round.id == Assessment.round_id)
-        .where(Assessment.agency_id == agency_id, Assessment.status == AssessmentStatus.SUBMITTED)
-        .order_by(*round_order())
-    ).all()
-    return build_trajectory(
-        [(round_info(a.round), score_of(session, a, catalog)) for a in assessments]
-    )
+    progress = agency_progress(session, agency_id, catalog)
+    return build_trajectory([(info, results.score) for info, results in progress])
 
 
 def cohort_trend(session: Session, *, group: PeerGroup, k: int) -> tuple[CohortRound, ...]:
@@ -221,8 +149,7 @@ def cohort_trend(session: Session, *, group: PeerGroup, k: int) -> tuple[CohortR
 
 def visible_agency(session: Session, viewer: User, agency_id: int) -> Agency:
     """The agency, if the viewer may see it; NotFound otherwise."""
-    agency = session.get(Agency, agency_id)
     # A lead asking for another agency learns nothing, not even that it exists.
-    if agency is None or not can_view_agency(viewer, agency_id):
+    if not can_view_agency(viewer, agency_id):
         raise NotFound(f"there is no agency with id {agency_id}")
-    return agency
+    return get_agency(session, agency_id)

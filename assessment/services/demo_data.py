@@ -10,15 +10,15 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from assessment.catalog import default_catalog
 from assessment.domain.catalog import InstrumentCatalog
 from assessment.domain.instrument import Instrument
-from assessment.domain.scoring import score_assessment
+from assessment.domain.scoring import score_assessment, scoring_key
 from assessment.domain.synthetic import (
     DEFAULT_SEED,
     SyntheticPopulation,
     synthetic_population,
 )
+from assessment.queries.instruments import default_catalog
 from assessment.services import audit
 from assessment.services.accounts import check_password
 from assessment.services.assessments import result_rows
@@ -148,6 +148,7 @@ def _insert_assessments(
     round_ids: dict[str, int],
 ) -> list[int]:
     ends = {r.name: _moment(r.ends_on) for r in population.rounds}
+    key = scoring_key(instrument)
     rows = [
         {
             "agency_id": agency_ids[a.agency_number],
@@ -158,6 +159,7 @@ def _insert_assessments(
             "revision": 2 if a.submitted else 1,
             "updated_at": ends[a.round_name],
             "submitted_at": ends[a.round_name] if a.submitted else None,
+            "scored_with": key if a.submitted else None,
         }
         for a in population.assessments
     ]

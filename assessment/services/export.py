@@ -19,8 +19,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.catalog import InstrumentCatalog
+from assessment.queries.instruments import instrument_for
 from assessment.services.errors import NotFound
-from assessment.services.instruments import instrument_for
 from assessment.store.models import Agency, Assessment, Result, ResultScope, Round
 
 BASE_COLUMNS = (

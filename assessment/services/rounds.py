@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assessment.domain.catalog import InstrumentCatalog
+from assessment.queries.instruments import instrument_for
 from assessment.services import audit
 from assessment.services.errors import InvalidInput, NotFound
-from assessment.services.instruments import instrument_for
 from assessment.services.permissions import can_manage_accounts, require_system_or
 from assessment.store.ids import id_from_text
 from assessment.store.models import Round, User

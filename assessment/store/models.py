@@ -214,6 +214,8 @@ class Assessment(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # The scoring key (domain.scoring.scoring_key) the stored results were computed with.
+    scored_with: Mapped[str | None] = mapped_column(String(200))
 
     agency: Mapped[Agency] = relationship(back_populates="assessments")
     round: Mapped[Round] = relationship(back_populates="assessments")

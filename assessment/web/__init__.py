@@ -23,10 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, jsonify
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from assessment import config
+from assessment.store.db import database_answers
 from assessment.web.auth.access import current_user, public
 from assessment.web.catalog import init_catalog, web_catalog
 from assessment.web.converters import install_converters
@@ -92,8 +91,6 @@ def _template_globals() -> dict[str, Any]:
 @public
 def health() -> tuple[Response, int]:
     """Liveness and database reachability, for load balancers and monitoring."""
-    try:
-        db_session().execute(text("SELECT 1"))
-    except SQLAlchemyError:
+    if not database_answers(db_session()):
         return jsonify(status="error", database="unreachable"), 503
     return jsonify(status="ok", database="ok"), 200

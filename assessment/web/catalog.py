@@ -6,8 +6,8 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from assessment.catalog import default_catalog
 from assessment.domain.catalog import InstrumentCatalog
+from assessment.queries.instruments import default_catalog
 from assessment.resources import questionnaires_dir
 
 _EXTENSION = "assessment.catalog"

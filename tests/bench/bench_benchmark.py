@@ -23,10 +23,10 @@ import pandas as pd
 from sqlalchemy import insert
 
 from assessment.domain.benchmark import PeerGroup, peer_statistics, prepare_frame
+from assessment.queries.results import round_results_frame
 from assessment.store.db import Database
 from assessment.store.migrate import upgrade_database
 from assessment.store.models import Agency, Assessment, Result, Round, utcnow
-from assessment.store.queries import round_results_frame
 
 SIZES = (1_000, 10_000, 100_000)
 TARGET_SECONDS = 0.5  # for 10,000 agencies, end to end

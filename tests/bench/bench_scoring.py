@@ -10,10 +10,10 @@ from __future__ import annotations
 import random
 import time
 
-from assessment.catalog import default_catalog
 from assessment.domain.answers import Answer
 from assessment.domain.instrument import Instrument
 from assessment.domain.scoring import score_assessment
+from assessment.queries.instruments import default_catalog
 
 INSTRUMENT_REF = "sm-policing-maturity"
 ASSESSMENTS = 10_000

@@ -18,12 +18,12 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from assessment.catalog import default_catalog
 from assessment.domain.scoring import score_assessment
 from assessment.domain.synthetic import synthetic_population
+from assessment.queries import results as queries
+from assessment.queries.instruments import default_catalog
 from assessment.services.assessments import result_rows
 from assessment.services.demo_data import load_demo_data
-from assessment.store import queries
 from assessment.store.db import Database
 from assessment.store.migrate import upgrade_database
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Result, Round

@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from assessment.catalog import default_catalog
 from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer
 from assessment.domain.instrument import Instrument
 from assessment.domain.scoring import score_assessment
+from assessment.queries.answers import assessment_answers
+from assessment.queries.instruments import default_catalog
+from assessment.queries.results import assessment_results
 from assessment.services import assessments
 from assessment.services.errors import (
     Conflict,
@@ -164,7 +166,7 @@ def test_partial_saves_upsert_and_clear(session: Session, draft: Assessment, lea
         session, assessment_id=draft.id, answers={}, clear=[REGISTER], revision=2, actor=lead
     )
     assert stored(session, draft.id) == (3, {WRITTEN_POLICY: ("fully", False, "")})
-    assert assessments.assessment_answers(saved) == {WRITTEN_POLICY: answer(WRITTEN_POLICY)}
+    assert assessment_answers(saved) == {WRITTEN_POLICY: answer(WRITTEN_POLICY)}
     answered_by = session.scalar(select(AnswerRow.answered_by_id))
     assert answered_by == lead.id
 
@@ -461,12 +463,14 @@ def test_rescoring_a_round_gives_identical_results(
     assert overall == sorted(overall) and overall[0] != overall[-1]
 
 
-def test_score_of_a_draft_matches_the_engine(
+def test_a_draft_is_scored_live_and_provisional(
     session: Session, draft: Assessment, lead: User, instrument: Instrument
 ) -> None:
     answers = {WRITTEN_POLICY: answer(WRITTEN_POLICY), REGISTER: answer(REGISTER, "partial")}
     assessments.save_answers(
         session, assessment_id=draft.id, answers=answers, revision=0, actor=lead
     )
-    assert assessments.score_of(session, draft) == score_assessment(instrument, answers)
+    results = assessment_results(session, draft)
+    assert results.score == score_assessment(instrument, answers)
+    assert results.provisional and not results.stale
     assert session.scalar(select(Result.id).where(Result.scope == ResultScope.OVERALL)) is None

@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import GroupRefused, PeerGroup
 from assessment.domain.catalog import InstrumentCatalog
+from assessment.queries.agencies import agency_overview
 from assessment.resources import questionnaires_dir
 from assessment.services import benchmarking, rounds
 from assessment.services.errors import NotFound
-from assessment.store.agency_overview import agency_overview
 from assessment.store.db import Database
 from assessment.store.models import Agency, Result, ResultScope, Role, Round, User
 from tests.peer_data import instrument_of_round, submit_at

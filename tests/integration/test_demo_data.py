@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment.catalog import default_catalog
+from assessment.queries import results as queries
+from assessment.queries.instruments import default_catalog
 from assessment.services import accounts, assessments, demo_data, export
 from assessment.services.errors import Conflict
-from assessment.store import queries
 from assessment.store.db import Database
 from assessment.store.migrate import upgrade_database
 from assessment.store.models import (

@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from assessment.catalog import default_catalog
 from assessment.domain.answers import Answer
 from assessment.domain.instrument import Instrument
 from assessment.domain.scoring import score_assessment
+from assessment.queries import results as queries
+from assessment.queries.instruments import default_catalog
 from assessment.services import assessments, export
-from assessment.store import queries
 from assessment.store.models import Agency, Round
 from tests.conftest import BUNDLED_QUESTIONNAIRE
 

@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from assessment.catalog import default_catalog
 from assessment.cli import main
 from assessment.domain.answer_file import load_answers_file
 from assessment.domain.roadmap import build_roadmap
 from assessment.domain.scoring import score_assessment
 from assessment.domain.serialize import score_to_dict
+from assessment.queries.instruments import default_catalog
 from assessment.resources import questionnaires_dir
 
 INSTRUMENT_ID = "sm-policing-maturity"

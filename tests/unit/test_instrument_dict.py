@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from assessment.catalog import default_catalog
 from assessment.domain.instrument_dict import instrument_to_dict
+from assessment.queries.instruments import default_catalog
 from tests.unit.instrument_yaml import MINIMAL_YAML, edit, parse
 
 

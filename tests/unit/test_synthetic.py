@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.catalog import default_catalog
 from assessment.domain.answer_check import check_answers
 from assessment.domain.instrument import Instrument
 from assessment.domain.results import PracticeStatus
 from assessment.domain.scoring import score_assessment, visible_practices
 from assessment.domain.synthetic import SyntheticPopulation, synthetic_population
+from assessment.queries.instruments import default_catalog
 
 WRITTEN_POLICY = "policy.written-policy"
 

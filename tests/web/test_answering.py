@@ -13,9 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from assessment.catalog import default_catalog
 from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer
 from assessment.domain.scoring import progress
+from assessment.queries.instruments import default_catalog
+from assessment.queries.results import assessment_results
 from assessment.services import assessments, rounds
 from assessment.store.models import (
     Agency,
@@ -772,7 +773,7 @@ def test_results_page_shows_figures_chart_blocking_themes_and_roadmap(
     answers = {p.id: BEST[p.id] for p in FIRST_DIMENSION.practices[:4]}
     post_dimension(client, FIRST_DIMENSION.id, 0, answers)
     session.expire_all()
-    score = assessments.score_of(session, world.draft_b)
+    score = assessment_results(session, world.draft_b).score
     page = client.get("/assessment/results")
     assert page.status_code == 200
     html = page.text

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from assessment.queries.accounts import get_user, recent_invitations, users_by_email
+from assessment.queries.agencies import agencies_with_leads, agency_choices
+from assessment.queries.assessments import get_assessment
+from assessment.queries.rounds import get_round, round_assessments, rounds_with_counts
 from assessment.services import accounts, assessments, rounds
 from assessment.services.errors import InvalidInput
-from assessment.store import listings
-from assessment.store.models import Assessment, AssessmentStatus, Role, Round, User
+from assessment.store.models import AssessmentStatus, Role
 from assessment.web.admin.forms import (
     AgencyForm,
     InvitationForm,
@@ -41,7 +44,7 @@ def index() -> str:
 @roles_required(ADMIN)
 def agencies() -> str:
     """Every agency with its number of lead accounts."""
-    rows = listings.agencies_with_leads(db_session())
+    rows = agencies_with_leads(db_session())
     return render_template("admin/agencies.html", rows=rows)
 
 
@@ -75,7 +78,7 @@ def new_agency() -> Page:
 @roles_required(ADMIN)
 def users() -> str:
     """Every user account with its role and agency."""
-    rows = listings.users_by_email(db_session())
+    rows = users_by_email(db_session())
     return render_template("admin/users.html", users=rows, reset_form=FlaskForm())
 
 
@@ -83,9 +86,7 @@ def users() -> str:
 @roles_required(ADMIN)
 def password_reset(user_id: int) -> Page:
     """Issue a single-use password-reset link and show it once to pass on."""
-    user = db_session().get(User, user_id)
-    if user is None:
-        abort(404)
+    user = get_user(db_session(), user_id)
     token = accounts.create_password_reset(db_session(), user_id=user_id, actor=signed_in_user())
     link = url_for("auth.reset_password", token=token, _external=True)
     return render_template(
@@ -103,7 +104,7 @@ def password_reset(user_id: int) -> Page:
 def invitations() -> Page:
     """Invite a new agency lead; list recent invitations."""
     form = InvitationForm()
-    form.agency_id.choices = listings.agency_choices(db_session())
+    form.agency_id.choices = agency_choices(db_session())
     if not form.is_submitted():
         form.agency_id.data = _int_arg("agency_id")
     if form.validate_on_submit():
@@ -125,7 +126,7 @@ def invitations() -> Page:
                 link=url_for("auth.accept_invitation", token=token, _external=True),
                 back=url_for("admin.invitations"),
             )
-    rows = listings.recent_invitations(db_session())
+    rows = recent_invitations(db_session())
     status = 400 if form.errors else 200
     return render_template("admin/invitations.html", form=form, rows=rows), status
 
@@ -134,7 +135,7 @@ def invitations() -> Page:
 @roles_required(ADMIN)
 def rounds_list() -> str:
     """Every round with its progress."""
-    rows = listings.rounds_with_counts(db_session())
+    rows = rounds_with_counts(db_session())
     return render_template("admin/rounds.html", rows=rows, toggle_form=FlaskForm())
 
 
@@ -172,10 +173,8 @@ def new_round() -> Page:
 @roles_required(ADMIN)
 def round_detail(round_id: int) -> str:
     """A round's assessments, with reopening for submitted ones."""
-    round_ = db_session().get(Round, round_id)
-    if round_ is None:
-        abort(404)
-    rows = listings.round_assessments(db_session(), round_id)
+    round_ = get_round(db_session(), round_id)
+    rows = round_assessments(db_session(), round_id)
     return render_template(
         "admin/round.html", round=round_, assessments=rows, toggle_form=FlaskForm()
     )
@@ -199,9 +198,7 @@ def close_round(round_id: int) -> Response:
 @roles_required(ADMIN)
 def reopen(assessment_id: int) -> Page:
     """Open a submitted assessment again for changes, with a reason."""
-    assessment = db_session().get(Assessment, assessment_id)
-    if assessment is None:
-        abort(404)
+    assessment = get_assessment(db_session(), assessment_id)
     form = ReopenForm()
     if assessment.status != AssessmentStatus.SUBMITTED:
         flash("This assessment is not submitted; there is nothing to reopen.", "warning")

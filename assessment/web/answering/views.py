@@ -28,11 +28,11 @@ from werkzeug.wrappers import Response
 from assessment.domain.instrument import Dimension, Instrument
 from assessment.domain.roadmap import build_roadmap
 from assessment.domain.scoring import visible_practices
+from assessment.queries.answers import assessment_answers
+from assessment.queries.results import assessment_results
 from assessment.reporting.charts import radar_chart
 from assessment.services.assessments import (
-    assessment_answers,
     save_answers,
-    score_of,
     start_assessment,
     submit_assessment,
 )
@@ -347,10 +347,11 @@ def results(agency_id: int | None) -> Page:
     workspace = load_workspace(agency_id)
     assessment, instrument = _started(workspace)
     try:
-        score = score_of(db_session(), assessment, web_catalog())
+        results = assessment_results(db_session(), assessment, web_catalog())
     except ServiceError as error:
         flash(str(error), "error")
         return redirect(answering_url("overview"))
+    score = results.score
     answers = assessment_answers(assessment)
     roadmap = build_roadmap(instrument, answers, score)
     return render_template(
@@ -358,6 +359,7 @@ def results(agency_id: int | None) -> Page:
         ws=workspace,
         instrument=instrument,
         score=score,
+        figures_note=results.status_note,
         overall_level_name=str(instrument.level(score.overall.level).name),
         progress=pages.answering_progress(instrument, answers),
         radar=radar_chart(

@@ -10,11 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import abort, session
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.instrument import Instrument
-from assessment.services.assessments import instrument_of
+from assessment.queries.agencies import get_agency
+from assessment.queries.assessments import assessment_in_round, latest_assessment
+from assessment.queries.instruments import instrument_of
+from assessment.services.errors import NotFound
 from assessment.services.permissions import can_answer_for_agency, can_view_agency
 from assessment.services.rounds import open_round
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, Round, User
@@ -81,30 +83,18 @@ def _visible_agency(user: User, agency_id: int | None) -> Agency:
         if user.role != Role.LEAD or user.agency_id is None:
             abort(404)
         agency_id = user.agency_id
-    agency = db_session().get(Agency, agency_id)
-    if agency is None or not can_view_agency(user, agency.id):
+    if not can_view_agency(user, agency_id):
         abort(404)
-    return agency
+    try:
+        return get_agency(db_session(), agency_id)
+    except NotFound:
+        abort(404)
 
 
 def _assessment(db: Session, agency: Agency, round_: Round | None) -> Assessment | None:
     if round_ is None:
-        return _latest_assessment(db, agency.id)
-    return db.scalar(
-        select(Assessment).where(
-            Assessment.agency_id == agency.id, Assessment.round_id == round_.id
-        )
-    )
-
-
-def _latest_assessment(db: Session, agency_id: int) -> Assessment | None:
-    return db.scalar(
-        select(Assessment)
-        .join(Round, Round.id == Assessment.round_id)
-        .where(Assessment.agency_id == agency_id)
-        .order_by(Round.created_at.desc(), Round.id.desc())
-        .limit(1)
-    )
+        return latest_assessment(db, agency.id)
+    return assessment_in_round(db, agency.id, round_.id)
 
 
 def remember_visit(assessment_id: int, dimension_id: str) -> None:

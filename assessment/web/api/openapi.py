@@ -99,6 +99,11 @@ SCHEMAS: Schema = {
         {
             "agency_id": {"type": "integer"},
             "round": _ref("RoundRef"),
+            "stale": {
+                "type": "boolean",
+                "description": "Scored under an earlier scoring of the instrument",
+            },
+            "scored_with": _nullable("string"),
             "overall": {"oneOf": [_ref("Figure"), {"type": "null"}]},
             "dimensions": _array(_ref("Figure")),
             "themes": _array(_ref("Figure")),

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import pandas as pd
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
@@ -21,13 +20,20 @@ from assessment.domain.benchmark import (
     position_to_dict,
     statistics_to_dict,
 )
+from assessment.domain.results import ScoreResult
 from assessment.domain.trajectory import cohort_to_dict, round_to_dict, trajectory_to_dict
+from assessment.queries.agencies import AgencyOverview, agency_overview
+from assessment.queries.results import assessment_results, submitted_assessment
+from assessment.queries.rounds import (
+    latest_result_round,
+    latest_submitted_round,
+    round_info,
+    rounds_in_order,
+)
 from assessment.services import benchmarking, rounds
-from assessment.services.errors import ServiceError
+from assessment.services.errors import NotFound, ServiceError
 from assessment.services.permissions import can_view_all
-from assessment.store.agency_overview import AgencyOverview, agency_overview
 from assessment.store.models import Round
-from assessment.store.queries import agency_results_frame
 from assessment.web.api.access import ApiError, api_user, api_view, error_response
 from assessment.web.api.openapi import openapi_document
 from assessment.web.catalog import web_catalog
@@ -72,17 +78,23 @@ def agency(agency_id: int) -> Response:
 @api_view
 def results(agency_id: int) -> Response:
     """The stored results of the agency's submitted assessment in a round (latest by default)."""
-    benchmarking.visible_agency(db_session(), api_user(), agency_id)
-    round_ = _round_argument() or benchmarking.latest_submitted_round(db_session(), agency_id)
-    frame = agency_results_frame(db_session(), agency_id)
-    rows = frame[frame["round_id"] == round_.id] if round_ is not None else frame[0:0]
-    if round_ is None or rows.empty:
-        which = f"round {round_.name}" if round_ is not None else "any round"
-        raise ApiError(404, f"agency {agency_id} has no submitted assessment in {which}")
+    agency = benchmarking.visible_agency(db_session(), api_user(), agency_id)
+    round_ = _round_argument() or latest_submitted_round(db_session(), agency_id)
+    if round_ is None:
+        raise ApiError(404, f"agency {agency_id} has no submitted assessment in any round")
+    try:
+        assessment = submitted_assessment(db_session(), agency, round_)
+    except NotFound:
+        raise ApiError(
+            404, f"agency {agency_id} has no submitted assessment in round {round_.name}"
+        ) from None
+    found = assessment_results(db_session(), assessment, web_catalog())
     return jsonify(
         agency_id=agency_id,
-        round=round_to_dict(benchmarking.round_info(round_)),
-        **_figures(rows.to_dict("records")),
+        round=round_to_dict(round_info(round_)),
+        stale=found.stale,
+        scored_with=found.scored_with,
+        **_figures(found.score),
     )
 
 
@@ -92,7 +104,7 @@ def agency_benchmark(agency_id: int) -> Response:
     """The agency's position against anonymous peer groups in a round."""
     user = api_user()
     benchmarking.visible_agency(db_session(), user, agency_id)
-    round_ = _round_argument() or benchmarking.latest_submitted_round(db_session(), agency_id)
+    round_ = _round_argument() or latest_submitted_round(db_session(), agency_id)
     if round_ is None:
         raise ApiError(404, f"agency {agency_id} has no submitted assessment yet")
     result = benchmarking.agency_benchmark(
@@ -131,7 +143,7 @@ def trajectory(agency_id: int) -> Response:
 @api_view
 def round_list() -> Response:
     """Every round, oldest first."""
-    return jsonify(rounds=[_round(r) for r in benchmarking.rounds_in_order(db_session())])
+    return jsonify(rounds=[_round(r) for r in rounds_in_order(db_session())])
 
 
 @bp.route("/benchmarks")
@@ -139,7 +151,7 @@ def round_list() -> Response:
 def benchmark() -> Response:
     """Anonymous peer statistics of a round (latest with results by default) for a group."""
     group = _group_argument()
-    round_ = _round_argument() or benchmarking.latest_result_round(db_session())
+    round_ = _round_argument() or latest_result_round(db_session())
     if round_ is None:
         raise ApiError(404, "no round has submitted results yet")
     statistics = benchmarking.round_statistics(
@@ -149,9 +161,7 @@ def benchmark() -> Response:
         k=current_app.config["ANONYMITY_K"],
         catalog=web_catalog(),
     )
-    return jsonify(
-        round=round_to_dict(benchmarking.round_info(round_)), **statistics_to_dict(statistics)
-    )
+    return jsonify(round=round_to_dict(round_info(round_)), **statistics_to_dict(statistics))
 
 
 @bp.route("/benchmarks/history")
@@ -209,29 +219,26 @@ def _agency(row: AgencyOverview) -> dict[str, Any]:
 
 def _round(round_: Round) -> dict[str, Any]:
     return {
-        **round_to_dict(benchmarking.round_info(round_)),
+        **round_to_dict(round_info(round_)),
         "is_open": round_.is_open,
         "starts_on": round_.starts_on.isoformat() if round_.starts_on else None,
         "ends_on": round_.ends_on.isoformat() if round_.ends_on else None,
     }
 
 
-def _figures(records: list[dict[Any, Any]]) -> dict[str, Any]:
-    grouped: dict[str, list[dict[str, Any]]] = {"overall": [], "dimension": [], "theme": []}
-    for row in records:
-        figure = {
-            "key": str(row["key"]),
-            "score": _rounded(None if _missing(row["score"]) else float(row["score"])),
-            "level": None if _missing(row["level"]) else int(row["level"]),
-            "coverage": round(float(row["coverage"]), 3),
-        }
-        grouped.setdefault(str(row["scope"]), []).append(figure)
-    overall = grouped["overall"][0] if grouped["overall"] else None
-    return {"overall": overall, "dimensions": grouped["dimension"], "themes": grouped["theme"]}
+def _figures(score: ScoreResult) -> dict[str, Any]:
+    overall = score.overall
+    return {
+        "overall": _figure("overall", overall.score, overall.level, overall.coverage),
+        "dimensions": [
+            _figure(key, d.score, d.level, d.coverage) for key, d in score.dimensions.items()
+        ],
+        "themes": [_figure(key, t.score, None, t.coverage) for key, t in score.themes.items()],
+    }
 
 
-def _missing(value: Any) -> bool:
-    return value is None or bool(pd.isna(value))
+def _figure(key: str, score: float | None, level: int | None, coverage: float) -> dict[str, Any]:
+    return {"key": key, "score": _rounded(score), "level": level, "coverage": round(coverage, 3)}
 
 
 def _rounded(value: float | None) -> float | None:

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from flask import abort, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
+from assessment.queries.accounts import find_user
 from assessment.store.models import Role, User
 from assessment.web.database import db_session
 from assessment.web.errors import wants_json
@@ -139,7 +140,7 @@ def _session_user() -> User | None:
     user_id = session.get("user_id")
     if not isinstance(user_id, int):
         return None
-    user = db_session().get(User, user_id)
+    user = find_user(db_session(), user_id)
     login_at = session.get("login_at")
     if (
         user is None

@@ -8,15 +8,21 @@ from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import CellStatistics, GroupRefused, PeerGroup, PeerStatistics
 from assessment.domain.figure_names import FigureNames
 from assessment.domain.trajectory import CohortRound, Trajectory, TrajectoryPoint
+from assessment.queries.agencies import (
+    AgencyOverview,
+    agencies_by_name,
+    agencies_with_ids,
+    agency_countries,
+    agency_overview,
+)
+from assessment.queries.rounds import get_round, latest_submitted_round, rounds_with_results
 from assessment.reporting.charts import trend_chart
 from assessment.services import benchmarking
-from assessment.store.agency_overview import AgencyOverview, agency_overview
 from assessment.store.models import Agency, Assessment, Round, User
 from assessment.web.admin.forms import profile_choices
 from assessment.web.catalog import web_catalog
@@ -49,7 +55,7 @@ SORTERS: dict[str, Callable[[AgencyOverview], Any]] = {
 def offer_filters(session: Session, form: GroupFilters) -> None:
     """Countries that occur, and the type and size options of the instruments."""
     instruments = web_catalog().all()
-    countries = session.scalars(select(Agency.country).distinct().order_by(Agency.country))
+    countries = agency_countries(session)
     form.offer(
         [(code, code) for code in countries],
         profile_choices(instruments, "agency_type"),
@@ -93,7 +99,7 @@ def agency_page(session: Session, viewer: User, agency_id: int, k: int) -> Agenc
     trajectory = benchmarking.agency_trajectory(
         session, viewer=viewer, agency_id=agency_id, catalog=web_catalog()
     )
-    latest_round = benchmarking.latest_submitted_round(session, agency_id)
+    latest_round = latest_submitted_round(session, agency_id)
     names = names_for(latest_round) if latest_round else FigureNames(None)
     position = None
     if latest_round is not None:
@@ -143,7 +149,7 @@ def _position_bars(
 
 def offer_rounds(session: Session, form: BenchmarkForm | CompareForm) -> Round | None:
     """Offer the rounds with results, newest first and chosen by default; the newest."""
-    rounds = benchmarking.rounds_with_results(session)
+    rounds = rounds_with_results(session)
     form.round.choices = select_choices((r.id, r.name) for r in reversed(rounds))
     if form.round.data is None and rounds:
         form.round.data = rounds[-1].id
@@ -152,7 +158,7 @@ def offer_rounds(session: Session, form: BenchmarkForm | CompareForm) -> Round |
 
 def offer_compare_choices(session: Session, form: CompareForm) -> Round | None:
     """Offer rounds and agencies; returns the latest round with results, if any."""
-    agencies = session.scalars(select(Agency).order_by(Agency.name))
+    agencies = agencies_by_name(session)
     form.agency.choices = select_choices((agency.id, agency.name) for agency in agencies)
     return offer_rounds(session, form)
 
@@ -177,9 +183,9 @@ class ComparisonTable:
 
 def comparison(session: Session, form: CompareForm) -> ComparisonTable:
     """The chosen agencies' stored results in the chosen round, one row per figure."""
-    round_ = benchmarking.get_round(session, form.round.data)
+    round_ = get_round(session, form.round.data)
     chosen = list(form.agency.data or [])
-    agencies = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(chosen)))}
+    agencies = agencies_with_ids(session, chosen)
     ordered = [agencies[agency_id] for agency_id in chosen if agency_id in agencies]
     frame = benchmarking.round_frame(session, round_.id)
     frame = frame[frame["agency_id"].isin(chosen)]
@@ -246,7 +252,7 @@ def benchmark_page(
     session: Session, round_id: int, group: PeerGroup, k: int
 ) -> tuple[BenchmarkView, CohortView]:
     """A round's statistics for a group (or why it is refused) and its medians over rounds."""
-    round_ = benchmarking.get_round(session, round_id)
+    round_ = get_round(session, round_id)
     names = names_for(round_)
     try:
         statistics = benchmarking.round_statistics(

@@ -9,8 +9,8 @@ from markupsafe import Markup
 from assessment.domain.benchmark import CellStatistics, PeerStatistics
 from assessment.domain.figure_names import FigureNames
 from assessment.domain.trajectory import Trajectory
+from assessment.queries.instruments import round_instrument
 from assessment.reporting.charts import Quartiles, level_distribution, quartile_bar, trend_chart
-from assessment.services.benchmarking import round_instrument
 from assessment.store.models import Round
 from assessment.web.catalog import web_catalog
 

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import PeerPosition
 from assessment.domain.figure_names import FigureNames
+from assessment.queries.rounds import latest_submitted_round
 from assessment.services import benchmarking
 from assessment.store.models import Agency, Role, Round, User
 from assessment.web.auth.access import roles_required, signed_in_user
@@ -46,7 +47,7 @@ def lead_page(session: Session, lead: User, k: int) -> LeadBenchmarkPage:
     if lead.agency_id is None:
         abort(404)
     agency = benchmarking.visible_agency(session, lead, lead.agency_id)
-    round_ = benchmarking.latest_submitted_round(session, agency.id)
+    round_ = latest_submitted_round(session, agency.id)
     if round_ is None:
         return LeadBenchmarkPage(agency, None, FigureNames(None), None, [])
     names = names_for(round_)

@@ -11,9 +11,10 @@ from flask import (
     request,
     url_for,
 )
-from sqlalchemy import select
 
 from assessment.domain.benchmark import PeerGroup
+from assessment.queries.agencies import get_agency, submitted_agencies
+from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting.agency import build_agency_report
 from assessment.reporting.batch import report_filename
 from assessment.reporting.cohort import build_cohort_report
@@ -25,10 +26,10 @@ from assessment.reporting.render import (
     stylesheet_path,
 )
 from assessment.reporting.viewmodel import AgencyReport
-from assessment.services import benchmarking, reports
+from assessment.services import reports
 from assessment.services.errors import InvalidInput
 from assessment.store.ids import id_from_text
-from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, Round
+from assessment.store.models import Role, Round
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.consultant import pages
@@ -46,9 +47,9 @@ REPORT_NAMES = ("agency", "cohort")
 @roles_required(*STAFF)
 def index() -> str:
     """Rounds with results; for the chosen one, each agency's report and the cohort form."""
-    rounds = benchmarking.rounds_with_results(db_session())
+    rounds = rounds_with_results(db_session())
     chosen = _chosen_round(rounds)
-    agencies = _submitted_agencies(chosen.id) if chosen is not None else []
+    agencies = submitted_agencies(db_session(), chosen.id) if chosen is not None else []
     filters = GroupFilters()
     pages.offer_filters(db_session(), filters)
     return render_template(
@@ -69,9 +70,9 @@ def agency_pdf(agency_id: int, round_id: int) -> Response:
     reports.record_agency_report(
         db_session(), actor=signed_in_user(), agency_id=agency_id, round_id=round_id, form="pdf"
     )
-    agency = db_session().get(Agency, agency_id)
-    round_ = benchmarking.get_round(db_session(), round_id)
-    filename = report_filename(agency, round_) if agency is not None else "report.pdf"
+    agency = get_agency(db_session(), agency_id)
+    round_ = get_round(db_session(), round_id)
+    filename = report_filename(agency, round_)
     return _download(pdf, filename)
 
 
@@ -143,17 +144,6 @@ def _chosen_round(rounds: list[Round]) -> Round | None:
     if chosen is None:
         abort(404)
     return chosen
-
-
-def _submitted_agencies(round_id: int) -> list[Agency]:
-    return list(
-        db_session().scalars(
-            select(Agency)
-            .join(Assessment, Assessment.agency_id == Agency.id)
-            .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED)
-            .order_by(Agency.name)
-        )
-    )
 
 
 def _download(pdf: bytes, filename: str) -> Response:

@@ -1,17 +1,39 @@
-"""Read helpers: stored results as pandas frames, lookups used by several areas.
+"""Results: one source for every figure of an assessment.
 
-Results are read set-wise straight into a DataFrame: benchmarks over many agencies never
+The rule, used by every page, report, API answer, export and command:
+
+- A **submitted** assessment's figures (overall, dimension and theme score, level and
+  coverage) are the stored Result rows written at submission or by `round rescore`, and
+  nothing else. The explanation beside them (which practices are met, blocking, the
+  roadmap) is derived from the locked answers.
+- A **draft** is scored live from its answers so far; its figures are *provisional*.
+- Stored results carry the scoring key they were computed with
+  (`domain.scoring.scoring_key`). When the instrument's current key differs (its weights,
+  credits, levels or conditions changed, or the scoring rules did), the results are
+  *stale*: they are still the figures shown, flagged, until the round is rescored.
+
+Results of many agencies are read set-wise straight into a DataFrame: benchmarks never
 load ORM objects or raw answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, String, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
+from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.results import Figure, ScoreResult, with_figures
+from assessment.domain.scoring import score_assessment, scoring_key
+from assessment.domain.trajectory import RoundInfo
+from assessment.queries.answers import stored_answers
+from assessment.queries.instruments import instrument_of
+from assessment.queries.rounds import round_info, round_order
+from assessment.services.errors import NotFound, ServiceError
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Result, Round
 
 _FIGURE_COLUMNS = ("assessment_id", "scope", "key", "score", "level", "coverage")
@@ -29,6 +51,99 @@ _ASSESSMENT_COLUMNS = (
 )
 # What a figure row carries: the assessment's columns, then the figure's own.
 RESULT_COLUMNS = _ASSESSMENT_COLUMNS[1:] + _FIGURE_COLUMNS[1:]
+
+
+@dataclass(frozen=True)
+class AssessmentResults:
+    """An assessment's figures with their explanation, and where the figures come from."""
+
+    score: ScoreResult  # stored figures when submitted, live ones for a draft
+    provisional: bool  # a draft, scored live from its answers so far
+    stale: bool  # stored under another scoring key than the instrument's current one
+    scored_with: str | None  # the scoring key of the stored figures
+
+    @property
+    def status_note(self) -> str | None:
+        """What a reader must know about these figures, or None when they are final."""
+        if self.provisional:
+            return "Provisional: a draft, scored from the answers given so far."
+        if self.stale:
+            return (
+                "Computed with an earlier scoring of this questionnaire; an administrator "
+                "can rescore the round to bring them up to date."
+            )
+        return None
+
+
+def assessment_results(
+    session: Session, assessment: Assessment, catalog: InstrumentCatalog | None = None
+) -> AssessmentResults:
+    """The assessment's results under the rule of this module's docstring."""
+    instrument = instrument_of(assessment, catalog)
+    answers = stored_answers(session, [assessment.id])[assessment.id]
+    try:
+        live = score_assessment(instrument, answers)
+    except ValueError as error:
+        raise ServiceError(f"the stored answers do not fit {instrument.key}: {error}") from None
+    if assessment.status != AssessmentStatus.SUBMITTED:
+        return AssessmentResults(live, provisional=True, stale=False, scored_with=None)
+    stored = with_figures(live, stored_figures(session, assessment.id))
+    stale = assessment.scored_with != scoring_key(instrument)
+    return AssessmentResults(stored, False, stale, assessment.scored_with)
+
+
+def stored_figures(session: Session, assessment_id: int) -> dict[tuple[str, str], Figure]:
+    """The stored figures of one assessment, keyed by (scope, key)."""
+    rows = session.execute(
+        select(
+            type_coerce(Result.scope, String),
+            Result.key,
+            Result.score,
+            Result.level,
+            Result.coverage,
+        ).where(Result.assessment_id == assessment_id)
+    )
+    return {
+        (scope, key): Figure(score, level, coverage) for scope, key, score, level, coverage in rows
+    }
+
+
+def submitted_assessment(session: Session, agency: Agency, round_: Round) -> Assessment:
+    """The agency's submitted assessment in the round, or NotFound saying what is missing."""
+    assessment = session.scalar(
+        select(Assessment).where(
+            Assessment.agency_id == agency.id, Assessment.round_id == round_.id
+        )
+    )
+    if assessment is None or assessment.status != AssessmentStatus.SUBMITTED:
+        state = "has not started" if assessment is None else "has not submitted"
+        raise NotFound(f"{agency.name} {state} its assessment in round {round_.name}")
+    return assessment
+
+
+def agency_progress(
+    session: Session, agency_id: int, catalog: InstrumentCatalog | None = None
+) -> list[tuple[RoundInfo, AssessmentResults]]:
+    """The agency's submitted assessments, oldest round first, with their results."""
+    assessments = session.scalars(
+        select(Assessment)
+        .join(Round, Round.id == Assessment.round_id)
+        .where(Assessment.agency_id == agency_id, Assessment.status == AssessmentStatus.SUBMITTED)
+        .order_by(*round_order())
+    ).all()
+    return [(round_info(a.round), assessment_results(session, a, catalog)) for a in assessments]
+
+
+def stale_assessment_count(session: Session, round_id: int, current_key: str) -> int:
+    """How many submitted assessments of the round were scored under another key."""
+    keys: Mapping[str | None, int] = dict(
+        session.execute(
+            select(Assessment.scored_with, func.count(Assessment.id))
+            .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED)
+            .group_by(Assessment.scored_with)
+        ).tuples()
+    )
+    return sum(count for key, count in keys.items() if key != current_key)
 
 
 def results_select() -> Select[*tuple[Any, ...]]:

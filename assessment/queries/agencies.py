@@ -1,0 +1,188 @@
+"""Agencies: lookups, lists for pages and select boxes, and the overview with latest results."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
+
+from assessment.domain.trajectory import comparable_base, major_version
+from assessment.queries.rounds import round_order
+from assessment.services.errors import NotFound
+from assessment.store.ids import id_from_text
+from assessment.store.models import (
+    Agency,
+    Assessment,
+    AssessmentStatus,
+    Result,
+    ResultScope,
+    Round,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    """An agency with how many lead accounts it has."""
+
+    agency: Agency
+    lead_count: int
+
+
+def get_agency(session: Session, agency_id: int) -> Agency:
+    """The agency with this id, or NotFound."""
+    agency = session.get(Agency, agency_id)
+    if agency is None:
+        raise NotFound(f"there is no agency with id {agency_id}")
+    return agency
+
+
+def agency_by_reference(session: Session, reference: str) -> Agency:
+    """The agency with this exact name, or else this id; NotFound naming the reference."""
+    text = reference.strip()
+    found = session.scalar(select(Agency).where(Agency.name == text))
+    agency_id = id_from_text(text)
+    if found is None and agency_id is not None:
+        found = session.get(Agency, agency_id)
+    if found is None:
+        raise NotFound(f"there is no agency named {text!r} (give its name or id)")
+    return found
+
+
+def agencies_by_name(session: Session) -> list[Agency]:
+    """Every agency, by name."""
+    return list(session.scalars(select(Agency).order_by(Agency.name)))
+
+
+def agencies_with_ids(session: Session, agency_ids: Sequence[int]) -> dict[int, Agency]:
+    """The agencies among these ids, by id (unknown ids are left out)."""
+    query = select(Agency).where(Agency.id.in_(list(agency_ids)))
+    return {agency.id: agency for agency in session.scalars(query)}
+
+
+def submitted_agencies(session: Session, round_id: int) -> list[Agency]:
+    """The agencies that submitted their assessment in the round, by name."""
+    query = (
+        select(Agency)
+        .join(Assessment, Assessment.agency_id == Agency.id)
+        .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED)
+        .order_by(Agency.name)
+    )
+    return list(session.scalars(query))
+
+
+def agency_countries(session: Session) -> list[str]:
+    """The countries agencies are in, in code order."""
+    return list(session.scalars(select(Agency.country).distinct().order_by(Agency.country)))
+
+
+def agencies_with_leads(session: Session, *, include_synthetic: bool = False) -> list[AgencyRow]:
+    """Agencies by name, each with its number of lead accounts."""
+    leads = (
+        select(User.agency_id, func.count(User.id).label("leads"))
+        .where(User.agency_id.is_not(None))
+        .group_by(User.agency_id)
+        .subquery()
+    )
+    query = (
+        select(Agency, func.coalesce(leads.c.leads, 0))
+        .outerjoin(leads, leads.c.agency_id == Agency.id)
+        .order_by(Agency.name)
+    )
+    if not include_synthetic:
+        query = query.where(Agency.synthetic.is_(False))
+    return [AgencyRow(agency, int(count)) for agency, count in session.execute(query)]
+
+
+def agency_choices(session: Session) -> list[tuple[int, str]]:
+    """(id, name) of every real agency, by name, for select boxes."""
+    query = select(Agency.id, Agency.name).where(Agency.synthetic.is_(False)).order_by(Agency.name)
+    return [(agency_id, name) for agency_id, name in session.execute(query)]
+
+
+@dataclass(frozen=True)
+class AgencyOverview:
+    """An agency with its latest submitted overall result and the change since the one before."""
+
+    agency_id: int
+    name: str
+    country: str
+    agency_type: str
+    size_band: str
+    synthetic: bool
+    latest_round: str | None
+    score: float | None
+    level: int | None
+    change: float | None  # None when there is no comparable earlier round
+    change_comparable: bool  # False when every earlier round used another major version
+
+
+@dataclass(frozen=True)
+class _Submission:
+    round_name: str
+    lineage: tuple[str, int]
+    score: float | None
+    level: int | None
+
+
+def agency_overview(
+    session: Session, *, agency_ids: Sequence[int] | None = None
+) -> list[AgencyOverview]:
+    """Every agency (or those listed) by name, with latest overall figures; one query."""
+    submitted = and_(
+        Assessment.agency_id == Agency.id, Assessment.status == AssessmentStatus.SUBMITTED
+    )
+    query = (
+        select(
+            Agency.id,
+            Agency.name,
+            Agency.country,
+            Agency.agency_type,
+            Agency.size_band,
+            Agency.synthetic,
+            Round.name,
+            Round.instrument_id,
+            Round.instrument_version,
+            Result.score,
+            Result.level,
+        )
+        .outerjoin(Assessment, submitted)
+        .outerjoin(Round, Round.id == Assessment.round_id)
+        .outerjoin(
+            Result,
+            and_(Result.assessment_id == Assessment.id, Result.scope == ResultScope.OVERALL),
+        )
+        .order_by(Agency.name, Agency.id, *round_order())
+    )
+    if agency_ids is not None:
+        query = query.where(Agency.id.in_(list(agency_ids)))
+    agencies: dict[int, tuple[tuple[str, str, str, str, bool], list[_Submission]]] = {}
+    for row in session.execute(query):
+        profile = (row[1], row[2], row[3], row[4], bool(row[5]))
+        _, submissions = agencies.setdefault(row[0], (profile, []))
+        if row[6] is not None:
+            lineage = (row[7], major_version(row[8]))
+            submissions.append(_Submission(row[6], lineage, row[9], row[10]))
+    return [_overview(agency_id, *entry) for agency_id, entry in agencies.items()]
+
+
+def _overview(
+    agency_id: int, profile: tuple[str, str, str, str, bool], submissions: list[_Submission]
+) -> AgencyOverview:
+    latest = submissions[-1] if submissions else None
+    base = comparable_base([s.lineage for s in submissions], len(submissions) - 1)
+    previous = submissions[base] if base is not None else None
+    change = None
+    if latest and previous and latest.score is not None and previous.score is not None:
+        change = latest.score - previous.score
+    return AgencyOverview(
+        agency_id,
+        *profile,
+        latest_round=latest.round_name if latest else None,
+        score=latest.score if latest else None,
+        level=latest.level if latest else None,
+        change=change,
+        change_comparable=previous is not None or len(submissions) < 2,
+    )

@@ -1,0 +1,60 @@
+"""Answers: an assessment's stored answers as domain values."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.domain.answers import Answer
+from assessment.store.models import Answer as AnswerRow
+from assessment.store.models import Assessment, AssessmentStatus
+
+# Ids per IN list: well below every driver's limit on bound parameters.
+_CHUNK = 500
+
+
+def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
+    """The assessment's loaded answers as domain values, keyed by practice id."""
+    return {row.practice_id: _domain_answer(row) for row in assessment.answers}
+
+
+def stored_answers(session: Session, assessment_ids: Iterable[int]) -> dict[int, dict[str, Answer]]:
+    """The stored answers of each assessment (empty when none), keyed by practice id."""
+    ids = list(assessment_ids)
+    grouped: dict[int, dict[str, Answer]] = defaultdict(dict)
+    for start in range(0, len(ids), _CHUNK):
+        rows = session.execute(
+            select(
+                AnswerRow.assessment_id,
+                AnswerRow.practice_id,
+                AnswerRow.option_id,
+                AnswerRow.not_applicable,
+                AnswerRow.comment,
+            ).where(AnswerRow.assessment_id.in_(ids[start : start + _CHUNK]))
+        )
+        for row in rows:
+            grouped[row.assessment_id][row.practice_id] = Answer(
+                row.practice_id, row.option_id, row.not_applicable, row.comment
+            )
+    return {assessment_id: grouped[assessment_id] for assessment_id in ids}
+
+
+def submitted_answers(
+    session: Session, round_id: int, agency_ids: Collection[int]
+) -> list[dict[str, Answer]]:
+    """The stored answers of these agencies' submitted assessments in the round."""
+    wanted = set(agency_ids)
+    submitted = session.execute(
+        select(Assessment.id, Assessment.agency_id).where(
+            Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED
+        )
+    )
+    ids = [assessment_id for assessment_id, agency_id in submitted if agency_id in wanted]
+    return list(stored_answers(session, ids).values())
+
+
+def _domain_answer(row: AnswerRow) -> Answer:
+    return Answer(row.practice_id, row.option_id, row.not_applicable, row.comment)

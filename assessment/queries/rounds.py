@@ -1,0 +1,103 @@
+"""Rounds: their order, lookups, and what has been started and submitted in each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.sql.elements import ColumnElement
+
+from assessment.domain.trajectory import RoundInfo
+from assessment.services.errors import NotFound
+from assessment.store.models import Agency, Assessment, AssessmentStatus, Round
+
+
+@dataclass(frozen=True)
+class RoundRow:
+    """A round with how many assessments are started and submitted."""
+
+    round: Round
+    started: int
+    submitted: int
+
+
+def round_order() -> tuple[ColumnElement[Any], ...]:
+    """Rounds oldest first: by start date (undated last), then by creation."""
+    return (Round.starts_on.asc().nulls_last(), Round.created_at.asc(), Round.id.asc())
+
+
+def round_info(round_: Round) -> RoundInfo:
+    """The round as the domain sees it: id, name and instrument."""
+    return RoundInfo(round_.id, round_.name, round_.instrument_id, round_.instrument_version)
+
+
+def rounds_in_order(session: Session) -> list[Round]:
+    """Every round, oldest first."""
+    return list(session.scalars(select(Round).order_by(*round_order())))
+
+
+def get_round(session: Session, round_id: int) -> Round:
+    """The round with this id, or NotFound."""
+    round_ = session.get(Round, round_id)
+    if round_ is None:
+        raise NotFound(f"there is no round with id {round_id}")
+    return round_
+
+
+def rounds_with_results(session: Session) -> list[Round]:
+    """The rounds with at least one submitted assessment, oldest first."""
+    submitted = select(Assessment.round_id).where(Assessment.status == AssessmentStatus.SUBMITTED)
+    return list(
+        session.scalars(select(Round).where(Round.id.in_(submitted)).order_by(*round_order()))
+    )
+
+
+def latest_result_round(session: Session) -> Round | None:
+    """The most recent round with at least one submitted assessment."""
+    rounds = rounds_with_results(session)
+    return rounds[-1] if rounds else None
+
+
+def latest_submitted_round(session: Session, agency_id: int) -> Round | None:
+    """The most recent round in which the agency submitted its assessment."""
+    rounds = session.scalars(
+        select(Round)
+        .join(Assessment, Assessment.round_id == Round.id)
+        .where(Assessment.agency_id == agency_id, Assessment.status == AssessmentStatus.SUBMITTED)
+        .order_by(*round_order())
+    ).all()
+    return rounds[-1] if rounds else None
+
+
+def rounds_with_counts(session: Session) -> list[RoundRow]:
+    """Rounds, newest first, with started and submitted assessment counts."""
+    counts = (
+        select(
+            Assessment.round_id,
+            func.count(Assessment.id).label("started"),
+            func.count(Assessment.submitted_at).label("submitted"),
+        )
+        .group_by(Assessment.round_id)
+        .subquery()
+    )
+    query = (
+        select(Round, func.coalesce(counts.c.started, 0), func.coalesce(counts.c.submitted, 0))
+        .outerjoin(counts, counts.c.round_id == Round.id)
+        .order_by(Round.created_at.desc(), Round.id.desc())
+    )
+    return [RoundRow(r, int(started), int(done)) for r, started, done in session.execute(query)]
+
+
+def round_assessments(session: Session, round_id: int) -> Sequence[Assessment]:
+    """The assessments of one round with their agencies, by agency name."""
+    query = (
+        select(Assessment)
+        .join(Agency, Agency.id == Assessment.agency_id)
+        .options(joinedload(Assessment.agency))
+        .where(Assessment.round_id == round_id)
+        .order_by(Agency.name)
+    )
+    return session.scalars(query).all()
