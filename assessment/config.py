@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 # Re-exported: the CLI and the web app read the threshold's default and floor from here.
-from assessment.domain.benchmark import DEFAULT_ANONYMITY_K as DEFAULT_ANONYMITY_K
-from assessment.domain.benchmark import MIN_ANONYMITY_K as MIN_ANONYMITY_K
+from assessment.domain.rules.benchmark import DEFAULT_ANONYMITY_K as DEFAULT_ANONYMITY_K
+from assessment.domain.rules.benchmark import MIN_ANONYMITY_K as MIN_ANONYMITY_K
 from assessment.resources import questionnaires_dir
 from assessment.store.db import default_database_url
 

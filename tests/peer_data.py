@@ -6,9 +6,9 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from assessment.domain.answers import Answer
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.instrument import Instrument, Practice
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument, Practice
 from assessment.queries.instruments import default_catalog
 from assessment.services.assessments import save_answers, start_assessment, submit_assessment
 from assessment.store.models import Agency, Assessment, Round

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import Instrument
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument
 from assessment.services import accounts, rounds
 from assessment.store.models import Agency, Round
 from tests.peer_data import instrument_of_round, submit

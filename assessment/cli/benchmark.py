@@ -10,7 +10,9 @@ import click
 
 from assessment import config
 from assessment.cli.store import CommandError, database_url_option, opened_session
-from assessment.domain.benchmark import (
+from assessment.domain.figure_names import FigureNames
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.benchmark import (
     AnonymityError,
     CellStatistics,
     GroupRefused,
@@ -19,8 +21,6 @@ from assessment.domain.benchmark import (
     statistics_to_dict,
     validate_k,
 )
-from assessment.domain.figure_names import FigureNames
-from assessment.domain.instrument import Instrument
 from assessment.queries.instruments import round_instrument
 from assessment.services import benchmarking, rounds
 

@@ -9,10 +9,10 @@ from typing import TypeVar
 
 import click
 
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.instrument import Dimension, Instrument, Practice, Text
-from assessment.domain.instrument_dict import instrument_to_dict
-from assessment.domain.loader import InstrumentError, load_instrument
+from assessment.domain.formats.instrument_dict import instrument_to_dict
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.loading.loader import InstrumentError, load_instrument
+from assessment.domain.model.instrument import Dimension, Instrument, Practice, Text
 from assessment.queries.instruments import default_catalog
 
 EXIT_INVALID = 2

@@ -18,7 +18,7 @@ from assessment.cli.store import (
     opened_session,
     resolve_database_url,
 )
-from assessment.domain.benchmark import DEFAULT_ANONYMITY_K, PeerGroup
+from assessment.domain.rules.benchmark import DEFAULT_ANONYMITY_K, PeerGroup
 from assessment.queries.agencies import agency_by_reference
 from assessment.reporting.batch import (
     BatchJob,

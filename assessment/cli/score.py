@@ -8,14 +8,14 @@ from pathlib import Path
 
 import click
 
-from assessment.domain.answer_check import check_answers
-from assessment.domain.answer_file import AnswersFile, AnswersFileError, load_answers_file
-from assessment.domain.instrument import Instrument
-from assessment.domain.loader import InstrumentError
-from assessment.domain.results import Roadmap, RoadmapPhase, ScoreResult
-from assessment.domain.roadmap import build_roadmap
-from assessment.domain.scoring import score_assessment
-from assessment.domain.serialize import score_to_dict
+from assessment.domain.formats.answer_file import AnswersFile, AnswersFileError, load_answers_file
+from assessment.domain.formats.serialize import score_to_dict
+from assessment.domain.loading.loader import InstrumentError
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.model.results import Roadmap, RoadmapPhase, ScoreResult
+from assessment.domain.rules.answer_check import check_answers
+from assessment.domain.rules.roadmap import build_roadmap
+from assessment.domain.rules.scoring import score_assessment
 from assessment.queries.instruments import default_catalog
 
 

@@ -16,19 +16,18 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from sqlalchemy import select
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from assessment import config
-from assessment.domain.synthetic import DEFAULT_SEED
+from assessment.domain.demo.synthetic import DEFAULT_SEED
+from assessment.queries.agencies import agency_by_reference
 from assessment.services import accounts, assessments, demo_data, export, rounds
-from assessment.services.errors import InvalidInput, ServiceError
+from assessment.services.errors import InvalidInput, NotFound, ServiceError
 from assessment.store.db import Database, is_sqlite
-from assessment.store.ids import id_from_text
 from assessment.store.migrate import current_revision, head_revision, upgrade_database
-from assessment.store.models import Agency, Role
+from assessment.store.models import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -232,14 +231,10 @@ def create_user(
 
 
 def _agency_id(session: Session, ref: str) -> int:
-    text = ref.strip()
-    found = session.scalar(select(Agency.id).where(Agency.name == text))
-    agency_id = id_from_text(text)
-    if found is None and agency_id is not None:
-        found = session.scalar(select(Agency.id).where(Agency.id == agency_id))
-    if found is None:
-        raise InvalidInput({"agency": f"there is no agency named {text!r} (give its name or id)"})
-    return found
+    try:
+        return agency_by_reference(session, ref).id
+    except NotFound as error:
+        raise InvalidInput({"agency": str(error)}) from None
 
 
 @click.group("round")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assessment.domain.instrument import Instrument
+from assessment.domain.model.instrument import Instrument
 
 
 @dataclass(frozen=True)

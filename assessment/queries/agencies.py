@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
-from assessment.domain.trajectory import comparable_base, major_version
+from assessment.domain.rules.trajectory import comparable_base, major_version
 from assessment.queries.rounds import round_order
 from assessment.services.errors import NotFound
 from assessment.store.ids import id_from_text

@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.domain.answers import Answer
+from assessment.domain.model.answers import Answer
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, AssessmentStatus
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.instrument import Instrument
-from assessment.domain.loader import InstrumentError
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.loading.loader import InstrumentError
+from assessment.domain.model.instrument import Instrument
 from assessment.resources import questionnaires_dir
 from assessment.services.errors import NotFound
 from assessment.store.models import Assessment, Round

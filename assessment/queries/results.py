@@ -26,10 +26,10 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.results import Figure, ScoreResult, with_figures
-from assessment.domain.scoring import score_assessment, scoring_key
-from assessment.domain.trajectory import RoundInfo
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.results import Figure, ScoreResult, with_figures
+from assessment.domain.rules.scoring import score_assessment, scoring_key
+from assessment.domain.rules.trajectory import RoundInfo
 from assessment.queries.answers import stored_answers
 from assessment.queries.instruments import instrument_of
 from assessment.queries.rounds import round_info, round_order

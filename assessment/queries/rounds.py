@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
-from assessment.domain.trajectory import RoundInfo
+from assessment.domain.rules.trajectory import RoundInfo
 from assessment.services.errors import NotFound
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Round
 

@@ -16,18 +16,18 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from assessment.domain.benchmark import (
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.model.results import ScoreResult
+from assessment.domain.rules.benchmark import (
     FILTERS,
     GroupRefused,
     PeerGroup,
     PeerPosition,
     agency_position,
 )
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.instrument import Instrument
-from assessment.domain.results import ScoreResult
-from assessment.domain.roadmap import build_roadmap
-from assessment.domain.trajectory import comparable_base
+from assessment.domain.rules.roadmap import build_roadmap
+from assessment.domain.rules.trajectory import comparable_base
 from assessment.queries.agencies import get_agency
 from assessment.queries.answers import assessment_answers
 from assessment.queries.instruments import instrument_of

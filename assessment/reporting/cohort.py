@@ -16,8 +16,11 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from assessment.domain.answers import Answer
-from assessment.domain.benchmark import (
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.model.results import PracticeStatus
+from assessment.domain.rules.benchmark import (
     FILTERS,
     CellStatistics,
     GroupRefused,
@@ -25,11 +28,8 @@ from assessment.domain.benchmark import (
     PeerStatistics,
     peer_statistics,
 )
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.instrument import Instrument
-from assessment.domain.results import PracticeStatus
-from assessment.domain.scoring import score_assessment
-from assessment.domain.trajectory import major_version
+from assessment.domain.rules.scoring import score_assessment
+from assessment.domain.rules.trajectory import major_version
 from assessment.queries.answers import submitted_answers
 from assessment.queries.instruments import instrument_for
 from assessment.queries.results import round_results_frame

@@ -10,16 +10,16 @@ from collections.abc import Mapping, Sequence
 
 from markupsafe import Markup
 
-from assessment.domain.answers import Answer, Answers
-from assessment.domain.benchmark import CellStatistics, PeerPosition, PeerStatistics
-from assessment.domain.instrument import Dimension, Instrument, LevelRule, OverallLevelRule
-from assessment.domain.results import (
+from assessment.domain.model.answers import Answer, Answers
+from assessment.domain.model.instrument import Dimension, Instrument, LevelRule, OverallLevelRule
+from assessment.domain.model.results import (
     DimensionResult,
     PracticeOutcome,
     PracticeStatus,
     Roadmap,
     ScoreResult,
 )
+from assessment.domain.rules.benchmark import CellStatistics, PeerPosition, PeerStatistics
 from assessment.reporting.charts import Quartiles, quartile_bar, radar_chart, trend_chart
 from assessment.reporting.viewmodel import (
     ActionLine,

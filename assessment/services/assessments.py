@@ -16,12 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from assessment.domain.answer_check import AnswerProblem, check_answers
-from assessment.domain.answers import Answer
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.instrument import Instrument
-from assessment.domain.results import ScoreResult
-from assessment.domain.scoring import score_assessment, scoring_key
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.model.results import ScoreResult
+from assessment.domain.rules.answer_check import AnswerProblem, check_answers
+from assessment.domain.rules.scoring import score_assessment, scoring_key
 from assessment.queries.answers import stored_answers
 from assessment.queries.assessments import assessment_in_round
 from assessment.queries.instruments import instrument_for, instrument_of

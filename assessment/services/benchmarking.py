@@ -13,7 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from assessment.domain.benchmark import (
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.rules.benchmark import (
     GroupRefused,
     PeerGroup,
     PeerPosition,
@@ -21,8 +22,7 @@ from assessment.domain.benchmark import (
     agency_position,
     peer_statistics,
 )
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.trajectory import (
+from assessment.domain.rules.trajectory import (
     CohortRound,
     RoundInfo,
     Trajectory,

@@ -10,14 +10,14 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.instrument import Instrument
-from assessment.domain.scoring import score_assessment, scoring_key
-from assessment.domain.synthetic import (
+from assessment.domain.demo.synthetic import (
     DEFAULT_SEED,
     SyntheticPopulation,
     synthetic_population,
 )
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.scoring import score_assessment, scoring_key
 from assessment.queries.instruments import default_catalog
 from assessment.services import audit
 from assessment.services.accounts import check_password

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from assessment.domain.answer_check import AnswerProblem
+from assessment.domain.rules.answer_check import AnswerProblem
 
 
 class ServiceError(Exception):

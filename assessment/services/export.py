@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.queries.instruments import instrument_for
 from assessment.services.errors import NotFound
 from assessment.store.models import Agency, Assessment, Result, ResultScope, Round

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from assessment.domain.benchmark import PeerGroup
+from assessment.domain.rules.benchmark import PeerGroup
 from assessment.services import audit
 from assessment.store.models import User
 

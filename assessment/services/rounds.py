@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.queries.instruments import instrument_for
 from assessment.services import audit
 from assessment.services.errors import InvalidInput, NotFound

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.queries.instruments import default_catalog
 from assessment.resources import questionnaires_dir
 

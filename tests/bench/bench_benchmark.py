@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import insert
 
-from assessment.domain.benchmark import PeerGroup, peer_statistics, prepare_frame
+from assessment.domain.rules.benchmark import PeerGroup, peer_statistics, prepare_frame
 from assessment.queries.results import round_results_frame
 from assessment.store.db import Database
 from assessment.store.migrate import upgrade_database

@@ -10,9 +10,9 @@ from __future__ import annotations
 import random
 import time
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import Instrument
-from assessment.domain.scoring import score_assessment
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.scoring import score_assessment
 from assessment.queries.instruments import default_catalog
 
 INSTRUMENT_REF = "sm-policing-maturity"

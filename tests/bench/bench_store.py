@@ -18,8 +18,8 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from assessment.domain.scoring import score_assessment
-from assessment.domain.synthetic import synthetic_population
+from assessment.domain.demo.synthetic import synthetic_population
+from assessment.domain.rules.scoring import score_assessment
 from assessment.queries import results as queries
 from assessment.queries.instruments import default_catalog
 from assessment.services.assessments import result_rows

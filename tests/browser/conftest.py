@@ -24,7 +24,7 @@ from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, s
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from assessment.domain.answers import Answer
+from assessment.domain.model.answers import Answer
 from assessment.services import accounts, rounds
 from assessment.store.db import Database
 from assessment.store.models import Answer as AnswerRow

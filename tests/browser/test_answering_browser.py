@@ -11,8 +11,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Locator, Page, expect
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import Practice
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Practice
 from assessment.queries.instruments import default_catalog
 from assessment.store.models import AssessmentStatus
 from tests.browser.conftest import TIMEOUT_MS, Lead, LiveSite, new_context, sign_in

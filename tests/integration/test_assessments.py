@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer
-from assessment.domain.instrument import Instrument
-from assessment.domain.scoring import score_assessment
+from assessment.domain.model.answers import MAX_COMMENT_LENGTH, Answer
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.scoring import score_assessment
 from assessment.queries.answers import assessment_answers
 from assessment.queries.instruments import default_catalog
 from assessment.queries.results import assessment_results

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from assessment.domain.benchmark import GroupRefused, PeerGroup
-from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.rules.benchmark import GroupRefused, PeerGroup
 from assessment.queries.agencies import agency_overview
 from assessment.resources import questionnaires_dir
 from assessment.services import benchmarking, rounds

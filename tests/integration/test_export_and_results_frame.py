@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import Instrument
-from assessment.domain.scoring import score_assessment
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.scoring import score_assessment
 from assessment.queries import results as queries
 from assessment.queries.instruments import default_catalog
 from assessment.services import assessments, export

@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.domain.catalog import InstrumentCatalog
-from assessment.domain.scoring import scoring_key
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.rules.scoring import scoring_key
 from assessment.queries.instruments import default_catalog, instrument_of
 from assessment.queries.results import assessment_results, stored_figures
 from assessment.reporting.agency import build_agency_report

@@ -15,7 +15,7 @@ import pypdf
 import pytest
 from sqlalchemy.orm import Session
 
-from assessment.domain.benchmark import PeerGroup
+from assessment.domain.rules.benchmark import PeerGroup
 from assessment.reporting.agency import build_agency_report
 from assessment.reporting.cohort import CohortUnavailable, build_cohort_report
 from assessment.reporting.render import render_agency_pdf, render_cohort_pdf, render_html

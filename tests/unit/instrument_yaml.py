@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from assessment.domain.instrument import Instrument
-from assessment.domain.loader import InstrumentError, parse_instrument
+from assessment.domain.loading.loader import InstrumentError, parse_instrument
+from assessment.domain.model.instrument import Instrument
 
 FILENAME = "questionnaires/x.yaml"
 

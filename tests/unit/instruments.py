@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import (
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import (
     DEFAULT_PHASES,
     AnswerSet,
     Condition,

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from assessment.domain.answer_check import AnswerProblem, check_answers
-from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer
+from assessment.domain.model.answers import MAX_COMMENT_LENGTH, Answer
+from assessment.domain.rules.answer_check import AnswerProblem, check_answers
 from tests.unit.instruments import NA, YES_NO, make_answers, make_instrument, practice
 
 INSTRUMENT = make_instrument(

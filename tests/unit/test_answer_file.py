@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from assessment.domain.answer_file import AnswersFileError, load_answers_file, parse_answers_file
-from assessment.domain.answers import Answer
+from assessment.domain.formats.answer_file import (
+    AnswersFileError,
+    load_answers_file,
+    parse_answers_file,
+)
+from assessment.domain.model.answers import Answer
 
 
 def write(tmp_path: Path, document: object, name: str = "answers.json") -> Path:

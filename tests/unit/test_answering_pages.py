@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.domain.answers import Answer
+from assessment.domain.model.answers import Answer
 from assessment.web.answering.forms import dimension_form_class, initial_data
 from assessment.web.answering.pages import (
     ResumePoint,

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 import pytest
 
-from assessment.domain.benchmark import (
+from assessment.domain.rules.benchmark import (
     AnonymityError,
     GroupRefused,
     LevelCount,

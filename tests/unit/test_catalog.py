@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assessment.domain import catalog as catalog_module
-from assessment.domain.catalog import InstrumentCatalog, version_key
-from assessment.domain.loader import InstrumentError, load_instrument
+from assessment.domain.loading import catalog as catalog_module
+from assessment.domain.loading.catalog import InstrumentCatalog, version_key
+from assessment.domain.loading.loader import InstrumentError, load_instrument
 from assessment.queries.instruments import default_catalog
 from assessment.resources import questionnaires_dir
 from tests.unit.instrument_yaml import MINIMAL_YAML, edit, write_instrument

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from assessment.cli import main
-from assessment.domain.answer_file import load_answers_file
-from assessment.domain.roadmap import build_roadmap
-from assessment.domain.scoring import score_assessment
-from assessment.domain.serialize import score_to_dict
+from assessment.domain.formats.answer_file import load_answers_file
+from assessment.domain.formats.serialize import score_to_dict
+from assessment.domain.rules.roadmap import build_roadmap
+from assessment.domain.rules.scoring import score_assessment
 from assessment.queries.instruments import default_catalog
 from assessment.resources import questionnaires_dir
 

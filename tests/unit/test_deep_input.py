@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.domain.answer_file import AnswersFileError, parse_answers_file
-from assessment.domain.yaml_source import MAX_DEPTH
+from assessment.domain.formats.answer_file import AnswersFileError, parse_answers_file
+from assessment.domain.loading.yaml_source import MAX_DEPTH
 from tests.unit.instrument_yaml import FILENAME, problems
 
 

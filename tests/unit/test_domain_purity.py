@@ -71,5 +71,5 @@ def test_importing_the_whole_domain_loads_no_forbidden_package() -> None:
     assert completed.returncode == 0, completed.stderr
     loaded = json.loads(completed.stdout)
 
-    assert "assessment.domain.scoring" in loaded
+    assert "assessment.domain.rules.scoring" in loaded
     assert [m for m in loaded if forbidden(m)] == []

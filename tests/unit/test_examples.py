@@ -7,13 +7,13 @@ from collections.abc import Mapping
 
 import pytest
 
-from assessment.domain.answer_check import check_answers
-from assessment.domain.answer_file import AnswersFile, load_answers_file
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import Instrument, ProfileQuestion
-from assessment.domain.loader import load_instrument
-from assessment.domain.results import PracticeStatus, ScoreResult
-from assessment.domain.scoring import score_assessment, visible_practices
+from assessment.domain.formats.answer_file import AnswersFile, load_answers_file
+from assessment.domain.loading.loader import load_instrument
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument, ProfileQuestion
+from assessment.domain.model.results import PracticeStatus, ScoreResult
+from assessment.domain.rules.answer_check import check_answers
+from assessment.domain.rules.scoring import score_assessment, visible_practices
 from assessment.resources import questionnaires_dir
 
 EXAMPLES = ("starting-agency", "mid-level-agency", "advanced-agency")

@@ -9,10 +9,10 @@ from collections import Counter
 
 import pytest
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import Instrument, LevelRule, OverallLevelRule, Practice
-from assessment.domain.loader import load_instrument
-from assessment.domain.scoring import is_visible
+from assessment.domain.loading.loader import load_instrument
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument, LevelRule, OverallLevelRule, Practice
+from assessment.domain.rules.scoring import is_visible
 from assessment.resources import questionnaires_dir
 
 INSTRUMENT_FILE = "sm-policing-maturity-1.0.0.yaml"

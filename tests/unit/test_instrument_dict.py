@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from assessment.domain.instrument_dict import instrument_to_dict
+from assessment.domain.formats.instrument_dict import instrument_to_dict
 from assessment.queries.instruments import default_catalog
 from tests.unit.instrument_yaml import MINIMAL_YAML, edit, parse
 

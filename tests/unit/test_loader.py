@@ -9,20 +9,20 @@ import jsonschema
 import pytest
 import yaml
 
-from assessment.domain.instrument import (
+from assessment.domain.loading.loader import (
+    InstrumentError,
+    Problem,
+    instrument_schema,
+    load_instrument,
+    parse_instrument,
+)
+from assessment.domain.model.instrument import (
     DEFAULT_PHASES,
     LevelRule,
     OverallLevelRule,
     Rating,
     ScoringRules,
     Text,
-)
-from assessment.domain.loader import (
-    InstrumentError,
-    Problem,
-    instrument_schema,
-    load_instrument,
-    parse_instrument,
 )
 from assessment.resources import questionnaires_dir
 from tests.unit.instrument_yaml import FILENAME, MINIMAL_YAML, edit, line_of, parse, problems

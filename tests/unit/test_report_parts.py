@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from assessment.domain.answers import Answer
-from assessment.domain.benchmark import PeerGroup, agency_position, peer_statistics
-from assessment.domain.instrument import OverallLevelRule
-from assessment.domain.roadmap import build_roadmap
-from assessment.domain.scoring import score_assessment
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import OverallLevelRule
+from assessment.domain.rules.benchmark import PeerGroup, agency_position, peer_statistics
+from assessment.domain.rules.roadmap import build_roadmap
+from assessment.domain.rules.scoring import score_assessment
 from assessment.reporting import parts
 from assessment.reporting.viewmodel import BaselineFigure, DimensionFigure
 from tests.unit.instruments import NA, make_answers, make_instrument, practice

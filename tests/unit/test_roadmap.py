@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.domain.answers import Answer, Answers
-from assessment.domain.instrument import Instrument, LevelRule, Phase, Text
-from assessment.domain.results import Roadmap
-from assessment.domain.roadmap import build_roadmap, resolve_targets
-from assessment.domain.scoring import score_assessment
+from assessment.domain.model.answers import Answer, Answers
+from assessment.domain.model.instrument import Instrument, LevelRule, Phase, Text
+from assessment.domain.model.results import Roadmap
+from assessment.domain.rules.roadmap import build_roadmap, resolve_targets
+from assessment.domain.rules.scoring import score_assessment
 from tests.unit.instruments import NA, make_answers, make_instrument, practice
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import LevelRule, OverallLevelRule
-from assessment.domain.results import PracticeStatus
-from assessment.domain.scoring import (
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import LevelRule, OverallLevelRule
+from assessment.domain.model.results import PracticeStatus
+from assessment.domain.rules.scoring import (
     explain_dimension,
     is_visible,
     progress,

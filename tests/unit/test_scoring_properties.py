@@ -7,8 +7,8 @@ import random
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import (
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import (
     AnswerSet,
     Instrument,
     LevelRule,
@@ -17,9 +17,9 @@ from assessment.domain.instrument import (
     Practice,
     Text,
 )
-from assessment.domain.results import ScoreResult
-from assessment.domain.roadmap import build_roadmap
-from assessment.domain.scoring import score_assessment
+from assessment.domain.model.results import ScoreResult
+from assessment.domain.rules.roadmap import build_roadmap
+from assessment.domain.rules.scoring import score_assessment
 from tests.unit.instruments import IMPLEMENTATION, YES_NO, make_instrument, practice
 
 # Every answer set starts at credit 0, as real ones do ("not implemented"): the

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 
-from assessment.domain.roadmap import build_roadmap
-from assessment.domain.scoring import score_assessment
-from assessment.domain.serialize import score_to_dict
+from assessment.domain.formats.serialize import score_to_dict
+from assessment.domain.rules.roadmap import build_roadmap
+from assessment.domain.rules.scoring import score_assessment
 from tests.unit.instruments import make_answers, make_instrument, practice
 
 INSTRUMENT = make_instrument(

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assessment.domain.answer_check import check_answers
-from assessment.domain.instrument import Instrument
-from assessment.domain.results import PracticeStatus
-from assessment.domain.scoring import score_assessment, visible_practices
-from assessment.domain.synthetic import SyntheticPopulation, synthetic_population
+from assessment.domain.demo.synthetic import SyntheticPopulation, synthetic_population
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.model.results import PracticeStatus
+from assessment.domain.rules.answer_check import check_answers
+from assessment.domain.rules.scoring import score_assessment, visible_practices
 from assessment.queries.instruments import default_catalog
 
 WRITTEN_POLICY = "policy.written-policy"

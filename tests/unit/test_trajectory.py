@@ -7,8 +7,7 @@ from collections.abc import Mapping
 import pandas as pd
 import pytest
 
-from assessment.domain.benchmark import PeerGroup
-from assessment.domain.results import (
+from assessment.domain.model.results import (
     DimensionResult,
     OverallResult,
     PracticeOutcome,
@@ -16,7 +15,8 @@ from assessment.domain.results import (
     ScoreResult,
     ThemeResult,
 )
-from assessment.domain.trajectory import (
+from assessment.domain.rules.benchmark import PeerGroup
+from assessment.domain.rules.trajectory import (
     RoundInfo,
     build_trajectory,
     cohort_medians,

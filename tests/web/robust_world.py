@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from assessment.domain.answers import Answer
+from assessment.domain.model.answers import Answer
 from assessment.services import accounts, assessments, rounds
 from assessment.store.db import Database
 from assessment.store.models import Agency, Base, Role, Round, User

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer
-from assessment.domain.scoring import progress
+from assessment.domain.model.answers import MAX_COMMENT_LENGTH, Answer
+from assessment.domain.rules.scoring import progress
 from assessment.queries.instruments import default_catalog
 from assessment.queries.results import assessment_results
 from assessment.services import assessments, rounds

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from assessment.domain.benchmark import PeerGroup
+from assessment.domain.rules.benchmark import PeerGroup
 from assessment.services import benchmarking, export
 from assessment.store.models import Agency, User
 from tests.web.helpers import login

@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from assessment.domain.instrument import Instrument
+from assessment.domain.model.instrument import Instrument
 from assessment.web.auth.forms import EMAIL_PATTERN, strip_spaces
 
 Choices = list[tuple[str, str]]

@@ -15,8 +15,8 @@ from wtforms import Field, HiddenField, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer
-from assessment.domain.instrument import Dimension, Instrument, Practice
+from assessment.domain.model.answers import MAX_COMMENT_LENGTH, Answer
+from assessment.domain.model.instrument import Dimension, Instrument, Practice
 
 NOT_APPLICABLE = "n/a"
 """The radio value of "Not applicable"; option ids cannot contain a slash."""

@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import Dimension, Instrument, Practice
-from assessment.domain.results import Roadmap, ScoreResult
-from assessment.domain.scoring import Progress, progress, visible_practices
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Dimension, Instrument, Practice
+from assessment.domain.model.results import Roadmap, ScoreResult
+from assessment.domain.rules.scoring import Progress, progress, visible_practices
 from assessment.web.answering.forms import NOT_APPLICABLE_LABEL
 
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import Instrument
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument
 from assessment.web.answering.forms import NOT_APPLICABLE, normalise_newlines
 
 MAX_REVISION = 10**15

@@ -25,9 +25,9 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from assessment.domain.instrument import Dimension, Instrument
-from assessment.domain.roadmap import build_roadmap
-from assessment.domain.scoring import visible_practices
+from assessment.domain.model.instrument import Dimension, Instrument
+from assessment.domain.rules.roadmap import build_roadmap
+from assessment.domain.rules.scoring import visible_practices
 from assessment.queries.answers import assessment_answers
 from assessment.queries.results import assessment_results
 from assessment.reporting.charts import radar_chart

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from flask import abort, session
 from sqlalchemy.orm import Session
 
-from assessment.domain.instrument import Instrument
+from assessment.domain.model.instrument import Instrument
 from assessment.queries.agencies import get_agency
 from assessment.queries.assessments import assessment_in_round, latest_assessment
 from assessment.queries.instruments import instrument_of

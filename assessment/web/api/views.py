@@ -13,15 +13,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from assessment.domain.benchmark import (
+from assessment.domain.model.results import ScoreResult
+from assessment.domain.rules.benchmark import (
     GroupRefused,
     PeerGroup,
     group_to_dict,
     position_to_dict,
     statistics_to_dict,
 )
-from assessment.domain.results import ScoreResult
-from assessment.domain.trajectory import cohort_to_dict, round_to_dict, trajectory_to_dict
+from assessment.domain.rules.trajectory import cohort_to_dict, round_to_dict, trajectory_to_dict
 from assessment.queries.agencies import AgencyOverview, agency_overview
 from assessment.queries.results import assessment_results, submitted_assessment
 from assessment.queries.rounds import (

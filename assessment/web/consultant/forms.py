@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from assessment.domain.benchmark import PeerGroup
+from assessment.domain.rules.benchmark import PeerGroup
 
 MAX_COMPARED = 6
 ANY = SelectChoice("", "Any")

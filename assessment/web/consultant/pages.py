@@ -10,9 +10,14 @@ import pandas as pd
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from assessment.domain.benchmark import CellStatistics, GroupRefused, PeerGroup, PeerStatistics
 from assessment.domain.figure_names import FigureNames
-from assessment.domain.trajectory import CohortRound, Trajectory, TrajectoryPoint
+from assessment.domain.rules.benchmark import (
+    CellStatistics,
+    GroupRefused,
+    PeerGroup,
+    PeerStatistics,
+)
+from assessment.domain.rules.trajectory import CohortRound, Trajectory, TrajectoryPoint
 from assessment.queries.agencies import (
     AgencyOverview,
     agencies_by_name,

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
-from assessment.domain.benchmark import CellStatistics, PeerStatistics
 from assessment.domain.figure_names import FigureNames
-from assessment.domain.trajectory import Trajectory
+from assessment.domain.rules.benchmark import CellStatistics, PeerStatistics
+from assessment.domain.rules.trajectory import Trajectory
 from assessment.queries.instruments import round_instrument
 from assessment.reporting.charts import Quartiles, level_distribution, quartile_bar, trend_chart
 from assessment.store.models import Round

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, url_for
 
-from assessment.domain.benchmark import PeerGroup
+from assessment.domain.rules.benchmark import PeerGroup
 from assessment.services import export
 from assessment.store.models import Role
 from assessment.web.auth.access import roles_required, signed_in_user

@@ -12,7 +12,7 @@ from flask import (
     url_for,
 )
 
-from assessment.domain.benchmark import PeerGroup
+from assessment.domain.rules.benchmark import PeerGroup
 from assessment.queries.agencies import get_agency, submitted_agencies
 from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting.agency import build_agency_report

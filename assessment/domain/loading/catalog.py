@@ -7,8 +7,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from assessment.domain.instrument import Instrument
-from assessment.domain.loader import ROOT_PATH, InstrumentError, Problem, load_instrument
+from assessment.domain.loading.loader import ROOT_PATH, InstrumentError, Problem, load_instrument
+from assessment.domain.model.instrument import Instrument
 
 INSTRUMENT_SUFFIXES = (".yaml", ".yml")
 

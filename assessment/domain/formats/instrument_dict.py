@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from assessment.domain.instrument import (
+from assessment.domain.model.instrument import (
     AnswerSet,
     Dimension,
     Instrument,

@@ -9,7 +9,7 @@ from typing import Any
 
 import jsonschema
 
-from assessment.domain.instrument_problems import (
+from assessment.domain.loading.instrument_problems import (
     PathKey,
     ProblemReport,
     describe_value,

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assessment.domain.answers import Answer
+from assessment.domain.model.answers import Answer
 
 ProfileValue = str | int | float | bool | list[str] | None
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from assessment.domain.answers import MAX_COMMENT_LENGTH, Answer, Answers
-from assessment.domain.instrument import Instrument, Practice
+from assessment.domain.model.answers import MAX_COMMENT_LENGTH, Answer, Answers
+from assessment.domain.model.instrument import Instrument, Practice
 
 
 @dataclass(frozen=True)

@@ -56,9 +56,9 @@ import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from assessment.domain.answers import Answer, Answers
-from assessment.domain.instrument import Instrument, LevelRule, OverallLevelRule, Practice
-from assessment.domain.results import (
+from assessment.domain.model.answers import Answer, Answers
+from assessment.domain.model.instrument import Instrument, LevelRule, OverallLevelRule, Practice
+from assessment.domain.model.results import (
     DimensionResult,
     OverallResult,
     PracticeOutcome,

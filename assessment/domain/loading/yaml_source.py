@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from assessment.domain.instrument_problems import (
+from assessment.domain.loading.instrument_problems import (
     ROOT_PATH,
     PathKey,
     ProblemReport,

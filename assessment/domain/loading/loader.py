@@ -13,7 +13,18 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from assessment.domain.instrument import (
+from assessment.domain.loading.instrument_checks import check_references
+from assessment.domain.loading.instrument_problems import (
+    ROOT_PATH,
+    InstrumentError,
+    Problem,
+    ProblemReport,
+    describe_value,
+    format_path,
+)
+from assessment.domain.loading.instrument_schema import check_schema, instrument_schema
+from assessment.domain.loading.yaml_source import read_yaml
+from assessment.domain.model.instrument import (
     DEFAULT_PHASES,
     AnswerSet,
     Condition,
@@ -33,17 +44,6 @@ from assessment.domain.instrument import (
     Text,
     Theme,
 )
-from assessment.domain.instrument_checks import check_references
-from assessment.domain.instrument_problems import (
-    ROOT_PATH,
-    InstrumentError,
-    Problem,
-    ProblemReport,
-    describe_value,
-    format_path,
-)
-from assessment.domain.instrument_schema import check_schema, instrument_schema
-from assessment.domain.yaml_source import read_yaml
 
 __all__ = [
     "ROOT_PATH",

@@ -20,7 +20,8 @@ from typing import Any
 
 import pandas as pd
 
-from assessment.domain.benchmark import (
+from assessment.domain.model.results import PracticeOutcome, PracticeStatus, ScoreResult
+from assessment.domain.rules.benchmark import (
     DEFAULT_ANONYMITY_K,
     GroupRefused,
     PeerGroup,
@@ -29,7 +30,6 @@ from assessment.domain.benchmark import (
     statistics_to_dict,
     validate_k,
 )
-from assessment.domain.results import PracticeOutcome, PracticeStatus, ScoreResult
 
 _NOT_MET_YET = (PracticeStatus.UNMET, PracticeStatus.UNANSWERED)
 

@@ -25,9 +25,9 @@ import heapq
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
-from assessment.domain.answers import Answer, Answers
-from assessment.domain.instrument import Instrument, Practice, Text
-from assessment.domain.results import (
+from assessment.domain.model.answers import Answer, Answers
+from assessment.domain.model.instrument import Instrument, Practice, Text
+from assessment.domain.model.results import (
     PracticeOutcome,
     PracticeStatus,
     Projection,
@@ -36,7 +36,7 @@ from assessment.domain.results import (
     RoadmapPhase,
     ScoreResult,
 )
-from assessment.domain.scoring import score_assessment
+from assessment.domain.rules.scoring import score_assessment
 
 
 def build_roadmap(

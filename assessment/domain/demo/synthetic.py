@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assessment.domain.answers import Answer
-from assessment.domain.instrument import Instrument, Option, Practice
-from assessment.domain.scoring import visible_practices
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.instrument import Instrument, Option, Practice
+from assessment.domain.rules.scoring import visible_practices
 
 DEFAULT_SEED = 2026
 ROUND_NAMES = ("2024", "2025", "2026")

@@ -10,8 +10,13 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessment.domain.instrument import DEFAULT_PHASES, ScoringRules
-from assessment.domain.instrument_problems import PathKey, ProblemReport, show_value, suggestion
+from assessment.domain.loading.instrument_problems import (
+    PathKey,
+    ProblemReport,
+    show_value,
+    suggestion,
+)
+from assessment.domain.model.instrument import DEFAULT_PHASES, ScoringRules
 
 
 def _dicts(value: Any) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessment.domain.instrument import Instrument
-from assessment.domain.results import (
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.model.results import (
     DimensionResult,
     Projection,
     Roadmap,

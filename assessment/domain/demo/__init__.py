@@ -1,0 +1,1 @@
+"""The synthetic demo population (agencies, rounds, answers) as plain values."""

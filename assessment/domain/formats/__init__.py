@@ -1,0 +1,1 @@
+"""File and JSON formats: answers files, instrument dicts, result and roadmap dicts."""

@@ -1,0 +1,1 @@
+"""The instrument-loading pipeline: YAML reader, JSON Schema, checks, problems, catalog."""

@@ -1,0 +1,1 @@
+"""The values of the domain: instruments, answers and results (frozen dataclasses)."""

@@ -1,0 +1,1 @@
+"""What the product computes: scoring, roadmap, peer benchmarks, trajectories, answer checks."""
