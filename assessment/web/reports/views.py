@@ -26,7 +26,7 @@ from assessment.reporting.render import (
     stylesheet_path,
 )
 from assessment.reporting.viewmodel import AgencyReport
-from assessment.services import reports
+from assessment.services import report_access
 from assessment.services.errors import InvalidInput
 from assessment.store.ids import id_from_text
 from assessment.store.models import Role, Round
@@ -67,7 +67,7 @@ def agency_pdf(agency_id: int, round_id: int) -> Response:
     """The agency's report for the round as a PDF download."""
     report = _agency_report(agency_id, round_id)
     pdf = render_agency_pdf(report)
-    reports.record_agency_report(
+    report_access.record_agency_report(
         db_session(), actor=signed_in_user(), agency_id=agency_id, round_id=round_id, form="pdf"
     )
     agency = get_agency(db_session(), agency_id)
@@ -81,7 +81,7 @@ def agency_pdf(agency_id: int, round_id: int) -> Response:
 def agency_preview(agency_id: int, round_id: int) -> Response:
     """The same report as an HTML page, for reading on screen."""
     report = _agency_report(agency_id, round_id)
-    reports.record_agency_report(
+    report_access.record_agency_report(
         db_session(), actor=signed_in_user(), agency_id=agency_id, round_id=round_id, form="html"
     )
     stylesheet = url_for("reports.stylesheet", name="agency")
@@ -104,7 +104,7 @@ def cohort_pdf() -> Response:
         db_session(), round_id, group, current_app.config["ANONYMITY_K"], catalog=web_catalog()
     )
     pdf = render_cohort_pdf(report)
-    reports.record_cohort_report(
+    report_access.record_cohort_report(
         db_session(), actor=signed_in_user(), round_id=round_id, group=group
     )
     return _download(pdf, f"cohort-{round_id}.pdf")

@@ -1,4 +1,4 @@
-"""Report downloads: who took which confidential report, kept in the audit trail."""
+"""Report access: who took which confidential report, kept in the audit trail."""
 
 from __future__ import annotations
 
