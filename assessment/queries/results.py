@@ -66,11 +66,11 @@ class AssessmentResults:
     def status_note(self) -> str | None:
         """What a reader must know about these figures, or None when they are final."""
         if self.provisional:
-            return "Provisional: a draft, scored from the answers given so far."
+            return "Provisional figures: a draft, scored from the answers given so far."
         if self.stale:
             return (
-                "Computed with an earlier scoring of this questionnaire; an administrator "
-                "can rescore the round to bring them up to date."
+                "These figures were computed with an earlier scoring of this questionnaire; "
+                "an administrator can rescore the round to bring them up to date."
             )
         return None
 
