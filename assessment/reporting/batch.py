@@ -289,8 +289,9 @@ def _end_with_parent(parent_pid: int) -> None:
     """Make this worker end when the batch's process ends, however it ends.
 
     Linux sends SIGTERM at the parent's death (prctl); elsewhere, and as a fallback, a
-    thread watches the parent's id. SIGTERM exits through Python, so a half-written
-    report file is removed. Ctrl-C is left to the parent, which ends its workers.
+    thread watches the parent's id. The worker then exits at once: a SystemExit could be
+    swallowed inside a library, and an orderly interpreter shutdown takes seconds. Ctrl-C
+    is left to the parent, which ends its workers.
     """
     signal.signal(signal.SIGTERM, _exit_on_signal)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -306,11 +307,11 @@ def _end_with_parent(parent_pid: int) -> None:
 def _watch_parent(parent_pid: int) -> None:
     while os.getppid() == parent_pid:
         time.sleep(PARENT_CHECK_SECONDS)
-    os.kill(os.getpid(), signal.SIGTERM)
+    os._exit(1)
 
 
 def _exit_on_signal(signum: int, frame: object) -> None:
-    raise SystemExit(128 + signum)
+    os._exit(128 + signum)
 
 
 def _start_worker(database_url: str, k: int, generated_on: date) -> None:

@@ -215,11 +215,22 @@ def test_workers_end_with_their_parent(
         parent.kill()
         parent.wait()
 
-    _, alive = psutil.wait_procs(workers, timeout=5)
+    deadline = time.monotonic() + 5
+    while not all(map(ended, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
 
+    alive = [worker for worker in workers if not ended(worker)]
     for orphan in alive:  # a failed test leaves no process behind
         orphan.kill()
     assert alive == []
+
+
+def ended(process: psutil.Process) -> bool:
+    """True once the process has exited (an orphan may wait a while to be reaped)."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
 
 
 def mid_batch_workers(
