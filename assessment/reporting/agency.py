@@ -33,6 +33,7 @@ from assessment.domain.scoring import score_assessment
 from assessment.domain.trajectory import major_version
 from assessment.reporting import parts
 from assessment.reporting.baseline import published_baseline
+from assessment.reporting.charts import short_label
 from assessment.reporting.viewmodel import AgencyReport, TrendView
 from assessment.services.assessments import assessment_answers, instrument_of
 from assessment.services.benchmarking import get_round, rounds_in_order
@@ -85,7 +86,7 @@ def build_agency_report(
     )
     earlier = earlier_rounds(session, agency, round_, instrument)
     previous = earlier[-1] if earlier else None
-    label = agency.name
+    label = short_label(agency.name)  # in chart legends and markers
     return AgencyReport(
         agency_name=agency.name,
         agency_details=f"{agency.country} · {agency.agency_type} · size {agency.size_band}",
