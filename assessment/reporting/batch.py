@@ -39,6 +39,13 @@ from sqlalchemy.orm import Session
 from assessment.store.db import Database
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Round
 
+ATTEMPTS = 2  # a report whose worker died is tried once more, in a fresh worker
+_WORKING = object()  # what a worker's result is while it renders
+_DIED = object()
+PARENT_CHECK_SECONDS = 0.5
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+DISMISS_SECONDS = 5.0
+
 
 @dataclass(frozen=True)
 class BatchJob:
@@ -178,14 +185,6 @@ def _outcomes(
                     yield outcome
     finally:
         _dismiss(started)
-
-
-ATTEMPTS = 2  # a report whose worker died is tried once more, in a fresh worker
-_WORKING = object()
-_DIED = object()
-PARENT_CHECK_SECONDS = 0.5
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-DISMISS_SECONDS = 5.0
 
 
 @dataclass
