@@ -20,7 +20,7 @@ from io import BytesIO
 from typing import Any, TextIO
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
 from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -106,13 +106,14 @@ def xlsx_bytes(export: RoundExport) -> bytes:
 
     Every text cell is typed as text, so that no string becomes a formula or an error value
     (openpyxl reads "=..." as a formula and "#N/A" as an error unless told otherwise).
+    Control characters that XLSX cannot hold become U+FFFD instead of failing the export.
     """
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None  # a new workbook always has one sheet
     sheet.title = f"Round {export.round_name}"[:MAX_SHEET_TITLE]
     for row in spreadsheet_rows(export):
-        sheet.append(row)
+        sheet.append([_xlsx_text(value) for value in row])
         for cell in sheet[sheet.max_row]:
             if isinstance(cell.value, str):
                 cell.data_type = TYPE_STRING
@@ -122,6 +123,10 @@ def xlsx_bytes(export: RoundExport) -> bytes:
     buffer = BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _xlsx_text(value: Cell) -> Cell:
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def to_json(export: RoundExport) -> str:

@@ -187,3 +187,16 @@ def test_export_xlsx_has_text_cells_only_where_formulas_were_typed(
     assert sorted(names) == sorted(
         f"'{name}" if name.startswith(FORMULA_START) else name for name in FORMULA_NAMES
     )
+
+
+def test_export_xlsx_keeps_a_name_with_control_characters(
+    session: Session, create_agency: Callable[..., Agency], create_round: Callable[..., Round]
+) -> None:
+    round_ = create_round("2026")
+    agency = create_agency(name="Bell\x07 Police")
+    assessments.start_assessment(session, agency_id=agency.id, round_id=round_.id, actor=None)
+
+    sheet = load_workbook(io.BytesIO(export.xlsx_bytes(export.round_export(session, round_.id))))
+    assert sheet.active is not None
+
+    assert sheet.active["A2"].value == "Bell\ufffd Police"
