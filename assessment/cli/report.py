@@ -124,9 +124,16 @@ def batch_command(
     if not work:
         raise CommandError(f"no agency has submitted its assessment in round {round_.name}")
     workers = jobs or os.cpu_count() or 1
-    failures = _run_with_progress(resolve_database_url(database_url), work, threshold, workers)
+    outcomes = _run_with_progress(resolve_database_url(database_url), work, threshold, workers)
+    failures = [outcome for outcome in outcomes if not outcome.ok]
     written = len(work) - len(failures)
     click.echo(f"wrote {written} of {len(work)} reports to {output}")
+    for outcome in outcomes:
+        if outcome.ok and outcome.attempts > 1:
+            job = outcome.job
+            click.echo(
+                f"retried: {job.agency_name} (id {job.agency_id}): its worker died", err=True
+            )
     for outcome in failures:
         job = outcome.job
         click.echo(f"failed: {job.agency_name} (id {job.agency_id}): {outcome.error}", err=True)
@@ -135,16 +142,8 @@ def batch_command(
 
 
 def _run_with_progress(url: str, work: list[BatchJob], k: int, workers: int) -> list[BatchOutcome]:
-    failures: list[BatchOutcome] = []
     with click.progressbar(length=len(work), label="Rendering", file=sys.stderr) as bar:
-
-        def advance(outcome: BatchOutcome) -> None:
-            if not outcome.ok:
-                failures.append(outcome)
-            bar.update(1)
-
-        run_batch(url, work, k=k, workers=workers, on_outcome=advance)
-    return failures
+        return run_batch(url, work, k=k, workers=workers, on_outcome=lambda _: bar.update(1))
 
 
 def _threshold(k: int | None) -> int:

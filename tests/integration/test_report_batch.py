@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
+import psutil
 import pypdf
 import pytest
 from click.testing import CliRunner
@@ -13,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from assessment.cli import main
+from assessment.reporting.batch import BatchJob, BatchOutcome, batch_jobs, run_batch
 from assessment.store.models import Agency, Assessment, Round
 from assessment.store.models import Answer as AnswerRow
 from tests.peer_data import instrument_of_round, submit
@@ -104,3 +112,135 @@ def test_refusals_name_the_problem(
     assert code == 2
     assert message in stderr
     assert not (tmp_path / "x.pdf").exists()
+
+
+def round_jobs(session: Session, round_: Round, folder: Path) -> list[BatchJob]:
+    """The batch jobs of the round, writing into `folder`."""
+    folder.mkdir(exist_ok=True)
+    return batch_jobs(session, round_, folder)
+
+
+def test_a_killed_worker_costs_only_its_own_report_which_is_retried(
+    database_url: str, session: Session, batch_round: Round, tmp_path: Path
+) -> None:
+    jobs = round_jobs(session, batch_round, tmp_path / "out")
+    killed: list[int] = []
+
+    def kill_first_worker(outcome: BatchOutcome) -> None:
+        # The worker already holds its next report when its first outcome arrives.
+        if not killed:
+            killed.append(outcome.worker_pid)
+            os.kill(outcome.worker_pid, signal.SIGKILL)
+
+    outcomes = run_batch(database_url, jobs, k=5, workers=2, on_outcome=kill_first_worker)
+
+    by_name = {outcome.job.agency_name: outcome for outcome in outcomes}
+    assert len(outcomes) == 3 and set(by_name) == {job.agency_name for job in jobs}
+    assert by_name["Alpha Police"].ok and by_name["Gamma Police"].ok, outcomes
+    assert by_name["Broken Police"].error is not None
+    assert "option 'bogus'" in by_name["Broken Police"].error
+    retried = [outcome for outcome in outcomes if outcome.attempts == 2]
+    assert len(retried) == 1 and retried[0].worker_pid not in killed
+    assert all(pdf_pages(outcome.job.path) >= 10 for outcome in outcomes if outcome.ok)
+
+
+def test_a_report_whose_worker_dies_twice_fails_and_the_batch_ends(
+    database_url: str, session: Session, batch_round: Round, tmp_path: Path
+) -> None:
+    job = round_jobs(session, batch_round, tmp_path / "out")[0]
+    killer = WorkerKiller(times=2)
+    killer.start()
+
+    outcomes = run_batch(database_url, [job], k=5, workers=1)
+
+    killer.join()
+    assert len(killer.killed) == 2
+    [outcome] = outcomes
+    assert not outcome.ok and outcome.attempts == 2
+    assert outcome.error is not None and "worker process died" in outcome.error
+    assert not job.path.exists()
+
+
+class WorkerKiller(threading.Thread):
+    """Kills this process's batch workers with SIGKILL, one after the other, `times` times."""
+
+    def __init__(self, times: int) -> None:
+        super().__init__(daemon=True)
+        self.times = times
+        self.killed: list[int] = []
+
+    def run(self) -> None:
+        deadline = time.monotonic() + 60
+        while len(self.killed) < self.times and time.monotonic() < deadline:
+            for worker in batch_workers(psutil.Process()):
+                if worker.pid not in self.killed:
+                    time.sleep(0.3)  # busy with its report by now
+                    worker.kill()
+                    self.killed.append(worker.pid)
+            time.sleep(0.05)
+
+
+def batch_workers(parent: psutil.Process) -> list[psutil.Process]:
+    """The parent's live batch worker processes (spawned, so running `spawn_main`)."""
+    workers = []
+    for child in parent.children():
+        try:
+            if "spawn_main" in " ".join(child.cmdline()) and child.status() != "zombie":
+                workers.append(child)
+        except psutil.NoSuchProcess:
+            pass
+    return workers
+
+
+PARENT = """
+import sys
+from pathlib import Path
+from assessment.reporting.batch import BatchJob, run_batch
+
+url, folder, agency_id, round_id = sys.argv[1:]
+jobs = [BatchJob(int(agency_id), "x", int(round_id), Path(folder, f"{n}.pdf")) for n in range(200)]
+run_batch(url, jobs, k=5, workers=2)
+"""
+
+
+def test_workers_end_with_their_parent(
+    database_url: str, session: Session, batch_round: Round, tmp_path: Path
+) -> None:
+    job = round_jobs(session, batch_round, tmp_path / "out")[0]
+    arguments = [database_url, str(tmp_path / "out"), str(job.agency_id), str(job.round_id)]
+    parent = subprocess.Popen([sys.executable, "-c", PARENT, *arguments])
+    try:
+        workers = mid_batch_workers(psutil.Process(parent.pid), tmp_path / "out", count=2)
+    finally:
+        parent.kill()
+        parent.wait()
+
+    deadline = time.monotonic() + 5
+    while not all(map(ended, workers)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    alive = [worker for worker in workers if not ended(worker)]
+    for orphan in alive:  # a failed test leaves no process behind
+        orphan.kill()
+    assert alive == []
+
+
+def ended(process: psutil.Process) -> bool:
+    """True once the process has exited (an orphan may wait a while to be reaped)."""
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def mid_batch_workers(
+    parent: psutil.Process, folder: Path, count: int, timeout: float = 60
+) -> list[psutil.Process]:
+    """The parent's `count` workers, once they run and a first report has been written."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        workers = batch_workers(parent)
+        if len(workers) >= count and any(folder.glob("*.pdf")):
+            return workers
+        time.sleep(0.1)
+    raise AssertionError(f"no report from {count} workers after {timeout} s")

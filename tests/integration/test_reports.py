@@ -24,9 +24,13 @@ from assessment.services.errors import NotFound
 from assessment.store.db import Database
 from assessment.store.models import Round
 from tests.conftest import sqlite_url
+from tests.pdf_layout import MM, body_text, text_runs
 from tests.report_data import ReportWorld, build_report_world
 
 REPORT_DATE = date(2026, 3, 2)
+PAGE_MARGINS_MM = (20, 17, 18, 17)  # top, right, bottom, left, as reports/_base/report.css
+LONG_WORD = "".join(f"w{number:04d}" for number in range(1800))  # 9,000 characters, no break
+LONG_NAME = "N123456789" * 20  # the longest name an agency may have, 200 characters
 
 
 class RecordingServer(HTTPServer):
@@ -261,3 +265,24 @@ def test_cohort_report_refuses_a_group_that_isolates_agencies(
     # against all agencies it would expose the 3 others (fewer than K).
     with pytest.raises(CohortUnavailable, match="differs from all agencies"):
         build_cohort_report(session, world.current.id, PeerGroup(country="NL"), 4)
+
+
+def test_long_unbroken_words_wrap_within_the_page(session: Session) -> None:
+    world = build_report_world(
+        session, name=LONG_NAME, comments={"policy.written-policy": LONG_WORD}
+    )
+    report = build_agency_report(
+        session, world.agency.id, world.current.id, 5, generated_on=REPORT_DATE
+    )
+
+    reader = pypdf.PdfReader(io.BytesIO(render_agency_pdf(report)))
+
+    top, right, bottom, left = (margin * MM for margin in PAGE_MARGINS_MM)
+    body = squeeze("".join(body_text(page, top, bottom) for page in reader.pages))
+    assert LONG_WORD in body  # the appendix prints every character, in order
+    assert LONG_NAME in body  # the cover title
+    width = float(reader.pages[0].mediabox.width)
+    outside = [
+        run for run in text_runs(reader) if run.left < left - 1 or run.right > width - right + 1
+    ]
+    assert outside == []

@@ -14,6 +14,7 @@ from assessment.reporting.charts import (
     level_distribution,
     quartile_bar,
     radar_chart,
+    short_label,
     trend_chart,
 )
 
@@ -106,6 +107,23 @@ def test_quartile_bar_marks_agency_and_box() -> None:
     assert "Agency 62" in texts(root)
     desc = root.find(f"{SVG}desc")
     assert desc is not None and "Peer group of 12 agencies" in (desc.text or "")
+
+
+@pytest.mark.parametrize(("score", "anchor"), [(15.0, "start"), (50.0, "middle"), (85.0, "end")])
+def test_quartile_bar_keeps_a_long_marker_label_inside_the_chart(score: float, anchor: str) -> None:
+    label = short_label("Politie Eenheid Midden-Nederland, District Utrecht-Stad")
+    root = parse(
+        quartile_bar(Quartiles(10, 30, 50, 70, 90), score, title="Policy", agency_label=label)
+    )
+
+    marker_text = next(t for t in root.iter(f"{SVG}text") if label in "".join(t.itertext()))
+    assert marker_text.get("text-anchor") == anchor
+
+
+def test_short_label_cuts_long_names_with_an_ellipsis() -> None:
+    assert short_label("North Police") == "North Police"
+    assert short_label("N" * 200) == "N" * 31 + "…"
+    assert len(short_label("Politie Eenheid Midden-Nederland, District Utrecht-Stad")) == 32
 
 
 def test_quartile_bar_withheld_shows_text_and_no_box() -> None:

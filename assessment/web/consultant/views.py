@@ -15,7 +15,6 @@ from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.consultant import pages
 from assessment.web.consultant.forms import AgencyListForm, BenchmarkForm, CompareForm
-from assessment.web.consultant.spreadsheet import export_workbook
 from assessment.web.database import db_session
 
 bp = Blueprint("consultant", __name__, template_folder="templates")
@@ -94,7 +93,7 @@ def export_csv(round_id: int) -> Response:
 def export_xlsx(round_id: int) -> Response:
     """The round's results, one row per agency, as an Excel workbook."""
     table = export.round_export(db_session(), round_id, web_catalog())
-    return _download(export_workbook(table), XLSX, table, "xlsx")
+    return _download(export.xlsx_bytes(table), XLSX, table, "xlsx")
 
 
 def _download(body: bytes, mimetype: str, table: export.RoundExport, suffix: str) -> Response:
