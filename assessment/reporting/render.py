@@ -26,7 +26,7 @@ REPORT_AUTHOR = "Social-media maturity assessment"
 TEMPLATE_FILE = "report.html"
 STYLESHEET_FILE = "report.css"
 BASE_FOLDER = "_base"
-# Tagged PDFs (PDF/UA structure) help screen readers; measured cost in tests/bench.
+# Tagged PDFs (PDF/UA structure) help screen readers; measured cost in tests/perf.
 PDF_TAGS = True
 
 

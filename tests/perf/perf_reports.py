@@ -113,7 +113,7 @@ def seed(url: str) -> tuple[int, int]:
 def main() -> None:
     """Print the figures."""
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        url = f"sqlite:///{Path(folder) / 'perf.db'}"
         round_id, agency_id = seed(url)
         database = Database(url)
         try:
