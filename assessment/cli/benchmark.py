@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import click
 
 from assessment import config
-from assessment.cli.store import CommandError, database_url_option, opened_session
+from assessment.cli.database import CommandError, database_url_option, opened_session
 from assessment.domain.figure_names import FigureNames
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.benchmark import (
