@@ -30,13 +30,13 @@ from assessment.domain.rules.benchmark import (
 )
 from assessment.domain.rules.scoring import score_assessment
 from assessment.domain.rules.trajectory import major_version
+from assessment.presentation.charts import level_distribution, quartile_bar
 from assessment.queries.answers import submitted_answers
 from assessment.queries.instruments import instrument_for
 from assessment.queries.results import round_results_frame
 from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting import parts
 from assessment.reporting.baseline import published_baseline
-from assessment.reporting.charts import level_distribution, quartile_bar
 from assessment.reporting.viewmodel import CohortReport, DistributionLine, TrendView, UnmetPractice
 from assessment.services.errors import ServiceError
 from assessment.store.models import Round

@@ -20,7 +20,7 @@ from assessment.domain.model.results import (
     ScoreResult,
 )
 from assessment.domain.rules.benchmark import CellStatistics, PeerPosition, PeerStatistics
-from assessment.reporting.charts import Quartiles, quartile_bar, radar_chart, trend_chart
+from assessment.presentation.charts import Quartiles, quartile_bar, radar_chart, trend_chart
 from assessment.reporting.viewmodel import (
     ActionLine,
     AppendixDimension,

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from assessment.reporting.charts import chart_image
+from assessment.presentation.charts import chart_image
 from assessment.reporting.fetcher import SafeURLFetcher
 from assessment.reporting.viewmodel import AgencyReport, CohortReport
 from assessment.resources import reports_dir

@@ -1,7 +1,7 @@
 """What a report shows, as frozen values: templates only lay these out.
 
 Numbers stay numbers (templates format them); texts are plain strings that the
-autoescaping templates escape; charts are ready-made `Markup` from `charts.py`.
+autoescaping templates escape; charts are ready-made `Markup` from `assessment.presentation.charts`.
 """
 
 from __future__ import annotations

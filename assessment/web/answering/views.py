@@ -28,9 +28,9 @@ from werkzeug.wrappers import Response
 from assessment.domain.model.instrument import Dimension, Instrument
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import visible_practices
+from assessment.presentation.charts import radar_chart
 from assessment.queries.answers import assessment_answers
 from assessment.queries.results import assessment_results
-from assessment.reporting.charts import radar_chart
 from assessment.services.assessments import (
     save_answers,
     start_assessment,

@@ -18,6 +18,7 @@ from assessment.domain.rules.benchmark import (
     PeerStatistics,
 )
 from assessment.domain.rules.trajectory import CohortRound, Trajectory, TrajectoryPoint
+from assessment.presentation.charts import trend_chart
 from assessment.queries.agencies import (
     AgencyOverview,
     agencies_by_name,
@@ -26,7 +27,6 @@ from assessment.queries.agencies import (
     agency_overview,
 )
 from assessment.queries.rounds import get_round, latest_submitted_round, rounds_with_results
-from assessment.reporting.charts import trend_chart
 from assessment.services import benchmarking
 from assessment.store.models import Agency, Assessment, Round, User
 from assessment.web.admin.forms import profile_choices

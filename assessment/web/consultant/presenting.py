@@ -9,8 +9,8 @@ from markupsafe import Markup
 from assessment.domain.figure_names import FigureNames
 from assessment.domain.rules.benchmark import CellStatistics, PeerStatistics
 from assessment.domain.rules.trajectory import Trajectory
+from assessment.presentation.charts import Quartiles, level_distribution, quartile_bar, trend_chart
 from assessment.queries.instruments import round_instrument
-from assessment.reporting.charts import Quartiles, level_distribution, quartile_bar, trend_chart
 from assessment.store.models import Round
 from assessment.web.catalog import web_catalog
 
