@@ -31,6 +31,7 @@ from assessment.domain.rules.benchmark import (
 from assessment.domain.rules.scoring import score_assessment
 from assessment.domain.rules.trajectory import major_version
 from assessment.presentation.charts import level_distribution, quartile_bar
+from assessment.presentation.labels import level_name
 from assessment.queries.answers import submitted_answers
 from assessment.queries.instruments import instrument_for
 from assessment.queries.results import round_results_frame
@@ -139,7 +140,7 @@ def distribution(
     level_chart = None
     if levels and cell is not None and cell.levels:
         level_chart = level_distribution(
-            [(str(instrument.level(c.level).name), c.count) for c in cell.levels],
+            [(level_name(instrument, c.level), c.count) for c in cell.levels],
             title=f"{title}: agencies per level",
             withheld_text=f"< {k}",
         )

@@ -21,6 +21,13 @@ from assessment.domain.model.results import (
 )
 from assessment.domain.rules.benchmark import CellStatistics, PeerPosition, PeerStatistics
 from assessment.presentation.charts import Quartiles, quartile_bar, radar_chart, trend_chart
+from assessment.presentation.labels import (
+    NOT_ANSWERED,
+    NOT_APPLICABLE,
+    OVERALL,
+    STATUS_WORDS,
+    level_name,
+)
 from assessment.reporting.viewmodel import (
     ActionLine,
     AppendixDimension,
@@ -43,13 +50,6 @@ from assessment.reporting.viewmodel import (
 )
 
 RANKED_DIMENSIONS = 3
-STATUS_LABELS = {
-    PracticeStatus.MET: "Met",
-    PracticeStatus.UNMET: "Not met",
-    PracticeStatus.UNANSWERED: "Not answered",
-    PracticeStatus.NOT_APPLICABLE: "Not applicable",
-    PracticeStatus.HIDDEN: "Not asked",
-}
 
 PreviousScores = Mapping[str, float | None]
 """An earlier round's scores keyed by dimension id."""
@@ -59,11 +59,10 @@ def level_info(
     instrument: Instrument, number: int, dimension: Dimension | None = None
 ) -> LevelInfo:
     """A level's name and meaning, within a dimension when one is given."""
-    level = instrument.level(number)
-    meaning = level.description
+    meaning = instrument.level(number).description
     if dimension is not None and number in dimension.level_descriptions:
         meaning = dimension.level_descriptions[number]
-    return LevelInfo(number, str(level.name), str(meaning))
+    return LevelInfo(number, level_name(instrument, number), str(meaning))
 
 
 def peer_figure(cell: CellStatistics | None, percentile_rank: float | None = None) -> PeerFigure:
@@ -129,16 +128,16 @@ def _practice_line(
         text=str(practice.text),
         answer=_answer_text(instrument, outcome),
         status=outcome.status.value,
-        status_label=STATUS_LABELS[outcome.status],
+        status_label=STATUS_WORDS[outcome.status],
         comment=answer.comment.strip() if answer is not None else "",
     )
 
 
 def _answer_text(instrument: Instrument, outcome: PracticeOutcome) -> str:
     if outcome.status is PracticeStatus.NOT_APPLICABLE:
-        return "Not applicable"
+        return NOT_APPLICABLE
     if outcome.option_id is None:
-        return "Not answered"
+        return NOT_ANSWERED
     practice = instrument.practice(outcome.practice_id)
     option = practice.answer_set.option(outcome.option_id) if practice is not None else None
     return str(option.label) if option is not None else outcome.option_id
@@ -220,7 +219,7 @@ def dimension_figures(instrument: Instrument, result: ScoreResult) -> tuple[Dime
             title=str(dimension.title),
             score=result.dimensions[dimension.id].score,
             level=result.dimensions[dimension.id].level,
-            level_name=str(instrument.level(result.dimensions[dimension.id].level).name),
+            level_name=level_name(instrument, result.dimensions[dimension.id].level),
         )
         for dimension in instrument.dimensions
     )
@@ -368,7 +367,7 @@ def trend_view(
         (str(d.title), [row.dimensions[index] for row in rows])
         for index, d in enumerate(instrument.dimensions)
     ]
-    series.append(("Overall", [row.overall for row in rows]))
+    series.append((OVERALL, [row.overall for row in rows]))
     chart = trend_chart([row.round_name for row in rows], series, title=title)
     return TrendView(tuple(str(d.title) for d in instrument.dimensions), rows, chart)
 

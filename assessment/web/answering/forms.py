@@ -17,10 +17,10 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from assessment.domain.model.answers import MAX_COMMENT_LENGTH, Answer
 from assessment.domain.model.instrument import Dimension, Instrument, Practice
+from assessment.presentation import labels
 
 NOT_APPLICABLE = "n/a"
 """The radio value of "Not applicable"; option ids cannot contain a slash."""
-NOT_APPLICABLE_LABEL = "Not applicable"
 ANSWER_PREFIX = "answer-"
 COMMENT_PREFIX = "comment-"
 REVISION_FIELD = "revision"
@@ -143,7 +143,7 @@ def _build_form_class(dimension: Dimension) -> type[DimensionForm]:
 def _answer_field(practice: Practice, number: int) -> Any:
     choices = [SelectChoice(option.id, str(option.label)) for option in practice.answer_set.options]
     if practice.allow_not_applicable:
-        choices.append(SelectChoice(NOT_APPLICABLE, NOT_APPLICABLE_LABEL))
+        choices.append(SelectChoice(NOT_APPLICABLE, labels.NOT_APPLICABLE))
     return RadioField(
         str(practice.text),
         choices=choices,

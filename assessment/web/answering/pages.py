@@ -14,7 +14,7 @@ from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Dimension, Instrument, Practice
 from assessment.domain.model.results import Roadmap, ScoreResult
 from assessment.domain.rules.scoring import Progress, progress, visible_practices
-from assessment.web.answering.forms import NOT_APPLICABLE_LABEL
+from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def practice_views(
         PracticeView(
             practice=practice,
             number=numbers[practice.id],
-            level_label=_level_label(instrument, practice.level),
+            level_label=level_label(instrument, practice.level),
             visible=practice.id in visible,
             condition_practice_id=practice.show_if.practice_id if practice.show_if else None,
             condition_options=practice.show_if.any_of if practice.show_if else (),
@@ -153,15 +153,11 @@ def question_numbers(instrument: Instrument) -> dict[str, int]:
 def answer_label(practice: Practice, answer: Answer | None) -> str:
     """The chosen answer in words, for read-only pages."""
     if answer is None or not answer.is_answered:
-        return "Not answered"
+        return NOT_ANSWERED
     if answer.not_applicable:
-        return NOT_APPLICABLE_LABEL
+        return NOT_APPLICABLE
     option = practice.answer_set.option(answer.option_id or "")
     return str(option.label) if option else f"Unknown option {answer.option_id}"
-
-
-def _level_label(instrument: Instrument, number: int) -> str:
-    return f"Level {number} · {instrument.level(number).name}"
 
 
 def _condition_text(
@@ -275,7 +271,7 @@ def dimension_outcomes(instrument: Instrument, result: ScoreResult) -> list[Dime
                 title=str(dimension.title),
                 score=figures.score,
                 level=figures.level,
-                level_name=str(instrument.level(figures.level).name),
+                level_name=level_name(instrument, figures.level),
                 coverage=figures.coverage,
                 blocking=blocking,
             )

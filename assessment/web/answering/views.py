@@ -29,6 +29,7 @@ from assessment.domain.model.instrument import Dimension, Instrument
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import visible_practices
 from assessment.presentation.charts import radar_chart
+from assessment.presentation.labels import level_name
 from assessment.queries.answers import assessment_answers
 from assessment.queries.results import assessment_results
 from assessment.services.assessments import (
@@ -360,7 +361,7 @@ def results(agency_id: int | None) -> Page:
         instrument=instrument,
         score=score,
         figures_note=results.status_note,
-        overall_level_name=str(instrument.level(score.overall.level).name),
+        overall_level_name=level_name(instrument, score.overall.level),
         progress=pages.answering_progress(instrument, answers),
         radar=radar_chart(
             [(workspace.agency.name, pages.radar_scores(score))],

@@ -10,7 +10,6 @@ import pandas as pd
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from assessment.domain.figure_names import FigureNames
 from assessment.domain.rules.benchmark import (
     CellStatistics,
     GroupRefused,
@@ -19,6 +18,7 @@ from assessment.domain.rules.benchmark import (
 )
 from assessment.domain.rules.trajectory import CohortRound, Trajectory, TrajectoryPoint
 from assessment.presentation.charts import trend_chart
+from assessment.presentation.labels import FigureNames
 from assessment.queries.agencies import (
     AgencyOverview,
     agencies_by_name,

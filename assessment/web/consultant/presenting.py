@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
-from assessment.domain.figure_names import FigureNames
 from assessment.domain.rules.benchmark import CellStatistics, PeerStatistics
 from assessment.domain.rules.trajectory import Trajectory
 from assessment.presentation.charts import Quartiles, level_distribution, quartile_bar, trend_chart
+from assessment.presentation.labels import FigureNames
 from assessment.queries.instruments import round_instrument
 from assessment.store.models import Round
 from assessment.web.catalog import web_catalog

@@ -8,8 +8,8 @@ from flask import Blueprint, abort, current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from assessment.domain.figure_names import FigureNames
 from assessment.domain.rules.benchmark import PeerPosition
+from assessment.presentation.labels import FigureNames
 from assessment.queries.rounds import latest_submitted_round
 from assessment.services import benchmarking
 from assessment.store.models import Agency, Role, Round, User
