@@ -28,6 +28,7 @@ from assessment.domain.rules.benchmark import (
 )
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.trajectory import comparable_base
+from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.agencies import get_agency
 from assessment.queries.answers import assessment_answers
 from assessment.queries.instruments import instrument_of
@@ -110,7 +111,7 @@ def build_agency_report(
         themes=parts.theme_lines(
             instrument, result, peers.position.statistics if peers.position else None
         ),
-        roadmap=parts.roadmap_view(instrument, result, build_roadmap(instrument, answers, result)),
+        roadmap=roadmap_view(instrument, result, build_roadmap(instrument, answers, result)),
         trend=_trend(instrument, [*earlier, (round_.name, result)]),
         methodology=parts.methodology(
             instrument,

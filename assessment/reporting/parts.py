@@ -16,7 +16,6 @@ from assessment.domain.model.results import (
     DimensionResult,
     PracticeOutcome,
     PracticeStatus,
-    Roadmap,
     ScoreResult,
 )
 from assessment.domain.rules.benchmark import CellStatistics, PeerPosition, PeerStatistics
@@ -29,7 +28,6 @@ from assessment.presentation.labels import (
     level_name,
 )
 from assessment.reporting.viewmodel import (
-    ActionLine,
     AppendixDimension,
     BaselineFigure,
     DimensionFigure,
@@ -37,13 +35,9 @@ from assessment.reporting.viewmodel import (
     LevelInfo,
     Methodology,
     PeerFigure,
-    PhaseView,
     PracticeLine,
-    ProjectedLevel,
-    RoadmapView,
     SourceLine,
     Summary,
-    TargetLine,
     ThemeLine,
     TrendRow,
     TrendView,
@@ -307,48 +301,6 @@ def theme_lines(
             )
         )
     return tuple(lines)
-
-
-def roadmap_view(instrument: Instrument, result: ScoreResult, roadmap: Roadmap) -> RoadmapView:
-    """The roadmap's targets and phases, with the levels reached after each phase."""
-    titles = {d.id: str(d.title) for d in instrument.dimensions}
-    targets = tuple(
-        TargetLine(titles[d_id], result.dimensions[d_id].level, target)
-        for d_id, target in roadmap.targets.items()
-        if d_id in titles
-    )
-    phases = tuple(
-        PhaseView(
-            title=phase.title,
-            months=f"{phase.start_month}-{phase.end_month} months",
-            actions=tuple(
-                ActionLine(
-                    practice_id=action.practice_id,
-                    dimension_title=titles.get(action.dimension_id, action.dimension_id),
-                    level=action.level,
-                    action=action.action,
-                    effort=action.effort,
-                    impact=action.impact,
-                    depends_on=action.depends_on,
-                )
-                for action in phase.actions
-            ),
-            projected=tuple(
-                ProjectedLevel(
-                    title=titles[d_id],
-                    level=projection.level,
-                    score=projection.score,
-                    changed=projection.level != result.dimensions[d_id].level,
-                )
-                for d_id, projection in phase.projected.items()
-                if d_id in titles
-            ),
-            overall_level=phase.projected_overall.level,
-            overall_score=phase.projected_overall.score,
-        )
-        for phase in roadmap.phases
-    )
-    return RoadmapView(targets, phases)
 
 
 def trend_view(

@@ -10,6 +10,7 @@ from assessment.domain.model.instrument import OverallLevelRule
 from assessment.domain.rules.benchmark import PeerGroup, agency_position, peer_statistics
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
+from assessment.presentation.roadmap import roadmap_view
 from assessment.reporting import parts
 from assessment.reporting.viewmodel import BaselineFigure, DimensionFigure
 from tests.unit.instruments import NA, make_answers, make_instrument, practice
@@ -134,7 +135,7 @@ def test_roadmap_view_marks_levels_that_change() -> None:
     result = score_assessment(INSTRUMENT, ANSWERS)
     roadmap = build_roadmap(INSTRUMENT, ANSWERS, result)
 
-    view = parts.roadmap_view(INSTRUMENT, result, roadmap)
+    view = roadmap_view(INSTRUMENT, result, roadmap)
 
     first = view.phases[0]
     assert first.title == "0-6 months" and first.months == "0-6 months"
@@ -142,6 +143,8 @@ def test_roadmap_view_marks_levels_that_change() -> None:
     staffing = next(p for p in first.projected if p.title == "Staffing")
     assert staffing.changed and staffing.level == 3  # the desk shows up, unanswered
     assert {t.title: (t.current, t.target) for t in view.targets}["Staffing"] == (1, 2)
+    numbers = [a.number for phase in view.phases for a in phase.actions]
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered across phases
 
 
 def test_theme_lines_use_the_peer_median_when_shown() -> None:

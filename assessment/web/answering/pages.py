@@ -12,7 +12,7 @@ from typing import Any
 
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Dimension, Instrument, Practice
-from assessment.domain.model.results import Roadmap, ScoreResult
+from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.scoring import Progress, progress, visible_practices
 from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
 
@@ -230,30 +230,6 @@ class ThemeOutcome:
     practice_count: int
 
 
-@dataclass(frozen=True)
-class ActionView:
-    """One roadmap action in words."""
-
-    number: int
-    dimension_title: str
-    practice_text: str
-    action: str
-    effort: str
-    impact: str
-    level: int
-
-
-@dataclass(frozen=True)
-class PhaseView:
-    """A roadmap phase with its actions and the levels it would reach."""
-
-    title: str
-    actions: tuple[ActionView, ...]
-    projected: tuple[tuple[str, int, float | None], ...]  # (dimension title, level, score)
-    projected_overall_level: int
-    projected_overall_score: float | None
-
-
 def dimension_outcomes(instrument: Instrument, result: ScoreResult) -> list[DimensionOutcome]:
     """Each dimension's score, level, coverage and blocking questions, in order."""
     numbers = question_numbers(instrument)
@@ -292,43 +268,6 @@ def theme_outcomes(instrument: Instrument, result: ScoreResult) -> list[ThemeOut
         for theme_id, theme in instrument.themes.items()
         if theme_id in result.themes
     ]
-
-
-def roadmap_phases(instrument: Instrument, roadmap: Roadmap) -> list[PhaseView]:
-    """The roadmap's phases in words, actions numbered across phases."""
-    titles = {d.id: str(d.title) for d in instrument.dimensions}
-    phases = []
-    number = 0
-    for phase in roadmap.phases:
-        actions = []
-        for action in phase.actions:
-            number += 1
-            practice = instrument.practice(action.practice_id)
-            actions.append(
-                ActionView(
-                    number=number,
-                    dimension_title=titles.get(action.dimension_id, action.dimension_id),
-                    practice_text=str(practice.text) if practice else action.practice_id,
-                    action=action.action,
-                    effort=action.effort,
-                    impact=action.impact,
-                    level=action.level,
-                )
-            )
-        phases.append(
-            PhaseView(
-                title=phase.title,
-                actions=tuple(actions),
-                projected=tuple(
-                    (titles[d.id], phase.projected[d.id].level, phase.projected[d.id].score)
-                    for d in instrument.dimensions
-                    if d.id in phase.projected
-                ),
-                projected_overall_level=phase.projected_overall.level,
-                projected_overall_score=phase.projected_overall.score,
-            )
-        )
-    return phases
 
 
 def radar_scores(result: ScoreResult) -> dict[str, float | None]:

@@ -30,6 +30,7 @@ from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import visible_practices
 from assessment.presentation.charts import radar_chart
 from assessment.presentation.labels import level_name
+from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.answers import assessment_answers
 from assessment.queries.results import assessment_results
 from assessment.services.assessments import (
@@ -370,7 +371,7 @@ def results(agency_id: int | None) -> Page:
         ),
         dimensions=pages.dimension_outcomes(instrument, score),
         themes=pages.theme_outcomes(instrument, score),
-        phases=pages.roadmap_phases(instrument, roadmap),
+        phases=roadmap_view(instrument, score, roadmap).phases,
     )
 
 
