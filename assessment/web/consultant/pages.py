@@ -19,6 +19,7 @@ from assessment.domain.rules.benchmark import (
 from assessment.domain.rules.trajectory import CohortRound, Trajectory, TrajectoryPoint
 from assessment.presentation.charts import trend_chart
 from assessment.presentation.labels import FigureNames
+from assessment.presentation.peer_charts import dimension_cells, level_chart, peer_bar, trend_of
 from assessment.queries.agencies import (
     AgencyOverview,
     agencies_by_name,
@@ -30,20 +31,13 @@ from assessment.queries.rounds import get_round, latest_submitted_round, rounds_
 from assessment.services import benchmarking
 from assessment.store.models import Agency, Assessment, Round, User
 from assessment.web.admin.forms import profile_choices
-from assessment.web.catalog import web_catalog
+from assessment.web.catalog import names_for, web_catalog
 from assessment.web.consultant.forms import (
     AgencyListForm,
     BenchmarkForm,
     CompareForm,
     GroupFilters,
     select_choices,
-)
-from assessment.web.consultant.presenting import (
-    dimension_cells,
-    level_chart,
-    names_for,
-    peer_bar,
-    trend_of,
 )
 
 SORTERS: dict[str, Callable[[AgencyOverview], Any]] = {

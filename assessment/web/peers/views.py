@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.rules.benchmark import PeerPosition
 from assessment.presentation.labels import FigureNames
+from assessment.presentation.peer_charts import dimension_cells, peer_bar
 from assessment.queries.rounds import latest_submitted_round
 from assessment.services import benchmarking
 from assessment.store.models import Agency, Role, Round, User
 from assessment.web.auth.access import roles_required, signed_in_user
-from assessment.web.catalog import web_catalog
-from assessment.web.consultant.presenting import dimension_cells, names_for, peer_bar
+from assessment.web.catalog import names_for, web_catalog
 from assessment.web.database import db_session
 
 bp = Blueprint("peers", __name__, template_folder="templates")

@@ -1,4 +1,4 @@
-"""What benchmark pages show: figure and level names, peer charts, from domain values."""
+"""Peer-figure charts from benchmark statistics: quartile bars, level counts, trends."""
 
 from __future__ import annotations
 
@@ -10,14 +10,6 @@ from assessment.domain.rules.benchmark import CellStatistics, PeerStatistics
 from assessment.domain.rules.trajectory import Trajectory
 from assessment.presentation.charts import Quartiles, level_distribution, quartile_bar, trend_chart
 from assessment.presentation.labels import FigureNames
-from assessment.queries.instruments import round_instrument
-from assessment.store.models import Round
-from assessment.web.catalog import web_catalog
-
-
-def names_for(round_: Round) -> FigureNames:
-    """The figure names of the round's instrument."""
-    return FigureNames(round_instrument(round_, web_catalog()))
 
 
 def quartiles_of(cell: CellStatistics | None) -> Quartiles | None:
