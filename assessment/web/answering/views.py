@@ -40,7 +40,7 @@ from assessment.services.assessments import (
 )
 from assessment.services.errors import Conflict, InvalidAnswers, Locked, ServiceError
 from assessment.store.models import Assessment
-from assessment.web.answering import pages
+from assessment.web.answering import view_data
 from assessment.web.answering.forms import (
     DimensionForm,
     SubmitForm,
@@ -111,9 +111,9 @@ def overview(agency_id: int | None) -> Page:
         "answering/overview.html",
         ws=workspace,
         instrument=instrument,
-        progress=pages.answering_progress(instrument, answers),
-        statuses=pages.dimension_statuses(instrument, answers),
-        resume=pages.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
+        progress=view_data.answering_progress(instrument, answers),
+        statuses=view_data.dimension_statuses(instrument, answers),
+        resume=view_data.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
     )
 
 
@@ -172,7 +172,7 @@ def _save_dimension(
     if not form.validate() or unknown:
         return _dimension_page(workspace, instrument, found, form, status=INVALID_STATUS)
     stored = assessment_answers(assessment)
-    changes = pages.answer_changes(instrument, found, stored, form.submitted_answers())
+    changes = view_data.answer_changes(instrument, found, stored, form.submitted_answers())
     if changes:
         try:
             save_answers(
@@ -199,7 +199,7 @@ def _after_saving(instrument: Instrument, found: Dimension) -> str:
     """The same page after "Save draft"; the next dimension (or the overview) after "next"."""
     if request.form.get("action") != "next":
         return answering_url("dimension", dimension_id=found.id)
-    following = pages.neighbours(instrument, found.id).next
+    following = view_data.neighbours(instrument, found.id).next
     if following is None:
         return answering_url("overview")
     return answering_url("dimension", dimension_id=following.id)
@@ -238,9 +238,9 @@ def _dimension_page(
         instrument=instrument,
         dimension=found,
         form=form,
-        practices=pages.practice_views(instrument, found, shown),
-        progress=pages.answering_progress(instrument, stored),
-        neighbours=pages.neighbours(instrument, found.id),
+        practices=view_data.practice_views(instrument, found, shown),
+        progress=view_data.answering_progress(instrument, stored),
+        neighbours=view_data.neighbours(instrument, found.id),
     )
     return page, status
 
@@ -279,7 +279,7 @@ def autosave(agency_id: int | None) -> tuple[Response, int]:
     body = {
         "ok": True,
         "revision": saved.revision,
-        "progress": pages.progress_summary(pages.answering_progress(instrument, answers)),
+        "progress": view_data.progress_summary(view_data.answering_progress(instrument, answers)),
         "visible": visible,
     }
     return jsonify(body), 200
@@ -337,8 +337,8 @@ def _submit_page(
         ws=workspace,
         instrument=instrument,
         form=form,
-        progress=pages.answering_progress(instrument, answers),
-        statuses=pages.dimension_statuses(instrument, answers),
+        progress=view_data.answering_progress(instrument, answers),
+        statuses=view_data.dimension_statuses(instrument, answers),
     )
     return page, status
 
@@ -363,14 +363,14 @@ def results(agency_id: int | None) -> Page:
         score=score,
         figures_note=results.status_note,
         overall_level_name=level_name(instrument, score.overall.level),
-        progress=pages.answering_progress(instrument, answers),
+        progress=view_data.answering_progress(instrument, answers),
         radar=radar_chart(
-            [(workspace.agency.name, pages.radar_scores(score))],
-            pages.radar_axes(instrument),
+            [(workspace.agency.name, view_data.radar_scores(score))],
+            view_data.radar_axes(instrument),
             title="Score by dimension (0-100)",
         ),
-        dimensions=pages.dimension_outcomes(instrument, score),
-        themes=pages.theme_outcomes(instrument, score),
+        dimensions=view_data.dimension_outcomes(instrument, score),
+        themes=view_data.theme_outcomes(instrument, score),
         phases=roadmap_view(instrument, score, roadmap).phases,
     )
 

@@ -1,4 +1,4 @@
-"""What the answering pages show, computed from the instrument and the stored answers.
+"""The answering pages' view data, computed from the instrument and the stored answers.
 
 Pure functions over domain values (no requests, no database): the views gather the
 inputs, these shape them for the templates and the background-save responses.

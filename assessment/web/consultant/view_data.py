@@ -1,4 +1,4 @@
-"""View data of the consultant pages, built from services (keeps the views thin)."""
+"""The consultant pages' view data, built from services (keeps the views thin)."""
 
 from __future__ import annotations
 
