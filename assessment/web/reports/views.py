@@ -25,7 +25,7 @@ from assessment.reporting.render import (
     render_html,
     stylesheet_path,
 )
-from assessment.reporting.viewmodel import AgencyReport
+from assessment.reporting.view_data import AgencyReport
 from assessment.services import report_access
 from assessment.services.errors import InvalidInput
 from assessment.store.ids import id_from_text

@@ -1,7 +1,8 @@
-"""What a report shows, as frozen values: templates only lay these out.
+"""A report's view data: what it shows, as frozen values; templates only lay these out.
 
 Numbers stay numbers (templates format them); texts are plain strings that the
-autoescaping templates escape; charts are ready-made `Markup` from `assessment.presentation.charts`.
+autoescaping templates escape; charts are ready-made `Markup` from
+`assessment.presentation.charts`.
 """
 
 from __future__ import annotations

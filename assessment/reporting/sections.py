@@ -1,7 +1,8 @@
-"""Pure functions that turn domain results into report view-model parts.
+"""The sections of a report's view data, built by pure functions from domain results.
 
-No database and no rendering here: instrument, answers, scores, roadmap and peer
-statistics in; frozen view-model values (with ready-made SVG charts) out.
+No database and no rendering here: instrument, answers, scores and peer statistics in;
+the frozen values of `view_data.py` (with ready-made SVG charts) out. The roadmap
+section comes from `assessment.presentation.roadmap`, shared with the results page.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from assessment.presentation.labels import (
     STATUS_WORDS,
     level_name,
 )
-from assessment.reporting.viewmodel import (
+from assessment.reporting.view_data import (
     AppendixDimension,
     BaselineFigure,
     DimensionFigure,
