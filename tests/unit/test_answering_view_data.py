@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 
 from assessment.domain.model.answers import Answer
-from assessment.web.answering.forms import dimension_form_class, initial_data
+from assessment.web.answering.forms import answer_changes, dimension_form_class, initial_data
 from assessment.web.answering.payload import MAX_PROBLEMS, PayloadError, parse_autosave
 from assessment.web.answering.view_data import (
     ResumePoint,
-    answer_changes,
     dimension_statuses,
     neighbours,
     resume_point,

@@ -44,6 +44,7 @@ from assessment.web.answering import view_data
 from assessment.web.answering.forms import (
     DimensionForm,
     SubmitForm,
+    answer_changes,
     dimension_form_class,
     initial_data,
 )
@@ -172,7 +173,7 @@ def _save_dimension(
     if not form.validate() or unknown:
         return _dimension_page(workspace, instrument, found, form, status=INVALID_STATUS)
     stored = assessment_answers(assessment)
-    changes = view_data.answer_changes(instrument, found, stored, form.submitted_answers())
+    changes = answer_changes(instrument, found, stored, form.submitted_answers())
     if changes:
         try:
             save_answers(
