@@ -19,7 +19,13 @@ from assessment.domain.rules.benchmark import (
 from assessment.domain.rules.trajectory import CohortRound, Trajectory, TrajectoryPoint
 from assessment.presentation.charts import trend_chart
 from assessment.presentation.labels import FigureNames
-from assessment.presentation.peer_charts import dimension_cells, level_chart, peer_bar, trend_of
+from assessment.presentation.peer_charts import (
+    dimension_cells,
+    level_chart,
+    peer_bar,
+    position_bars,
+    trend_of,
+)
 from assessment.queries.agencies import (
     AgencyOverview,
     agencies_by_name,
@@ -120,30 +126,8 @@ def agency_page(session: Session, viewer: User, agency_id: int, k: int) -> Agenc
         names=names,
         trend=trend_of(trajectory, names),
         benchmark=position,
-        bars=_position_bars(position, names),
+        bars=position_bars(position.comparisons[0].position if position else None, names),
     )
-
-
-def _position_bars(
-    position: benchmarking.AgencyBenchmark | None, names: FigureNames
-) -> list[tuple[str, Markup]]:
-    everyone = position.comparisons[0].position if position else None
-    if everyone is None:
-        return []
-    bars = []
-    for cell in [
-        everyone.statistics.cell("overall", "overall"),
-        *dimension_cells(everyone.statistics, names),
-    ]:
-        if cell is None:
-            continue
-        title = names.figure(cell.scope, cell.key)
-        figure = everyone.figure(cell.scope, cell.key)
-        score = figure.score if figure else None
-        bars.append(
-            (title, peer_bar(cell, f"{title}: agency against all agencies", agency_score=score))
-        )
-    return bars
 
 
 def offer_rounds(session: Session, form: BenchmarkForm | CompareForm) -> Round | None:

@@ -8,9 +8,8 @@ from flask import Blueprint, abort, current_app, render_template
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from assessment.domain.rules.benchmark import PeerPosition
 from assessment.presentation.labels import FigureNames
-from assessment.presentation.peer_charts import dimension_cells, peer_bar
+from assessment.presentation.peer_charts import position_bars
 from assessment.queries.rounds import latest_submitted_round
 from assessment.services import benchmarking
 from assessment.store.models import Agency, Role, Round, User
@@ -61,24 +60,6 @@ def lead_page(session: Session, lead: User, k: int) -> LeadBenchmarkPage:
         catalog=web_catalog(),
     )
     everyone = result.comparisons[0].position
-    return LeadBenchmarkPage(agency, round_, names, result, _bars(everyone, names))
-
-
-def _bars(position: PeerPosition | None, names: FigureNames) -> list[tuple[str, Markup]]:
-    if position is None:
-        return []
-    statistics = position.statistics
-    bars = []
-    for cell in [statistics.cell("overall", "overall"), *dimension_cells(statistics, names)]:
-        if cell is None:
-            continue
-        title = names.figure(cell.scope, cell.key)
-        figure = position.figure(cell.scope, cell.key)
-        chart = peer_bar(
-            cell,
-            f"{title}: our agency against all agencies",
-            agency_score=figure.score if figure else None,
-            agency_label=OUR_AGENCY,
-        )
-        bars.append((title, chart))
-    return bars
+    return LeadBenchmarkPage(
+        agency, round_, names, result, position_bars(everyone, names, agency_label=OUR_AGENCY)
+    )
