@@ -46,8 +46,9 @@ demo: setup
 	$(BIN)/assessment demo-data --if-empty
 	$(BIN)/assessment serve --host $(HOST) --port $(PORT)
 
+# Performance benchmarks (timings, not peer benchmarking): python -m tests.perf [NAME ...]
 bench: setup
-	$(BIN)/python -m tests.bench
+	$(BIN)/python -m tests.perf
 
 clean:
 	rm -rf $(VENV) build *.egg-info .mypy_cache .ruff_cache .pytest_cache

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import click
 
-from assessment.cli import benchmark, questionnaire, report, score, store, token
+from assessment.cli import (
+    benchmark,
+    demo_data,
+    export,
+    init,
+    questionnaire,
+    report,
+    rounds,
+    score,
+    token,
+    users,
+)
 from assessment.cli.serve import serve
 
 
@@ -19,5 +30,8 @@ main.add_command(serve)
 main.add_command(benchmark.benchmark)
 main.add_command(token.token)
 main.add_command(report.report)
-for command in store.COMMANDS:
-    main.add_command(command)
+main.add_command(init.init)
+main.add_command(demo_data.demo_data_command)
+main.add_command(export.export_command)
+main.add_command(users.user)
+main.add_command(rounds.round_group)

@@ -9,8 +9,7 @@ from collections.abc import Iterator
 import click
 
 from assessment import config
-from assessment.cli.store import CommandError, database_url_option, opened_session
-from assessment.domain.figure_names import FigureNames
+from assessment.cli.database import CommandError, database_url_option, opened_session
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.benchmark import (
     AnonymityError,
@@ -21,6 +20,7 @@ from assessment.domain.rules.benchmark import (
     statistics_to_dict,
     validate_k,
 )
+from assessment.presentation.labels import FigureNames
 from assessment.queries.instruments import round_instrument
 from assessment.services import benchmarking, rounds
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from assessment import config
-from assessment.cli.store import (
+from assessment.cli.database import (
     CommandError,
     database_url_option,
     opened_session,

@@ -16,6 +16,7 @@ from assessment.domain.model.results import Roadmap, RoadmapPhase, ScoreResult
 from assessment.domain.rules.answer_check import check_answers
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
+from assessment.presentation.labels import OVERALL, level_name
 from assessment.queries.instruments import default_catalog
 
 
@@ -156,7 +157,7 @@ def _dimension_table(instrument: Instrument, result: ScoreResult) -> Iterator[st
     overall = result.overall
     rows.append(
         (
-            "Overall",
+            OVERALL,
             _score(overall.score),
             _level(instrument, overall.level),
             f"{overall.coverage:.0%}",
@@ -217,4 +218,4 @@ def _score(score: float | None) -> str:
 
 
 def _level(instrument: Instrument, number: int) -> str:
-    return f"{number} {instrument.level(number).name}"
+    return f"{number} {level_name(instrument, number)}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from assessment.cli.store import CommandError, database_url_option, opened_session
+from assessment.cli.database import CommandError, database_url_option, opened_session
 from assessment.queries.accounts import user_with_email
 from assessment.services.accounts import create_api_token
 

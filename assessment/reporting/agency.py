@@ -1,4 +1,4 @@
-"""The agency report's view-model, gathered from stored data through services and queries.
+"""The agency report's view data, gathered from stored data through services and queries.
 
 Reads only. Every figure is a stored result (`assessment.queries.results`: the same
 figures as the results page, the API and the export), flagged when stale; peer figures
@@ -28,6 +28,8 @@ from assessment.domain.rules.benchmark import (
 )
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.trajectory import comparable_base
+from assessment.presentation.charts import short_label
+from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.agencies import get_agency
 from assessment.queries.answers import assessment_answers
 from assessment.queries.instruments import instrument_of
@@ -37,10 +39,9 @@ from assessment.queries.results import (
     submitted_assessment,
 )
 from assessment.queries.rounds import get_round
-from assessment.reporting import parts
+from assessment.reporting import sections
 from assessment.reporting.baseline import published_baseline
-from assessment.reporting.charts import short_label
-from assessment.reporting.viewmodel import AgencyReport, TrendView
+from assessment.reporting.view_data import AgencyReport, TrendView
 from assessment.store.models import Agency
 
 CONFIDENTIALITY = "Confidential: for the named agency and its assessors only"
@@ -90,7 +91,7 @@ def build_agency_report(
         language=instrument.languages[0] if instrument.languages else "en",
         confidentiality=CONFIDENTIALITY,
         figures_note=results.status_note,
-        summary=parts.summary(
+        summary=sections.summary(
             instrument,
             result,
             peers.position,
@@ -100,7 +101,7 @@ def build_agency_report(
             previous=_dimension_scores(previous[1]) if previous else None,
             previous_overall=previous[1].overall.score if previous else None,
         ),
-        dimensions=parts.dimension_sections(
+        dimensions=sections.dimension_sections(
             instrument,
             result,
             answers,
@@ -108,19 +109,19 @@ def build_agency_report(
             _dimension_scores(previous[1]) if previous else None,
             agency_label="Agency",
         ),
-        themes=parts.theme_lines(
+        themes=sections.theme_lines(
             instrument, result, peers.position.statistics if peers.position else None
         ),
-        roadmap=parts.roadmap_view(instrument, result, build_roadmap(instrument, answers, result)),
+        roadmap=roadmap_view(instrument, result, build_roadmap(instrument, answers, result)),
         trend=_trend(instrument, [*earlier, (round_.name, result)]),
-        methodology=parts.methodology(
+        methodology=sections.methodology(
             instrument,
             peer_group=peers.label,
             peer_count=peers.count,
             k=k,
             baseline=published_baseline(),
         ),
-        appendix=parts.appendix(instrument, result, answers),
+        appendix=sections.appendix(instrument, result, answers),
     )
 
 
@@ -163,7 +164,7 @@ def _trend(instrument: Instrument, rounds: Sequence[tuple[str, ScoreResult]]) ->
         (name, result.overall.score, result.overall.level, _dimension_scores(result))
         for name, result in rounds
     ]
-    return parts.trend_view(instrument, rows)
+    return sections.trend_view(instrument, rows)
 
 
 def _dimension_scores(result: ScoreResult) -> dict[str, float | None]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from assessment.reporting.viewmodel import BaselineFigure
+from assessment.reporting.view_data import BaselineFigure
 from assessment.resources import reports_dir
 
 BASELINE_FILE = "baseline.yaml"

@@ -1,4 +1,4 @@
-"""The cohort report's view-model: a round's peer group, anonymised, from stored data.
+"""The cohort report's view data: a round's peer group, anonymised, from stored data.
 
 Reads only. Distributions come from the stored results through the benchmark engine (so
 every figure obeys the anonymity threshold K), medians over rounds from the same group in
@@ -30,14 +30,15 @@ from assessment.domain.rules.benchmark import (
 )
 from assessment.domain.rules.scoring import score_assessment
 from assessment.domain.rules.trajectory import major_version
+from assessment.presentation.charts import level_distribution, quartile_bar
+from assessment.presentation.labels import level_name
 from assessment.queries.answers import submitted_answers
 from assessment.queries.instruments import instrument_for
 from assessment.queries.results import round_results_frame
 from assessment.queries.rounds import get_round, rounds_with_results
-from assessment.reporting import parts
+from assessment.reporting import sections
 from assessment.reporting.baseline import published_baseline
-from assessment.reporting.charts import level_distribution, quartile_bar
-from assessment.reporting.viewmodel import CohortReport, DistributionLine, TrendView, UnmetPractice
+from assessment.reporting.view_data import CohortReport, DistributionLine, TrendView, UnmetPractice
 from assessment.services.errors import ServiceError
 from assessment.store.models import Round
 
@@ -94,7 +95,7 @@ def build_cohort_report(
         ),
         medians_over_rounds=_medians_over_rounds(session, instrument, round_, group, k),
         unmet=most_unmet(instrument, tallies, k),
-        methodology=parts.methodology(
+        methodology=sections.methodology(
             instrument,
             peer_group=group.describe(),
             peer_count=statistics.n_agencies,
@@ -128,9 +129,9 @@ def distribution(
     levels: bool = True,
 ) -> DistributionLine:
     """A figure's quartile chart and, for scored levels, its level distribution."""
-    peer = parts.peer_figure(cell)
+    peer = sections.peer_figure(cell)
     chart = quartile_bar(
-        parts.peer_quartiles(peer),
+        sections.peer_quartiles(peer),
         None,
         title=f"{title}: distribution over the group",
         peer_count=peer.n,
@@ -139,7 +140,7 @@ def distribution(
     level_chart = None
     if levels and cell is not None and cell.levels:
         level_chart = level_distribution(
-            [(str(instrument.level(c.level).name), c.count) for c in cell.levels],
+            [(level_name(instrument, c.level), c.count) for c in cell.levels],
             title=f"{title}: agencies per level",
             withheld_text=f"< {k}",
         )
@@ -220,7 +221,7 @@ def _medians_over_rounds(
             break
     if len(rows) < 2:
         return None
-    return parts.trend_view(instrument, rows, title="Group medians over rounds")
+    return sections.trend_view(instrument, rows, title="Group medians over rounds")
 
 
 def _optional_statistics(

@@ -1,4 +1,4 @@
-"""Report view-models -> HTML (Jinja, autoescaped) -> PDF (WeasyPrint, safe URL fetcher).
+"""Report view data -> HTML (Jinja, autoescaped) -> PDF (WeasyPrint, safe URL fetcher).
 
 Templates and print CSS live in `reports/<name>/` (found through
 `assessment.resources.reports_dir()`), each extending what `reports/_base/` holds; a
@@ -17,16 +17,16 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
-from assessment.reporting.charts import chart_image
+from assessment.presentation.charts import chart_image
 from assessment.reporting.fetcher import SafeURLFetcher
-from assessment.reporting.viewmodel import AgencyReport, CohortReport
+from assessment.reporting.view_data import AgencyReport, CohortReport
 from assessment.resources import reports_dir
 
 REPORT_AUTHOR = "Social-media maturity assessment"
 TEMPLATE_FILE = "report.html"
 STYLESHEET_FILE = "report.css"
 BASE_FOLDER = "_base"
-# Tagged PDFs (PDF/UA structure) help screen readers; measured cost in tests/bench.
+# Tagged PDFs (PDF/UA structure) help screen readers; measured cost in tests/perf.
 PDF_TAGS = True
 
 

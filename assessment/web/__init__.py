@@ -9,6 +9,12 @@ Blueprint `bp` (URL rules carry `login_required` / `roles_required` from
 `assessment.web.auth`), then add ONE import and ONE line to `register_blueprints` below,
 and append its routes to the access matrix in tests/web/test_access_matrix.py.
 
+An area names its modules by role: `views.py` the routes (request in, response out),
+`forms.py` its WTForms, `view_data.py` the view data (the frozen values its templates
+read and the functions that build them), `templates/<area>/` the pages. What pages and
+reports show alike (charts, level and figure names, roadmap rows) comes from
+`assessment.presentation`.
+
 Helpers for views: `db_session()` (the request's SQLAlchemy session), `web_catalog()`
 (the instrument catalog of INSTRUMENT_DIR),
 `assessment.web.auth.current_user()`, `login_required`, `roles_required(*roles)`.

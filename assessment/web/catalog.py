@@ -7,8 +7,10 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from assessment.domain.loading.catalog import InstrumentCatalog
-from assessment.queries.instruments import default_catalog
+from assessment.presentation.labels import FigureNames
+from assessment.queries.instruments import default_catalog, round_instrument
 from assessment.resources import questionnaires_dir
+from assessment.store.models import Round
 
 _EXTENSION = "assessment.catalog"
 
@@ -25,3 +27,8 @@ def web_catalog() -> InstrumentCatalog:
     """The current app's instrument catalog."""
     catalog: InstrumentCatalog = current_app.extensions[_EXTENSION]
     return catalog
+
+
+def names_for(round_: Round) -> FigureNames:
+    """The figure and level names of the round's instrument."""
+    return FigureNames(round_instrument(round_, web_catalog()))

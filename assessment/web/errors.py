@@ -9,9 +9,11 @@ catch InvalidInput themselves; whatever is not caught lands here.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask import Flask, g, jsonify, render_template, request
+from flask import Response as JsonResponse
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.wrappers import Response
@@ -82,19 +84,30 @@ def status_for(error: ServiceError) -> int:
     return next((status for kind, status in SERVICE_STATUS if isinstance(error, kind)), 400)
 
 
-def error_response(status: int, page: ErrorPage, *, details: list[str] | None = None) -> Response:
-    """An error page with `status`, or a JSON body for API and script requests."""
-    response: Response
-    if wants_json():
-        body: dict[str, object] = {"status": status, "error": page.title, "message": page.message}
-        if details:
-            body["details"] = details
-        response = jsonify(error=body)
-    else:
-        html = render_template("errors/error.html", status=status, page=page, details=details)
-        response = Response(html, mimetype="text/html")
+def json_error(
+    status: int, message: str, *, title: str | None = None, details: Sequence[str] = ()
+) -> JsonResponse:
+    """The one JSON error body, {"error": {"status": ..., "message": ...}}, sent with `status`.
+
+    Pages add the page title as "error" and the problems as "details"; the API sends the
+    documented two fields only.
+    """
+    body: dict[str, object] = {"status": status, "message": message}
+    if title is not None:
+        body["error"] = title
+    if details:
+        body["details"] = list(details)
+    response = jsonify(error=body)
     response.status_code = status
     return response
+
+
+def error_response(status: int, page: ErrorPage, *, details: list[str] | None = None) -> Response:
+    """An error page with `status`, or a JSON body for API and script requests."""
+    if wants_json():
+        return json_error(status, page.message, title=page.title, details=details or ())
+    html = render_template("errors/error.html", status=status, page=page, details=details)
+    return Response(html, status=status, mimetype="text/html")
 
 
 def _http_error(error: HTTPException) -> Response:

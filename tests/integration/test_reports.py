@@ -19,7 +19,7 @@ from assessment.domain.rules.benchmark import PeerGroup
 from assessment.reporting.agency import build_agency_report
 from assessment.reporting.cohort import CohortUnavailable, build_cohort_report
 from assessment.reporting.render import render_agency_pdf, render_cohort_pdf, render_html
-from assessment.reporting.viewmodel import AgencyReport
+from assessment.reporting.view_data import AgencyReport
 from assessment.services.errors import NotFound
 from assessment.store.db import Database
 from assessment.store.models import Round
@@ -84,7 +84,7 @@ def hostile_comments(base: str) -> dict[str, str]:
 
 @dataclass(frozen=True)
 class Rendered:
-    """The reported world, its view-model and the agency PDF read back."""
+    """The reported world, its view data and the agency PDF read back."""
 
     world: ReportWorld
     report: AgencyReport

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from assessment.reporting.charts import (
+from assessment.presentation.charts import (
     Quartiles,
     chart_image,
     level_distribution,

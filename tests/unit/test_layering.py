@@ -1,8 +1,10 @@
 """The layers import only downwards, and only the read package and the services query.
 
 Layers, top to bottom: cli -> web -> reporting -> services -> queries -> store -> domain.
-The modules at the top of the package (configuration, resource paths, errors) are leaves
-every layer may use.
+`presentation` (charts, labels and roadmap rows that web pages and reports share) sits
+just above the domain and imports nothing else of the product; test_domain_purity keeps
+web, ORM and PDF libraries out of it. The modules at the top of the package
+(configuration, resource paths, errors) are leaves every layer may use.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 import assessment
 
 PACKAGE_DIR = Path(assessment.__file__).parent
-LAYERS = ("domain", "store", "queries", "services", "reporting", "web", "cli")
+LAYERS = ("domain", "presentation", "store", "queries", "services", "reporting", "web", "cli")
 QUERYING = {"queries", "services", "store"}
 QUERY_CALLS = {"execute", "scalar", "scalars", "query"}
 STATEMENT_BUILDERS = {"select", "insert", "update", "delete", "text", "union", "exists"}

@@ -1,4 +1,5 @@
-"""The answering form of one dimension, built from the instrument's practices.
+"""The answering form of one dimension, built from the instrument's practices, and what
+its submission changes against the stored answers.
 
 Each practice becomes a radio group (its answer options, plus "Not applicable" where the
 practice allows it) and an evidence textarea. Form classes are built once per instrument
@@ -8,6 +9,7 @@ and dimension and kept on the (frozen) instrument object, like the scoring plan.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
@@ -17,10 +19,11 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from assessment.domain.model.answers import MAX_COMMENT_LENGTH, Answer
 from assessment.domain.model.instrument import Dimension, Instrument, Practice
+from assessment.domain.rules.scoring import visible_practices
+from assessment.presentation import labels
 
 NOT_APPLICABLE = "n/a"
 """The radio value of "Not applicable"; option ids cannot contain a slash."""
-NOT_APPLICABLE_LABEL = "Not applicable"
 ANSWER_PREFIX = "answer-"
 COMMENT_PREFIX = "comment-"
 REVISION_FIELD = "revision"
@@ -143,7 +146,7 @@ def _build_form_class(dimension: Dimension) -> type[DimensionForm]:
 def _answer_field(practice: Practice, number: int) -> Any:
     choices = [SelectChoice(option.id, str(option.label)) for option in practice.answer_set.options]
     if practice.allow_not_applicable:
-        choices.append(SelectChoice(NOT_APPLICABLE, NOT_APPLICABLE_LABEL))
+        choices.append(SelectChoice(NOT_APPLICABLE, labels.NOT_APPLICABLE))
     return RadioField(
         str(practice.text),
         choices=choices,
@@ -184,3 +187,45 @@ def initial_data(dimension: Dimension, answers: Mapping[str, Answer]) -> dict[st
         )
         data[comment_field_name(practice.id)] = answer.comment
     return data
+
+
+@dataclass(frozen=True)
+class AnswerChanges:
+    """What a dimension page's save changes: answers to store and practice ids to clear."""
+
+    answers: dict[str, Answer]
+    clear: tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.answers or self.clear)
+
+
+def answer_changes(
+    instrument: Instrument,
+    dimension: Dimension,
+    stored: Mapping[str, Answer],
+    submitted: Mapping[str, Answer | None],
+) -> AnswerChanges:
+    """The visible practices of `dimension` whose submitted answer differs from the stored one.
+
+    Visibility is decided on the stored answers with the submitted ones applied; practices
+    hidden by their condition keep whatever they had, so hiding loses nothing.
+    """
+    merged = dict(stored)
+    for practice_id, answer in submitted.items():
+        if answer is None:
+            merged.pop(practice_id, None)
+        else:
+            merged[practice_id] = answer
+    visible = {p.id for p in visible_practices(instrument, merged)}
+    answers: dict[str, Answer] = {}
+    clear: list[str] = []
+    for practice in dimension.practices:
+        if practice.id not in visible or practice.id not in submitted:
+            continue
+        new, old = submitted[practice.id], stored.get(practice.id)
+        if new is None and old is not None:
+            clear.append(practice.id)
+        elif new is not None and new != old:
+            answers[practice.id] = new
+    return AnswerChanges(answers, tuple(clear))

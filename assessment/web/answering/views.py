@@ -28,9 +28,11 @@ from werkzeug.wrappers import Response
 from assessment.domain.model.instrument import Dimension, Instrument
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import visible_practices
+from assessment.presentation.charts import radar_chart
+from assessment.presentation.labels import level_name
+from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.answers import assessment_answers
 from assessment.queries.results import assessment_results
-from assessment.reporting.charts import radar_chart
 from assessment.services.assessments import (
     save_answers,
     start_assessment,
@@ -38,10 +40,11 @@ from assessment.services.assessments import (
 )
 from assessment.services.errors import Conflict, InvalidAnswers, Locked, ServiceError
 from assessment.store.models import Assessment
-from assessment.web.answering import pages
+from assessment.web.answering import view_data
 from assessment.web.answering.forms import (
     DimensionForm,
     SubmitForm,
+    answer_changes,
     dimension_form_class,
     initial_data,
 )
@@ -109,9 +112,9 @@ def overview(agency_id: int | None) -> Page:
         "answering/overview.html",
         ws=workspace,
         instrument=instrument,
-        progress=pages.answering_progress(instrument, answers),
-        statuses=pages.dimension_statuses(instrument, answers),
-        resume=pages.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
+        progress=view_data.answering_progress(instrument, answers),
+        statuses=view_data.dimension_statuses(instrument, answers),
+        resume=view_data.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
     )
 
 
@@ -170,7 +173,7 @@ def _save_dimension(
     if not form.validate() or unknown:
         return _dimension_page(workspace, instrument, found, form, status=INVALID_STATUS)
     stored = assessment_answers(assessment)
-    changes = pages.answer_changes(instrument, found, stored, form.submitted_answers())
+    changes = answer_changes(instrument, found, stored, form.submitted_answers())
     if changes:
         try:
             save_answers(
@@ -197,7 +200,7 @@ def _after_saving(instrument: Instrument, found: Dimension) -> str:
     """The same page after "Save draft"; the next dimension (or the overview) after "next"."""
     if request.form.get("action") != "next":
         return answering_url("dimension", dimension_id=found.id)
-    following = pages.neighbours(instrument, found.id).next
+    following = view_data.neighbours(instrument, found.id).next
     if following is None:
         return answering_url("overview")
     return answering_url("dimension", dimension_id=following.id)
@@ -236,9 +239,9 @@ def _dimension_page(
         instrument=instrument,
         dimension=found,
         form=form,
-        practices=pages.practice_views(instrument, found, shown),
-        progress=pages.answering_progress(instrument, stored),
-        neighbours=pages.neighbours(instrument, found.id),
+        practices=view_data.practice_views(instrument, found, shown),
+        progress=view_data.answering_progress(instrument, stored),
+        neighbours=view_data.neighbours(instrument, found.id),
     )
     return page, status
 
@@ -277,7 +280,7 @@ def autosave(agency_id: int | None) -> tuple[Response, int]:
     body = {
         "ok": True,
         "revision": saved.revision,
-        "progress": pages.progress_summary(pages.answering_progress(instrument, answers)),
+        "progress": view_data.progress_summary(view_data.answering_progress(instrument, answers)),
         "visible": visible,
     }
     return jsonify(body), 200
@@ -335,8 +338,8 @@ def _submit_page(
         ws=workspace,
         instrument=instrument,
         form=form,
-        progress=pages.answering_progress(instrument, answers),
-        statuses=pages.dimension_statuses(instrument, answers),
+        progress=view_data.answering_progress(instrument, answers),
+        statuses=view_data.dimension_statuses(instrument, answers),
     )
     return page, status
 
@@ -360,16 +363,16 @@ def results(agency_id: int | None) -> Page:
         instrument=instrument,
         score=score,
         figures_note=results.status_note,
-        overall_level_name=str(instrument.level(score.overall.level).name),
-        progress=pages.answering_progress(instrument, answers),
+        overall_level_name=level_name(instrument, score.overall.level),
+        progress=view_data.answering_progress(instrument, answers),
         radar=radar_chart(
-            [(workspace.agency.name, pages.radar_scores(score))],
-            pages.radar_axes(instrument),
+            [(workspace.agency.name, view_data.radar_scores(score))],
+            view_data.radar_axes(instrument),
             title="Score by dimension (0-100)",
         ),
-        dimensions=pages.dimension_outcomes(instrument, score),
-        themes=pages.theme_outcomes(instrument, score),
-        phases=pages.roadmap_phases(instrument, roadmap),
+        dimensions=view_data.dimension_outcomes(instrument, score),
+        themes=view_data.theme_outcomes(instrument, score),
+        phases=roadmap_view(instrument, score, roadmap).phases,
     )
 
 

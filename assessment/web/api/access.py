@@ -11,12 +11,13 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
-from flask import Response, g, jsonify, request
+from flask import Response, g, request
 
 from assessment.services.accounts import user_for_api_token
 from assessment.store.models import User
 from assessment.web.auth.access import current_user, mark_access
 from assessment.web.database import db_session
+from assessment.web.errors import json_error
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -33,10 +34,9 @@ class ApiError(Exception):
         self.message = message
 
 
-def error_response(status: int, message: str) -> Response:
-    """The JSON error body; 401 also names the expected scheme."""
-    response = jsonify(error={"status": status, "message": message})
-    response.status_code = status
+def api_error_response(status: int, message: str) -> Response:
+    """The documented JSON error (status and message); 401 also names the expected scheme."""
+    response = json_error(status, message)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

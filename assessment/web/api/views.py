@@ -34,7 +34,7 @@ from assessment.services import benchmarking, rounds
 from assessment.services.errors import NotFound, ServiceError
 from assessment.services.permissions import can_view_all
 from assessment.store.models import Round
-from assessment.web.api.access import ApiError, api_user, api_view, error_response
+from assessment.web.api.access import ApiError, api_error_response, api_user, api_view
 from assessment.web.api.openapi import openapi_document
 from assessment.web.catalog import web_catalog
 from assessment.web.database import db_session
@@ -247,19 +247,19 @@ def _rounded(value: float | None) -> float | None:
 
 @bp.errorhandler(ApiError)
 def _api_error(error: ApiError) -> Response:
-    return error_response(error.status, error.message)
+    return api_error_response(error.status, error.message)
 
 
 @bp.errorhandler(ServiceError)
 def _service_error(error: ServiceError) -> Response:
-    return error_response(status_for(error), str(error))
+    return api_error_response(status_for(error), str(error))
 
 
 @bp.errorhandler(GroupRefused)
 def _refused(error: GroupRefused) -> Response:
-    return error_response(403, str(error))
+    return api_error_response(403, str(error))
 
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException) -> Response:
-    return error_response(error.code or 500, error.description or error.name)
+    return api_error_response(error.code or 500, error.description or error.name)

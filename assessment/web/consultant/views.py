@@ -13,7 +13,7 @@ from assessment.services import export
 from assessment.store.models import Role
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
-from assessment.web.consultant import pages
+from assessment.web.consultant import view_data
 from assessment.web.consultant.forms import AgencyListForm, BenchmarkForm, CompareForm
 from assessment.web.database import db_session
 
@@ -28,9 +28,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def agencies() -> tuple[str, int]:
     """Every agency with its latest overall index, level and change; filtered and sorted."""
     form = AgencyListForm()
-    pages.offer_filters(db_session(), form)
+    view_data.offer_filters(db_session(), form)
     valid = form.checked()
-    rows = pages.agency_rows(db_session(), form if valid else None)
+    rows = view_data.agency_rows(db_session(), form if valid else None)
     return render_template("consultant/agencies.html", form=form, rows=rows), 200 if valid else 400
 
 
@@ -38,7 +38,7 @@ def agencies() -> tuple[str, int]:
 @roles_required(*STAFF)
 def agency(agency_id: int) -> str:
     """One agency: profile, rounds, trend, latest results and peer position."""
-    page = pages.agency_page(
+    page = view_data.agency_page(
         db_session(), signed_in_user(), agency_id, current_app.config["ANONYMITY_K"]
     )
     return render_template("consultant/agency.html", page=page, report_url=_report_url(page))
@@ -49,9 +49,10 @@ def agency(agency_id: int) -> str:
 def compare() -> tuple[str, int]:
     """Up to six agencies side by side in one round."""
     form = CompareForm()
-    latest = pages.offer_compare_choices(db_session(), form)
+    latest = view_data.offer_compare_choices(db_session(), form)
     valid = form.checked()
-    table = pages.comparison(db_session(), form) if valid and latest and form.agency.data else None
+    chosen = valid and latest and form.agency.data
+    table = view_data.comparison(db_session(), form) if chosen else None
     return render_template("consultant/compare.html", form=form, table=table), 200 if valid else 400
 
 
@@ -60,13 +61,13 @@ def compare() -> tuple[str, int]:
 def benchmark() -> tuple[str, int]:
     """A round's peer statistics for a group chosen with filters."""
     form = BenchmarkForm()
-    pages.offer_filters(db_session(), form)
-    latest = pages.offer_rounds(db_session(), form)
+    view_data.offer_filters(db_session(), form)
+    latest = view_data.offer_rounds(db_session(), form)
     if not form.checked() or latest is None:
         return render_template("consultant/benchmark.html", form=form, view=None), (
             400 if form.errors else 200
         )
-    view, history = pages.benchmark_page(
+    view, history = view_data.benchmark_page(
         db_session(), form.round.data, form.group(), current_app.config["ANONYMITY_K"]
     )
     return render_template(
@@ -112,7 +113,7 @@ def _cohort_report_url(round_id: int, group: PeerGroup) -> str | None:
     return url_for("reports.cohort_pdf", round=round_id, **given)
 
 
-def _report_url(page: pages.AgencyPage) -> str | None:
+def _report_url(page: view_data.AgencyPage) -> str | None:
     """The PDF report of the agency's latest round, once the reports area is installed."""
     if "reports.agency_pdf" not in current_app.view_functions or page.latest_round is None:
         return None

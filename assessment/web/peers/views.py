@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from flask import Blueprint, current_app, render_template
 
-from flask import Blueprint, abort, current_app, render_template
-from markupsafe import Markup
-from sqlalchemy.orm import Session
-
-from assessment.domain.figure_names import FigureNames
-from assessment.domain.rules.benchmark import PeerPosition
-from assessment.queries.rounds import latest_submitted_round
-from assessment.services import benchmarking
-from assessment.store.models import Agency, Role, Round, User
+from assessment.store.models import Role
 from assessment.web.auth.access import roles_required, signed_in_user
-from assessment.web.catalog import web_catalog
-from assessment.web.consultant.presenting import dimension_cells, names_for, peer_bar
 from assessment.web.database import db_session
+from assessment.web.peers.view_data import lead_page
 
 bp = Blueprint("peers", __name__, template_folder="templates")
-
-OUR_AGENCY = "Our agency"
-
-
-@dataclass(frozen=True)
-class LeadBenchmarkPage:
-    """The lead's agency, its latest submitted round and its position in each peer group."""
-
-    agency: Agency
-    round: Round | None
-    names: FigureNames
-    benchmark: benchmarking.AgencyBenchmark | None
-    bars: list[tuple[str, Markup]]
 
 
 @bp.route("/my/benchmark")
@@ -40,45 +18,3 @@ def my_benchmark() -> str:
     """The lead's agency against all agencies, its type and its size band."""
     page = lead_page(db_session(), signed_in_user(), current_app.config["ANONYMITY_K"])
     return render_template("peers/my_benchmark.html", page=page)
-
-
-def lead_page(session: Session, lead: User, k: int) -> LeadBenchmarkPage:
-    """The figures of the lead's own agency against anonymous peer statistics."""
-    if lead.agency_id is None:
-        abort(404)
-    agency = benchmarking.visible_agency(session, lead, lead.agency_id)
-    round_ = latest_submitted_round(session, agency.id)
-    if round_ is None:
-        return LeadBenchmarkPage(agency, None, FigureNames(None), None, [])
-    names = names_for(round_)
-    result = benchmarking.agency_benchmark(
-        session,
-        viewer=lead,
-        agency_id=agency.id,
-        round_id=round_.id,
-        k=k,
-        groups=benchmarking.peer_groups_for(agency)[:3],
-        catalog=web_catalog(),
-    )
-    everyone = result.comparisons[0].position
-    return LeadBenchmarkPage(agency, round_, names, result, _bars(everyone, names))
-
-
-def _bars(position: PeerPosition | None, names: FigureNames) -> list[tuple[str, Markup]]:
-    if position is None:
-        return []
-    statistics = position.statistics
-    bars = []
-    for cell in [statistics.cell("overall", "overall"), *dimension_cells(statistics, names)]:
-        if cell is None:
-            continue
-        title = names.figure(cell.scope, cell.key)
-        figure = position.figure(cell.scope, cell.key)
-        chart = peer_bar(
-            cell,
-            f"{title}: our agency against all agencies",
-            agency_score=figure.score if figure else None,
-            agency_label=OUR_AGENCY,
-        )
-        bars.append((title, chart))
-    return bars

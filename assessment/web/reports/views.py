@@ -25,14 +25,14 @@ from assessment.reporting.render import (
     render_html,
     stylesheet_path,
 )
-from assessment.reporting.viewmodel import AgencyReport
+from assessment.reporting.view_data import AgencyReport
 from assessment.services import report_access
 from assessment.services.errors import InvalidInput
 from assessment.store.ids import id_from_text
 from assessment.store.models import Role, Round
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
-from assessment.web.consultant import pages
+from assessment.web.consultant import view_data
 from assessment.web.consultant.forms import GroupFilters
 from assessment.web.database import db_session
 
@@ -51,7 +51,7 @@ def index() -> str:
     chosen = _chosen_round(rounds)
     agencies = submitted_agencies(db_session(), chosen.id) if chosen is not None else []
     filters = GroupFilters()
-    pages.offer_filters(db_session(), filters)
+    view_data.offer_filters(db_session(), filters)
     return render_template(
         "reports/index.html",
         rounds=list(reversed(rounds)),

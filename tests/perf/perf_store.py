@@ -36,7 +36,7 @@ TARGET_SECONDS = 0.5
 
 def main() -> None:
     """Print the seeding time and the results-frame time against a raw sqlite3 baseline."""
-    with tempfile.TemporaryDirectory(prefix="bench-store-") as folder:
+    with tempfile.TemporaryDirectory(prefix="perf-store-") as folder:
         seed_seconds = _seed_demo(Path(folder) / "demo.db")
         print(f"demo-data, {SEED_AGENCIES:,} agencies x 3 rounds: {seed_seconds:.2f} s")
         _frame_figures(Path(folder) / "frame.db")

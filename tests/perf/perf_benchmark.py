@@ -164,7 +164,7 @@ def bare_quantiles(frame: pd.DataFrame) -> pd.Series[float]:
 
 def measure(size: int, folder: Path) -> dict[str, float]:
     """Seed a round of `size` agencies and time our pipeline against the baseline."""
-    url = f"sqlite:///{folder / f'bench-{size}.db'}"
+    url = f"sqlite:///{folder / f'perf-{size}.db'}"
     upgrade_database(url)
     started = time.perf_counter()
     round_id = seed(url, size, random.Random(size))

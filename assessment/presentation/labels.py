@@ -1,10 +1,38 @@
-"""Names of benchmark figures and levels from an instrument, for pages, reports and the CLI."""
+"""Words for figures, levels and answers, the same on pages, in reports and on the CLI."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from assessment.domain.model.instrument import Instrument
+from assessment.domain.model.results import PracticeStatus
+
+OVERALL = "Overall"
+NOT_ANSWERED = "Not answered"
+NOT_APPLICABLE = "Not applicable"
+STATUS_WORDS = {
+    PracticeStatus.MET: "Met",
+    PracticeStatus.UNMET: "Not met",
+    PracticeStatus.UNANSWERED: NOT_ANSWERED,
+    PracticeStatus.NOT_APPLICABLE: NOT_APPLICABLE,
+    PracticeStatus.HIDDEN: "Not asked",
+}
+"""A practice outcome in words."""
+
+
+def level_name(instrument: Instrument, number: int) -> str:
+    """A level's name, e.g. 'Defined'."""
+    return str(instrument.level(number).name)
+
+
+def level_label(instrument: Instrument, number: int) -> str:
+    """A level with its number, e.g. 'Level 3 · Defined'."""
+    return f"Level {number} · {level_name(instrument, number)}"
+
+
+def dimension_titles(instrument: Instrument) -> dict[str, str]:
+    """Each dimension's title keyed by its id, in instrument order."""
+    return {dimension.id: str(dimension.title) for dimension in instrument.dimensions}
 
 
 @dataclass(frozen=True)
@@ -16,7 +44,7 @@ class FigureNames:
     def figure(self, scope: str, key: str) -> str:
         """'Overall', a dimension's or a theme's title, or the key itself."""
         if scope == "overall":
-            return "Overall"
+            return OVERALL
         if self.instrument is not None:
             if scope == "dimension":
                 dimension = self.instrument.dimension(key)

@@ -1,4 +1,4 @@
-"""What the questionnaire pages compute, on tiny instruments: what a save changes, where
+"""The questionnaire pages' view data, on tiny instruments: what a save changes, where
 to continue, what is left per dimension, the background-save body and the form classes."""
 
 from __future__ import annotations
@@ -6,15 +6,14 @@ from __future__ import annotations
 import pytest
 
 from assessment.domain.model.answers import Answer
-from assessment.web.answering.forms import dimension_form_class, initial_data
-from assessment.web.answering.pages import (
+from assessment.web.answering.forms import answer_changes, dimension_form_class, initial_data
+from assessment.web.answering.payload import MAX_PROBLEMS, PayloadError, parse_autosave
+from assessment.web.answering.view_data import (
     ResumePoint,
-    answer_changes,
     dimension_statuses,
     neighbours,
     resume_point,
 )
-from assessment.web.answering.payload import MAX_PROBLEMS, PayloadError, parse_autosave
 from tests.unit.instruments import YES_NO, make_answers, make_instrument, practice
 
 INSTRUMENT = make_instrument(

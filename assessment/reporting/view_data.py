@@ -1,7 +1,8 @@
-"""What a report shows, as frozen values: templates only lay these out.
+"""A report's view data: what it shows, as frozen values; templates only lay these out.
 
 Numbers stay numbers (templates format them); texts are plain strings that the
-autoescaping templates escape; charts are ready-made `Markup` from `charts.py`.
+autoescaping templates escape; charts are ready-made `Markup` from
+`assessment.presentation.charts`.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from markupsafe import Markup
+
+from assessment.presentation.roadmap import RoadmapView
 
 
 @dataclass(frozen=True)
@@ -113,58 +116,6 @@ class ThemeLine:
     coverage: float
     practices: int
     peer_median: float | None
-
-
-@dataclass(frozen=True)
-class ActionLine:
-    """One roadmap action."""
-
-    practice_id: str
-    dimension_title: str
-    level: int
-    action: str
-    effort: str
-    impact: str
-    depends_on: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class ProjectedLevel:
-    """Where a dimension stands after a roadmap phase."""
-
-    title: str
-    level: int
-    score: float | None
-    changed: bool
-
-
-@dataclass(frozen=True)
-class PhaseView:
-    """A roadmap phase: its actions and the levels reached once it is done."""
-
-    title: str
-    months: str
-    actions: tuple[ActionLine, ...]
-    projected: tuple[ProjectedLevel, ...]
-    overall_level: int
-    overall_score: float | None
-
-
-@dataclass(frozen=True)
-class TargetLine:
-    """A dimension's current and target level."""
-
-    title: str
-    current: int
-    target: int
-
-
-@dataclass(frozen=True)
-class RoadmapView:
-    """The roadmap: targets and phases."""
-
-    targets: tuple[TargetLine, ...]
-    phases: tuple[PhaseView, ...]
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,8 @@
-"""Pure functions that turn domain results into report view-model parts.
+"""The sections of a report's view data, built by pure functions from domain results.
 
-No database and no rendering here: instrument, answers, scores, roadmap and peer
-statistics in; frozen view-model values (with ready-made SVG charts) out.
+No database and no rendering here: instrument, answers, scores and peer statistics in;
+the frozen values of `view_data.py` (with ready-made SVG charts) out. The roadmap
+section comes from `assessment.presentation.roadmap`, shared with the results page.
 """
 
 from __future__ import annotations
@@ -16,13 +17,18 @@ from assessment.domain.model.results import (
     DimensionResult,
     PracticeOutcome,
     PracticeStatus,
-    Roadmap,
     ScoreResult,
 )
 from assessment.domain.rules.benchmark import CellStatistics, PeerPosition, PeerStatistics
-from assessment.reporting.charts import Quartiles, quartile_bar, radar_chart, trend_chart
-from assessment.reporting.viewmodel import (
-    ActionLine,
+from assessment.presentation.charts import Quartiles, quartile_bar, radar_chart, trend_chart
+from assessment.presentation.labels import (
+    NOT_ANSWERED,
+    NOT_APPLICABLE,
+    OVERALL,
+    STATUS_WORDS,
+    level_name,
+)
+from assessment.reporting.view_data import (
     AppendixDimension,
     BaselineFigure,
     DimensionFigure,
@@ -30,26 +36,15 @@ from assessment.reporting.viewmodel import (
     LevelInfo,
     Methodology,
     PeerFigure,
-    PhaseView,
     PracticeLine,
-    ProjectedLevel,
-    RoadmapView,
     SourceLine,
     Summary,
-    TargetLine,
     ThemeLine,
     TrendRow,
     TrendView,
 )
 
 RANKED_DIMENSIONS = 3
-STATUS_LABELS = {
-    PracticeStatus.MET: "Met",
-    PracticeStatus.UNMET: "Not met",
-    PracticeStatus.UNANSWERED: "Not answered",
-    PracticeStatus.NOT_APPLICABLE: "Not applicable",
-    PracticeStatus.HIDDEN: "Not asked",
-}
 
 PreviousScores = Mapping[str, float | None]
 """An earlier round's scores keyed by dimension id."""
@@ -59,11 +54,10 @@ def level_info(
     instrument: Instrument, number: int, dimension: Dimension | None = None
 ) -> LevelInfo:
     """A level's name and meaning, within a dimension when one is given."""
-    level = instrument.level(number)
-    meaning = level.description
+    meaning = instrument.level(number).description
     if dimension is not None and number in dimension.level_descriptions:
         meaning = dimension.level_descriptions[number]
-    return LevelInfo(number, str(level.name), str(meaning))
+    return LevelInfo(number, level_name(instrument, number), str(meaning))
 
 
 def peer_figure(cell: CellStatistics | None, percentile_rank: float | None = None) -> PeerFigure:
@@ -129,16 +123,16 @@ def _practice_line(
         text=str(practice.text),
         answer=_answer_text(instrument, outcome),
         status=outcome.status.value,
-        status_label=STATUS_LABELS[outcome.status],
+        status_label=STATUS_WORDS[outcome.status],
         comment=answer.comment.strip() if answer is not None else "",
     )
 
 
 def _answer_text(instrument: Instrument, outcome: PracticeOutcome) -> str:
     if outcome.status is PracticeStatus.NOT_APPLICABLE:
-        return "Not applicable"
+        return NOT_APPLICABLE
     if outcome.option_id is None:
-        return "Not answered"
+        return NOT_ANSWERED
     practice = instrument.practice(outcome.practice_id)
     option = practice.answer_set.option(outcome.option_id) if practice is not None else None
     return str(option.label) if option is not None else outcome.option_id
@@ -220,7 +214,7 @@ def dimension_figures(instrument: Instrument, result: ScoreResult) -> tuple[Dime
             title=str(dimension.title),
             score=result.dimensions[dimension.id].score,
             level=result.dimensions[dimension.id].level,
-            level_name=str(instrument.level(result.dimensions[dimension.id].level).name),
+            level_name=level_name(instrument, result.dimensions[dimension.id].level),
         )
         for dimension in instrument.dimensions
     )
@@ -310,48 +304,6 @@ def theme_lines(
     return tuple(lines)
 
 
-def roadmap_view(instrument: Instrument, result: ScoreResult, roadmap: Roadmap) -> RoadmapView:
-    """The roadmap's targets and phases, with the levels reached after each phase."""
-    titles = {d.id: str(d.title) for d in instrument.dimensions}
-    targets = tuple(
-        TargetLine(titles[d_id], result.dimensions[d_id].level, target)
-        for d_id, target in roadmap.targets.items()
-        if d_id in titles
-    )
-    phases = tuple(
-        PhaseView(
-            title=phase.title,
-            months=f"{phase.start_month}-{phase.end_month} months",
-            actions=tuple(
-                ActionLine(
-                    practice_id=action.practice_id,
-                    dimension_title=titles.get(action.dimension_id, action.dimension_id),
-                    level=action.level,
-                    action=action.action,
-                    effort=action.effort,
-                    impact=action.impact,
-                    depends_on=action.depends_on,
-                )
-                for action in phase.actions
-            ),
-            projected=tuple(
-                ProjectedLevel(
-                    title=titles[d_id],
-                    level=projection.level,
-                    score=projection.score,
-                    changed=projection.level != result.dimensions[d_id].level,
-                )
-                for d_id, projection in phase.projected.items()
-                if d_id in titles
-            ),
-            overall_level=phase.projected_overall.level,
-            overall_score=phase.projected_overall.score,
-        )
-        for phase in roadmap.phases
-    )
-    return RoadmapView(targets, phases)
-
-
 def trend_view(
     instrument: Instrument,
     rounds: Sequence[tuple[str, float | None, int | None, PreviousScores]],
@@ -368,7 +320,7 @@ def trend_view(
         (str(d.title), [row.dimensions[index] for row in rows])
         for index, d in enumerate(instrument.dimensions)
     ]
-    series.append(("Overall", [row.overall for row in rows]))
+    series.append((OVERALL, [row.overall for row in rows]))
     chart = trend_chart([row.round_name for row in rows], series, title=title)
     return TrendView(tuple(str(d.title) for d in instrument.dimensions), rows, chart)
 

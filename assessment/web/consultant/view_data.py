@@ -1,4 +1,4 @@
-"""View data of the consultant pages, built from services (keeps the views thin)."""
+"""The consultant pages' view data, built from services (keeps the views thin)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import pandas as pd
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
-from assessment.domain.figure_names import FigureNames
 from assessment.domain.rules.benchmark import (
     CellStatistics,
     GroupRefused,
@@ -18,6 +17,15 @@ from assessment.domain.rules.benchmark import (
     PeerStatistics,
 )
 from assessment.domain.rules.trajectory import CohortRound, Trajectory, TrajectoryPoint
+from assessment.presentation.charts import trend_chart
+from assessment.presentation.labels import FigureNames
+from assessment.presentation.peer_charts import (
+    dimension_cells,
+    level_chart,
+    peer_bar,
+    position_bars,
+    trend_of,
+)
 from assessment.queries.agencies import (
     AgencyOverview,
     agencies_by_name,
@@ -26,24 +34,16 @@ from assessment.queries.agencies import (
     agency_overview,
 )
 from assessment.queries.rounds import get_round, latest_submitted_round, rounds_with_results
-from assessment.reporting.charts import trend_chart
 from assessment.services import benchmarking
 from assessment.store.models import Agency, Assessment, Round, User
 from assessment.web.admin.forms import profile_choices
-from assessment.web.catalog import web_catalog
+from assessment.web.catalog import names_for, web_catalog
 from assessment.web.consultant.forms import (
     AgencyListForm,
     BenchmarkForm,
     CompareForm,
     GroupFilters,
     select_choices,
-)
-from assessment.web.consultant.presenting import (
-    dimension_cells,
-    level_chart,
-    names_for,
-    peer_bar,
-    trend_of,
 )
 
 SORTERS: dict[str, Callable[[AgencyOverview], Any]] = {
@@ -126,30 +126,8 @@ def agency_page(session: Session, viewer: User, agency_id: int, k: int) -> Agenc
         names=names,
         trend=trend_of(trajectory, names),
         benchmark=position,
-        bars=_position_bars(position, names),
+        bars=position_bars(position.comparisons[0].position if position else None, names),
     )
-
-
-def _position_bars(
-    position: benchmarking.AgencyBenchmark | None, names: FigureNames
-) -> list[tuple[str, Markup]]:
-    everyone = position.comparisons[0].position if position else None
-    if everyone is None:
-        return []
-    bars = []
-    for cell in [
-        everyone.statistics.cell("overall", "overall"),
-        *dimension_cells(everyone.statistics, names),
-    ]:
-        if cell is None:
-            continue
-        title = names.figure(cell.scope, cell.key)
-        figure = everyone.figure(cell.scope, cell.key)
-        score = figure.score if figure else None
-        bars.append(
-            (title, peer_bar(cell, f"{title}: agency against all agencies", agency_score=score))
-        )
-    return bars
 
 
 def offer_rounds(session: Session, form: BenchmarkForm | CompareForm) -> Round | None:

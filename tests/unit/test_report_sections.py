@@ -1,4 +1,4 @@
-"""Pure report parts: domain results turned into what the report shows."""
+"""Report sections: domain results turned into a report's view data."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from assessment.domain.model.instrument import OverallLevelRule
 from assessment.domain.rules.benchmark import PeerGroup, agency_position, peer_statistics
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
-from assessment.reporting import parts
-from assessment.reporting.viewmodel import BaselineFigure, DimensionFigure
+from assessment.presentation.roadmap import roadmap_view
+from assessment.reporting import sections
+from assessment.reporting.view_data import BaselineFigure, DimensionFigure
 from tests.unit.instruments import NA, make_answers, make_instrument, practice
 
 INSTRUMENT = make_instrument(
@@ -60,7 +61,7 @@ def frame_of(scores: dict[int, float]) -> pd.DataFrame:
 def test_practice_lines_carry_answer_status_and_trimmed_comment() -> None:
     result = score_assessment(INSTRUMENT, ANSWERS)
 
-    lines = parts.practice_lines(INSTRUMENT, result.dimensions["policy"], ANSWERS)
+    lines = sections.practice_lines(INSTRUMENT, result.dimensions["policy"], ANSWERS)
 
     assert [(line.practice_id, line.answer, line.status_label) for line in lines] == [
         ("policy.written", "Largely implemented", "Met"),
@@ -73,7 +74,7 @@ def test_practice_lines_carry_answer_status_and_trimmed_comment() -> None:
 def test_dimension_sections_split_practices_and_name_blockers() -> None:
     result = score_assessment(INSTRUMENT, ANSWERS)
 
-    staffing = parts.dimension_sections(INSTRUMENT, result, ANSWERS, None)[1]
+    staffing = sections.dimension_sections(INSTRUMENT, result, ANSWERS, None)[1]
 
     assert staffing.title == "Staffing"
     assert staffing.level.number == 1
@@ -88,7 +89,7 @@ def test_dimension_sections_split_practices_and_name_blockers() -> None:
 def test_strongest_and_weakest_leave_out_unscored_dimensions() -> None:
     figures = [figure("A", 40), figure("B", None), figure("C", 90), figure("D", 10)]
 
-    strongest, weakest = parts.strongest_and_weakest(figures, count=2)
+    strongest, weakest = sections.strongest_and_weakest(figures, count=2)
 
     assert [f.title for f in strongest] == ["C", "A"]
     assert [f.title for f in weakest] == ["D", "A"]
@@ -98,23 +99,23 @@ def test_peer_figures_come_from_statistics_or_are_withheld() -> None:
     frame = frame_of({1: 20.0, 2: 40.0, 3: 60.0, 4: 80.0, 5: 100.0})
     position = agency_position(frame, PeerGroup(), 2, 5)
 
-    shown = parts.position_figure(position, "dimension", "policy")
-    withheld = parts.position_figure(
+    shown = sections.position_figure(position, "dimension", "policy")
+    withheld = sections.position_figure(
         agency_position(frame, PeerGroup(), 2, 6), "dimension", "policy"
     )
 
     assert (shown.n, shown.median, shown.q1, shown.q3) == (5, 60.0, 40.0, 80.0)
     assert shown.percentile_rank == pytest.approx(30.0)
-    assert parts.peer_quartiles(shown) is not None
+    assert sections.peer_quartiles(shown) is not None
     assert withheld.withheld and withheld.withheld_reason == "not enough peers (n < 6)"
-    assert parts.peer_quartiles(withheld) is None
+    assert sections.peer_quartiles(withheld) is None
 
 
 def test_summary_radar_shows_peer_median_and_previous_round() -> None:
     frame = frame_of({1: 20.0, 2: 40.0, 3: 60.0, 4: 80.0, 5: 100.0})
     result = score_assessment(INSTRUMENT, ANSWERS)
 
-    summary = parts.summary(
+    summary = sections.summary(
         INSTRUMENT,
         result,
         agency_position(frame, PeerGroup(), 1, 5),
@@ -134,7 +135,7 @@ def test_roadmap_view_marks_levels_that_change() -> None:
     result = score_assessment(INSTRUMENT, ANSWERS)
     roadmap = build_roadmap(INSTRUMENT, ANSWERS, result)
 
-    view = parts.roadmap_view(INSTRUMENT, result, roadmap)
+    view = roadmap_view(INSTRUMENT, result, roadmap)
 
     first = view.phases[0]
     assert first.title == "0-6 months" and first.months == "0-6 months"
@@ -142,6 +143,8 @@ def test_roadmap_view_marks_levels_that_change() -> None:
     staffing = next(p for p in first.projected if p.title == "Staffing")
     assert staffing.changed and staffing.level == 3  # the desk shows up, unanswered
     assert {t.title: (t.current, t.target) for t in view.targets}["Staffing"] == (1, 2)
+    numbers = [a.number for phase in view.phases for a in phase.actions]
+    assert numbers == list(range(1, len(numbers) + 1))  # numbered across phases
 
 
 def test_theme_lines_use_the_peer_median_when_shown() -> None:
@@ -149,8 +152,8 @@ def test_theme_lines_use_the_peer_median_when_shown() -> None:
     agencies = frame_of({1: 40.0, 2: 50.0, 3: 60.0}).drop_duplicates("agency_id")
     frame = agencies.assign(scope="theme", key="privacy")
 
-    shown = parts.theme_lines(INSTRUMENT, result, peer_statistics(frame, PeerGroup(), 3))
-    withheld = parts.theme_lines(INSTRUMENT, result, peer_statistics(frame, PeerGroup(), 4))
+    shown = sections.theme_lines(INSTRUMENT, result, peer_statistics(frame, PeerGroup(), 3))
+    withheld = sections.theme_lines(INSTRUMENT, result, peer_statistics(frame, PeerGroup(), 4))
 
     assert [(t.title, t.practices, t.peer_median) for t in shown] == [("Privacy", 2, 50.0)]
     assert [t.peer_median for t in withheld] == [None]
@@ -160,7 +163,7 @@ def test_theme_lines_use_the_peer_median_when_shown() -> None:
 def test_appendix_leaves_out_unasked_practices() -> None:
     result = score_assessment(INSTRUMENT, ANSWERS)
 
-    appendix = parts.appendix(INSTRUMENT, result, ANSWERS)
+    appendix = sections.appendix(INSTRUMENT, result, ANSWERS)
 
     staffing = next(d for d in appendix if d.title == "Staffing")
     assert [line.practice_id for line in staffing.answers] == ["staffing.owner"]
@@ -168,14 +171,14 @@ def test_appendix_leaves_out_unasked_practices() -> None:
 
 
 def test_methodology_describes_the_rules_in_force() -> None:
-    lowest = parts.methodology(
+    lowest = sections.methodology(
         INSTRUMENT,
         peer_group="all agencies",
         peer_count=None,
         k=5,
         baseline=[BaselineFigure("2015", "IACP", "553 agencies", "77.8% had a policy")],
     )
-    weighted = parts.methodology(
+    weighted = sections.methodology(
         make_instrument(practice("policy.a", 2), overall_level_rule=OverallLevelRule.WEIGHTED_MEAN),
         peer_group="x",
         peer_count=9,

@@ -1,4 +1,4 @@
-"""What benchmark pages show: figure and level names, peer charts, from domain values."""
+"""Peer-figure charts from benchmark statistics: quartile bars, level counts, trends."""
 
 from __future__ import annotations
 
@@ -6,18 +6,10 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
-from assessment.domain.figure_names import FigureNames
-from assessment.domain.rules.benchmark import CellStatistics, PeerStatistics
+from assessment.domain.rules.benchmark import CellStatistics, PeerPosition, PeerStatistics
 from assessment.domain.rules.trajectory import Trajectory
-from assessment.queries.instruments import round_instrument
-from assessment.reporting.charts import Quartiles, level_distribution, quartile_bar, trend_chart
-from assessment.store.models import Round
-from assessment.web.catalog import web_catalog
-
-
-def names_for(round_: Round) -> FigureNames:
-    """The figure names of the round's instrument."""
-    return FigureNames(round_instrument(round_, web_catalog()))
+from assessment.presentation.charts import Quartiles, level_distribution, quartile_bar, trend_chart
+from assessment.presentation.labels import FigureNames
 
 
 def quartiles_of(cell: CellStatistics | None) -> Quartiles | None:
@@ -57,6 +49,29 @@ def level_chart(cell: CellStatistics | None, names: FigureNames, title: str) -> 
     return level_distribution(
         [(label, count) for label, count in counts if count is not None], title=title
     )
+
+
+def position_bars(
+    position: PeerPosition | None, names: FigureNames, *, agency_label: str = "Agency"
+) -> list[tuple[str, Markup]]:
+    """(title, quartile bar) of the overall and each dimension figure, the agency marked."""
+    if position is None:
+        return []
+    statistics = position.statistics
+    bars = []
+    for cell in [statistics.cell("overall", "overall"), *dimension_cells(statistics, names)]:
+        if cell is None:
+            continue
+        title = names.figure(cell.scope, cell.key)
+        figure = position.figure(cell.scope, cell.key)
+        chart = peer_bar(
+            cell,
+            f"{title}: {agency_label.lower()} against all agencies",
+            agency_score=figure.score if figure else None,
+            agency_label=agency_label,
+        )
+        bars.append((title, chart))
+    return bars
 
 
 def dimension_cells(statistics: PeerStatistics, names: FigureNames) -> list[CellStatistics]:

@@ -1,4 +1,4 @@
-"""The baseline of the web benchmark: a plain Flask hello-world, served the same way."""
+"""The baseline of the web measurement: a plain Flask hello-world, served the same way."""
 
 from __future__ import annotations
 

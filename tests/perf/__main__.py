@@ -1,7 +1,7 @@
-"""Run the benchmarks: `python -m tests.bench [NAME ...]` (all when no name is given).
+"""Run the performance benchmarks: `python -m tests.perf [NAME ...]` (all when no name is given).
 
-Each module `tests/bench/bench_<name>.py` has a `main()` that prints its figures,
-with ratios against a baseline measured in the same run. Each benchmark runs in a
+Each module `tests/perf/perf_<name>.py` has a `main()` that prints its figures,
+with ratios against a baseline measured in the same run. Each measurement runs in a
 process of its own, so that one's memory and imports never colour another's figures.
 """
 
@@ -13,34 +13,34 @@ import subprocess
 import sys
 import time
 
-import tests.bench as package
+import tests.perf as package
 
 
 def available() -> list[str]:
-    """The names of the benchmarks, from the `bench_<name>` modules."""
+    """The names of the measurements, from the `perf_<name>` modules."""
     return sorted(
-        m.name.removeprefix("bench_")
+        m.name.removeprefix("perf_")
         for m in pkgutil.iter_modules(package.__path__)
-        if m.name.startswith("bench_")
+        if m.name.startswith("perf_")
     )
 
 
 def run_here(name: str) -> None:
-    """Run one benchmark in this process."""
-    importlib.import_module(f"tests.bench.bench_{name}").main()
+    """Run one measurement in this process."""
+    importlib.import_module(f"tests.perf.perf_{name}").main()
 
 
 def main(names: list[str]) -> None:
-    """Run the named benchmarks, or all of them, each in a fresh process."""
+    """Run the named measurements, or all of them, each in a fresh process."""
     known = available()
     unknown = [name for name in names if name not in known]
     if unknown:
-        sys.exit(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(known)}")
+        sys.exit(f"unknown measurement {', '.join(unknown)}; choose from {', '.join(known)}")
     failed = []
     for name in names or known:
         print(f"== {name}", flush=True)
         started = time.perf_counter()
-        code = subprocess.call([sys.executable, "-m", "tests.bench", "--in-process", name])
+        code = subprocess.call([sys.executable, "-m", "tests.perf", "--in-process", name])
         if code:
             failed.append(name)
         print(f"   ({time.perf_counter() - started:.1f} s)\n", flush=True)

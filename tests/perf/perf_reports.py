@@ -3,7 +3,7 @@
 Seeds a temporary SQLite file with the synthetic demo population (40 agencies, three
 rounds), then measures in one run:
 
-- the median time of one agency report end to end (stored data -> view-model -> HTML ->
+- the median time of one agency report end to end (stored data -> view data -> HTML ->
   tagged PDF), and its page count;
 - the same final HTML laid out by bare WeasyPrint (`HTML(string).write_pdf()`, tagged and
   with default options): our overhead as a ratio, plus the cost of PDF tagging on its own;
@@ -113,7 +113,7 @@ def seed(url: str) -> tuple[int, int]:
 def main() -> None:
     """Print the figures."""
     with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        url = f"sqlite:///{Path(folder) / 'perf.db'}"
         round_id, agency_id = seed(url)
         database = Database(url)
         try:
@@ -167,7 +167,7 @@ def single_report(database: Database, round_id: int, agency_id: int) -> None:
     print(f"   ours, untagged PDF          {untagged}")
     print(f"   bare WeasyPrint, tagged     {bare_tagged}  (same HTML)")
     print(f"   bare WeasyPrint, default    {bare_default}  (same HTML, untagged)")
-    print(f"   of ours: view-model from the database {building}")
+    print(f"   of ours: view data from the database {building}")
     print(
         f"   our overhead over bare WeasyPrint with the same options: "
         f"{tagged.wall / bare_tagged.wall:4.2f}x tagged, "

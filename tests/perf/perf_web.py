@@ -28,7 +28,7 @@ from assessment.store.db import Database
 from assessment.store.models import Role, User
 from tests.live_http import BIN, Browser, find, form_token, gunicorn
 
-PASSWORD = "benchmark password 2024"
+PASSWORD = "perf-web password 2024"
 LATENCY_REQUESTS = 200
 THROUGHPUT_REQUESTS_PER_CLIENT = 100
 CLIENTS = 4
@@ -101,12 +101,12 @@ def _seed(env: dict[str, str]) -> list[tuple[str, str]]:
             for number in range(1, CLIENTS):
                 agency = accounts.create_agency(
                     session,
-                    name=f"Benchmark Police {number}",
+                    name=f"Perf Police {number}",
                     country="NL",
                     agency_type="regional",
                     size_band="100-999",
                 )
-                email = f"bench.lead{number}@example.org"
+                email = f"perf.lead{number}@example.org"
                 accounts.create_user(
                     session, email=email, password=PASSWORD, role=Role.LEAD, agency_id=agency.id
                 )
@@ -182,16 +182,16 @@ def _report(figures: list[Figures], baseline: Figures) -> None:
 
 def main() -> None:
     """Seed a database, serve both apps, measure, print."""
-    with tempfile.TemporaryDirectory(prefix="bench-web-") as folder:
+    with tempfile.TemporaryDirectory(prefix="perf-web-") as folder:
         env = {
             **os.environ,
             "ASSESSMENT_INSTANCE": folder,
             "DATABASE_URL": f"sqlite:///{Path(folder) / 'assessment.db'}",
-            "SECRET_KEY": "benchmark-only-secret",
+            "SECRET_KEY": "perf-only-secret",
             "SESSION_COOKIE_SECURE": "false",
         }
         leads = _seed(env)
-        with gunicorn("tests.bench.hello_app:app", env, "/") as hello_base:
+        with gunicorn("tests.perf.hello_app:app", env, "/") as hello_base:
             hello = [Browser(hello_base) for _ in range(CLIENTS)]
             baseline = measure(
                 "hello world GET",

@@ -1,4 +1,4 @@
-"""What the answering pages show, computed from the instrument and the stored answers.
+"""The answering pages' view data, computed from the instrument and the stored answers.
 
 Pure functions over domain values (no requests, no database): the views gather the
 inputs, these shape them for the templates and the background-save responses.
@@ -12,9 +12,9 @@ from typing import Any
 
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Dimension, Instrument, Practice
-from assessment.domain.model.results import Roadmap, ScoreResult
+from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.scoring import Progress, progress, visible_practices
-from assessment.web.answering.forms import NOT_APPLICABLE_LABEL
+from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ def practice_views(
         PracticeView(
             practice=practice,
             number=numbers[practice.id],
-            level_label=_level_label(instrument, practice.level),
+            level_label=level_label(instrument, practice.level),
             visible=practice.id in visible,
             condition_practice_id=practice.show_if.practice_id if practice.show_if else None,
             condition_options=practice.show_if.any_of if practice.show_if else (),
@@ -153,15 +153,11 @@ def question_numbers(instrument: Instrument) -> dict[str, int]:
 def answer_label(practice: Practice, answer: Answer | None) -> str:
     """The chosen answer in words, for read-only pages."""
     if answer is None or not answer.is_answered:
-        return "Not answered"
+        return NOT_ANSWERED
     if answer.not_applicable:
-        return NOT_APPLICABLE_LABEL
+        return NOT_APPLICABLE
     option = practice.answer_set.option(answer.option_id or "")
     return str(option.label) if option else f"Unknown option {answer.option_id}"
-
-
-def _level_label(instrument: Instrument, number: int) -> str:
-    return f"Level {number} · {instrument.level(number).name}"
 
 
 def _condition_text(
@@ -234,30 +230,6 @@ class ThemeOutcome:
     practice_count: int
 
 
-@dataclass(frozen=True)
-class ActionView:
-    """One roadmap action in words."""
-
-    number: int
-    dimension_title: str
-    practice_text: str
-    action: str
-    effort: str
-    impact: str
-    level: int
-
-
-@dataclass(frozen=True)
-class PhaseView:
-    """A roadmap phase with its actions and the levels it would reach."""
-
-    title: str
-    actions: tuple[ActionView, ...]
-    projected: tuple[tuple[str, int, float | None], ...]  # (dimension title, level, score)
-    projected_overall_level: int
-    projected_overall_score: float | None
-
-
 def dimension_outcomes(instrument: Instrument, result: ScoreResult) -> list[DimensionOutcome]:
     """Each dimension's score, level, coverage and blocking questions, in order."""
     numbers = question_numbers(instrument)
@@ -275,7 +247,7 @@ def dimension_outcomes(instrument: Instrument, result: ScoreResult) -> list[Dime
                 title=str(dimension.title),
                 score=figures.score,
                 level=figures.level,
-                level_name=str(instrument.level(figures.level).name),
+                level_name=level_name(instrument, figures.level),
                 coverage=figures.coverage,
                 blocking=blocking,
             )
@@ -298,43 +270,6 @@ def theme_outcomes(instrument: Instrument, result: ScoreResult) -> list[ThemeOut
     ]
 
 
-def roadmap_phases(instrument: Instrument, roadmap: Roadmap) -> list[PhaseView]:
-    """The roadmap's phases in words, actions numbered across phases."""
-    titles = {d.id: str(d.title) for d in instrument.dimensions}
-    phases = []
-    number = 0
-    for phase in roadmap.phases:
-        actions = []
-        for action in phase.actions:
-            number += 1
-            practice = instrument.practice(action.practice_id)
-            actions.append(
-                ActionView(
-                    number=number,
-                    dimension_title=titles.get(action.dimension_id, action.dimension_id),
-                    practice_text=str(practice.text) if practice else action.practice_id,
-                    action=action.action,
-                    effort=action.effort,
-                    impact=action.impact,
-                    level=action.level,
-                )
-            )
-        phases.append(
-            PhaseView(
-                title=phase.title,
-                actions=tuple(actions),
-                projected=tuple(
-                    (titles[d.id], phase.projected[d.id].level, phase.projected[d.id].score)
-                    for d in instrument.dimensions
-                    if d.id in phase.projected
-                ),
-                projected_overall_level=phase.projected_overall.level,
-                projected_overall_score=phase.projected_overall.score,
-            )
-        )
-    return phases
-
-
 def radar_scores(result: ScoreResult) -> dict[str, float | None]:
     """Dimension scores keyed by id, for the radar chart."""
     return {dimension_id: figures.score for dimension_id, figures in result.dimensions.items()}
@@ -343,45 +278,3 @@ def radar_scores(result: ScoreResult) -> dict[str, float | None]:
 def radar_axes(instrument: Instrument) -> list[tuple[str, str]]:
     """(dimension id, title) pairs, for the radar chart's axes."""
     return [(d.id, str(d.title)) for d in instrument.dimensions]
-
-
-@dataclass(frozen=True)
-class AnswerChanges:
-    """What a dimension page's save changes: answers to store and practice ids to clear."""
-
-    answers: dict[str, Answer]
-    clear: tuple[str, ...]
-
-    def __bool__(self) -> bool:
-        return bool(self.answers or self.clear)
-
-
-def answer_changes(
-    instrument: Instrument,
-    dimension: Dimension,
-    stored: Mapping[str, Answer],
-    submitted: Mapping[str, Answer | None],
-) -> AnswerChanges:
-    """The visible practices of `dimension` whose submitted answer differs from the stored one.
-
-    Visibility is decided on the stored answers with the submitted ones applied; practices
-    hidden by their condition keep whatever they had, so hiding loses nothing.
-    """
-    merged = dict(stored)
-    for practice_id, answer in submitted.items():
-        if answer is None:
-            merged.pop(practice_id, None)
-        else:
-            merged[practice_id] = answer
-    visible = {p.id for p in visible_practices(instrument, merged)}
-    answers: dict[str, Answer] = {}
-    clear: list[str] = []
-    for practice in dimension.practices:
-        if practice.id not in visible or practice.id not in submitted:
-            continue
-        new, old = submitted[practice.id], stored.get(practice.id)
-        if new is None and old is not None:
-            clear.append(practice.id)
-        elif new is not None and new != old:
-            answers[practice.id] = new
-    return AnswerChanges(answers, tuple(clear))
