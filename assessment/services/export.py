@@ -2,8 +2,10 @@
 
 Columns: agency, country, agency_type, size_band, round, status, overall_score,
 overall_level, then `<dimension>_score` and `<dimension>_level` for each dimension of the
-round's instrument in instrument order. Drafts have empty figures: results exist only for
-submitted assessments. The command line writes CSV or JSON; the web also offers XLSX.
+round's instrument in instrument order, and last `scoring`: "current", or "stale" when the
+stored figures were computed with an earlier scoring of the instrument (rescore the round).
+Drafts have empty figures: results exist only for submitted assessments. The command line
+writes CSV or JSON; the web also offers XLSX.
 
 Spreadsheet writers (CSV, XLSX) pass every cell through `spreadsheet_cell`: text that a
 spreadsheet would evaluate as a formula (OWASP CSV injection) gets a leading single
@@ -26,9 +28,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.rules.scoring import scoring_key
 from assessment.queries.instruments import instrument_for
 from assessment.services.errors import NotFound
-from assessment.store.models import Agency, Assessment, Result, ResultScope, Round
+from assessment.store.models import (
+    Agency,
+    Assessment,
+    AssessmentStatus,
+    Result,
+    ResultScope,
+    Round,
+)
 
 BASE_COLUMNS = (
     "agency",
@@ -41,6 +51,7 @@ BASE_COLUMNS = (
     "overall_level",
 )
 FIGURES = ("score", "level")
+SCORING_COLUMN = "scoring"
 SCORE_DECIMALS = 2
 Cell = str | int | float | None
 # What makes a spreadsheet read a text cell as a formula (OWASP, CSV injection).
@@ -66,12 +77,15 @@ def round_export(
         raise NotFound(f"there is no round with id {round_id}")
     instrument = instrument_for(round_.instrument_id, round_.instrument_version, catalog)
     dimension_ids = [d.id for d in instrument.dimensions]
-    columns = BASE_COLUMNS + tuple(
-        f"{dimension_id}_{figure}" for dimension_id in dimension_ids for figure in FIGURES
+    columns = (
+        *BASE_COLUMNS,
+        *(f"{dimension_id}_{figure}" for dimension_id in dimension_ids for figure in FIGURES),
+        SCORING_COLUMN,
     )
     figures = _figures(session, round_id)
+    current = scoring_key(instrument)
     rows = tuple(
-        _row(columns, round_.name, agency_row, figures.get(agency_row.assessment_id, {}))
+        _row(columns, round_.name, agency_row, figures.get(agency_row.assessment_id, {}), current)
         for agency_row in _agencies(session, round_id)
     )
     return RoundExport(round_.name, columns, rows)
@@ -140,6 +154,7 @@ def _agencies(session: Session, round_id: int) -> list[Any]:
             select(
                 Assessment.id.label("assessment_id"),
                 Assessment.status,
+                Assessment.scored_with,
                 Agency.name,
                 Agency.country,
                 Agency.agency_type,
@@ -169,9 +184,17 @@ def _figures(session: Session, round_id: int) -> dict[int, dict[str, Cell]]:
 
 
 def _row(
-    columns: tuple[str, ...], round_name: str, agency: Any, figures: Mapping[str, Cell]
+    columns: tuple[str, ...],
+    round_name: str,
+    agency: Any,
+    figures: Mapping[str, Cell],
+    current_key: str,
 ) -> dict[str, Cell]:
+    submitted = agency.status == AssessmentStatus.SUBMITTED
     known: dict[str, Cell] = {
+        SCORING_COLUMN: ("current" if agency.scored_with == current_key else "stale")
+        if submitted
+        else None,
         "agency": agency.name,
         "country": agency.country,
         "agency_type": agency.agency_type,

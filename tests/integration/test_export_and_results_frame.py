@@ -103,10 +103,12 @@ def test_export_has_one_row_per_agency_with_stable_columns(
         "overall_score",
         "overall_level",
         *(f"{d}_{figure}" for d in DIMENSIONS for figure in ("score", "level")),
+        "scoring",
     )
     assert [row["agency"] for row in table.rows] == ["Politie Antwerpen", "Politie Brugge"]
     drafting, submitted = table.rows
     assert drafting["status"] == "draft" and drafting["overall_score"] is None
+    assert drafting["scoring"] is None and submitted["scoring"] == "current"
     assert drafting["size_band"] == "1000-9999"
     expected = score_assessment(instrument, answers)
     assert submitted["status"] == "submitted" and submitted["agency_type"] == "local"

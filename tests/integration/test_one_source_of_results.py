@@ -132,6 +132,7 @@ def test_every_consumer_shows_the_stored_figures(database: Database) -> None:
                 assert figure["score"] == rounded(stored[("dimension", figure["key"])].score, 1)
 
             row = exports[assessment.round.name][assessment.agency.name]
+            assert row["scoring"] == "current"
             assert row["overall_score"] == rounded(overall.score, export.SCORE_DECIMALS)
             assert row["overall_level"] == overall.level
 
@@ -188,6 +189,8 @@ def test_a_changed_scoring_is_flagged_stale_until_the_round_is_rescored(
         assert 'id="stale-results"' in page
         api = f"/api/v1/agencies/{assessment.agency_id}/results?round={open_round.id}"
         assert client.get(api).get_json()["stale"] is True
+        exported = export.round_export(session, open_round.id, catalog)
+        assert {row["scoring"] for row in exported.rows} == {"stale", None}
 
         admin = session.scalar(select(User).where(User.role == Role.ADMIN))
         assessments.rescore_round(session, round_id=open_round.id, actor=admin, catalog=catalog)
@@ -203,5 +206,7 @@ def test_a_changed_scoring_is_flagged_stale_until_the_round_is_rescored(
             not in client.get(f"/agencies/{assessment.agency_id}/assessment/results").text
         )
         assert client.get(api).get_json()["stale"] is False
+        exported = export.round_export(session, open_round.id, catalog)
+        assert {row["scoring"] for row in exported.rows} == {"current", None}
         # Rescored back under the bundled scoring, so later tests see the demo as loaded.
         assessments.rescore_round(session, round_id=open_round.id, actor=admin)
