@@ -118,8 +118,8 @@ def create_invitation(
     actor: User | None,
     valid_for: timedelta = INVITATION_VALIDITY,
 ) -> str:
-    """A single-use link token for a new agency lead; only its hash is stored."""
-    require_system_or(actor, can_invite(actor), "Only administrators and consultants invite.")
+    """A single-use link token for a new agency lead (admins only); only its hash is stored."""
+    require_system_or(actor, can_invite(actor), "Only administrators grant access to an agency.")
     address = _checked_email(session, email)
     if session.get(Agency, agency_id) is None:
         raise InvalidInput({"agency_id": f"there is no agency with id {agency_id}"})
@@ -133,7 +133,14 @@ def create_invitation(
         actor=actor,
         valid_for=valid_for,
     )
-    audit.record(session, "invitation.created", actor=actor, agency_id=agency_id, email=address)
+    audit.record(
+        session,
+        "invitation.created",
+        actor=actor,
+        agency_id=agency_id,
+        email=address,
+        role=Role.LEAD.value,
+    )
     session.commit()
     return token
 
@@ -151,7 +158,14 @@ def accept_invitation(session: Session, token: str, password: str) -> User:
     )
     session.add(user)
     _flush_or_invalid(session, "email", f"{invitation.email} already has an account")
-    audit.record(session, "invitation.accepted", actor=user, agency_id=user.agency_id)
+    audit.record(
+        session,
+        "invitation.accepted",
+        actor=user,
+        agency_id=user.agency_id,
+        role=user.role.value,
+        invited_by=invitation.created_by_id,
+    )
     session.commit()
     return user
 
@@ -354,7 +368,20 @@ def _usable_token(session: Session, token: str, kind: TokenKind) -> OneTimeToken
         raise InvalidToken("This link has already been used; ask for a new one.", reason="used")
     if _expired(found.expires_at):
         raise InvalidToken("This link has expired; ask for a new one.", reason="expired")
+    if kind == TokenKind.INVITATION and not _inviter_may_still_grant(session, found):
+        raise InvalidToken(
+            "This invitation is no longer valid; ask an administrator for a new one.",
+            reason="revoked",
+        )
     return found
+
+
+def _inviter_may_still_grant(session: Session, invitation: OneTimeToken) -> bool:
+    # Access is granted when the link is used: a link from an account that may not (or
+    # no longer) grant access carries no authority. No creator: the command line.
+    if invitation.created_by_id is None:
+        return True
+    return can_invite(session.get(User, invitation.created_by_id))
 
 
 def _expired(expires_at: datetime) -> bool:

@@ -34,7 +34,7 @@ RETIRED_ADMIN = user(Role.ADMIN, active=False)
     ("actor", "view_own", "view_other", "view_all", "edit_own", "edit_other", "manage", "invite"),
     [
         (ADMIN, True, True, True, True, True, True, True),
-        (CONSULTANT, True, True, True, False, False, False, True),
+        (CONSULTANT, True, True, True, False, False, False, False),
         (LEAD, True, False, False, True, False, False, False),
         (RETIRED_ADMIN, False, False, False, False, False, False, False),
         (None, False, False, False, False, False, False, False),

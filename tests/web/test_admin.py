@@ -215,6 +215,8 @@ def test_navigation_follows_the_role(client: FlaskClient, world: World) -> None:
     assert round_page.count("aria-current") == 1
     consultant = client.application.test_client()
     login(consultant, world.consultant)
-    staff_nav = consultant.get("/admin/invitations").text
-    assert 'href="/admin/invitations"' in staff_nav
+    staff_nav = consultant.get("/consultant/agencies").text
+    assert 'href="/consultant/benchmark"' in staff_nav
+    # Inviting grants write access, which a consultant does not have.
+    assert 'href="/admin/invitations"' not in staff_nav
     assert 'href="/admin/users"' not in staff_nav

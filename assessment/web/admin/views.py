@@ -29,7 +29,6 @@ from assessment.web.form_errors import attach_service_errors
 bp = Blueprint("admin", __name__, template_folder="templates")
 
 ADMIN = Role.ADMIN
-STAFF = (Role.ADMIN, Role.CONSULTANT)
 Page = Response | str | tuple[str, int]
 
 
@@ -100,7 +99,7 @@ def password_reset(user_id: int) -> Page:
 
 
 @bp.route("/invitations", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(ADMIN)
 def invitations() -> Page:
     """Invite a new agency lead; list recent invitations."""
     form = InvitationForm()
