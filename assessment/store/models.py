@@ -195,6 +195,10 @@ class Round(Base):
     assessments: Mapped[list[Assessment]] = relationship(back_populates="round")
 
 
+MAX_REVISION = 2**31 - 1
+"""The largest assessment revision: the column is a 32-bit INTEGER on PostgreSQL."""
+
+
 class Assessment(Base):
     """One agency's answers in one round; `revision` guards against stale saves."""
 
