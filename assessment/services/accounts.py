@@ -198,7 +198,7 @@ def create_password_reset(
 
 
 def reset_password(session: Session, token: str, password: str) -> User:
-    """Set a new password through a reset link; every signed-in session of the user ends."""
+    """Set a new password through a reset link; the user's sessions end, API tokens are revoked."""
     reset = _usable_token(session, token, TokenKind.PASSWORD_RESET)
     hashed = _password_hash(password)
     user = session.get(User, reset.user_id) if reset.user_id is not None else None
@@ -211,6 +211,32 @@ def reset_password(session: Session, token: str, password: str) -> User:
     user.password_hash = hashed
     user.session_version += 1
     audit.record(session, "password_reset.used", actor=user, user_id=user.id)
+    # Whoever held the old password may have made tokens with it: none outlives a reset.
+    _revoke_api_tokens(session, user, actor=user, reason="password_reset")
+    session.commit()
+    return user
+
+
+def set_user_active(session: Session, *, user_id: int, active: bool, actor: User) -> User:
+    """Enable or disable an account (admins only, never their own).
+
+    Disabling ends every signed-in session of the user and revokes their API tokens;
+    enabling again gives back sign-in with the password, never the revoked tokens.
+    """
+    require_system_or(actor, can_manage_accounts(actor), "Only administrators disable users.")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"there is no user with id {user_id}")
+    if user.id == actor.id and not active:
+        raise InvalidInput({"user_id": "you cannot disable your own account"})
+    if user.active == active:
+        return user
+    user.active = active
+    if not active:
+        user.session_version += 1
+        _revoke_api_tokens(session, user, actor=actor, reason="disabled")
+    action = "user.enabled" if active else "user.disabled"
+    audit.record(session, action, actor=actor, agency_id=user.agency_id, user_id=user.id)
     session.commit()
     return user
 
@@ -414,6 +440,21 @@ def _retire_reset_links(session: Session, user_id: int) -> None:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def _revoke_api_tokens(session: Session, user: User, *, actor: User, reason: str) -> None:
+    # One UPDATE: a token created concurrently is either revoked here or created after.
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    count = _rowcount(revoked)
+    if count:
+        audit.record(
+            session, "api_tokens.revoked", actor=actor, user_id=user.id, count=count, reason=reason
+        )
 
 
 def _rowcount(result: Any) -> int:

@@ -108,6 +108,8 @@ ROWS: list[Row] = [
     Row("POST", "/admin/agencies/new", expect(admin=400)),  # empty form: named problems
     Row("GET", "/admin/users", ADMIN_ONLY),
     Row("POST", "/admin/users/{own_lead}/password-reset", ADMIN_ONLY),
+    Row("POST", "/admin/users/{other_lead}/disable", expect(admin=302)),
+    Row("POST", "/admin/users/{other_lead}/enable", expect(admin=302)),
     # Only admins grant access to an agency: no role mints an account with more rights.
     Row("GET", "/admin/invitations", ADMIN_ONLY),
     Row(

@@ -249,3 +249,20 @@ def test_invitations_are_audited_with_who_granted_access(
     assert created.detail["role"] == "lead"
     assert accepted.agency_id == world.agency_b.id
     assert accepted.detail["invited_by"] == world.admin.id
+
+
+def test_a_password_reset_revokes_the_users_api_tokens(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    # A bearer token issued before the reset once kept working after it.
+    token = accounts.create_api_token(session, user=world.consultant, name="dashboard")
+    bearer = {"Authorization": f"Bearer {token}"}
+    api = client.application.test_client()
+    assert api.get("/api/v1/rounds", headers=bearer).status_code == 200
+    link = accounts.create_password_reset(session, user_id=world.consultant.id, actor=world.admin)
+
+    assert choose_password(client, f"/password-reset/{link}", NEW_PASSWORD, NEW_PASSWORD) == 302
+    assert api.get("/api/v1/rounds", headers=bearer).status_code == 401
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "api_tokens.revoked"))
+    assert event is not None and event.actor_id == world.consultant.id
+    assert event.detail == {"user_id": world.consultant.id, "count": 1, "reason": "password_reset"}
