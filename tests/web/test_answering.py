@@ -584,6 +584,49 @@ def test_autosave_conflict_is_409_and_overwrites_nothing(
     assert stored_answers(session, world.draft_b.id)[FIRST_POLICY].option_id == BEST[FIRST_POLICY]
 
 
+def test_a_flush_behind_a_refused_save_is_refused_too(
+    client: FlaskClient, world: World, lead_b: User, session: Session
+) -> None:
+    # The race of a stale tab leaving: it holds revision 0; another session saves first;
+    # the tab's save in flight is refused, and so is the flush sent on leaving, because
+    # it carries the revision the tab holds (0). It once sent 0 + 1, a guess the server
+    # cannot tell from a real revision, and replaced the other session's answer.
+    other = client.application.test_client()
+    login(other, world.lead_b)
+    theirs = {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
+    assert autosave(other, theirs).status_code == 200
+
+    in_flight = {"revision": 0, "answers": {FIRST_POLICY: {"choice": WORST[FIRST_POLICY]}}}
+    refused = autosave(client, in_flight)
+    assert refused.status_code == 409 and refused.get_json()["revision"] == 1
+    flush = {
+        "revision": 0,
+        "answers": {FIRST_POLICY: {"choice": WORST[FIRST_POLICY], "comment": "stale"}},
+    }
+    assert autosave(client, flush).status_code == 409
+
+    kept = stored_answers(session, world.draft_b.id)[FIRST_POLICY]
+    assert (kept.option_id, kept.comment) == (BEST[FIRST_POLICY], "")
+    assert revision_of(session, world.draft_b.id) == 1
+
+
+def test_a_flush_that_lost_to_the_pages_own_save_goes_again_on_top_of_it(
+    client: FlaskClient, world: World, lead_b: User, session: Session
+) -> None:
+    # The page's own save took revision 0 -> 1 first: the 409 names revision 1, which the
+    # page now holds, so the page sends the rest again at 1 (answering.js, decide()).
+    first = {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
+    assert autosave(client, first).get_json()["revision"] == 1
+    flush = {"revision": 0, "answers": {SECOND_POLICY: {"choice": BEST[SECOND_POLICY]}}}
+    refused = autosave(client, flush)
+    assert refused.status_code == 409 and refused.get_json()["revision"] == 1
+    again = autosave(client, flush | {"revision": refused.get_json()["revision"]})
+    assert again.status_code == 200
+    stored = stored_answers(session, world.draft_b.id)
+    assert stored[FIRST_POLICY].option_id == BEST[FIRST_POLICY]
+    assert stored[SECOND_POLICY].option_id == BEST[SECOND_POLICY]
+
+
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [
