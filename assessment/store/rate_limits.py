@@ -11,7 +11,7 @@ import hashlib
 import time
 from typing import cast
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import Table, case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
@@ -30,14 +30,21 @@ def increment(engine: Engine, key: str, *, expiry: float, amount: int = 1) -> in
     now = time.time()
     insert = sqlite_insert if engine.dialect.name == "sqlite" else postgresql_insert
     fresh = insert(_TABLE).values(key_hash=_key_hash(key), hits=amount, expires_at=now + expiry)
+    ended = _TABLE.c.expires_at <= now
+    # One statement on one row: concurrent attempts at one key queue on its row lock.
     statement = fresh.on_conflict_do_update(
         index_elements=[_TABLE.c.key_hash],
-        set_={"hits": _TABLE.c.hits + amount},
+        set_={
+            "hits": case((ended, amount), else_=_TABLE.c.hits + amount),
+            "expires_at": case((ended, now + expiry), else_=_TABLE.c.expires_at),
+        },
     ).returning(_TABLE.c.hits)
     with engine.begin() as connection:
-        # Expired windows go first, this key's included, so the upsert starts it afresh.
-        connection.execute(delete(_TABLE).where(_TABLE.c.expires_at <= now))
         hits: int = connection.execute(statement).scalar_one()
+    # Ended windows of other keys go in a transaction of their own, which never holds a
+    # row lock while waiting for another: no deadlock with concurrent attempts.
+    with engine.begin() as connection:
+        connection.execute(delete(_TABLE).where(_TABLE.c.expires_at <= now))
     return hits
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 
@@ -74,3 +75,21 @@ def test_the_scheme_is_known_to_the_limits_library(database_url: str) -> None:
     assert isinstance(storage, DatabaseStorage)
     with pytest.raises(ValueError, match="database_url"):
         storage_from_string("database://")
+
+
+def test_concurrent_attempts_are_each_counted_once(workers: list[DatabaseStorage]) -> None:
+    counts: list[int] = []
+    lock = threading.Lock()
+
+    def attempt(storage: DatabaseStorage) -> None:
+        for _ in range(10):
+            value = storage.incr("busy", expiry=60)
+            with lock:
+                counts.append(value)
+
+    threads = [threading.Thread(target=attempt, args=(workers[i % 2],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(counts) == list(range(1, 41))
