@@ -126,17 +126,18 @@
   var outstanding = [];
 
   function send(ids) {
-    var outcome = request(payloadFor(ids)).then(function (response) {
+    var body = payloadFor(ids);
+    var outcome = request(body).then(function (response) {
       return response
         .json()
         .catch(function () {
           return {};
         })
-        .then(function (body) {
-          if (response.status === 200 && body.ok) {
-            settle(body);
+        .then(function (answer) {
+          if (response.status === 200 && answer.ok) {
+            settle(answer);
           }
-          return { status: response.status, body: body };
+          return { status: response.status, body: answer, sent: body.revision };
         });
     });
     outstanding.push(outcome);
@@ -148,9 +149,9 @@
   }
 
   // A refusal (409) may come from another save of this very page that took the revision
-  // first. Once every other save of the page has answered, the page holds the server's
-  // revision if so, and these answers go again on top of it; otherwise someone else
-  // changed the answers and nothing more is sent.
+  // first. Once every other save of the page has answered, the page then holds a newer
+  // revision than the one refused, and exactly the server's: these answers go again on
+  // top of it. Otherwise someone else changed the answers and nothing more is sent.
   function decide(result, ids) {
     if (result.status === 200 && result.body.ok) {
       return Promise.resolve();
@@ -161,7 +162,8 @@
       });
     });
     return Promise.all(others).then(function () {
-      if (result.status === 409 && result.body.revision === heldRevision() && !stopped) {
+      var held = heldRevision();
+      if (result.status === 409 && result.sent !== held && result.body.revision === held && !stopped) {
         retryLater(ids);
         return;
       }
