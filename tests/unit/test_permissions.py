@@ -71,3 +71,13 @@ def test_the_system_itself_needs_no_permission() -> None:
     require_system_or(None, False)
     with pytest.raises(Forbidden):
         require_system_or(LEAD, False)
+
+
+@pytest.mark.parametrize("actor", [ADMIN, CONSULTANT, LEAD, RETIRED_ADMIN, None])
+def test_no_role_grants_rights_it_does_not_have(actor: User | None) -> None:
+    # An invitation makes a lead of whichever agency the inviter names, who may change
+    # its answers: whoever may invite must hold those rights for every agency already.
+    if can_invite(actor):
+        for agency_id in (OWN, OTHER):
+            assert can_answer_for_agency(actor, agency_id)
+            assert can_view_agency(actor, agency_id)
