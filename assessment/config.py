@@ -8,8 +8,9 @@ Environment variables:
 - ``SECRET_KEY``: signs session cookies; when unset, one is generated once and kept
   in ``<instance>/secret_key`` (mode 0600) so that every worker shares it.
 - ``SESSION_COOKIE_SECURE``: ``true`` (default) or ``false`` for local plain http.
-- ``RATELIMIT_STORAGE_URI``: where login attempts are counted; ``memory://`` by
-  default, e.g. ``redis://127.0.0.1:6379/0`` to share counts between workers.
+- ``RATELIMIT_STORAGE_URI``: where login attempts are counted; ``database://`` (the
+  application's database, shared by every worker and host) by default,
+  ``redis://127.0.0.1:6379/0`` for Redis, ``memory://`` only for a single process.
 - ``ANONYMITY_K``: smallest peer group shown in benchmarks; default 5, never below 3.
 - ``INSTRUMENT_DIR``: folder of instrument files; default the bundled questionnaires.
 - ``TRUSTED_PROXY_COUNT``: how many reverse proxies (e.g. nginx) stand in front of the
@@ -34,6 +35,8 @@ from assessment.resources import questionnaires_dir
 from assessment.store.db import default_database_url
 
 SECRET_KEY_FILE = "secret_key"
+# Per-process memory would let each gunicorn worker count login attempts on its own.
+DEFAULT_RATELIMIT_STORAGE_URI = "database://"
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
@@ -97,7 +100,8 @@ def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SECURE": parse_bool(
             "SESSION_COOKIE_SECURE", env.get("SESSION_COOKIE_SECURE", "true")
         ),
-        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip() or "memory://",
+        "RATELIMIT_STORAGE_URI": env.get("RATELIMIT_STORAGE_URI", "").strip()
+        or DEFAULT_RATELIMIT_STORAGE_URI,
         "ANONYMITY_K": anonymity_k(env.get("ANONYMITY_K", DEFAULT_ANONYMITY_K)),
         "INSTRUMENT_DIR": env.get("INSTRUMENT_DIR", "").strip() or str(questionnaires_dir()),
         "TRUSTED_PROXY_COUNT": proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),

@@ -118,8 +118,8 @@ def create_invitation(
     actor: User | None,
     valid_for: timedelta = INVITATION_VALIDITY,
 ) -> str:
-    """A single-use link token for a new agency lead; only its hash is stored."""
-    require_system_or(actor, can_invite(actor), "Only administrators and consultants invite.")
+    """A single-use link token for a new agency lead (admins only); only its hash is stored."""
+    require_system_or(actor, can_invite(actor), "Only administrators grant access to an agency.")
     address = _checked_email(session, email)
     if session.get(Agency, agency_id) is None:
         raise InvalidInput({"agency_id": f"there is no agency with id {agency_id}"})
@@ -133,7 +133,14 @@ def create_invitation(
         actor=actor,
         valid_for=valid_for,
     )
-    audit.record(session, "invitation.created", actor=actor, agency_id=agency_id, email=address)
+    audit.record(
+        session,
+        "invitation.created",
+        actor=actor,
+        agency_id=agency_id,
+        email=address,
+        role=Role.LEAD.value,
+    )
     session.commit()
     return token
 
@@ -151,7 +158,14 @@ def accept_invitation(session: Session, token: str, password: str) -> User:
     )
     session.add(user)
     _flush_or_invalid(session, "email", f"{invitation.email} already has an account")
-    audit.record(session, "invitation.accepted", actor=user, agency_id=user.agency_id)
+    audit.record(
+        session,
+        "invitation.accepted",
+        actor=user,
+        agency_id=user.agency_id,
+        role=user.role.value,
+        invited_by=invitation.created_by_id,
+    )
     session.commit()
     return user
 
@@ -184,7 +198,7 @@ def create_password_reset(
 
 
 def reset_password(session: Session, token: str, password: str) -> User:
-    """Set a new password through a reset link; every signed-in session of the user ends."""
+    """Set a new password through a reset link; the user's sessions end, API tokens are revoked."""
     reset = _usable_token(session, token, TokenKind.PASSWORD_RESET)
     hashed = _password_hash(password)
     user = session.get(User, reset.user_id) if reset.user_id is not None else None
@@ -197,6 +211,32 @@ def reset_password(session: Session, token: str, password: str) -> User:
     user.password_hash = hashed
     user.session_version += 1
     audit.record(session, "password_reset.used", actor=user, user_id=user.id)
+    # Whoever held the old password may have made tokens with it: none outlives a reset.
+    _revoke_api_tokens(session, user, actor=user, reason="password_reset")
+    session.commit()
+    return user
+
+
+def set_user_active(session: Session, *, user_id: int, active: bool, actor: User) -> User:
+    """Enable or disable an account (admins only, never their own).
+
+    Disabling ends every signed-in session of the user and revokes their API tokens;
+    enabling again gives back sign-in with the password, never the revoked tokens.
+    """
+    require_system_or(actor, can_manage_accounts(actor), "Only administrators disable users.")
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"there is no user with id {user_id}")
+    if user.id == actor.id and not active:
+        raise InvalidInput({"user_id": "you cannot disable your own account"})
+    if user.active == active:
+        return user
+    user.active = active
+    if not active:
+        user.session_version += 1
+        _revoke_api_tokens(session, user, actor=actor, reason="disabled")
+    action = "user.enabled" if active else "user.disabled"
+    audit.record(session, action, actor=actor, agency_id=user.agency_id, user_id=user.id)
     session.commit()
     return user
 
@@ -354,7 +394,20 @@ def _usable_token(session: Session, token: str, kind: TokenKind) -> OneTimeToken
         raise InvalidToken("This link has already been used; ask for a new one.", reason="used")
     if _expired(found.expires_at):
         raise InvalidToken("This link has expired; ask for a new one.", reason="expired")
+    if kind == TokenKind.INVITATION and not _inviter_may_still_grant(session, found):
+        raise InvalidToken(
+            "This invitation is no longer valid; ask an administrator for a new one.",
+            reason="revoked",
+        )
     return found
+
+
+def _inviter_may_still_grant(session: Session, invitation: OneTimeToken) -> bool:
+    # Access is granted when the link is used: a link from an account that may not (or
+    # no longer) grant access carries no authority. No creator: the command line.
+    if invitation.created_by_id is None:
+        return True
+    return can_invite(session.get(User, invitation.created_by_id))
 
 
 def _expired(expires_at: datetime) -> bool:
@@ -387,6 +440,21 @@ def _retire_reset_links(session: Session, user_id: int) -> None:
         .values(used_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def _revoke_api_tokens(session: Session, user: User, *, actor: User, reason: str) -> None:
+    # One UPDATE: a token created concurrently is either revoked here or created after.
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    count = _rowcount(revoked)
+    if count:
+        audit.record(
+            session, "api_tokens.revoked", actor=actor, user_id=user.id, count=count, reason=reason
+        )
 
 
 def _rowcount(result: Any) -> int:

@@ -44,6 +44,7 @@ from assessment.services.permissions import (
     require_system_or,
 )
 from assessment.store.models import (
+    MAX_REVISION,
     Agency,
     Assessment,
     AssessmentStatus,
@@ -312,6 +313,9 @@ def _claim_revision(
     actor: User | None = None,
 ) -> None:
     """Move the draft from `expected` to the next revision, or refuse (one atomic UPDATE)."""
+    if not 0 <= expected <= MAX_REVISION:
+        # Never sent to the database: PostgreSQL would fail on the overflow, not compare.
+        raise Conflict(f"revision {expected} is not a revision of this assessment")
     now = utcnow()
     values: dict[str, Any] = {"revision": Assessment.revision + 1, "updated_at": now}
     if submit:

@@ -36,11 +36,11 @@ class RoundClosed(Locked):
 
 
 class InvalidToken(ServiceError):
-    """A single-use link that is unknown, already used or expired."""
+    """A single-use link that is unknown, already used, expired or no longer backed."""
 
     def __init__(self, message: str, *, reason: str) -> None:
         super().__init__(message)
-        self.reason = reason  # "unknown" | "used" | "expired"
+        self.reason = reason  # "unknown" | "used" | "expired" | "revoked"
 
 
 class InvalidInput(ServiceError):

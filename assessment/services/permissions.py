@@ -41,8 +41,12 @@ def can_manage_accounts(user: User | None) -> bool:
 
 
 def can_invite(user: User | None) -> bool:
-    """Admins and consultants may invite agency leads."""
-    return can_view_all(user)
+    """Only admins grant access to an agency: an invitation makes a lead who may answer.
+
+    A role never mints an account with rights it does not have, so consultants (who
+    never change answers) do not invite; a lead asks an administrator for a colleague.
+    """
+    return is_admin(user)
 
 
 def require(allowed: bool, message: str = DEFAULT_REFUSAL) -> None:

@@ -195,6 +195,10 @@ class Round(Base):
     assessments: Mapped[list[Assessment]] = relationship(back_populates="round")
 
 
+MAX_REVISION = 2**31 - 1
+"""The largest assessment revision: the column is a 32-bit INTEGER on PostgreSQL."""
+
+
 class Assessment(Base):
     """One agency's answers in one round; `revision` guards against stale saves."""
 
@@ -274,3 +278,14 @@ class AuditEvent(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class RateLimitCounter(Base):
+    """A login rate-limit window shared by every worker and host: hits until it expires."""
+
+    __tablename__ = "rate_limit_counter"
+
+    key_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    hits: Mapped[int] = mapped_column(Integer)
+    # Seconds since the epoch, as the rate-limit library counts time.
+    expires_at: Mapped[float] = mapped_column(Float, index=True)

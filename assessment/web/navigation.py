@@ -50,9 +50,14 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("consultant.benchmark", "Benchmark", _STAFF),
     NavItem("consultant.compare", "Compare", _STAFF),
     NavItem("reports.index", "Reports", _STAFF, frozenset({"reports.agency_preview"})),
-    NavItem("admin.invitations", "Invitations", _STAFF),
+    NavItem("admin.invitations", "Invitations", _ADMIN),
     NavItem("admin.agencies", "Manage agencies", _ADMIN, frozenset({"admin.new_agency"})),
-    NavItem("admin.users", "Users", _ADMIN, frozenset({"admin.password_reset"})),
+    NavItem(
+        "admin.users",
+        "Users",
+        _ADMIN,
+        frozenset({"admin.password_reset", "admin.disable_user", "admin.enable_user"}),
+    ),
     NavItem(
         "admin.rounds_list",
         "Rounds",

@@ -9,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from assessment import config
+from assessment.web import rate_limit_storage
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -56,6 +57,13 @@ def configure_security(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
     app.config.setdefault("RATELIMIT_ENABLED", True)
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    if str(app.config.get("RATELIMIT_STORAGE_URI", "")).startswith(
+        f"{rate_limit_storage.SCHEME}://"
+    ):
+        # The limiter counts in the app's own database (see rate_limit_storage).
+        options = dict(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        options.setdefault("database_url", app.config["DATABASE_URL"])
+        app.config["RATELIMIT_STORAGE_OPTIONS"] = options
     csrf.init_app(app)
     limiter.init_app(app)
     app.after_request(add_security_headers)

@@ -9,11 +9,12 @@ from collections.abc import Callable
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, Route, expect
 
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Practice
 from assessment.queries.instruments import default_catalog
+from assessment.services import assessments
 from assessment.store.models import AssessmentStatus
 from tests.browser.conftest import TIMEOUT_MS, Lead, LiveSite, new_context, sign_in
 from tests.conftest import BUNDLED_QUESTIONNAIRE
@@ -205,6 +206,96 @@ def test_a_change_made_elsewhere_is_not_overwritten(
     expect(problem).to_contain_text("changed elsewhere")
     expect(problem.get_by_role("link", name="Reload the page")).to_be_visible()
     assert live_site.answers(lead)[practice.id].option_id == first_choice
+
+
+def pump_until(page: Page, condition: Callable[[], bool], what: str) -> None:
+    """Let the page and its routes run until `condition` holds."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        page.wait_for_timeout(20)
+
+
+def test_leaving_while_a_save_is_refused_never_overwrites_another_sessions_answer(
+    page: Page, live_site: LiveSite, expected_console_errors: list[str]
+) -> None:
+    # Once the flush guessed that the save in flight would succeed and sent revision + 1:
+    # with that save refused (another session saved first), the guess matched the other
+    # session's revision and replaced its acknowledged answer without a conflict.
+    expected_console_errors.append("status of 409")
+    lead = live_site.new_lead()
+    sign_in_and_start(page, lead)
+    practice = FIRST.practices[0]
+    theirs, mine = (o.id for o in practice.answer_set.options[:2])
+    page.goto(f"/assessment/dimensions/{FIRST.id}")  # this page holds revision 0
+    assessment = live_site.assessment(lead)
+    assert assessment is not None and assessment.revision == 0
+    with live_site.database.session() as session:
+        assessments.save_answers(
+            session,
+            assessment_id=assessment.id,
+            answers={practice.id: Answer(practice.id, theirs)},
+            revision=0,
+            actor=None,
+        )
+    held: list[Route] = []
+    page.route("**/assessment/answers", lambda route: held.append(route))
+
+    radio(page, practice, mine).check()
+    pump_until(page, lambda: len(held) == 1, "the background save")
+    by_id(page, f"comment-{practice.id}").fill("Typed while the save was in flight.")
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    pump_until(page, lambda: len(held) == 2, "the flush on leaving")
+    in_flight, flush = held
+    assert in_flight.request.post_data_json["revision"] == 0
+    assert flush.request.post_data_json["revision"] == 0, "the flush must send what it holds"
+
+    with page.expect_response(lambda response: response.request == in_flight.request) as first:
+        in_flight.continue_()
+    assert first.value.status == 409
+    with page.expect_response(lambda response: response.request == flush.request) as second:
+        flush.continue_()
+    assert second.value.status == 409
+    page.unroute("**/assessment/answers")
+    expect(page.locator("#autosave-problem")).to_contain_text("changed elsewhere")
+    assert live_site.answers(lead)[practice.id] == Answer(practice.id, theirs)
+
+
+def test_leaving_while_a_save_is_in_flight_keeps_both_changes(
+    page: Page, live_site: LiveSite, expected_console_errors: list[str]
+) -> None:
+    # Without another session, the flush loses only to this page's own save: the page
+    # then sends the rest again on top of the revision it now holds.
+    expected_console_errors.append("status of 409")
+    lead = live_site.new_lead()
+    sign_in_and_start(page, lead)
+    practice = FIRST.practices[0]
+    choice = practice.answer_set.options[1].id
+    page.goto(f"/assessment/dimensions/{FIRST.id}")
+    held: list[Route] = []
+    page.route("**/assessment/answers", lambda route: held.append(route))
+
+    radio(page, practice, choice).check()
+    pump_until(page, lambda: len(held) == 1, "the background save")
+    by_id(page, f"comment-{practice.id}").fill("Typed while the save was in flight.")
+    page.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide'))")
+    pump_until(page, lambda: len(held) == 2, "the flush on leaving")
+    in_flight, flush = held
+    with page.expect_response(lambda response: response.request == in_flight.request) as first:
+        in_flight.continue_()
+    assert first.value.status == 200
+    flush.continue_()
+    page.unroute("**/assessment/answers")
+    wait_until_saved(page)
+    wait_for(
+        lambda: (
+            live_site.answers(lead).get(practice.id)
+            == Answer(practice.id, choice, comment="Typed while the save was in flight.")
+        ),
+        "both changes stored",
+    )
+    expect(page.locator("#autosave-problem")).to_have_count(0)
 
 
 def test_closing_the_tab_keeps_the_last_change(page: Page, live_site: LiveSite) -> None:

@@ -146,9 +146,9 @@ def test_invitation_is_single_use_and_stored_as_a_hash(
     session: Session, create_user: Callable[..., User], create_agency: Callable[..., Agency]
 ) -> None:
     agency = create_agency()
-    consultant = create_user(role=Role.CONSULTANT)
+    admin = create_user(role=Role.ADMIN)
     token = accounts.create_invitation(
-        session, email="new.lead@example.org", agency_id=agency.id, actor=consultant
+        session, email="new.lead@example.org", agency_id=agency.id, actor=admin
     )
     stored = session.scalar(select(OneTimeToken))
     assert stored is not None and stored.token_hash == accounts.token_hash(token)
@@ -184,13 +184,16 @@ def test_expired_and_unknown_invitations(
     assert session.scalar(select(func.count()).select_from(User)) == 0
 
 
-def test_leads_cannot_invite(session: Session, create_user: Callable[..., User]) -> None:
-    lead = create_user(role=Role.LEAD)
-    assert lead.agency_id is not None
+@pytest.mark.parametrize("role", [Role.LEAD, Role.CONSULTANT])
+def test_only_admins_grant_access_to_an_agency(
+    session: Session, create_user: Callable[..., User], role: Role
+) -> None:
+    actor = create_user(role=role)
+    agency_id = actor.agency_id or create_user(role=Role.LEAD, email="l@example.org").agency_id
+    assert agency_id is not None
     with pytest.raises(Forbidden):
-        accounts.create_invitation(
-            session, email="x@example.org", agency_id=lead.agency_id, actor=lead
-        )
+        accounts.create_invitation(session, email="x@example.org", agency_id=agency_id, actor=actor)
+    assert session.scalar(select(func.count()).select_from(OneTimeToken)) == 0
 
 
 def test_password_reset_ends_sessions_and_retires_older_links(

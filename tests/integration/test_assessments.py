@@ -206,6 +206,26 @@ def test_a_stale_revision_is_refused_and_overwrites_nothing(
     assert stored(session, draft.id) == (1, {WRITTEN_POLICY: ("fully", False, "")})
 
 
+@pytest.mark.parametrize("revision", [-1, 2**31, 999_999_999_999_999_999])
+def test_a_revision_out_of_the_columns_range_is_a_conflict_before_any_query(
+    session: Session, draft: Assessment, lead: User, revision: int
+) -> None:
+    # PostgreSQL's INTEGER overflows at 2**31: the UPDATE must never be sent.
+    with pytest.raises(Conflict, match=rf"revision {revision} is not"):
+        assessments.save_answers(
+            session,
+            assessment_id=draft.id,
+            answers={WRITTEN_POLICY: answer(WRITTEN_POLICY, "fully")},
+            revision=revision,
+            actor=lead,
+        )
+    with pytest.raises(Conflict):
+        assessments.submit_assessment(
+            session, assessment_id=draft.id, revision=revision, actor=lead
+        )
+    assert stored(session, draft.id) == (0, {})
+
+
 def test_two_sessions_racing_with_the_same_revision_one_wins(
     database: Database, draft: Assessment, lead: User
 ) -> None:

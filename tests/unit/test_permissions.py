@@ -34,7 +34,7 @@ RETIRED_ADMIN = user(Role.ADMIN, active=False)
     ("actor", "view_own", "view_other", "view_all", "edit_own", "edit_other", "manage", "invite"),
     [
         (ADMIN, True, True, True, True, True, True, True),
-        (CONSULTANT, True, True, True, False, False, False, True),
+        (CONSULTANT, True, True, True, False, False, False, False),
         (LEAD, True, False, False, True, False, False, False),
         (RETIRED_ADMIN, False, False, False, False, False, False, False),
         (None, False, False, False, False, False, False, False),
@@ -71,3 +71,13 @@ def test_the_system_itself_needs_no_permission() -> None:
     require_system_or(None, False)
     with pytest.raises(Forbidden):
         require_system_or(LEAD, False)
+
+
+@pytest.mark.parametrize("actor", [ADMIN, CONSULTANT, LEAD, RETIRED_ADMIN, None])
+def test_no_role_grants_rights_it_does_not_have(actor: User | None) -> None:
+    # An invitation makes a lead of whichever agency the inviter names, who may change
+    # its answers: whoever may invite must hold those rights for every agency already.
+    if can_invite(actor):
+        for agency_id in (OWN, OTHER):
+            assert can_answer_for_agency(actor, agency_id)
+            assert can_view_agency(actor, agency_id)

@@ -108,11 +108,14 @@ ROWS: list[Row] = [
     Row("POST", "/admin/agencies/new", expect(admin=400)),  # empty form: named problems
     Row("GET", "/admin/users", ADMIN_ONLY),
     Row("POST", "/admin/users/{own_lead}/password-reset", ADMIN_ONLY),
-    Row("GET", "/admin/invitations", STAFF),
+    Row("POST", "/admin/users/{other_lead}/disable", expect(admin=302)),
+    Row("POST", "/admin/users/{other_lead}/enable", expect(admin=302)),
+    # Only admins grant access to an agency: no role mints an account with more rights.
+    Row("GET", "/admin/invitations", ADMIN_ONLY),
     Row(
         "POST",
         "/admin/invitations",
-        STAFF,
+        ADMIN_ONLY,
         {"agency_id": "{own_agency}", "email": "new@example.org"},
     ),
     Row("GET", "/admin/rounds", ADMIN_ONLY),

@@ -6,7 +6,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assessment.store.models import Agency, Assessment, AssessmentStatus, AuditEvent, Round
+from assessment.services import accounts
+from assessment.store.models import (
+    Agency,
+    Assessment,
+    AssessmentStatus,
+    AuditEvent,
+    Round,
+    User,
+)
 from tests.web.conftest import World
 from tests.web.helpers import csrf_token, form_token, login
 
@@ -215,6 +223,57 @@ def test_navigation_follows_the_role(client: FlaskClient, world: World) -> None:
     assert round_page.count("aria-current") == 1
     consultant = client.application.test_client()
     login(consultant, world.consultant)
-    staff_nav = consultant.get("/admin/invitations").text
-    assert 'href="/admin/invitations"' in staff_nav
+    staff_nav = consultant.get("/consultant/agencies").text
+    assert 'href="/consultant/benchmark"' in staff_nav
+    # Inviting grants write access, which a consultant does not have.
+    assert 'href="/admin/invitations"' not in staff_nav
     assert 'href="/admin/users"' not in staff_nav
+
+
+def test_disabling_a_user_ends_their_sessions_and_revokes_their_tokens(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    lead = client.application.test_client()
+    login(lead, world.lead_b)
+    token = accounts.create_api_token(session, user=world.lead_b, name="sheet")
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert lead.get("/assessment/").status_code == 200
+    login(client, world.admin)
+    users_page = client.get("/admin/users").text
+    assert f'Disable<span class="visually-hidden"> {world.lead_b.email}' in users_page
+
+    disabled = client.post(
+        f"/admin/users/{world.lead_b.id}/disable", data={"csrf_token": form_token(users_page)}
+    )
+    assert disabled.status_code == 302
+    assert lead.get("/assessment/").headers["Location"].startswith("/login")
+    assert lead.get("/api/v1/rounds", headers=bearer).status_code == 401
+    assert "inactive" in client.get("/admin/users").text
+
+    enabled = client.post(
+        f"/admin/users/{world.lead_b.id}/enable", data={"csrf_token": csrf_token(client)}
+    )
+    assert enabled.status_code == 302
+    session.expire_all()
+    again = session.get(User, world.lead_b.id)
+    assert again is not None and again.active
+    # Enabling again gives back sign-in, never the tokens: those stay revoked.
+    assert lead.get("/api/v1/rounds", headers=bearer).status_code == 401
+    actions = session.scalars(
+        select(AuditEvent.action).where(AuditEvent.action.in_(["user.disabled", "user.enabled"]))
+    ).all()
+    assert sorted(actions) == ["user.disabled", "user.enabled"]
+
+
+def test_an_admin_cannot_disable_their_own_account(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    login(client, world.admin)
+    response = client.post(
+        f"/admin/users/{world.admin.id}/disable", data={"csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 302
+    assert "cannot disable your own account" in client.get("/admin/users").text
+    session.expire_all()
+    admin = session.get(User, world.admin.id)
+    assert admin is not None and admin.active

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.services import accounts
-from assessment.store.models import Role, User
+from assessment.services.errors import Forbidden
+from assessment.store.models import AuditEvent, OneTimeToken, Role, TokenKind, User
 from tests.conftest import TEST_PASSWORD
 from tests.web.conftest import World
 from tests.web.helpers import csrf_token, form_token, login
@@ -47,7 +49,7 @@ def choose_password(client: FlaskClient, path: str, password: str, confirm: str)
 def test_invited_lead_sets_a_password_and_is_signed_in(
     client: FlaskClient, world: World, session: Session
 ) -> None:
-    login(client, world.consultant)
+    login(client, world.admin)
     path = invite(client, world.agency_a.id, "New.Lead@example.org")
     assert path.startswith("/invitation/")
 
@@ -147,7 +149,7 @@ def test_recent_invitations_show_their_state(
         actor=world.admin,
         valid_for=timedelta(seconds=-1),
     )
-    login(client, world.consultant)
+    login(client, world.admin)
     page = client.get("/admin/invitations").text
     assert re.search(r"wait@example.org</th>.*?<td>pending</td>", page, re.S)
     assert re.search(r"gone@example.org</th>.*?<td>expired</td>", page, re.S)
@@ -183,3 +185,84 @@ def test_password_reset_of_unknown_user_is_404(client: FlaskClient, world: World
         "/admin/users/99999/password-reset", data={"csrf_token": csrf_token(client)}
     )
     assert response.status_code == 404
+
+
+def test_a_consultant_cannot_mint_a_lead_account_and_write_answers(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    # A consultant may read every agency but change no answers; an invitation is a lead
+    # account, so inviting would grant write access the consultant does not have.
+    login(client, world.consultant)
+    assert client.get("/admin/invitations").status_code == 403
+    response = client.post(
+        "/admin/invitations",
+        data={
+            "agency_id": world.agency_b.id,
+            "email": "second.lead@example.org",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert response.status_code == 403
+    assert "Invitations" not in client.get("/consultant/agencies").text
+    with pytest.raises(Forbidden):
+        accounts.create_invitation(
+            session,
+            email="second.lead@example.org",
+            agency_id=world.agency_b.id,
+            actor=world.consultant,
+        )
+    assert (
+        session.scalar(select(OneTimeToken.id).where(OneTimeToken.kind == TokenKind.INVITATION))
+        is None
+    )
+
+
+def test_an_invitation_from_someone_no_longer_allowed_to_grant_access_is_refused(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    # A link made before the rule (or by an admin since retired) carries no authority.
+    token = accounts.create_invitation(
+        session, email="late@example.org", agency_id=world.agency_b.id, actor=world.admin
+    )
+    world.admin.active = False
+    session.commit()
+    path = f"/invitation/{token}"
+    assert choose_password(client, path, NEW_PASSWORD, NEW_PASSWORD) == 410
+    assert session.scalar(select(User.id).where(User.email == "late@example.org")) is None
+
+
+def test_invitations_are_audited_with_who_granted_access(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    login(client, world.admin)
+    path = invite(client, world.agency_b.id, "audited@example.org")
+    visitor = client.application.test_client()
+    assert choose_password(visitor, path, NEW_PASSWORD, NEW_PASSWORD) == 302
+    events = {
+        event.action: event
+        for event in session.scalars(
+            select(AuditEvent).where(AuditEvent.action.like("invitation.%"))
+        )
+    }
+    created, accepted = events["invitation.created"], events["invitation.accepted"]
+    assert created.actor_id == world.admin.id and created.agency_id == world.agency_b.id
+    assert created.detail["role"] == "lead"
+    assert accepted.agency_id == world.agency_b.id
+    assert accepted.detail["invited_by"] == world.admin.id
+
+
+def test_a_password_reset_revokes_the_users_api_tokens(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    # A bearer token issued before the reset once kept working after it.
+    token = accounts.create_api_token(session, user=world.consultant, name="dashboard")
+    bearer = {"Authorization": f"Bearer {token}"}
+    api = client.application.test_client()
+    assert api.get("/api/v1/rounds", headers=bearer).status_code == 200
+    link = accounts.create_password_reset(session, user_id=world.consultant.id, actor=world.admin)
+
+    assert choose_password(client, f"/password-reset/{link}", NEW_PASSWORD, NEW_PASSWORD) == 302
+    assert api.get("/api/v1/rounds", headers=bearer).status_code == 401
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "api_tokens.revoked"))
+    assert event is not None and event.actor_id == world.consultant.id
+    assert event.detail == {"user_id": world.consultant.id, "count": 1, "reason": "password_reset"}

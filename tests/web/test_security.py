@@ -227,7 +227,7 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     defaults = config.web_settings({"ASSESSMENT_INSTANCE": "/srv/x"})
     assert defaults["DATABASE_URL"] == "sqlite:////srv/x/assessment.db"
     assert defaults["SESSION_COOKIE_SECURE"] is True
-    assert defaults["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert defaults["RATELIMIT_STORAGE_URI"] == "database://"
     assert defaults["ANONYMITY_K"] == 5
 
 

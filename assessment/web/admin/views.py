@@ -29,7 +29,6 @@ from assessment.web.form_errors import attach_service_errors
 bp = Blueprint("admin", __name__, template_folder="templates")
 
 ADMIN = Role.ADMIN
-STAFF = (Role.ADMIN, Role.CONSULTANT)
 Page = Response | str | tuple[str, int]
 
 
@@ -99,8 +98,39 @@ def password_reset(user_id: int) -> Page:
     )
 
 
+@bp.route("/users/<int:user_id>/disable", methods=["POST"])
+@roles_required(ADMIN)
+def disable_user(user_id: int) -> Response:
+    """Disable an account: its sessions end and its API tokens are revoked."""
+    return _set_active(user_id, active=False)
+
+
+@bp.route("/users/<int:user_id>/enable", methods=["POST"])
+@roles_required(ADMIN)
+def enable_user(user_id: int) -> Response:
+    """Let a disabled account sign in again (its revoked API tokens stay revoked)."""
+    return _set_active(user_id, active=True)
+
+
+def _set_active(user_id: int, *, active: bool) -> Response:
+    try:
+        user = accounts.set_user_active(
+            db_session(), user_id=user_id, active=active, actor=signed_in_user()
+        )
+    except InvalidInput as invalid:
+        flash(f"Nothing changed: {'; '.join(invalid.errors.values())}.", "error")
+    else:
+        if active:
+            flash(f"{user.email} can sign in again.", "success")
+        else:
+            flash(
+                f"{user.email} is disabled: signed out everywhere, API tokens revoked.", "success"
+            )
+    return redirect(url_for("admin.users"))
+
+
 @bp.route("/invitations", methods=["GET", "POST"])
-@roles_required(*STAFF)
+@roles_required(ADMIN)
 def invitations() -> Page:
     """Invite a new agency lead; list recent invitations."""
     form = InvitationForm()

@@ -21,6 +21,7 @@ from assessment.domain.model.answers import MAX_COMMENT_LENGTH, Answer
 from assessment.domain.model.instrument import Dimension, Instrument, Practice
 from assessment.domain.rules.scoring import visible_practices
 from assessment.presentation import labels
+from assessment.store.models import MAX_REVISION
 
 NOT_APPLICABLE = "n/a"
 """The radio value of "Not applicable"; option ids cannot contain a slash."""
@@ -49,8 +50,9 @@ def normalise_newlines(value: object) -> object:
 
 def _whole_number(_form: FlaskForm, field: Field) -> None:
     raw = str(field.data or "").strip()
-    # isdigit() alone lets through "²" and other digits int() cannot read.
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 18:
+    # isdigit() alone lets through "²" and other digits int() cannot read; the range is
+    # checked here so an impossible number never reaches the database.
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 18 or int(raw) > MAX_REVISION:
         raise ValidationError(
             "The page was sent without a valid version number; reload the page and try again."
         )
@@ -67,6 +69,11 @@ class RevisionForm(FlaskForm):
             _whole_number,
         ]
     )
+
+    @property
+    def malformed_request(self) -> bool:
+        """The page's version number is missing or not one: a bad request, not a typo."""
+        return bool(self.revision.errors)
 
     @property
     def revision_value(self) -> int:

@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
+from assessment.store.models import MAX_REVISION
 from assessment.web.answering.forms import NOT_APPLICABLE, normalise_newlines
 
-MAX_REVISION = 10**15
 MAX_PROBLEMS = 20  # a tampered body may hold thousands; the first few say enough
 
 
@@ -73,8 +73,10 @@ def parse_autosave(payload: object, instrument: Instrument) -> AutosaveRequest:
 
 
 def _revision(value: object, problems: list[str]) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < MAX_REVISION:
-        problems.append("'revision' must be the whole number the page was loaded with")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REVISION:
+        problems.append(
+            f"'revision' must be the whole number (0 to {MAX_REVISION}) the page was loaded with"
+        )
         return -1
     return value
 

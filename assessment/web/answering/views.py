@@ -171,7 +171,8 @@ def _save_dimension(
         names = ", ".join(repr(name[:60]) for name in unknown[:5])
         form.form_errors.append(UNKNOWN_FIELDS_MESSAGE.format(names=names))
     if not form.validate() or unknown:
-        return _dimension_page(workspace, instrument, found, form, status=INVALID_STATUS)
+        status = 400 if form.malformed_request else INVALID_STATUS
+        return _dimension_page(workspace, instrument, found, form, status=status)
     stored = assessment_answers(assessment)
     changes = answer_changes(instrument, found, stored, form.submitted_answers())
     if changes:
@@ -304,7 +305,8 @@ def submit(agency_id: int | None) -> Page:
         form.revision.data = str(assessment.revision)
         return _submit_page(workspace, assessment, instrument, form)
     if not form.validate():
-        return _submit_page(workspace, assessment, instrument, form, status=INVALID_STATUS)
+        status = 400 if form.malformed_request else INVALID_STATUS
+        return _submit_page(workspace, assessment, instrument, form, status=status)
     try:
         submit_assessment(
             db_session(),

@@ -84,7 +84,7 @@
     ids.forEach(function (id) {
       answers[id] = { choice: choiceOf(id), comment: commentOf(id) };
     });
-    return { revision: parseInt(revisionInput.value, 10), answers: answers };
+    return { revision: heldRevision(), answers: answers };
   }
 
   function takeDirty() {
@@ -117,6 +117,60 @@
     timer = window.setTimeout(save, delay);
   }
 
+  function heldRevision() {
+    return parseInt(revisionInput.value, 10);
+  }
+
+  // Every save of this page still waiting for its answer; a success settles the page
+  // (its revision goes up) as soon as it arrives.
+  var outstanding = [];
+
+  function send(ids) {
+    var body = payloadFor(ids);
+    var outcome = request(body).then(function (response) {
+      return response
+        .json()
+        .catch(function () {
+          return {};
+        })
+        .then(function (answer) {
+          if (response.status === 200 && answer.ok) {
+            settle(answer);
+          }
+          return { status: response.status, body: answer, sent: body.revision };
+        });
+    });
+    outstanding.push(outcome);
+    var done = function () {
+      outstanding.splice(outstanding.indexOf(outcome), 1);
+    };
+    outcome.then(done, done);
+    return outcome;
+  }
+
+  // A refusal (409) may come from another save of this very page that took the revision
+  // first. Once every other save of the page has answered, the page then holds a newer
+  // revision than the one refused, and exactly the server's: these answers go again on
+  // top of it. Otherwise someone else changed the answers and nothing more is sent.
+  function decide(result, ids) {
+    if (result.status === 200 && result.body.ok) {
+      return Promise.resolve();
+    }
+    var others = outstanding.map(function (outcome) {
+      return outcome.catch(function () {
+        return null;
+      });
+    });
+    return Promise.all(others).then(function () {
+      var held = heldRevision();
+      if (result.status === 409 && result.sent !== held && result.body.revision === held && !stopped) {
+        retryLater(ids);
+        return;
+      }
+      refuse(result.status, result.body, ids);
+    });
+  }
+
   function save() {
     window.clearTimeout(timer);
     if (stopped || inFlight) {
@@ -127,24 +181,19 @@
       return Promise.resolve();
     }
     say("Saving…", "busy");
-    inFlight = request(payloadFor(ids))
-      .then(function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return {};
-          })
-          .then(function (body) {
-            handle(response.status, body, ids);
+    inFlight = send(ids)
+      .then(
+        function (result) {
+          return decide(result, ids);
+        },
+        function () {
+          ids.forEach(function (id) {
+            dirty[id] = true;
           });
-      })
-      .catch(function () {
-        ids.forEach(function (id) {
-          dirty[id] = true;
-        });
-        say("Could not reach the server; trying again shortly. Your page keeps the changes.", "error");
-        schedule(RETRY_DELAY_MS);
-      })
+          say("Could not reach the server; trying again shortly. Your page keeps the changes.", "error");
+          schedule(RETRY_DELAY_MS);
+        }
+      )
       .then(function () {
         inFlight = null;
         if (Object.keys(dirty).length) {
@@ -154,11 +203,7 @@
     return inFlight;
   }
 
-  function handle(status, body, ids) {
-    if (status === 200 && body.ok) {
-      settle(body);
-      return;
-    }
+  function refuse(status, body, ids) {
     stopped = true;
     ids.forEach(function (id) {
       dirty[id] = true;
@@ -178,7 +223,7 @@
 
   // Saves may answer out of order; the highest revision is the latest state.
   function settle(body) {
-    if (body.revision < parseInt(revisionInput.value, 10)) {
+    if (body.revision < heldRevision()) {
       return;
     }
     revisionInput.value = String(body.revision);
@@ -289,8 +334,11 @@
     }
   });
 
-  // Leaving or hiding the page: save what is left at once. A save still in flight is
-  // expected to take the next revision, so the rest is sent on top of that one.
+  // Leaving or hiding the page: save what is left at once. A save still in flight may not
+  // answer before the page is gone, so the rest goes now with the revision this page
+  // holds, never a guess at the one that save will produce: if that save takes the
+  // revision first, this one is refused (409) and, should the page still be open, sent
+  // again on top of it; if another session saved meanwhile, both are refused.
   function flushOnExit() {
     if (stopped || !Object.keys(dirty).length) {
       return;
@@ -300,21 +348,14 @@
       return;
     }
     var ids = takeDirty();
-    var body = payloadFor(ids);
-    body.revision += 1;
-    request(body)
-      .then(function (response) {
-        return response.json().then(function (answer) {
-          if (response.status === 200 && answer.ok) {
-            settle(answer);
-          } else {
-            retryLater(ids);
-          }
-        });
-      })
-      .catch(function () {
+    send(ids).then(
+      function (result) {
+        return decide(result, ids);
+      },
+      function () {
         retryLater(ids);
-      });
+      }
+    );
   }
 
   // Still on the page after all (the tab was only hidden): try those answers again.
