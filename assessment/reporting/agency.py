@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from assessment.domain.benchmark import (
     FILTERS,
     GroupRefused,
-    PeerGroup,
     PeerPosition,
     agency_position,
 )
@@ -35,10 +34,15 @@ from assessment.reporting import parts
 from assessment.reporting.baseline import published_baseline
 from assessment.reporting.viewmodel import AgencyReport, TrendView
 from assessment.services.assessments import assessment_answers, instrument_of
-from assessment.services.benchmarking import get_round, rounds_in_order
+from assessment.services.benchmarking import (
+    get_round,
+    peer_groups_for,
+    round_frame,
+    rounds_in_order,
+)
 from assessment.services.errors import NotFound
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Round
-from assessment.store.queries import agency_results_frame, round_results_frame
+from assessment.store.queries import agency_results_frame
 
 CONFIDENTIALITY = "Confidential: for the named agency and its assessors only"
 
@@ -80,9 +84,7 @@ def build_agency_report(
     instrument = instrument_of(assessment, catalog)
     answers = assessment_answers(assessment)
     result = score_assessment(instrument, answers)
-    peers = choose_peer_group(
-        round_results_frame(session, round_.id), agency, k, _levels(instrument)
-    )
+    peers = choose_peer_group(round_frame(session, round_.id), agency, k, _levels(instrument))
     earlier = earlier_rounds(session, agency, round_, instrument)
     previous = earlier[-1] if earlier else None
     label = agency.name
@@ -140,25 +142,13 @@ def submitted_assessment(session: Session, agency: Agency, round_: Round) -> Ass
     return assessment
 
 
-def peer_groups(agency: Agency) -> list[tuple[str, PeerGroup]]:
-    """Candidate peer groups, narrowest first: type and size, type, then all agencies."""
-    return [
-        (
-            f"{agency.agency_type} agencies of size {agency.size_band}",
-            PeerGroup(agency_type=agency.agency_type, size_band=agency.size_band),
-        ),
-        (f"{agency.agency_type} agencies", PeerGroup(agency_type=agency.agency_type)),
-        ("all agencies", PeerGroup()),
-    ]
-
-
 def choose_peer_group(
     frame: pd.DataFrame, agency: Agency, k: int, levels: Sequence[int]
 ) -> PeerChoice:
-    """The narrowest candidate group with at least K agencies that is not refused."""
+    """The narrowest of the agency's peer groups (`peer_groups_for`) that is published."""
     profiles = frame.drop_duplicates("agency_id")[list(FILTERS)].itertuples(index=False)
     counts = Counter(tuple(profile) for profile in profiles)
-    for label, group in peer_groups(agency):
+    for label, group in reversed(peer_groups_for(agency)):
         # Counting first spares the full statistics of groups that are too small anyway.
         if sum(n for profile, n in counts.items() if group.admits(*profile)) < k:
             continue

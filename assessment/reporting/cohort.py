@@ -35,12 +35,11 @@ from assessment.reporting import parts
 from assessment.reporting.baseline import published_baseline
 from assessment.reporting.charts import level_distribution, quartile_bar
 from assessment.reporting.viewmodel import CohortReport, DistributionLine, TrendView, UnmetPractice
-from assessment.services.benchmarking import get_round, rounds_with_results
+from assessment.services.benchmarking import get_round, round_frame, rounds_with_results
 from assessment.services.errors import ServiceError
 from assessment.services.instruments import instrument_for
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, AssessmentStatus, Round
-from assessment.store.queries import round_results_frame
 
 CONFIDENTIALITY = "Confidential: anonymised peer figures; no agency is named"
 MOST_UNMET = 10
@@ -72,7 +71,7 @@ def build_cohort_report(
     round_ = get_round(session, round_id)
     instrument = instrument_for(round_.instrument_id, round_.instrument_version, catalog)
     levels = [level.number for level in instrument.levels]
-    frame = round_results_frame(session, round_.id)
+    frame = round_frame(session, round_.id)
     statistics = _statistics(frame, group, k, levels, round_)
     members = _member_ids(frame, group)
     tallies = practice_tallies(instrument, _group_answers(session, round_.id, members))
@@ -255,7 +254,7 @@ def _optional_statistics(
     session: Session, round_: Round, group: PeerGroup, k: int
 ) -> PeerStatistics | None:
     try:
-        statistics = peer_statistics(round_results_frame(session, round_.id), group, k)
+        statistics = peer_statistics(round_frame(session, round_.id), group, k)
     except GroupRefused:
         return None
     return statistics if statistics.n_agencies is not None else None

@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from assessment.domain.answers import Answer, Answers
 from assessment.domain.benchmark import CellStatistics, PeerPosition, PeerStatistics
+from assessment.domain.disclosure import quartiles_from
 from assessment.domain.instrument import Dimension, Instrument, LevelRule, OverallLevelRule
 from assessment.domain.results import (
     DimensionResult,
@@ -75,26 +76,18 @@ def peer_figure(cell: CellStatistics | None, percentile_rank: float | None = Non
         return PeerFigure(n=cell.n, withheld_reason=cell.withheld_reason)
     return PeerFigure(
         n=summary.n,
-        minimum=summary.minimum,
         q1=summary.q1,
         median=summary.median,
         q3=summary.q3,
-        maximum=summary.maximum,
         percentile_rank=percentile_rank,
     )
 
 
 def peer_quartiles(peer: PeerFigure) -> Quartiles | None:
-    """The quartiles a chart draws, or None when the figure is withheld."""
-    if (
-        peer.minimum is None
-        or peer.q1 is None
-        or peer.median is None
-        or peer.q3 is None
-        or peer.maximum is None
-    ):
+    """The figures a chart draws (median, quartiles when published), None when withheld."""
+    if peer.median is None:
         return None
-    return Quartiles(peer.minimum, peer.q1, peer.median, peer.q3, peer.maximum)
+    return Quartiles(peer.median, peer.q1, peer.q3)
 
 
 def position_figure(position: PeerPosition | None, scope: str, key: str) -> PeerFigure:
@@ -408,8 +401,25 @@ def methodology(
         peer_group=peer_group,
         peer_count=peer_count,
         k=k,
+        disclosure=disclosure_rule(k),
         baseline=tuple(baseline),
         sources=tuple(SourceLine(key, s.citation) for key, s in instrument.sources.items()),
+    )
+
+
+def disclosure_rule(k: int) -> str:
+    """The disclosure rule of peer figures in words, for the methodology sections."""
+    return (
+        "Peer figures are published only for closed rounds, so that no single submission "
+        f"can be isolated by comparing figures before and after it. A figure needs at least "
+        f"{k} agencies behind it; from {k} to {quartiles_from(k) - 1} agencies only the median "
+        f"is shown, and the lower and upper quartiles and the agencies per level (counts "
+        f"below {k} hidden) only from {quartiles_from(k)}. No minimum, maximum or mean is "
+        "ever shown: each extreme is a single agency's score. Scores are rounded to whole "
+        "points. A group (by country, type and size) is published only if no combination "
+        "of the round's groups, however many are set against each other, would single out "
+        f"fewer than {k} agencies; otherwise the group or the figure is withheld, with the "
+        "reason in its place."
     )
 
 

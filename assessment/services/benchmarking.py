@@ -37,7 +37,7 @@ from assessment.services.instruments import instrument_for
 from assessment.services.permissions import can_view_agency
 from assessment.store.agency_overview import round_order
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Round, User
-from assessment.store.queries import round_results_frame
+from assessment.store.queries import round_results_frame, submission_order
 
 
 @dataclass(frozen=True)
@@ -110,9 +110,17 @@ def round_levels(round_: Round, catalog: InstrumentCatalog | None = None) -> lis
 
 
 def round_frame(session: Session, round_id: int) -> pd.DataFrame:
-    """The stored results of a round's submitted assessments, one row per figure."""
-    get_round(session, round_id)
-    return round_results_frame(session, round_id)
+    """The stored results of a round's submitted assessments, one row per figure.
+
+    With the order of submission and whether the round is open: the benchmark publishes
+    statistics in batches of submissions (see `assessment.domain.disclosure`).
+    """
+    round_ = get_round(session, round_id)
+    frame = round_results_frame(session, round_id)
+    order = submission_order(session, round_id)
+    # Submitted between the two reads: last, so it waits for the next batch.
+    submission = frame["agency_id"].map(lambda agency_id: order.get(agency_id, len(order)))
+    return frame.assign(submission=submission, round_open=bool(round_.is_open))
 
 
 def round_statistics(
@@ -125,7 +133,7 @@ def round_statistics(
 ) -> PeerStatistics:
     """A peer group's statistics in one round; raises GroupRefused or AnonymityError."""
     round_ = get_round(session, round_id)
-    frame = round_results_frame(session, round_id)
+    frame = round_frame(session, round_id)
     return peer_statistics(frame, group, k, levels=round_levels(round_, catalog))
 
 
@@ -155,7 +163,7 @@ def agency_benchmark(
     """An agency's figures and percentile ranks against anonymous peer groups."""
     agency = visible_agency(session, viewer, agency_id)
     round_ = get_round(session, round_id)
-    frame = round_results_frame(session, round_id)
+    frame = round_frame(session, round_id)
     levels = round_levels(round_, catalog)
     comparisons = []
     for label, group in groups if groups is not None else peer_groups_for(agency):
@@ -214,9 +222,7 @@ def agency_trajectory(
 def cohort_trend(session: Session, *, group: PeerGroup, k: int) -> tuple[CohortRound, ...]:
     """A peer group's statistics in every round with results, oldest first."""
     rounds = rounds_with_results(session)
-    return cohort_medians(
-        [(round_info(r), round_results_frame(session, r.id)) for r in rounds], group, k
-    )
+    return cohort_medians([(round_info(r), round_frame(session, r.id)) for r in rounds], group, k)
 
 
 def visible_agency(session: Session, viewer: User, agency_id: int) -> Agency:

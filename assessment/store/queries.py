@@ -63,6 +63,19 @@ def round_results_frame(session: Session, round_id: int) -> pd.DataFrame:
     return results_frame(session, Assessment.round_id == round_id)
 
 
+def submission_order(session: Session, round_id: int) -> dict[int, int]:
+    """The round's submitted agencies numbered in order of submission (time, then id)."""
+    rows = session.execute(
+        select(Assessment.agency_id)
+        .where(
+            Assessment.round_id == round_id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+        )
+        .order_by(Assessment.submitted_at, Assessment.id)
+    )
+    return {agency_id: number for number, (agency_id,) in enumerate(rows)}
+
+
 def agency_results_frame(session: Session, agency_id: int) -> pd.DataFrame:
     """Every stored figure of an agency's submitted assessments, over all rounds."""
     return results_frame(session, Assessment.agency_id == agency_id)

@@ -1,0 +1,135 @@
+"""The disclosure rule: which peer groups of a round may be published.
+
+K is the anonymity threshold (default 5, never below 3).
+
+1. Closed rounds only. A round's statistics are published once it is closed, over all
+   its submissions; an open round publishes none. Snapshots taken before and after one
+   submission therefore never differ. (Batches of K submissions were considered: each
+   batch of K becomes an atom of the lattice below, and no group smaller than the whole
+   round could then be published beside it.)
+2. Lattice. The candidates are every group a viewer can request (each combination of
+   the round's country, type and size values, or none), coarser groups first. A
+   candidate is published only if, together with every candidate published before it,
+   each atom of the set algebra they generate (the
+   agencies that belong to exactly the same published sets) holds none or at least K
+   agencies. A group that fails is refused, however large it is. (The code keeps a cut,
+   the number of submissions covered, so that the lattice could span snapshots.)
+3. Per figure, the same lattice is built over the agencies with a score for it.
+
+Guarantee: any set of agencies a viewer can form from the published groups by union,
+intersection and difference, in chains of any length, is a union of atoms, so it holds
+none or at least K agencies. Every count, sum or difference of published
+figures therefore concerns at least K agencies. Order statistics are not linear; what
+keeps them from pinning one agency is in `assessment.domain.benchmark` (no extremes, a
+median alone below 2K, whole points).
+
+Not covered: an admin who reopens a closed round, lets one more agency submit and closes
+it again creates a second published set one agency larger; rescoring a closed round
+changes the figures of every agency. Both are admin actions, outside a viewer's reach.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from functools import lru_cache
+
+GroupKey = tuple[str | None, str | None, str | None]
+"""A requestable group as (country, agency type, size band); None means any."""
+
+Profile = tuple[str, str, str]
+"""An agency's (country, agency type, size band)."""
+
+
+def quartiles_from(k: int) -> int:
+    """The smallest group whose quartiles are published (below it, the median alone)."""
+    return 2 * k
+
+
+def release_cuts(submitted: int, *, closed: bool) -> tuple[int, ...]:
+    """The submission counts whose statistics are published: all of a closed round's, once."""
+    return (submitted,) if closed and submitted > 0 else ()
+
+
+def requestable_groups(profiles: Sequence[Profile]) -> list[GroupKey]:
+    """Every group a viewer can ask for in the round, coarser groups first."""
+    countries, types, sizes = ([None, *sorted({p[i] for p in profiles})] for i in range(3))
+    groups = list(itertools.product(countries, types, sizes))
+    # Fewer filters first; among equals, agency type before size before country (the
+    # groups an agency is compared with come first), then by value.
+    return sorted(groups, key=_claim_order)
+
+
+def _claim_order(group: GroupKey) -> tuple[int, tuple[bool, ...], tuple[str, ...]]:
+    """Sort key: the order in which requestable groups claim their place in the lattice."""
+    country, agency_type, size_band = group
+    ranked = (agency_type, size_band, country)
+    return (
+        sum(value is not None for value in ranked),
+        tuple(value is None for value in ranked),
+        tuple(value or "" for value in ranked),
+    )
+
+
+def admits(group: GroupKey, profile: Profile) -> bool:
+    """True when an agency with this profile belongs to the group."""
+    return all(value is None or value == own for value, own in zip(group, profile, strict=True))
+
+
+def published_cuts(
+    profiles: Sequence[Profile], cuts: Sequence[int], k: int, present: int | None = None
+) -> dict[GroupKey, int]:
+    """Per publishable group, the index in `cuts` of the latest cut it is published at.
+
+    `profiles` are the round's agencies in order of submission (agency i is bit i);
+    `present` is the bit mask of the agencies counted (those with a score for a figure),
+    all of them by default.
+    """
+    return dict(_published(tuple(profiles), tuple(cuts), k, present))
+
+
+@lru_cache(maxsize=64)
+def _published(
+    profiles: tuple[Profile, ...], cuts: tuple[int, ...], k: int, present: int | None
+) -> tuple[tuple[GroupKey, int], ...]:
+    everyone = (1 << len(profiles)) - 1 if present is None else present
+    groups = requestable_groups(profiles)
+    masks = {group: _mask(group, profiles) & everyone for group in groups}
+    atoms: list[int] = []
+    union = 0
+    published: dict[GroupKey, int] = {}
+    published_sets: dict[GroupKey, int] = {}
+    for index, cut in enumerate(cuts):
+        window = (1 << cut) - 1
+        for group in groups:
+            members = masks[group] & window
+            if members.bit_count() < k:
+                continue
+            if published_sets.get(group) == members:
+                published[group] = index  # the same agencies: nothing new is shown
+                continue
+            split = _split(atoms, union, members, k)
+            if split is None:
+                continue
+            atoms, union = split, union | members
+            published[group], published_sets[group] = index, members
+    return tuple(published.items())
+
+
+def _mask(group: GroupKey, profiles: Sequence[Profile]) -> int:
+    mask = 0
+    for i, profile in enumerate(profiles):
+        if admits(group, profile):
+            mask |= 1 << i
+    return mask
+
+
+def _split(atoms: list[int], union: int, members: int, k: int) -> list[int] | None:
+    """The atoms once `members` is published, or None if one would hold 1 to K-1 agencies."""
+    pieces = [piece for atom in atoms for piece in (atom & members, atom & ~members) if piece]
+    fresh = members & ~union
+    if fresh:
+        pieces.append(fresh)
+    if any(piece.bit_count() < k for piece in pieces):
+        return None
+    return pieces
