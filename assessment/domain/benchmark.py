@@ -87,7 +87,7 @@ def singles_out(k: int) -> str:
 
 def round_still_open() -> str:
     """The text shown in place of an open round's figures."""
-    return "published when the round closes (one submission must not be isolable)"
+    return "published when the round closes, so that no single submission can be singled out"
 
 
 def median_only(k: int) -> str:

@@ -148,6 +148,7 @@ def choose_peer_group(
     """The narrowest of the agency's peer groups (`peer_groups_for`) that is published."""
     profiles = frame.drop_duplicates("agency_id")[list(FILTERS)].itertuples(index=False)
     counts = Counter(tuple(profile) for profile in profiles)
+    reason = f"fewer than {k} agencies in this round"
     for label, group in reversed(peer_groups_for(agency)):
         # Counting first spares the full statistics of groups that are too small anyway.
         if sum(n for profile, n in counts.items() if group.admits(*profile)) < k:
@@ -158,7 +159,9 @@ def choose_peer_group(
             continue
         if position.statistics.n_agencies is not None:
             return PeerChoice(label, position, position.statistics.n_agencies)
-    return PeerChoice(f"all agencies (fewer than {k} in this round)", None, None)
+        cells = position.statistics.cells
+        reason = cells[0].withheld_reason or reason if cells else reason
+    return PeerChoice(f"none ({reason})", None, None)
 
 
 def earlier_rounds(

@@ -335,6 +335,9 @@ class _Box:
     median_x: str
     q1_x: str | None
     iqr_width: str | None
+    label: str  # written beside a median drawn alone
+    label_x: str
+    label_anchor: str
 
 
 @dataclass(frozen=True)
@@ -377,6 +380,9 @@ def quartile_bar(
             median_x=_fmt(x_of(quartiles.median)),
             q1_x=None if q1 is None else _fmt(x_of(q1)),
             iqr_width=None if q1 is None or q3 is None else _fmt(max(x_of(q3) - x_of(q1), 0.5)),
+            label=f"median {quartiles.median:.0f}; quartiles withheld (small group)",
+            label_x=_fmt(x_of(quartiles.median) + (6 if quartiles.median < 50 else -6)),
+            label_anchor="start" if quartiles.median < 50 else "end",
         )
     marker = None
     if agency_score is not None:

@@ -103,7 +103,7 @@ def test_an_open_round_publishes_no_statistics_until_it_closes(
 
     assert pending.n_agencies is None
     assert {c.withheld_reason for c in pending.cells} == {
-        "published when the round closes (one submission must not be isolable)"
+        "published when the round closes, so that no single submission can be singled out"
     }
     assert published.n_agencies == 6
 
