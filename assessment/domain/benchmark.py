@@ -417,8 +417,8 @@ def _cell(
 
 def _figure_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
     """Every figure of the round, scopes in order overall, dimension, theme, scored or not."""
-    table = frame.groupby(_CELL, sort=False, observed=True).size()
-    keys = [(str(row["scope"]), str(row["key"])) for row in _records(table.rename("rows"))]
+    pairs = frame[_CELL].drop_duplicates()
+    keys = list(zip(pairs["scope"].astype(str), pairs["key"].astype(str), strict=True))
     return [cell for scope in SCOPES for cell in keys if cell[0] == scope]
 
 

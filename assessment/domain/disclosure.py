@@ -34,6 +34,8 @@ import itertools
 from collections.abc import Sequence
 from functools import lru_cache
 
+import numpy as np
+
 GroupKey = tuple[str | None, str | None, str | None]
 """A requestable group as (country, agency type, size band); None means any."""
 
@@ -94,7 +96,12 @@ def _published(
 ) -> tuple[tuple[GroupKey, int], ...]:
     everyone = (1 << len(profiles)) - 1 if present is None else present
     groups = requestable_groups(profiles)
-    masks = {group: _mask(group, profiles) & everyone for group in groups}
+    by_profile = _profile_masks(profiles)
+    masks = {
+        group: sum(mask for profile, mask in by_profile.items() if admits(group, profile))
+        & everyone
+        for group in groups
+    }
     atoms: list[int] = []
     union = 0
     published: dict[GroupKey, int] = {}
@@ -116,12 +123,14 @@ def _published(
     return tuple(published.items())
 
 
-def _mask(group: GroupKey, profiles: Sequence[Profile]) -> int:
-    mask = 0
-    for i, profile in enumerate(profiles):
-        if admits(group, profile):
-            mask |= 1 << i
-    return mask
+def _profile_masks(profiles: Sequence[Profile]) -> dict[Profile, int]:
+    """The bit mask of the agencies of each distinct profile."""
+    numbers: dict[Profile, int] = {}
+    codes = np.fromiter((numbers.setdefault(p, len(numbers)) for p in profiles), dtype=np.int64)
+    return {
+        profile: int.from_bytes(np.packbits(codes == number, bitorder="little").tobytes(), "little")
+        for profile, number in numbers.items()
+    }
 
 
 def _split(atoms: list[int], union: int, members: int, k: int) -> list[int] | None:
