@@ -4,20 +4,23 @@ The input is a long frame with one row per submitted assessment and figure, as
 `assessment.services.benchmarking.round_frame` returns it; the columns used here are
 agency_id, country, agency_type, size_band, scope ("overall" | "dimension" | "theme"),
 key (dimension or theme id, or "overall"), score and level, and, when present,
-submission (the order of submission) and round_open. A frame without them is taken as
-a closed round submitted in frame order.
+submission (the order of submission), release (the closing of the round that published
+the agency; missing while it waits) and round_open. A frame without them is taken as a
+closed round published at once.
 
 Disclosure rule (K agencies, default 5, never below 3; the precise guarantee about
-groups, batches and chains of differences is in `assessment.domain.disclosure`):
+groups, closings and chains of differences is in `assessment.domain.disclosure`):
 
 - Never a minimum, maximum or mean: each extreme is one agency's score, a mean is a sum.
 - A figure over n agencies: n < K withheld; K <= n < 2K the median alone; from 2K the
   lower quartile, median and upper quartile, and level counts (those below K
   suppressed, never exactly one). Published figures are rounded to whole points.
 - Only closed rounds publish statistics, so one submission cannot be isolated by
-  snapshots before and after it; and a group, or a figure within it, is published only
-  where no combination of the round's requestable groups, however chained, singles out
-  1 to K-1 agencies; otherwise it is refused (a figure: withheld).
+  snapshots before and after it; a round closed again publishes its new submissions
+  under the same lattice as the earlier closing's.
+- A group, or a figure within it, is published only where no combination of the
+  round's requestable groups, however chained, singles out 1 to K-1 agencies;
+  otherwise it is refused (a figure: withheld).
 - An agency's percentile rank is given only where the figure itself is shown.
 """
 
@@ -315,19 +318,31 @@ class _Release:
 
     @classmethod
     def of(cls, frame: pd.DataFrame, k: int) -> _Release:
-        """The agencies of a results frame, ordered by submission, and the round's cuts."""
+        """The published agencies of a results frame, in order of release, and the cuts."""
         agencies = frame.drop_duplicates("agency_id")
-        if "submission" in agencies.columns:
-            agencies = agencies.sort_values("submission", kind="stable")
         is_open = (
             "round_open" in frame.columns and len(frame) > 0 and bool(frame["round_open"].iloc[0])
         )
+        order = [name for name in ("release", "submission") if name in agencies.columns]
+        if "release" in agencies.columns:
+            agencies = agencies[agencies["release"].notna()]
+        if order:
+            agencies = agencies.sort_values(order, kind="stable")
         columns = (agencies[name].tolist() for name in ("agency_id", *FILTERS))
         ids, profiles = [], []
         for agency_id, country, agency_type, size_band in zip(*columns, strict=True):
             ids.append(int(agency_id))
             profiles.append((str(country), str(agency_type), str(size_band)))
-        cuts = release_cuts(len(ids), closed=not is_open)
+        if "release" in agencies.columns:
+            # one cut per closing of the round: the agencies published up to it
+            releases = agencies["release"].tolist()
+            cuts = tuple(
+                i + 1
+                for i in range(len(releases))
+                if i + 1 == len(releases) or releases[i + 1] != releases[i]
+            )
+        else:
+            cuts = release_cuts(len(ids), closed=not is_open)
         return cls(tuple(ids), tuple(profiles), cuts, k, is_open)
 
     def mask(self, agency_ids: Iterable[int]) -> int:

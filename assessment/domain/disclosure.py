@@ -2,36 +2,42 @@
 
 K is the anonymity threshold (default 5, never below 3).
 
-1. Closed rounds only. A round's statistics are published once it is closed, over all
-   its submissions; an open round publishes none. Snapshots taken before and after one
-   submission therefore never differ. (Batches of K submissions were considered: each
-   batch of K becomes an atom of the lattice below, and no group smaller than the whole
-   round could then be published beside it.)
+1. Closed rounds only. A round's statistics are published when it is closed, over the
+   submissions made until then; an open round publishes nothing new. Snapshots taken
+   before and after one submission therefore never differ. Each closing of a round
+   (from the audit trail) is a cut: the agencies submitted up to it. A round reopened
+   and closed again adds a cut, and the lattice below spans all cuts: a group that grew
+   by fewer than K agencies keeps showing the figures of its earlier cut. (Batches of K
+   submissions in an open round were considered: each batch becomes an atom of the
+   lattice, and no group smaller than the whole round could be published beside it.)
 2. Lattice. The candidates are every group a viewer can request (each combination of
-   the round's country, type and size values, or none), coarser groups first. A
-   candidate is published only if, together with every candidate published before it,
-   each atom of the set algebra they generate (the
-   agencies that belong to exactly the same published sets) holds none or at least K
-   agencies. A group that fails is refused, however large it is. (The code keeps a cut,
-   the number of submissions covered, so that the lattice could span snapshots.)
+   the round's country, type and size values, or none) at every cut, cut by cut, groups
+   with fewer filters first and, among those, agency type before size before country
+   (the groups an agency is compared with claim their place first). A candidate is
+   published only if, together with every candidate published before it, each atom of
+   the set algebra they generate (the agencies that belong to exactly the same
+   published sets) holds none or at least K agencies. A group that fails at a cut shows
+   its latest published cut; a group never published is refused, however large.
 3. Per figure, the same lattice is built over the agencies with a score for it.
 
-Guarantee: any set of agencies a viewer can form from the published groups by union,
-intersection and difference, in chains of any length, is a union of atoms, so it holds
-none or at least K agencies. Every count, sum or difference of published
-figures therefore concerns at least K agencies. Order statistics are not linear; what
-keeps them from pinning one agency is in `assessment.domain.benchmark` (no extremes, a
-median alone below 2K, whole points).
+Guarantee: any set of agencies a viewer can form from the published groups, at any of
+their cuts, by union, intersection and difference, in chains of any length, is a union
+of atoms, so it holds none or at least K agencies. Every count, sum or difference of
+published figures therefore concerns at least K agencies. Order statistics are not
+linear; what keeps them from pinning one agency is in `assessment.domain.benchmark`
+(no extremes, the median alone below 2K, whole points).
 
-Not covered: an admin who reopens a closed round, lets one more agency submit and closes
-it again creates a second published set one agency larger; rescoring a closed round
-changes the figures of every agency. Both are admin actions, outside a viewer's reach.
+Not covered: an assessment reopened by an admin after its round was closed and submitted
+again moves to a later cut, which changes an earlier cut's set; rescoring a closed round
+changes every agency's figures. Both are admin actions, outside a viewer's reach.
 """
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from functools import lru_cache
 
 import numpy as np
@@ -46,6 +52,30 @@ Profile = tuple[str, str, str]
 def quartiles_from(k: int) -> int:
     """The smallest group whose quartiles are published (below it, the median alone)."""
     return 2 * k
+
+
+def release_numbers(
+    submitted: Sequence[datetime | None], closings: Sequence[datetime], *, is_open: bool
+) -> list[int | None]:
+    """Per submission, the closing of the round that first published it (0 = the first).
+
+    None while it waits for the round to close. A round closed without a recorded
+    closing (loaded data) publishes everything at once.
+    """
+    closes = sorted(_naive(at) for at in closings)
+    numbers: list[int | None] = []
+    for at in submitted:
+        number = bisect.bisect_left(closes, _naive(at)) if at is not None else 0
+        if number == len(closes):
+            numbers.append(None if is_open else len(closes))
+        else:
+            numbers.append(number)
+    return numbers
+
+
+def _naive(at: datetime) -> datetime:
+    """A UTC time without its zone, so stored and fresh times compare."""
+    return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo is not None else at
 
 
 def release_cuts(submitted: int, *, closed: bool) -> tuple[int, ...]:

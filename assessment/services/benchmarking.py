@@ -23,6 +23,7 @@ from assessment.domain.benchmark import (
     peer_statistics,
 )
 from assessment.domain.catalog import InstrumentCatalog
+from assessment.domain.disclosure import release_numbers
 from assessment.domain.instrument import Instrument
 from assessment.domain.trajectory import (
     CohortRound,
@@ -37,7 +38,7 @@ from assessment.services.instruments import instrument_for
 from assessment.services.permissions import can_view_agency
 from assessment.store.agency_overview import round_order
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Round, User
-from assessment.store.queries import round_results_frame, submission_order
+from assessment.store.queries import round_closings, round_results_frame, round_submissions
 
 
 @dataclass(frozen=True)
@@ -112,15 +113,26 @@ def round_levels(round_: Round, catalog: InstrumentCatalog | None = None) -> lis
 def round_frame(session: Session, round_id: int) -> pd.DataFrame:
     """The stored results of a round's submitted assessments, one row per figure.
 
-    With the order of submission and whether the round is open: the benchmark publishes
-    statistics in batches of submissions (see `assessment.domain.disclosure`).
+    With each agency's place in the order of submission and the closing of the round
+    that first published it (`release`, missing while it waits for the round to close):
+    see `assessment.domain.disclosure`.
     """
     round_ = get_round(session, round_id)
     frame = round_results_frame(session, round_id)
-    order = submission_order(session, round_id)
-    # Submitted between the two reads: last, so it waits for the next batch.
-    submission = frame["agency_id"].map(lambda agency_id: order.get(agency_id, len(order)))
-    return frame.assign(submission=submission, round_open=bool(round_.is_open))
+    submissions = round_submissions(session, round_id)
+    releases = release_numbers(
+        [at for _, at in submissions], round_closings(session, round_id), is_open=round_.is_open
+    )
+    order = {agency_id: number for number, (agency_id, _) in enumerate(submissions)}
+    released = {
+        agency_id: release for (agency_id, _), release in zip(submissions, releases, strict=True)
+    }
+    # Submitted between the reads: last, and waiting for the next closing.
+    return frame.assign(
+        submission=frame["agency_id"].map(lambda agency_id: order.get(agency_id, len(order))),
+        release=frame["agency_id"].map(lambda agency_id: released.get(agency_id)).astype(float),
+        round_open=bool(round_.is_open),
+    )
 
 
 def round_statistics(

@@ -6,13 +6,21 @@ load ORM objects or raw answers.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
-from assessment.store.models import Agency, Assessment, AssessmentStatus, Result, Round
+from assessment.store.models import (
+    Agency,
+    Assessment,
+    AssessmentStatus,
+    AuditEvent,
+    Result,
+    Round,
+)
 
 _FIGURE_COLUMNS = ("assessment_id", "scope", "key", "score", "level", "coverage")
 _ASSESSMENT_COLUMNS = (
@@ -63,17 +71,25 @@ def round_results_frame(session: Session, round_id: int) -> pd.DataFrame:
     return results_frame(session, Assessment.round_id == round_id)
 
 
-def submission_order(session: Session, round_id: int) -> dict[int, int]:
-    """The round's submitted agencies numbered in order of submission (time, then id)."""
+def round_submissions(session: Session, round_id: int) -> list[tuple[int, datetime | None]]:
+    """The round's submitted agencies and when they submitted, in order (time, then id)."""
     rows = session.execute(
-        select(Assessment.agency_id)
+        select(Assessment.agency_id, Assessment.submitted_at)
         .where(
             Assessment.round_id == round_id,
             Assessment.status == AssessmentStatus.SUBMITTED,
         )
         .order_by(Assessment.submitted_at, Assessment.id)
     )
-    return {agency_id: number for number, (agency_id,) in enumerate(rows)}
+    return [(agency_id, submitted_at) for agency_id, submitted_at in rows]
+
+
+def round_closings(session: Session, round_id: int) -> list[datetime]:
+    """When the round was closed, oldest first, from the audit trail."""
+    events = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "round.closed").order_by(AuditEvent.at)
+    )
+    return [event.at for event in events if (event.detail or {}).get("round_id") == round_id]
 
 
 def agency_results_frame(session: Session, agency_id: int) -> pd.DataFrame:

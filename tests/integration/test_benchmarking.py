@@ -70,13 +70,12 @@ def test_round_statistics_summarise_the_stored_results(
 
 def test_a_group_below_k_is_withheld_and_a_near_copy_refused(
     session: Session,
-    peers: list[Agency],
-    round_2025: Round,
     create_agency: Callable[..., Agency],
+    round_2025: Round,
 ) -> None:
-    belgian = create_agency(country="BE", agency_type="regional")
-    set_round_open(session, round_id=round_2025.id, is_open=True, actor=None)
-    submit_at(session, belgian, round_2025, 3)
+    for cap in CAPS:
+        submit_at(session, create_agency(country="NL", agency_type="regional"), round_2025, cap)
+    submit_at(session, create_agency(country="BE", agency_type="regional"), round_2025, 3)
     close(session, round_2025)
 
     small = benchmarking.round_statistics(
@@ -87,6 +86,31 @@ def test_a_group_below_k_is_withheld_and_a_near_copy_refused(
         benchmarking.round_statistics(
             session, round_id=round_2025.id, group=PeerGroup(country="NL"), k=5
         )
+
+
+def test_a_round_closed_again_after_one_more_submission_keeps_its_figures(
+    session: Session,
+    peers: list[Agency],
+    round_2025: Round,
+    create_agency: Callable[..., Agency],
+) -> None:
+    def overall(group: PeerGroup) -> tuple[int | None, float | None]:
+        stats = benchmarking.round_statistics(session, round_id=round_2025.id, group=group, k=5)
+        cell = stats.cell("overall", "overall")
+        return stats.n_agencies, cell.summary.median if cell and cell.summary else None
+
+    before = overall(PeerGroup())
+    set_round_open(session, round_id=round_2025.id, is_open=True, actor=None)
+    reopened = overall(PeerGroup())
+    submit_at(session, create_agency(country="BE", agency_type="regional"), round_2025, 5)
+    close(session, round_2025)
+
+    # the seventh agency alone would be the difference: all agencies keep the six
+    assert before[0] == 6
+    assert reopened == before
+    assert overall(PeerGroup()) == before
+    assert overall(PeerGroup(country="NL")) == before
+    assert overall(PeerGroup(country="BE"))[0] is None
 
 
 def test_an_open_round_publishes_no_statistics_until_it_closes(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -20,7 +21,7 @@ from assessment.domain.benchmark import (
     statistics_to_dict,
     validate_k,
 )
-from assessment.domain.disclosure import admits, published_cuts, release_cuts
+from assessment.domain.disclosure import admits, published_cuts, release_cuts, release_numbers
 
 Figure = tuple[float | None, int | None]
 
@@ -419,3 +420,24 @@ def test_an_open_round_publishes_nothing_and_says_why() -> None:
     assert stats.cell("overall", "overall").withheld_reason.startswith(  # type: ignore[union-attr]
         "published when the round closes"
     )
+
+
+def test_each_closing_of_a_round_publishes_the_submissions_made_before_it() -> None:
+    day = [datetime(2025, 5, d, tzinfo=UTC) for d in range(1, 8)]
+    submitted = [day[0], day[1], day[3], None, day[5]]
+
+    assert release_numbers(submitted, [day[2], day[4]], is_open=True) == [0, 0, 1, 0, None]
+    assert release_numbers(submitted, [day[2], day[4]], is_open=False) == [0, 0, 1, 0, 2]
+    assert release_numbers(submitted, [], is_open=False) == [0, 0, 0, 0, 0]
+    assert release_numbers(submitted, [], is_open=True) == [None] * 5
+
+
+def test_a_group_that_grew_by_fewer_than_k_since_a_closing_keeps_its_figures() -> None:
+    first = [agency_rows(i, overall=(float(10 * i), 2)) for i in range(1, 7)]
+    late = agency_rows(7, "DE", overall=(99.0, 5))
+    frame = frame_of(*first, late).assign(release=[0.0] * 6 + [1.0], round_open=False)
+
+    stats = peer_statistics(frame, PeerGroup())
+
+    assert stats.n_agencies == 6 and stats.as_of == 6
+    assert stats.cell("overall", "overall").summary.median == 35.0  # type: ignore[union-attr]
