@@ -85,9 +85,15 @@ def round_submissions(session: Session, round_id: int) -> list[tuple[int, dateti
 
 
 def round_closings(session: Session, round_id: int) -> list[datetime]:
-    """When the round was closed, oldest first, from the audit trail."""
+    """When the round was closed, oldest first, from the audit trail.
+
+    A reopening counts too: only a closed round can be reopened, so it marks a closing
+    at the latest (rounds loaded closed have no closing event of their own).
+    """
     events = session.scalars(
-        select(AuditEvent).where(AuditEvent.action == "round.closed").order_by(AuditEvent.at)
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(("round.closed", "round.opened")))
+        .order_by(AuditEvent.at)
     )
     return [event.at for event in events if (event.detail or {}).get("round_id") == round_id]
 

@@ -11,7 +11,8 @@ size. The attacks:
   belongs to, with the agencies already pinned taken out, narrow its score;
 - differencing: union, intersection and difference of published groups, in chains of any
   length, must never leave 1 to K-1 agencies (the atoms of the set algebra);
-- snapshots: statistics read before and after one submission in an open round.
+- snapshots: statistics read before and after one submission in an open round, and
+  before and after a closed round is reopened for one more submission and closed again.
 
 "Pinned" means an agency's score for a figure is known to within one point.
 """
@@ -30,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.benchmark import GroupRefused, PeerGroup, peer_statistics, statistics_to_dict
-from assessment.services import benchmarking, demo_data
+from assessment.services import benchmarking, demo_data, rounds
 from assessment.store.db import Database
 from assessment.store.migrate import upgrade_database
 from assessment.store.models import Agency, Round
@@ -101,10 +102,12 @@ def members_of(frame: pd.DataFrame, group: PeerGroup) -> frozenset[int]:
 _HARVESTS: dict[tuple[str, int], tuple[pd.DataFrame, list[Release]]] = {}
 
 
-def harvest(session: Session, round_: Round) -> tuple[pd.DataFrame, list[Release]]:
+def harvest(
+    session: Session, round_: Round, *, fresh: bool = False
+) -> tuple[pd.DataFrame, list[Release]]:
     """Every group of the round as a viewer gets it (closed rounds read once per database)."""
     key = (str(session.get_bind().url), round_.id)
-    if not round_.is_open and key in _HARVESTS:
+    if not round_.is_open and key in _HARVESTS and not fresh:
         return _HARVESTS[key]
     frame = benchmarking.round_frame(session, round_.id)
     levels = benchmarking.round_levels(round_)
@@ -302,3 +305,29 @@ def test_the_service_gives_what_the_attacker_read(session: Session) -> None:
             assert served == release.data
         else:
             assert served["figures"] == release.data["figures"]
+
+
+def test_closing_a_round_again_after_one_submission_exposes_no_one(session: Session) -> None:
+    # Last in the module: it changes a closed round.
+    round_ = closed_rounds(session)[-1]
+    _, before = harvest(session, round_, fresh=True)
+    newcomer = Agency(
+        name="Latecomer Police", country="NL", agency_type="local", size_band="100-999"
+    )
+    session.add(newcomer)
+    session.commit()
+    rounds.set_round_open(session, round_id=round_.id, is_open=True, actor=None)
+    submit_at(session, newcomer, round_, 4)
+    rounds.set_round_open(session, round_id=round_.id, is_open=False, actor=None)
+
+    _, after = harvest(session, round_, fresh=True)
+
+    old = {r.group: r.data for r in before}
+    for release in after:
+        earlier = old.get(release.group)
+        if earlier is None or release.data is None or earlier["n_agencies"] is None:
+            continue
+        grew = (release.data["n_agencies"] or 0) - earlier["n_agencies"]
+        assert grew == 0 or grew >= K, release.group
+        if grew == 0:
+            assert release.data["figures"] == earlier["figures"], release.group
