@@ -40,7 +40,6 @@ from assessment.domain.disclosure import (
     Profile,
     published_cuts,
     quartiles_from,
-    release_cuts,
 )
 
 MIN_ANONYMITY_K = 3
@@ -308,96 +307,98 @@ def _key(group: PeerGroup) -> GroupKey:
 
 @dataclass(frozen=True)
 class _Release:
-    """A round's agencies in order of submission (agency i is bit i) and its batch cuts."""
+    """A round's published agencies, each with the index of the first cut covering it."""
 
-    ids: tuple[int, ...]
+    ids: np.ndarray[Any, Any]  # agency ids
     profiles: tuple[Profile, ...]
-    cuts: tuple[int, ...]
-    k: int
+    cut_of: np.ndarray[Any, Any]
     is_open: bool
+    distinct: tuple[Profile, ...] = ()  # the profiles that occur
+    codes: np.ndarray[Any, Any] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
-    def of(cls, frame: pd.DataFrame, k: int) -> _Release:
-        """The published agencies of a results frame, in order of release, and the cuts."""
+    def of(cls, frame: pd.DataFrame) -> _Release:
+        """The published agencies of a results frame; one cut per closing of the round."""
         agencies = frame.drop_duplicates("agency_id")
         is_open = (
             "round_open" in frame.columns and len(frame) > 0 and bool(frame["round_open"].iloc[0])
         )
-        order = [name for name in ("release", "submission") if name in agencies.columns]
         if "release" in agencies.columns:
             agencies = agencies[agencies["release"].notna()]
-        if order:
-            agencies = agencies.sort_values(order, kind="stable")
-        columns = (agencies[name].tolist() for name in ("agency_id", *FILTERS))
-        ids, profiles = [], []
-        for agency_id, country, agency_type, size_band in zip(*columns, strict=True):
-            ids.append(int(agency_id))
-            profiles.append((str(country), str(agency_type), str(size_band)))
-        if "release" in agencies.columns:
-            # one cut per closing of the round: the agencies published up to it
-            releases = agencies["release"].tolist()
-            cuts = tuple(
-                i + 1
-                for i in range(len(releases))
-                if i + 1 == len(releases) or releases[i + 1] != releases[i]
-            )
+            cut_of = np.unique(agencies["release"].to_numpy(dtype=float), return_inverse=True)[1]
+        elif is_open:
+            agencies = agencies.iloc[0:0]
+            cut_of = np.zeros(0, dtype=int)
         else:
-            cuts = release_cuts(len(ids), closed=not is_open)
-        return cls(tuple(ids), tuple(profiles), cuts, k, is_open)
+            cut_of = np.zeros(len(agencies), dtype=int)
+        columns = (agencies[name].astype(str).tolist() for name in FILTERS)
+        profiles = tuple(zip(*columns, strict=True))
+        ids = agencies["agency_id"].to_numpy(dtype=np.int64)
+        numbers: dict[Profile, int] = {}
+        codes = np.asarray(
+            [numbers.setdefault(profile, len(numbers)) for profile in profiles], dtype=np.int64
+        )
+        cuts = np.asarray(cut_of, dtype=int).reshape(-1)
+        return cls(ids, profiles, cuts, is_open, tuple(numbers), codes)
 
-    def mask(self, agency_ids: Iterable[int]) -> int:
-        """The bit mask of these agencies."""
-        wanted = set(agency_ids)
-        return sum(1 << i for i, agency_id in enumerate(self.ids) if agency_id in wanted)
+    def published(self, k: int, counted: np.ndarray[Any, Any] | None = None) -> dict[GroupKey, int]:
+        """Per publishable group, the latest cut it is published at."""
+        flags = None if counted is None else counted.tolist()
+        return published_cuts(self.profiles, self.cut_of.tolist(), k, flags)
 
-    def members(self, group: PeerGroup, cut: int, present: int | None = None) -> list[int]:
-        """The ids of the group's agencies among the first `cut` submissions (and `present`)."""
-        return [
-            agency_id
-            for i, (agency_id, profile) in enumerate(zip(self.ids, self.profiles, strict=True))
-            if i < cut and (present is None or present >> i & 1) and group.admits(*profile)
-        ]
+    def in_group(self, group: PeerGroup) -> np.ndarray[Any, Any]:
+        """Which agencies belong to the group (decided once per distinct profile)."""
+        admitted = [i for i, profile in enumerate(self.distinct) if group.admits(*profile)]
+        flags: np.ndarray[Any, Any] = np.isin(self.codes, admitted)
+        return flags
 
-    def latest(self) -> int:
-        """How many submissions the latest batch covers (0 before the first)."""
-        return self.cuts[-1] if self.cuts else 0
+    def members(
+        self, group: PeerGroup, cut: int | None, counted: np.ndarray[Any, Any] | None = None
+    ) -> np.ndarray[Any, Any]:
+        """The ids of the group's agencies covered by a cut (the latest when None)."""
+        admitted = self.in_group(group)
+        if cut is not None:
+            admitted &= self.cut_of <= cut
+        if counted is not None:
+            admitted &= counted
+        chosen: np.ndarray[Any, Any] = self.ids[admitted]
+        return chosen
 
 
 def _statistics(
     frame: pd.DataFrame, group: PeerGroup, k: int, scale: Sequence[int]
 ) -> tuple[PeerStatistics, dict[tuple[str, str], np.ndarray[Any, Any]]]:
     """The group's statistics and, per shown figure, the scores behind it."""
-    release = _Release.of(frame, k)
+    release = _Release.of(frame)
     key = _key(group)
-    index = published_cuts(release.profiles, release.cuts, k).get(key)
+    index = release.published(k).get(key)
     keys = _figure_keys(frame)
     if index is None:
-        if len(release.members(group, release.latest())) >= k:
+        if len(release.members(group, None)) >= k:
             raise GroupRefused(group, k)
         reason = round_still_open() if release.is_open else not_enough_peers(k)
         withheld = tuple(CellStatistics(*cell, None, None, (), reason) for cell in keys)
         return PeerStatistics(group, k, None, withheld), {}
-    cut = release.cuts[index]
-    n_agencies = len(release.members(group, cut))
+    n_agencies = len(release.members(group, index))
+    as_of = int(np.count_nonzero(release.cut_of <= index))
     by_figure = _scores_by_figure(frame)
     cells, shown = [], {}
-    everyone = (1 << len(release.ids)) - 1
     for cell in keys:
         scores = by_figure.get(cell, pd.DataFrame(columns=["agency_id", "score", "level"]))
-        present = release.mask(scores["agency_id"])
-        present_key = None if present == everyone else present
-        figure_index = published_cuts(release.profiles, release.cuts, k, present_key).get(key)
+        counted = np.isin(release.ids, scores["agency_id"].to_numpy())
+        everyone = bool(counted.all())
+        figure_index = index if everyone else release.published(k, counted).get(key)
         if figure_index is None:
-            count = len(release.members(group, release.latest(), present))
+            count = len(release.members(group, None, counted))
             reason = not_enough_peers(k) if count < k else singles_out(k)
             cells.append(CellStatistics(*cell, None, None, (), reason))
             continue
-        ids = release.members(group, release.cuts[figure_index], present)
+        ids = release.members(group, figure_index, counted)
         rows = scores[scores["agency_id"].isin(ids)]
         values = rows["score"].to_numpy(dtype=float)
         shown[cell] = values
         cells.append(_cell(cell, values, rows["level"], k, scale))
-    return PeerStatistics(group, k, n_agencies, tuple(cells), cut), shown
+    return PeerStatistics(group, k, n_agencies, tuple(cells), as_of), shown
 
 
 def _scores_by_figure(frame: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:

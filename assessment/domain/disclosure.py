@@ -36,9 +36,11 @@ from __future__ import annotations
 
 import bisect
 import itertools
+from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -78,11 +80,6 @@ def _naive(at: datetime) -> datetime:
     return at.astimezone(UTC).replace(tzinfo=None) if at.tzinfo is not None else at
 
 
-def release_cuts(submitted: int, *, closed: bool) -> tuple[int, ...]:
-    """The submission counts whose statistics are published: all of a closed round's, once."""
-    return (submitted,) if closed and submitted > 0 else ()
-
-
 def requestable_groups(profiles: Sequence[Profile]) -> list[GroupKey]:
     """Every group a viewer can ask for in the round, coarser groups first."""
     countries, types, sizes = ([None, *sorted({p[i] for p in profiles})] for i in range(3))
@@ -109,66 +106,75 @@ def admits(group: GroupKey, profile: Profile) -> bool:
 
 
 def published_cuts(
-    profiles: Sequence[Profile], cuts: Sequence[int], k: int, present: int | None = None
+    profiles: Sequence[Profile],
+    cut_of: Sequence[int],
+    k: int,
+    counted: Sequence[bool] | None = None,
 ) -> dict[GroupKey, int]:
-    """Per publishable group, the index in `cuts` of the latest cut it is published at.
+    """Per publishable group, the index of the latest cut it is published at.
 
-    `profiles` are the round's agencies in order of submission (agency i is bit i);
-    `present` is the bit mask of the agencies counted (those with a score for a figure),
-    all of them by default.
+    Agency i has profile `profiles[i]` and is first covered by cut `cut_of[i]` (cuts are
+    nested: cut j covers every agency with `cut_of` up to j); `counted` leaves out the
+    agencies without a score for a figure (all count by default).
     """
-    return dict(_published(tuple(profiles), tuple(cuts), k, present))
+    flags = [True] * len(profiles) if counted is None else counted
+    cells = Counter(
+        (*profile, cut)
+        for profile, cut, counts in zip(profiles, cut_of, flags, strict=True)
+        if counts
+    )
+    return dict(_published(tuple(sorted(cells.items())), k))
 
 
-@lru_cache(maxsize=64)
-def _published(
-    profiles: tuple[Profile, ...], cuts: tuple[int, ...], k: int, present: int | None
-) -> tuple[tuple[GroupKey, int], ...]:
-    everyone = (1 << len(profiles)) - 1 if present is None else present
-    groups = requestable_groups(profiles)
-    by_profile = _profile_masks(profiles)
-    masks = {
-        group: sum(mask for profile, mask in by_profile.items() if admits(group, profile))
-        & everyone
-        for group in groups
+Cell = tuple[str, str, str, int]
+"""Agencies of one profile first covered by one cut: (country, type, size band, cut)."""
+
+
+@lru_cache(maxsize=256)
+def _published(cells: tuple[tuple[Cell, int], ...], k: int) -> tuple[tuple[GroupKey, int], ...]:
+    """The lattice over cells of agencies (the same profile and cut), cut by cut."""
+    if not cells:
+        return ()
+    profiles = [cell[:3] for cell, _ in cells]
+    cut_of = np.array([cell[3] for cell, _ in cells])
+    counts = np.array([n for _, n in cells])
+    distinct = sorted(set(profiles))
+    number = {profile: i for i, profile in enumerate(distinct)}
+    codes = np.array([number[profile] for profile in profiles])
+    groups = requestable_groups(distinct)
+    in_group = {
+        group: np.isin(codes, [number[p] for p in distinct if admits(group, p)]) for group in groups
     }
-    atoms: list[int] = []
-    union = 0
+    atoms = np.full(len(cells), -1)  # the atom of each cell; -1: in no published group yet
     published: dict[GroupKey, int] = {}
-    published_sets: dict[GroupKey, int] = {}
-    for index, cut in enumerate(cuts):
-        window = (1 << cut) - 1
+    published_sets: dict[GroupKey, np.ndarray[Any, Any]] = {}
+    for cut in range(int(cut_of.max()) + 1):
+        covered = cut_of <= cut
         for group in groups:
-            members = masks[group] & window
-            if members.bit_count() < k:
+            members = in_group[group] & covered
+            if counts[members].sum() < k:
                 continue
-            if published_sets.get(group) == members:
-                published[group] = index  # the same agencies: nothing new is shown
+            earlier = published_sets.get(group)
+            if earlier is not None and np.array_equal(earlier, members):
+                published[group] = cut  # the same agencies: nothing new is shown
                 continue
-            split = _split(atoms, union, members, k)
+            split = _split(atoms, members, counts, k)
             if split is None:
                 continue
-            atoms, union = split, union | members
-            published[group], published_sets[group] = index, members
+            atoms = split
+            published[group], published_sets[group] = cut, members
     return tuple(published.items())
 
 
-def _profile_masks(profiles: Sequence[Profile]) -> dict[Profile, int]:
-    """The bit mask of the agencies of each distinct profile."""
-    numbers: dict[Profile, int] = {}
-    codes = np.fromiter((numbers.setdefault(p, len(numbers)) for p in profiles), dtype=np.int64)
-    return {
-        profile: int.from_bytes(np.packbits(codes == number, bitorder="little").tobytes(), "little")
-        for profile, number in numbers.items()
-    }
-
-
-def _split(atoms: list[int], union: int, members: int, k: int) -> list[int] | None:
+def _split(
+    atoms: np.ndarray[Any, Any], members: np.ndarray[Any, Any], counts: np.ndarray[Any, Any], k: int
+) -> np.ndarray[Any, Any] | None:
     """The atoms once `members` is published, or None if one would hold 1 to K-1 agencies."""
-    pieces = [piece for atom in atoms for piece in (atom & members, atom & ~members) if piece]
-    fresh = members & ~union
-    if fresh:
-        pieces.append(fresh)
-    if any(piece.bit_count() < k for piece in pieces):
+    pieces = np.where(atoms < 0, np.where(members, -2, -1), atoms * 2 + members)
+    inside = pieces != -1
+    _, labels = np.unique(pieces[inside], return_inverse=True)
+    if np.bincount(labels, weights=counts[inside]).min() < k:
         return None
-    return pieces
+    relabelled = np.full(len(atoms), -1)
+    relabelled[inside] = labels
+    return relabelled
