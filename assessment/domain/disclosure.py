@@ -22,10 +22,13 @@ K is the anonymity threshold (default 5, never below 3).
 
 Guarantee: any set of agencies a viewer can form from the published groups, at any of
 their cuts, by union, intersection and difference, in chains of any length, is a union
-of atoms, so it holds none or at least K agencies. Every count, sum or difference of
-published figures therefore concerns at least K agencies. Order statistics are not
+of atoms, so it holds none or at least K agencies; the viewer is assumed to know every
+agency's country, type and size and who submitted. Every count derived from published
+figures therefore concerns none or at least K agencies (only the numbers of agencies
+without a score for some figure come from two lattices). Order statistics are not
 linear; what keeps them from pinning one agency is in `assessment.domain.benchmark`
-(no extremes, the median alone below 2K, whole points).
+(no extremes, the median alone below 2K, whole points) and is tested by playing the
+attacks, not proved.
 
 Not covered: an assessment reopened by an admin after its round was closed and submitted
 again moves to a later cut, which changes an earlier cut's set; rescoring a closed round
