@@ -93,7 +93,7 @@ def peer_quartiles(peer: PeerFigure) -> Quartiles | None:
 def position_figure(position: PeerPosition | None, scope: str, key: str) -> PeerFigure:
     """The agency's peer figure for one scope and key (withheld without a position)."""
     if position is None:
-        return PeerFigure(n=None, withheld_reason="no peer group")
+        return PeerFigure(n=None, withheld_reason="no published peer group (see the summary)")
     figure = position.figure(scope, key)
     rank = figure.percentile_rank if figure is not None else None
     return peer_figure(position.statistics.cell(scope, key), rank)
@@ -185,6 +185,7 @@ def _dimension_section(
             title=f"{dimension.title}: agency score against peer quartiles",
             peer_count=peer.n,
             agency_label=agency_label,
+            withheld_text=f"Peer figures withheld: {peer.withheld_reason or 'not enough peers'}",
         ),
         met=tuple(line for line in lines if line.status == PracticeStatus.MET.value),
         not_met=tuple(

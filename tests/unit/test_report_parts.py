@@ -81,8 +81,9 @@ def test_dimension_sections_split_practices_and_name_blockers() -> None:
     assert [line.practice_id for line in staffing.blocking] == ["staffing.owner"]
     assert [line.practice_id for line in staffing.not_met] == ["staffing.owner"]
     assert staffing.met == ()
-    assert staffing.peer.withheld and staffing.peer.withheld_reason == "no peer group"
-    assert "Not enough peers to show" in staffing.peer_chart
+    assert staffing.peer.withheld
+    assert staffing.peer.withheld_reason == "no published peer group (see the summary)"
+    assert "Peer figures withheld: no published peer group" in staffing.peer_chart
 
 
 def test_strongest_and_weakest_leave_out_unscored_dimensions() -> None:
