@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -11,8 +13,9 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from assessment.services import accounts, rounds
-from assessment.store.models import ApiToken, User
+from assessment.store.models import ApiToken, Round, User
 from assessment.web.api.openapi import openapi_document
+from tests.peer_data import submit_at
 from tests.web.helpers import login
 from tests.web.peer_world import Peers
 
@@ -248,16 +251,35 @@ def test_api_and_lead_page_follow_the_disclosure_rule(
 
 
 def test_an_open_round_shows_no_peer_figures_to_the_api_or_the_lead(
-    client: FlaskClient, session: Session, peers: Peers
+    client: FlaskClient,
+    session: Session,
+    peers: Peers,
+    create_round: Callable[..., Round],
 ) -> None:
-    rounds.set_round_open(session, round_id=peers.latest.id, is_open=True, actor=None)
+    current = create_round("2026")
+    for agency in peers.agencies.values():
+        submit_at(session, agency, current, 3)
     token = token_for(session, peers.lead)
 
-    statistics = call(client, "/api/v1/benchmarks?round=2025", token).get_json()
+    statistics = call(client, "/api/v1/benchmarks?round=2026", token).get_json()
     login(client, peers.lead)
     page = client.get("/my/benchmark").get_data(as_text=True)
 
     assert statistics["n_agencies"] is None
     assert all(f["median"] is None for f in statistics["figures"])
     assert statistics["figures"][0]["reason"].startswith("published when the round closes")
+    assert "Round 2026" in page
     assert "Not shown: published when the round closes" in page
+
+
+def test_reopening_a_closed_round_keeps_the_figures_of_its_closing(
+    client: FlaskClient, session: Session, peers: Peers
+) -> None:
+    token = token_for(session, peers.consultant)
+    before = call(client, "/api/v1/benchmarks?round=2025", token).get_json()
+
+    rounds.set_round_open(session, round_id=peers.latest.id, is_open=True, actor=None)
+    reopened = call(client, "/api/v1/benchmarks?round=2025", token).get_json()
+
+    assert before["n_agencies"] == 7
+    assert reopened["figures"] == before["figures"]
