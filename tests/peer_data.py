@@ -11,6 +11,7 @@ from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument, Practice
 from assessment.queries.instruments import default_catalog
 from assessment.services.assessments import save_answers, start_assessment, submit_assessment
+from assessment.services.rounds import set_round_open
 from assessment.store.models import Agency, Assessment, Round
 
 
@@ -78,3 +79,8 @@ def submit_at(
     """Submit the agency's assessment answered with `answers_up_to(cap)`."""
     instrument = instrument_of_round(round_, catalog)
     return submit(session, agency, round_, answers_up_to(instrument, cap, flipped=flipped), catalog)
+
+
+def close(session: Session, round_: Round) -> Round:
+    """Close the round: only closed rounds publish peer statistics."""
+    return set_round_open(session, round_id=round_.id, is_open=False, actor=None)

@@ -55,7 +55,7 @@ def varied_answers(
 def build_report_world(
     session: Session, *, comments: Mapping[str, str] | None = None, name: str = "North Police"
 ) -> ReportWorld:
-    """Seven regional agencies submitted in 2025; the reported one also in 2024 (closed)."""
+    """Seven regional agencies submitted in 2025; the reported one also in 2024 (both closed)."""
     earlier = _round(session, "2024")
     instrument = instrument_of_round(earlier)
     agency = accounts.create_agency(
@@ -76,6 +76,8 @@ def build_report_world(
         )
         submit(session, peer, current, varied_answers(instrument, 100 + number))
         peers.append(peer)
+    # Only closed rounds publish peer statistics.
+    rounds.set_round_open(session, round_id=current.id, is_open=False, actor=None)
     return ReportWorld(agency, tuple(peers), earlier, current, instrument)
 
 

@@ -20,11 +20,12 @@ from assessment.domain.rules.benchmark import (
     statistics_to_dict,
     validate_k,
 )
+from assessment.domain.rules.disclosure import quartiles_from
 from assessment.presentation.labels import FigureNames
 from assessment.queries.instruments import round_instrument
 from assessment.services import benchmarking, rounds
 
-HEADER = ("figure", "n", "min", "q1", "median", "q3", "max", "mean")
+HEADER = ("figure", "n", "q1", "median", "q3")
 LABEL_WIDTH = 38
 
 
@@ -94,6 +95,11 @@ def statistics_lines(
     yield _row(HEADER) + "  levels"
     for cell in statistics.cells:
         yield _cell_line(cell, figure_label(cell.scope, cell.key, instrument), statistics.k)
+    yield ""
+    yield (
+        f"Whole points; the median from {statistics.k} agencies, quartiles from "
+        f"{quartiles_from(statistics.k)} ('-' below); never a minimum, maximum or mean."
+    )
 
 
 def figure_label(scope: str, key: str, instrument: Instrument | None) -> str:
@@ -108,8 +114,8 @@ def _cell_line(cell: CellStatistics, label: str, k: int) -> str:
     if summary is None:
         n = str(cell.n) if cell.n is not None else f"<{k}"
         return f"{name:<{LABEL_WIDTH}} {n:>6}  {cell.withheld_reason}"
-    figures = (summary.minimum, summary.q1, summary.median, summary.q3, summary.maximum)
-    values = (name, str(summary.n), *(f"{v:.1f}" for v in (*figures, summary.mean)))
+    figures = (summary.q1, summary.median, summary.q3)
+    values = (name, str(summary.n), *("-" if v is None else f"{v:.0f}" for v in figures))
     levels = ", ".join(
         f"{lc.level}: {lc.count if lc.count is not None else f'<{k}'}" for lc in cell.levels
     )

@@ -65,13 +65,14 @@ LINE_STYLES = (
 
 @dataclass(frozen=True)
 class Quartiles:
-    """A five-number summary of peer scores (0-100)."""
+    """The published peer figures (0-100): the median, and the quartiles from 2K agencies.
 
-    minimum: float
-    q1: float
+    Never a minimum or maximum: each is one agency's score.
+    """
+
     median: float
-    q3: float
-    maximum: float
+    q1: float | None = None
+    q3: float | None = None
 
 
 @dataclass(frozen=True)
@@ -350,11 +351,12 @@ def _radar_description(
 
 @dataclass(frozen=True)
 class _Box:
-    min_x: str
-    q1_x: str
     median_x: str
-    max_x: str
-    iqr_width: str
+    q1_x: str | None
+    iqr_width: str | None
+    label: str  # written beside a median drawn alone
+    label_x: str
+    label_anchor: str
 
 
 @dataclass(frozen=True)
@@ -392,12 +394,14 @@ def quartile_bar(
 
     box = None
     if quartiles is not None:
+        q1, q3 = quartiles.q1, quartiles.q3
         box = _Box(
-            min_x=_fmt(x_of(quartiles.minimum)),
-            q1_x=_fmt(x_of(quartiles.q1)),
             median_x=_fmt(x_of(quartiles.median)),
-            max_x=_fmt(x_of(quartiles.maximum)),
-            iqr_width=_fmt(max(x_of(quartiles.q3) - x_of(quartiles.q1), 0.5)),
+            q1_x=None if q1 is None else _fmt(x_of(q1)),
+            iqr_width=None if q1 is None or q3 is None else _fmt(max(x_of(q3) - x_of(q1), 0.5)),
+            label=f"median {quartiles.median:.0f}; quartiles withheld (small group)",
+            label_x=_fmt(x_of(quartiles.median) + (6 if quartiles.median < 50 else -6)),
+            label_anchor="start" if quartiles.median < 50 else "end",
         )
     marker = None
     if agency_score is not None:
@@ -448,10 +452,11 @@ def _quartile_description(
     if quartiles is None:
         return f"Peer figures withheld: too few peers. {agency}"
     group = f"Peer group of {peer_count} agencies" if peer_count is not None else "Peer group"
+    if quartiles.q1 is None or quartiles.q3 is None:
+        return f"{group}: median {quartiles.median:.0f} (quartiles not published). {agency}"
     return (
-        f"{group}: minimum {quartiles.minimum:.0f}, lower quartile {quartiles.q1:.0f}, "
-        f"median {quartiles.median:.0f}, upper quartile {quartiles.q3:.0f}, "
-        f"maximum {quartiles.maximum:.0f}. {agency}"
+        f"{group}: lower quartile {quartiles.q1:.0f}, median {quartiles.median:.0f}, "
+        f"upper quartile {quartiles.q3:.0f}. {agency}"
     )
 
 

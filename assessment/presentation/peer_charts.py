@@ -13,11 +13,11 @@ from assessment.presentation.labels import FigureNames
 
 
 def quartiles_of(cell: CellStatistics | None) -> Quartiles | None:
-    """The five-number summary of a shown figure, None when withheld."""
+    """The published figures of a shown figure (median, quartiles from 2K), None when withheld."""
     if cell is None or cell.summary is None:
         return None
     s = cell.summary
-    return Quartiles(s.minimum, s.q1, s.median, s.q3, s.maximum)
+    return Quartiles(s.median, s.q1, s.q3)
 
 
 def peer_bar(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from assessment.domain.rules.trajectory import RoundInfo
 from assessment.services.errors import NotFound
-from assessment.store.models import Agency, Assessment, AssessmentStatus, Round
+from assessment.store.models import Agency, Assessment, AssessmentStatus, AuditEvent, Round
 
 
 @dataclass(frozen=True)
@@ -101,3 +102,30 @@ def round_assessments(session: Session, round_id: int) -> Sequence[Assessment]:
         .order_by(Agency.name)
     )
     return session.scalars(query).all()
+
+
+def round_submissions(session: Session, round_id: int) -> list[tuple[int, datetime | None]]:
+    """The round's submitted agencies and when they submitted, in order (time, then id)."""
+    rows = session.execute(
+        select(Assessment.agency_id, Assessment.submitted_at)
+        .where(
+            Assessment.round_id == round_id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+        )
+        .order_by(Assessment.submitted_at, Assessment.id)
+    )
+    return [(agency_id, submitted_at) for agency_id, submitted_at in rows]
+
+
+def round_closings(session: Session, round_id: int) -> list[datetime]:
+    """When the round was closed, oldest first, from the audit trail.
+
+    A reopening counts too: only a closed round can be reopened, so it marks a closing
+    at the latest (rounds loaded closed have no closing event of their own).
+    """
+    events = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.action.in_(("round.closed", "round.opened")))
+        .order_by(AuditEvent.at)
+    )
+    return [event.at for event in events if (event.detail or {}).get("round_id") == round_id]

@@ -22,7 +22,6 @@ from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.benchmark import (
     FILTERS,
     GroupRefused,
-    PeerGroup,
     PeerPosition,
     agency_position,
 )
@@ -35,13 +34,13 @@ from assessment.queries.answers import assessment_answers
 from assessment.queries.instruments import instrument_of
 from assessment.queries.results import (
     agency_progress,
-    round_results_frame,
     submitted_assessment,
 )
 from assessment.queries.rounds import get_round
 from assessment.reporting import sections
 from assessment.reporting.baseline import published_baseline
 from assessment.reporting.view_data import AgencyReport, TrendView
+from assessment.services.benchmarking import peer_groups_for, round_frame
 from assessment.store.models import Agency
 
 CONFIDENTIALITY = "Confidential: for the named agency and its assessors only"
@@ -79,9 +78,7 @@ def build_agency_report(
     earlier = [(info.name, r.score) for info, r in progress[:index] if info.lineage == lineage]
     base = comparable_base([info.lineage for info, _ in progress], index)
     previous = (progress[base][0].name, progress[base][1].score) if base is not None else None
-    peers = choose_peer_group(
-        round_results_frame(session, round_.id), agency, k, _levels(instrument)
-    )
+    peers = choose_peer_group(round_frame(session, round_.id), agency, k, _levels(instrument))
     label = short_label(agency.name)  # in chart legends and markers
     return AgencyReport(
         agency_name=agency.name,
@@ -125,25 +122,14 @@ def build_agency_report(
     )
 
 
-def peer_groups(agency: Agency) -> list[tuple[str, PeerGroup]]:
-    """Candidate peer groups, narrowest first: type and size, type, then all agencies."""
-    return [
-        (
-            f"{agency.agency_type} agencies of size {agency.size_band}",
-            PeerGroup(agency_type=agency.agency_type, size_band=agency.size_band),
-        ),
-        (f"{agency.agency_type} agencies", PeerGroup(agency_type=agency.agency_type)),
-        ("all agencies", PeerGroup()),
-    ]
-
-
 def choose_peer_group(
     frame: pd.DataFrame, agency: Agency, k: int, levels: Sequence[int]
 ) -> PeerChoice:
-    """The narrowest candidate group with at least K agencies that is not refused."""
+    """The narrowest of the agency's peer groups (`peer_groups_for`) that is published."""
     profiles = frame.drop_duplicates("agency_id")[list(FILTERS)].itertuples(index=False)
     counts = Counter(tuple(profile) for profile in profiles)
-    for label, group in peer_groups(agency):
+    reason = f"fewer than {k} agencies in this round"
+    for label, group in reversed(peer_groups_for(agency)):
         # Counting first spares the full statistics of groups that are too small anyway.
         if sum(n for profile, n in counts.items() if group.admits(*profile)) < k:
             continue
@@ -153,7 +139,9 @@ def choose_peer_group(
             continue
         if position.statistics.n_agencies is not None:
             return PeerChoice(label, position, position.statistics.n_agencies)
-    return PeerChoice(f"all agencies (fewer than {k} in this round)", None, None)
+        cells = position.statistics.cells
+        reason = cells[0].withheld_reason or reason if cells else reason
+    return PeerChoice(f"none ({reason})", None, None)
 
 
 def _trend(instrument: Instrument, rounds: Sequence[tuple[str, ScoreResult]]) -> TrendView | None:

@@ -34,11 +34,11 @@ from assessment.presentation.charts import level_distribution, quartile_bar
 from assessment.presentation.labels import level_name
 from assessment.queries.answers import submitted_answers
 from assessment.queries.instruments import instrument_for
-from assessment.queries.results import round_results_frame
 from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting import sections
 from assessment.reporting.baseline import published_baseline
 from assessment.reporting.view_data import CohortReport, DistributionLine, TrendView, UnmetPractice
+from assessment.services.benchmarking import round_frame
 from assessment.services.errors import ServiceError
 from assessment.store.models import Round
 
@@ -72,7 +72,7 @@ def build_cohort_report(
     round_ = get_round(session, round_id)
     instrument = instrument_for(round_.instrument_id, round_.instrument_version, catalog)
     levels = [level.number for level in instrument.levels]
-    frame = round_results_frame(session, round_.id)
+    frame = round_frame(session, round_.id)
     statistics = _statistics(frame, group, k, levels, round_)
     members = _member_ids(frame, group)
     tallies = practice_tallies(instrument, submitted_answers(session, round_.id, members))
@@ -228,7 +228,7 @@ def _optional_statistics(
     session: Session, round_: Round, group: PeerGroup, k: int
 ) -> PeerStatistics | None:
     try:
-        statistics = peer_statistics(round_results_frame(session, round_.id), group, k)
+        statistics = peer_statistics(round_frame(session, round_.id), group, k)
     except GroupRefused:
         return None
     return statistics if statistics.n_agencies is not None else None

@@ -20,6 +20,7 @@ from assessment.domain.model.results import (
     ScoreResult,
 )
 from assessment.domain.rules.benchmark import CellStatistics, PeerPosition, PeerStatistics
+from assessment.domain.rules.disclosure import quartiles_from
 from assessment.presentation.charts import Quartiles, quartile_bar, radar_chart, trend_chart
 from assessment.presentation.labels import (
     NOT_ANSWERED,
@@ -69,32 +70,24 @@ def peer_figure(cell: CellStatistics | None, percentile_rank: float | None = Non
         return PeerFigure(n=cell.n, withheld_reason=cell.withheld_reason)
     return PeerFigure(
         n=summary.n,
-        minimum=summary.minimum,
         q1=summary.q1,
         median=summary.median,
         q3=summary.q3,
-        maximum=summary.maximum,
         percentile_rank=percentile_rank,
     )
 
 
 def peer_quartiles(peer: PeerFigure) -> Quartiles | None:
-    """The quartiles a chart draws, or None when the figure is withheld."""
-    if (
-        peer.minimum is None
-        or peer.q1 is None
-        or peer.median is None
-        or peer.q3 is None
-        or peer.maximum is None
-    ):
+    """The figures a chart draws (median, quartiles when published), None when withheld."""
+    if peer.median is None:
         return None
-    return Quartiles(peer.minimum, peer.q1, peer.median, peer.q3, peer.maximum)
+    return Quartiles(peer.median, peer.q1, peer.q3)
 
 
 def position_figure(position: PeerPosition | None, scope: str, key: str) -> PeerFigure:
     """The agency's peer figure for one scope and key (withheld without a position)."""
     if position is None:
-        return PeerFigure(n=None, withheld_reason="no peer group")
+        return PeerFigure(n=None, withheld_reason="no published peer group (see the summary)")
     figure = position.figure(scope, key)
     rank = figure.percentile_rank if figure is not None else None
     return peer_figure(position.statistics.cell(scope, key), rank)
@@ -186,6 +179,7 @@ def _dimension_section(
             title=f"{dimension.title}: agency score against peer quartiles",
             peer_count=peer.n,
             agency_label=agency_label,
+            withheld_text=f"Peer figures withheld: {peer.withheld_reason or 'not enough peers'}",
         ),
         met=tuple(line for line in lines if line.status == PracticeStatus.MET.value),
         not_met=tuple(
@@ -360,8 +354,25 @@ def methodology(
         peer_group=peer_group,
         peer_count=peer_count,
         k=k,
+        disclosure=disclosure_rule(k),
         baseline=tuple(baseline),
         sources=tuple(SourceLine(key, s.citation) for key, s in instrument.sources.items()),
+    )
+
+
+def disclosure_rule(k: int) -> str:
+    """The disclosure rule of peer figures in words, for the methodology sections."""
+    return (
+        "Peer figures are published only for closed rounds, so that no single submission "
+        f"can be isolated by comparing figures before and after it. A figure needs at least "
+        f"{k} agencies behind it; from {k} to {quartiles_from(k) - 1} agencies only the median "
+        f"is shown, and the lower and upper quartiles and the agencies per level (counts "
+        f"below {k} hidden) only from {quartiles_from(k)}. No minimum, maximum or mean is "
+        "ever shown: each extreme is a single agency's score. Scores are rounded to whole "
+        "points. A group (by country, type and size) is published only if no combination "
+        "of the round's groups, however many are set against each other, would single out "
+        f"fewer than {k} agencies; otherwise the group or the figure is withheld, with the "
+        "reason in its place."
     )
 
 

@@ -26,14 +26,12 @@ class LevelInfo:
 
 @dataclass(frozen=True)
 class PeerFigure:
-    """One figure over the peer group: quartiles and the agency's rank, or withheld."""
+    """One figure over the peer group: median, quartiles from 2K, the agency's rank; or withheld."""
 
     n: int | None
-    minimum: float | None = None
     q1: float | None = None
     median: float | None = None
     q3: float | None = None
-    maximum: float | None = None
     percentile_rank: float | None = None
     withheld_reason: str | None = None
 
@@ -170,6 +168,7 @@ class Methodology:
     peer_group: str
     peer_count: int | None
     k: int
+    disclosure: str  # the disclosure rule, in words
     baseline: tuple[BaselineFigure, ...]
     sources: tuple[SourceLine, ...]
 

@@ -22,6 +22,7 @@ from assessment.domain.rules.benchmark import (
     agency_position,
     peer_statistics,
 )
+from assessment.domain.rules.disclosure import release_numbers
 from assessment.domain.rules.trajectory import (
     CohortRound,
     RoundInfo,
@@ -33,7 +34,13 @@ from assessment.queries.agencies import get_agency
 from assessment.queries.assessments import assessments_of_agency
 from assessment.queries.instruments import round_levels
 from assessment.queries.results import agency_progress, round_results_frame
-from assessment.queries.rounds import get_round, round_info, rounds_with_results
+from assessment.queries.rounds import (
+    get_round,
+    round_closings,
+    round_info,
+    round_submissions,
+    rounds_with_results,
+)
 from assessment.services.errors import NotFound
 from assessment.services.permissions import can_view_agency
 from assessment.store.models import Agency, Assessment, User
@@ -63,9 +70,28 @@ class AgencyBenchmark:
 
 
 def round_frame(session: Session, round_id: int) -> pd.DataFrame:
-    """The stored results of a round's submitted assessments, one row per figure."""
-    get_round(session, round_id)
-    return round_results_frame(session, round_id)
+    """The stored results of a round's submitted assessments, one row per figure.
+
+    With each agency's place in the order of submission and the closing of the round
+    that first published it (`release`, missing while it waits for the round to close):
+    see `assessment.domain.rules.disclosure`.
+    """
+    round_ = get_round(session, round_id)
+    frame = round_results_frame(session, round_id)
+    submissions = round_submissions(session, round_id)
+    releases = release_numbers(
+        [at for _, at in submissions], round_closings(session, round_id), is_open=round_.is_open
+    )
+    order = {agency_id: number for number, (agency_id, _) in enumerate(submissions)}
+    released = {
+        agency_id: release for (agency_id, _), release in zip(submissions, releases, strict=True)
+    }
+    # Submitted between the reads: last, and waiting for the next closing.
+    return frame.assign(
+        submission=frame["agency_id"].map(lambda agency_id: order.get(agency_id, len(order))),
+        release=frame["agency_id"].map(lambda agency_id: released.get(agency_id)).astype(float),
+        round_open=bool(round_.is_open),
+    )
 
 
 def round_statistics(
@@ -78,7 +104,7 @@ def round_statistics(
 ) -> PeerStatistics:
     """A peer group's statistics in one round; raises GroupRefused or AnonymityError."""
     round_ = get_round(session, round_id)
-    frame = round_results_frame(session, round_id)
+    frame = round_frame(session, round_id)
     return peer_statistics(frame, group, k, levels=round_levels(round_, catalog))
 
 
@@ -108,7 +134,7 @@ def agency_benchmark(
     """An agency's figures and percentile ranks against anonymous peer groups."""
     agency = visible_agency(session, viewer, agency_id)
     round_ = get_round(session, round_id)
-    frame = round_results_frame(session, round_id)
+    frame = round_frame(session, round_id)
     levels = round_levels(round_, catalog)
     comparisons = []
     for label, group in groups if groups is not None else peer_groups_for(agency):
@@ -142,9 +168,7 @@ def agency_trajectory(
 def cohort_trend(session: Session, *, group: PeerGroup, k: int) -> tuple[CohortRound, ...]:
     """A peer group's statistics in every round with results, oldest first."""
     rounds = rounds_with_results(session)
-    return cohort_medians(
-        [(round_info(r), round_results_frame(session, r.id)) for r in rounds], group, k
-    )
+    return cohort_medians([(round_info(r), round_frame(session, r.id)) for r in rounds], group, k)
 
 
 def visible_agency(session: Session, viewer: User, agency_id: int) -> Agency:

@@ -12,14 +12,15 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
-from assessment.domain.rules.benchmark import GroupRefused, PeerGroup
+from assessment.domain.rules.benchmark import GroupRefused, PeerGroup, whole_points
 from assessment.queries.agencies import agency_overview
 from assessment.resources import questionnaires_dir
 from assessment.services import benchmarking, rounds
 from assessment.services.errors import NotFound
+from assessment.services.rounds import set_round_open
 from assessment.store.db import Database
 from assessment.store.models import Agency, Result, ResultScope, Role, Round, User
-from tests.peer_data import instrument_of_round, submit_at
+from tests.peer_data import close, instrument_of_round, submit_at
 
 CAPS = [1, 2, 2, 3, 4, 5]
 
@@ -34,10 +35,11 @@ def round_2025(create_round: Callable[..., Round]) -> Round:
 def peers(
     session: Session, create_agency: Callable[..., Agency], round_2025: Round
 ) -> list[Agency]:
-    """Six Dutch regional agencies submitted at rising maturity."""
+    """Six Dutch regional agencies submitted at rising maturity; the round then closed."""
     agencies = [create_agency(country="NL", agency_type="regional") for _ in CAPS]
     for agency, cap in zip(agencies, CAPS, strict=True):
         submit_at(session, agency, round_2025, cap)
+    close(session, round_2025)
     return agencies
 
 
@@ -58,10 +60,9 @@ def test_round_statistics_summarise_the_stored_results(
     overall = stats.cell("overall", "overall")
     assert overall is not None and overall.summary is not None
     assert overall.summary.n == 6
-    assert overall.summary.median == pytest.approx(statistics.median(scores))
-    assert overall.summary.mean == pytest.approx(statistics.mean(scores))
-    assert overall.summary.minimum == min(scores)
-    assert [lc.level for lc in overall.levels] == [1, 2, 3, 4, 5]
+    assert overall.summary.median == whole_points(statistics.median(scores))
+    # six agencies: the median alone, no quartiles and no level counts below 2K
+    assert overall.summary.q1 is None and overall.levels == ()
     instrument = instrument_of_round(round_2025)
     assert [c.key for c in stats.in_scope("dimension")] == [d.id for d in instrument.dimensions]
     assert {c.key for c in stats.in_scope("theme")} == set(instrument.themes)
@@ -69,21 +70,66 @@ def test_round_statistics_summarise_the_stored_results(
 
 def test_a_group_below_k_is_withheld_and_a_near_copy_refused(
     session: Session,
-    peers: list[Agency],
-    round_2025: Round,
     create_agency: Callable[..., Agency],
+    round_2025: Round,
 ) -> None:
-    belgian = create_agency(country="BE", agency_type="regional")
-    submit_at(session, belgian, round_2025, 3)
+    for cap in CAPS:
+        submit_at(session, create_agency(country="NL", agency_type="regional"), round_2025, cap)
+    submit_at(session, create_agency(country="BE", agency_type="regional"), round_2025, 3)
+    close(session, round_2025)
 
     small = benchmarking.round_statistics(
         session, round_id=round_2025.id, group=PeerGroup(country="BE"), k=5
     )
     assert small.cell("overall", "overall").withheld_reason == "not enough peers (n < 5)"  # type: ignore[union-attr]
-    with pytest.raises(GroupRefused, match="differs from all agencies by fewer than 5"):
+    with pytest.raises(GroupRefused, match="would single out fewer than 5 agencies"):
         benchmarking.round_statistics(
             session, round_id=round_2025.id, group=PeerGroup(country="NL"), k=5
         )
+
+
+def test_a_round_closed_again_after_one_more_submission_keeps_its_figures(
+    session: Session,
+    peers: list[Agency],
+    round_2025: Round,
+    create_agency: Callable[..., Agency],
+) -> None:
+    def overall(group: PeerGroup) -> tuple[int | None, float | None]:
+        stats = benchmarking.round_statistics(session, round_id=round_2025.id, group=group, k=5)
+        cell = stats.cell("overall", "overall")
+        return stats.n_agencies, cell.summary.median if cell and cell.summary else None
+
+    before = overall(PeerGroup())
+    set_round_open(session, round_id=round_2025.id, is_open=True, actor=None)
+    reopened = overall(PeerGroup())
+    submit_at(session, create_agency(country="BE", agency_type="regional"), round_2025, 5)
+    close(session, round_2025)
+
+    # the seventh agency alone would be the difference: all agencies keep the six
+    assert before[0] == 6
+    assert reopened == before
+    assert overall(PeerGroup()) == before
+    assert overall(PeerGroup(country="NL")) == before
+    assert overall(PeerGroup(country="BE"))[0] is None
+
+
+def test_an_open_round_publishes_no_statistics_until_it_closes(
+    session: Session, create_agency: Callable[..., Agency], round_2025: Round
+) -> None:
+    for cap in CAPS:
+        submit_at(session, create_agency(country="NL", agency_type="regional"), round_2025, cap)
+
+    pending = benchmarking.round_statistics(session, round_id=round_2025.id, group=PeerGroup(), k=5)
+    close(session, round_2025)
+    published = benchmarking.round_statistics(
+        session, round_id=round_2025.id, group=PeerGroup(), k=5
+    )
+
+    assert pending.n_agencies is None
+    assert {c.withheld_reason for c in pending.cells} == {
+        "published when the round closes, so that no single submission can be singled out"
+    }
+    assert published.n_agencies == 6
 
 
 def test_agency_benchmark_gives_positions_per_peer_group(
@@ -103,7 +149,7 @@ def test_agency_benchmark_gives_positions_per_peer_group(
     overall = everyone.position.figure("overall", "overall")
     assert overall is not None
     # the most mature of six: 5 below, itself half
-    assert overall.percentile_rank == pytest.approx(100 * 5.5 / 6)
+    assert overall.percentile_rank == round(100 * 5.5 / 6)  # whole percent
     assert [c.label for c in result.comparisons] == [
         "all agencies",
         "same type (regional)",
@@ -208,6 +254,7 @@ def test_cohort_trend_gives_medians_per_round(
     for agency in agencies:
         submit_at(session, agency, first, 2)
         submit_at(session, agency, second, 3)
+    close(session, first), close(session, second)
 
     cohort = benchmarking.cohort_trend(session, group=PeerGroup(), k=5)
 

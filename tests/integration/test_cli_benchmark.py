@@ -12,20 +12,20 @@ from sqlalchemy.orm import Session
 from assessment.cli import main
 from assessment.services.accounts import user_for_api_token
 from assessment.store.models import Agency, Role, Round, User
-from tests.peer_data import submit_at
+from tests.peer_data import close, submit_at
 
 
 @pytest.fixture
 def seeded_round(
     session: Session, create_agency: Callable[..., Agency], create_round: Callable[..., Round]
 ) -> Round:
-    """Round 2025 with five Dutch local agencies and two Belgian ones submitted."""
+    """Round 2025, closed, with five Dutch local agencies and two Belgian ones submitted."""
     round_ = create_round("2025")
     for cap in (1, 2, 3, 4, 5):
         submit_at(session, create_agency(country="NL", agency_type="local"), round_, cap)
     for cap in (2, 3):
         submit_at(session, create_agency(country="BE", agency_type="local"), round_, cap)
-    return round_
+    return close(session, round_)
 
 
 def run(database_url: str, *args: str) -> tuple[int, str, str]:
@@ -40,11 +40,10 @@ def test_text_output_lists_every_figure(database_url: str, seeded_round: Round) 
     assert code == 0
     lines = out.splitlines()
     assert lines[0] == ("Round 2025 (sm-policing-maturity 1.0.0), all agencies: 7 agencies, K = 5")
-    assert lines[2].split() == [
-        *["figure", "n", "min", "q1", "median", "q3", "max", "mean", "levels"]
-    ]
+    assert lines[2].split() == [*["figure", "n", "q1", "median", "q3", "levels"]]
+    assert lines[-1].startswith("Whole points; the median from 5 agencies, quartiles from 10")
     overall = next(line for line in lines if line.startswith("Overall"))
-    assert overall.split()[1] == "7"
+    assert overall.split()[1:3] == ["7", "-"]  # 7 < 2K: the median alone
     assert any(line.startswith("Policy") for line in lines)
     assert any("(theme)" in line for line in lines)
 
@@ -59,7 +58,8 @@ def test_json_output_matches_the_text(database_url: str, seeded_round: Round) ->
     assert data["n_agencies"] == 7
     overall = data["figures"][0]
     assert (overall["scope"], overall["n"], overall["withheld"]) == ("overall", 7, False)
-    assert overall["min"] <= overall["median"] <= overall["max"]
+    assert overall["q1"] <= overall["median"] <= overall["q3"]  # 7 >= 2K = 6
+    assert "min" not in overall and "max" not in overall
 
 
 def test_withheld_figures_say_not_enough_peers(database_url: str, seeded_round: Round) -> None:
@@ -78,7 +78,8 @@ def test_a_refused_group_exits_2_with_the_explanation(
 
     assert code == 2
     assert out == ""
-    assert "this group (country NL) differs from all agencies by fewer than 5 agencies" in err
+    assert "this group (country NL) is not published" in err
+    assert "would single out fewer than 5 agencies" in err
 
 
 @pytest.mark.parametrize("k", ["2", "0"])

@@ -169,7 +169,8 @@ def test_agency_report_compares_with_peers_and_the_previous_round(rendered: Rend
     summary = rendered.report.summary
 
     assert summary.peer.n == 7
-    assert summary.peer_group == "regional agencies of size 100-999"
+    # the narrowest published group of `peer_groups_for`, the one the web pages use too
+    assert summary.peer_group == "same type and size (regional, 100-999)"
     assert summary.previous_round == "2024"
     assert rendered.report.trend is not None
     assert [row.round_name for row in rendered.report.trend.rows] == ["2024", "2025"]
@@ -263,7 +264,7 @@ def test_cohort_report_refuses_a_group_that_isolates_agencies(
 ) -> None:
     # 4 of the 7 agencies are Dutch: with K = 4 the Dutch group could be shown, but set
     # against all agencies it would expose the 3 others (fewer than K).
-    with pytest.raises(CohortUnavailable, match="differs from all agencies"):
+    with pytest.raises(CohortUnavailable, match="would single out fewer than 4 agencies"):
         build_cohort_report(session, world.current.id, PeerGroup(country="NL"), 4)
 
 

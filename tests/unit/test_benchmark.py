@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from assessment.domain.rules.benchmark import (
     statistics_to_dict,
     validate_k,
 )
+from assessment.domain.rules.disclosure import admits, published_cuts, release_numbers
 
 Figure = tuple[float | None, int | None]
 
@@ -72,19 +74,29 @@ def test_statistics_of_five_agencies_match_hand_computed_values() -> None:
 
     cell = stats.cell("overall", "overall")
     assert cell is not None
-    assert cell.summary == Summary(n=5, minimum=10, q1=20, median=30, q3=40, maximum=50, mean=30)
+    # K <= n < 2K: the median alone; never a minimum or maximum (one agency's score each)
+    assert cell.summary == Summary(n=5, median=30)
     assert stats.n_agencies == 5
     assert not cell.withheld
 
 
-def test_quartiles_interpolate_between_scores() -> None:
-    stats = peer_statistics(overall_frame([10, 20, 30, 40, 50, 60]), PeerGroup())
+def test_quartiles_from_2k_agencies_interpolate_and_round_to_whole_points() -> None:
+    stats = peer_statistics(overall_frame([10, 20, 30, 40, 50, 60]), PeerGroup(), k=3)
 
     summary = stats.cell("overall", "overall").summary  # type: ignore[union-attr]
     assert summary is not None
-    # positions (n - 1) * p = 1.25, 2.5, 3.75 between the sorted scores
-    assert (summary.q1, summary.median, summary.q3) == (22.5, 35.0, 47.5)
-    assert summary.mean == 35.0
+    # positions (n - 1) * p = 1.25, 2.5, 3.75 give 22.5, 35, 47.5, rounded half up
+    assert (summary.q1, summary.median, summary.q3) == (23.0, 35.0, 48.0)
+    assert summary.has_quartiles
+
+
+def test_below_2k_agencies_only_the_median_is_published() -> None:
+    stats = peer_statistics(overall_frame([10, 20, 30, 40, 50, 60, 70, 80, 90]), PeerGroup())
+
+    cell = stats.cell("overall", "overall")
+    assert cell is not None and cell.summary is not None
+    assert (cell.summary.q1, cell.summary.median, cell.summary.q3) == (None, 50.0, None)
+    assert cell.levels == ()  # level counts only where quartiles are shown
 
 
 def test_group_filters_select_only_matching_agencies() -> None:
@@ -94,7 +106,7 @@ def test_group_filters_select_only_matching_agencies() -> None:
     stats = peer_statistics(frame_of(*nl, *de), PeerGroup(country="NL"))
 
     summary = stats.cell("overall", "overall").summary  # type: ignore[union-attr]
-    assert summary == Summary(5, 10, 20, 30, 40, 50, 30)
+    assert summary == Summary(5, 30)
 
 
 def test_dimensions_and_themes_each_get_their_own_figures_in_scope_order() -> None:
@@ -115,7 +127,7 @@ def test_dimensions_and_themes_each_get_their_own_figures_in_scope_order() -> No
         ("theme", "dark-web"),
     ]
     assert stats.cell("dimension", "budget").summary.median == 6.0  # type: ignore[union-attr]
-    assert stats.cell("theme", "dark-web").summary.maximum == 15.0  # type: ignore[union-attr]
+    assert stats.cell("theme", "dark-web").summary.median == 9.0  # type: ignore[union-attr]
     assert stats.cell("theme", "dark-web").levels == ()  # type: ignore[union-attr]
 
 
@@ -167,9 +179,10 @@ def test_a_group_a_few_agencies_short_of_a_coarser_group_is_refused() -> None:
     with pytest.raises(GroupRefused) as refused:
         peer_statistics(frame_of(*nl, *de), PeerGroup(country="NL"))
 
-    assert refused.value.coarser == PeerGroup()
+    assert refused.value.group == PeerGroup(country="NL")
     assert str(refused.value).startswith(
-        "this group (country NL) differs from all agencies by fewer than 5 agencies"
+        "this group (country NL) is not published: set against the other groups of the round "
+        "it would single out fewer than 5 agencies"
     )
 
 
@@ -188,7 +201,7 @@ def test_the_subtraction_check_covers_every_coarser_group() -> None:
     elsewhere = [agency_rows(i, "DE", "local") for i in range(9, 20)]
     frame = frame_of(*local, *regional, *elsewhere)
 
-    with pytest.raises(GroupRefused, match=r"differs from country NL by fewer than 5"):
+    with pytest.raises(GroupRefused, match=r"would single out fewer than 5"):
         peer_statistics(frame, PeerGroup(country="NL", agency_type="local"))
     # the same group, checked against a coarser group it equals, is not refused
     only_nl = frame_of(*local, *elsewhere[:0])
@@ -216,7 +229,9 @@ def test_a_figure_that_subtraction_would_expose_is_withheld() -> None:
     theme = stats.cell("theme", "dark-web")
     assert theme is not None
     assert theme.withheld
-    assert theme.withheld_reason == "withheld: differs from all agencies by fewer than 5 agencies"
+    assert theme.withheld_reason == (
+        "withheld: set against other groups it would single out fewer than 5 agencies"
+    )
     assert not stats.cell("overall", "overall").withheld  # type: ignore[union-attr]
 
 
@@ -308,8 +323,10 @@ def test_statistics_as_data_round_scores_and_blank_withheld_figures() -> None:
         "description": "all agencies",
     }
     figure = shown["figures"][0]
-    assert (figure["min"], figure["median"], figure["max"], figure["n"]) == (10, 30, 50.0, 5)
-    assert figure["levels"] == [{"level": 2, "count": 5, "share": 1.0}]
+    assert (figure["q1"], figure["median"], figure["q3"], figure["n"]) == (None, 30, None, 5)
+    assert figure["levels"] == []
+    assert "min" not in figure and "max" not in figure and "mean" not in figure
+    assert shown["disclosure"] == {"k": 5, "median_from": 5, "quartiles_from": 10, "precision": 1}
     assert withheld["n_agencies"] is None
     assert withheld["figures"][0] == {
         "scope": "overall",
@@ -317,12 +334,9 @@ def test_statistics_as_data_round_scores_and_blank_withheld_figures() -> None:
         "n": None,
         "withheld": True,
         "reason": "not enough peers (n < 5)",
-        "min": None,
         "q1": None,
         "median": None,
         "q3": None,
-        "max": None,
-        "mean": None,
         "levels": [],
     }
 
@@ -353,3 +367,77 @@ def test_a_prepared_frame_gives_the_same_statistics() -> None:
 
     assert peer_statistics(prepare_frame(frame), PeerGroup()) == peer_statistics(frame, PeerGroup())
     assert prepare_frame(prepare_frame(frame))["key"].dtype == "category"
+
+
+def test_a_chain_of_three_groups_cannot_isolate_the_remaining_agencies() -> None:
+    # NL less its local and its regional agencies would leave the 2 specialist ones
+    frame = frame_of(
+        *(agency_rows(i, "NL", "local") for i in range(1, 6)),
+        *(agency_rows(i, "NL", "regional") for i in range(6, 11)),
+        *(agency_rows(i, "NL", "specialist") for i in range(11, 13)),
+        *(agency_rows(i, "DE", "local") for i in range(13, 19)),
+    )
+    chain = [
+        PeerGroup(country="NL"),
+        PeerGroup(country="NL", agency_type="local"),
+        PeerGroup(country="NL", agency_type="regional"),
+    ]
+
+    published = []
+    for group in chain:
+        try:
+            published.append(peer_statistics(frame, group).n_agencies)
+        except GroupRefused:
+            published.append(None)
+
+    # each pair alone differs by at least K; the three together would not
+    assert None in published
+
+
+def test_published_groups_leave_no_set_of_one_to_k_minus_one_agencies() -> None:
+    profiles = [("NL", "local", "s")] * 6 + [("NL", "regional", "s")] * 6
+    profiles += [("DE", "local", "m")] * 7 + [("DE", "regional", "s")] * 3
+
+    published = published_cuts(profiles, [0] * len(profiles), 5)
+
+    members = [
+        {i for i, profile in enumerate(profiles) if admits(group, profile)} for group in published
+    ]
+    signatures: dict[tuple[bool, ...], int] = {}
+    for i in set().union(*members):
+        key = tuple(i in m for m in members)
+        signatures[key] = signatures.get(key, 0) + 1
+    assert min(signatures.values()) >= 5
+    assert (None, None, None) in published
+
+
+def test_an_open_round_publishes_nothing_and_says_why() -> None:
+    frame = overall_frame([10, 20, 30, 40, 50, 60]).assign(round_open=True)
+
+    stats = peer_statistics(frame, PeerGroup())
+
+    assert stats.n_agencies is None
+    assert stats.cell("overall", "overall").withheld_reason.startswith(  # type: ignore[union-attr]
+        "published when the round closes"
+    )
+
+
+def test_each_closing_of_a_round_publishes_the_submissions_made_before_it() -> None:
+    day = [datetime(2025, 5, d, tzinfo=UTC) for d in range(1, 8)]
+    submitted = [day[0], day[1], day[3], None, day[5]]
+
+    assert release_numbers(submitted, [day[2], day[4]], is_open=True) == [0, 0, 1, 0, None]
+    assert release_numbers(submitted, [day[2], day[4]], is_open=False) == [0, 0, 1, 0, 2]
+    assert release_numbers(submitted, [], is_open=False) == [0, 0, 0, 0, 0]
+    assert release_numbers(submitted, [], is_open=True) == [None] * 5
+
+
+def test_a_group_that_grew_by_fewer_than_k_since_a_closing_keeps_its_figures() -> None:
+    first = [agency_rows(i, overall=(float(10 * i), 2)) for i in range(1, 7)]
+    late = agency_rows(7, "DE", overall=(99.0, 5))
+    frame = frame_of(*first, late).assign(release=[0.0] * 6 + [1.0], round_open=False)
+
+    stats = peer_statistics(frame, PeerGroup())
+
+    assert stats.n_agencies == 6 and stats.as_of == 6
+    assert stats.cell("overall", "overall").summary.median == 35.0  # type: ignore[union-attr]

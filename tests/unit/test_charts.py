@@ -97,7 +97,7 @@ def test_charts_are_deterministic() -> None:
 
 
 def test_quartile_bar_marks_agency_and_box() -> None:
-    root = parse(quartile_bar(Quartiles(10, 30, 50, 70, 90), 62.4, title="Policy", peer_count=12))
+    root = parse(quartile_bar(Quartiles(50, 30, 70), 62.4, title="Policy", peer_count=12))
 
     iqr = root.find(f"{SVG}rect[@class='iqr']")
     median = root.find(f"{SVG}line[@class='median']")
@@ -107,6 +107,16 @@ def test_quartile_bar_marks_agency_and_box() -> None:
     assert "Agency 62" in texts(root)
     desc = root.find(f"{SVG}desc")
     assert desc is not None and "Peer group of 12 agencies" in (desc.text or "")
+    assert "minimum" not in (desc.text or "") and "maximum" not in (desc.text or "")
+
+
+def test_quartile_bar_of_a_median_alone_draws_no_box() -> None:
+    root = parse(quartile_bar(Quartiles(50), None, title="Policy", peer_count=6))
+
+    assert root.find(f"{SVG}rect[@class='iqr']") is None
+    assert root.find(f"{SVG}line[@class='median']") is not None
+    desc = root.find(f"{SVG}desc")
+    assert desc is not None and "quartiles not published" in (desc.text or "")
 
 
 @pytest.mark.parametrize(("score", "anchor"), [(15.0, "start"), (50.0, "middle"), (85.0, "end")])

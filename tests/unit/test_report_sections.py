@@ -82,8 +82,9 @@ def test_dimension_sections_split_practices_and_name_blockers() -> None:
     assert [line.practice_id for line in staffing.blocking] == ["staffing.owner"]
     assert [line.practice_id for line in staffing.not_met] == ["staffing.owner"]
     assert staffing.met == ()
-    assert staffing.peer.withheld and staffing.peer.withheld_reason == "no peer group"
-    assert "Not enough peers to show" in staffing.peer_chart
+    assert staffing.peer.withheld
+    assert staffing.peer.withheld_reason == "no published peer group (see the summary)"
+    assert "Peer figures withheld: no published peer group" in staffing.peer_chart
 
 
 def test_strongest_and_weakest_leave_out_unscored_dimensions() -> None:
@@ -104,7 +105,7 @@ def test_peer_figures_come_from_statistics_or_are_withheld() -> None:
         agency_position(frame, PeerGroup(), 2, 6), "dimension", "policy"
     )
 
-    assert (shown.n, shown.median, shown.q1, shown.q3) == (5, 60.0, 40.0, 80.0)
+    assert (shown.n, shown.median, shown.q1, shown.q3) == (5, 60.0, None, None)  # below 2K
     assert shown.percentile_rank == pytest.approx(30.0)
     assert sections.peer_quartiles(shown) is not None
     assert withheld.withheld and withheld.withheld_reason == "not enough peers (n < 6)"

@@ -172,5 +172,5 @@ def test_a_refused_group_is_explained_per_round() -> None:
 
     assert cohort.statistics is None
     assert cohort.refused is not None
-    assert "differs from all agencies by fewer than 5 agencies" in cohort.refused
+    assert "would single out fewer than 5 agencies" in cohort.refused
     assert cohort.median("overall", "overall") is None

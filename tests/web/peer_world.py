@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from assessment.services.rounds import set_round_open
 from assessment.store.models import Agency, Role, Round, User
 from tests.peer_data import submit_at
 
@@ -44,7 +45,10 @@ def seed_peers(
     create_round: Callable[..., Round],
     create_user: Callable[..., User],
 ) -> Peers:
-    """Seven agencies submitted in 2025; Canal Police also in 2024, at a lower cap."""
+    """Seven agencies submitted in 2025; Canal Police also in 2024, at a lower cap.
+
+    Both rounds are closed afterwards: only closed rounds publish peer statistics.
+    """
     earlier, latest = create_round("2024"), create_round("2025")
     agencies = {
         name: create_agency(name=name, country=country, agency_type="regional")
@@ -53,6 +57,8 @@ def seed_peers(
     submit_at(session, agencies["Canal Police"], earlier, 3)
     for name, _, cap in PEERS:
         submit_at(session, agencies[name], latest, cap)
+    for round_ in (earlier, latest):
+        set_round_open(session, round_id=round_.id, is_open=False, actor=None)
     newcomer = create_agency(name="Newcomer Police", country="DE", agency_type="local")
     return Peers(
         agencies=agencies,

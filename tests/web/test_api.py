@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -10,9 +12,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from assessment.services import accounts
-from assessment.store.models import ApiToken, User
+from assessment.services import accounts, rounds
+from assessment.store.models import ApiToken, Round, User
 from assessment.web.api.openapi import openapi_document
+from tests.peer_data import submit_at
 from tests.web.helpers import login
 from tests.web.peer_world import Peers
 
@@ -143,10 +146,7 @@ def test_a_group_that_would_expose_agencies_is_refused_with_403(
     response = call(client, "/api/v1/benchmarks?country=NL", token_for(session, peers.consultant))
 
     assert response.status_code == 403
-    assert (
-        "differs from all agencies by fewer than 4 agencies"
-        in response.get_json()["error"]["message"]
-    )
+    assert "would single out fewer than 4 agencies" in response.get_json()["error"]["message"]
     check(response, "/api/v1/benchmarks")
 
 
@@ -220,6 +220,66 @@ def test_a_lead_gets_only_anonymous_statistics(
             assert name not in body
     position = call(client, f"/api/v1/agencies/{canal}/benchmark", token).get_json()
     overall = position["comparisons"][0]["position"]["figures"][0]
-    assert overall["percentile_rank"] == pytest.approx(92.9)
+    assert overall["percentile_rank"] == 93  # whole percent
     assert set(overall) >= {"score", "median", "n", "percentile_rank"}
     assert "agency_id" not in str(position["comparisons"])
+
+
+def test_api_and_lead_page_follow_the_disclosure_rule(
+    client: FlaskClient, session: Session, peers: Peers
+) -> None:
+    token = token_for(session, peers.lead)
+    canal = peers.agencies["Canal Police"].id
+
+    statistics = call(client, "/api/v1/benchmarks", token).get_json()
+    position = call(client, f"/api/v1/agencies/{canal}/benchmark", token).get_json()
+    figures = [
+        *statistics["figures"],
+        *(f for c in position["comparisons"] if c["position"] for f in c["position"]["figures"]),
+    ]
+
+    assert statistics["disclosure"] == {
+        "k": 5,
+        "median_from": 5,
+        "quartiles_from": 10,
+        "precision": 1,
+    }
+    for figure in figures:
+        assert not {"min", "max", "mean"} & set(figure)
+        assert figure["q1"] is None and figure["q3"] is None  # 7 agencies < 2K
+        assert figure["median"] is None or figure["median"] == round(figure["median"])
+
+
+def test_an_open_round_shows_no_peer_figures_to_the_api_or_the_lead(
+    client: FlaskClient,
+    session: Session,
+    peers: Peers,
+    create_round: Callable[..., Round],
+) -> None:
+    current = create_round("2026")
+    for agency in peers.agencies.values():
+        submit_at(session, agency, current, 3)
+    token = token_for(session, peers.lead)
+
+    statistics = call(client, "/api/v1/benchmarks?round=2026", token).get_json()
+    login(client, peers.lead)
+    page = client.get("/my/benchmark").get_data(as_text=True)
+
+    assert statistics["n_agencies"] is None
+    assert all(f["median"] is None for f in statistics["figures"])
+    assert statistics["figures"][0]["reason"].startswith("published when the round closes")
+    assert "Round 2026" in page
+    assert "Not shown: published when the round closes" in page
+
+
+def test_reopening_a_closed_round_keeps_the_figures_of_its_closing(
+    client: FlaskClient, session: Session, peers: Peers
+) -> None:
+    token = token_for(session, peers.consultant)
+    before = call(client, "/api/v1/benchmarks?round=2025", token).get_json()
+
+    rounds.set_round_open(session, round_id=peers.latest.id, is_open=True, actor=None)
+    reopened = call(client, "/api/v1/benchmarks?round=2025", token).get_json()
+
+    assert before["n_agencies"] == 7
+    assert reopened["figures"] == before["figures"]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.store.models import Agency, AuditEvent
-from tests.peer_data import submit_at
+from tests.peer_data import close, submit_at
 from tests.web.conftest import World
 from tests.web.helpers import login
 
@@ -80,6 +80,7 @@ def test_cohort_pdf_names_no_agency(
     peers = [create_agency(name=f"Hidden Police {n}") for n in range(5)]
     for peer, cap in zip(peers, (1, 2, 3, 4, 5), strict=True):
         submit_at(session, peer, world.round, cap)
+    close(session, world.round)  # only closed rounds publish peer statistics
 
     response = consultant_client(app, world).get(f"/reports/cohort.pdf?round={world.round.id}")
 

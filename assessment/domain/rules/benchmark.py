@@ -1,42 +1,53 @@
 """Peer benchmarking: statistics of a peer group over one round's stored results.
 
 The input is a long frame with one row per submitted assessment and figure, as
-`assessment.store.queries.round_results_frame` returns it; the columns used here are
+`assessment.services.benchmarking.round_frame` returns it; the columns used here are
 agency_id, country, agency_type, size_band, scope ("overall" | "dimension" | "theme"),
-key (dimension or theme id, or "overall"), score and level.
+key (dimension or theme id, or "overall"), score and level, and, when present,
+submission (the order of submission), release (the closing of the round that published
+the agency; missing while it waits) and round_open. A frame without them is taken as a
+closed round published at once.
 
-Anonymity (K agencies, default 5, never below 3):
+Disclosure rule (K agencies, default 5, never below 3; the precise guarantee about
+groups, closings and chains of differences is in `assessment.domain.rules.disclosure`):
 
-- A figure backed by fewer than K agencies is withheld: "not enough peers (n < K)".
-- A group is refused when some coarser group (one or more of its filters dropped)
-  holds 1 to K-1 agencies more: subtracting the two would expose those few agencies.
-- A single figure is withheld when the same subtraction on that figure alone (agencies
-  without a score for it leave its n) would expose 1 to K-1 agencies.
-- Level counts below K are suppressed, and then at least two of them, so that none can
-  be recovered from n and the counts shown.
+- Never a minimum, maximum or mean: each extreme is one agency's score, a mean is a sum.
+- A figure over n agencies: n < K withheld; K <= n < 2K the median alone; from 2K the
+  lower quartile, median and upper quartile, and level counts (those below K
+  suppressed, never exactly one). Published figures are rounded to whole points.
+- Only closed rounds publish statistics, so one submission cannot be isolated by
+  snapshots before and after it; a round closed again publishes its new submissions
+  under the same lattice as the earlier closing's.
+- A group, or a figure within it, is published only where no combination of the
+  round's requestable groups, however chained, singles out 1 to K-1 agencies;
+  otherwise it is refused (a figure: withheld).
 - An agency's percentile rank is given only where the figure itself is shown.
-
-These rules stop one group being subtracted from another. Chaining three or more groups
-(a country less each of its agency types in turn) can still narrow in on a few agencies:
-every group published is itself at least K, but a small remainder is not checked for.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from assessment.domain.rules.disclosure import (
+    GroupKey,
+    Profile,
+    published_cuts,
+    quartiles_from,
+)
+
 MIN_ANONYMITY_K = 3
 DEFAULT_ANONYMITY_K = 5
 SCOPES = ("overall", "dimension", "theme")
 FILTERS = ("country", "agency_type", "size_band")
 FILTER_LABELS = {"country": "country", "agency_type": "type", "size_band": "size"}
+PRECISION = 1  # published scores are whole points
 _CELL = ["scope", "key"]
 
 
@@ -45,16 +56,15 @@ class AnonymityError(ValueError):
 
 
 class GroupRefused(ValueError):
-    """A peer group whose figures, set against a coarser group's, would expose agencies."""
+    """A peer group whose figures, set against other groups of the round, would expose agencies."""
 
-    def __init__(self, group: PeerGroup, coarser: PeerGroup, k: int) -> None:
+    def __init__(self, group: PeerGroup, k: int) -> None:
         self.group = group
-        self.coarser = coarser
         self.k = k
         super().__init__(
-            f"this group ({group.describe()}) differs from {coarser.describe()} by fewer "
-            f"than {k} agencies, so comparing the two would expose them; widen or change "
-            "the filters"
+            f"this group ({group.describe()}) is not published: set against the other groups "
+            f"of the round it would single out fewer than {k} agencies; widen or change the "
+            "filters"
         )
 
 
@@ -70,6 +80,21 @@ def validate_k(k: object) -> int:
 def not_enough_peers(k: int) -> str:
     """The text shown in place of a figure backed by fewer than K agencies."""
     return f"not enough peers (n < {k})"
+
+
+def singles_out(k: int) -> str:
+    """The text shown in place of a figure that other groups' figures would expose."""
+    return f"withheld: set against other groups it would single out fewer than {k} agencies"
+
+
+def round_still_open() -> str:
+    """The text shown in place of an open round's figures."""
+    return "published when the round closes, so that no single submission can be singled out"
+
+
+def median_only(k: int) -> str:
+    """Why a figure shows its median alone."""
+    return f"median only: quartiles need at least {quartiles_from(k)} agencies"
 
 
 @dataclass(frozen=True)
@@ -115,15 +140,17 @@ class PeerGroup:
 
 @dataclass(frozen=True)
 class Summary:
-    """The distribution of one figure over a group's agencies."""
+    """The published distribution of one figure: median, and quartiles from 2K agencies."""
 
     n: int
-    minimum: float
-    q1: float
     median: float
-    q3: float
-    maximum: float
-    mean: float
+    q1: float | None = None  # None below 2K agencies
+    q3: float | None = None
+
+    @property
+    def has_quartiles(self) -> bool:
+        """True when the quartiles are published too."""
+        return self.q1 is not None and self.q3 is not None
 
 
 @dataclass(frozen=True)
@@ -141,9 +168,9 @@ class CellStatistics:
 
     scope: str
     key: str
-    n: int | None  # None when fewer than K agencies stand behind the figure
+    n: int | None  # None when withheld
     summary: Summary | None  # None when withheld
-    levels: tuple[LevelCount, ...]  # empty for themes and withheld figures
+    levels: tuple[LevelCount, ...]  # empty for themes, small groups and withheld figures
     withheld_reason: str | None = None
 
     @property
@@ -160,6 +187,7 @@ class PeerStatistics:
     k: int
     n_agencies: int | None  # None when fewer than K
     cells: tuple[CellStatistics, ...]
+    as_of: int | None = None  # the figures cover the round's first `as_of` submissions
     _index: Mapping[tuple[str, str], CellStatistics] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -211,17 +239,7 @@ def peer_statistics(
     `levels` lists the scale so that empty levels show as 0; by default only the levels
     that occur are listed.
     """
-    k = validate_k(k)
-    frame = prepare_frame(frame)
-    population = _Population.of(frame)
-    n_agencies = population.count(group)
-    if n_agencies >= k:
-        population.refuse_differencing(group, n_agencies, k)
-    scored = _scored(frame)
-    members = population.members(scored, group)
-    differenced = population.differenced_cells(scored, group, k) if n_agencies >= k else {}
-    cells = tuple(_cells(_figure_keys(frame), members, k, levels, differenced))
-    return PeerStatistics(group, k, n_agencies if n_agencies >= k else None, cells)
+    return _statistics(prepare_frame(frame), group, validate_k(k), levels)[0]
 
 
 def prepare_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -245,17 +263,18 @@ def agency_position(
     *,
     levels: Sequence[int] = (),
 ) -> PeerPosition:
-    """An agency's figures and percentile ranks within a group (ties count half)."""
+    """An agency's figures and percentile ranks (whole percent) within a group (ties count half)."""
     frame = prepare_frame(frame)
-    statistics = peer_statistics(frame, group, k, levels=levels)
+    statistics, shown = _statistics(frame, group, validate_k(k), levels)
     own = frame[frame["agency_id"] == agency_id].set_index(_CELL)
-    members = _Population.of(frame).members(_scored(frame), group)
-    ranks = _percentile_ranks(members, own["score"].dropna())
     figures = []
     for cell in statistics.cells:
         score = _optional_float(own["score"].get((cell.scope, cell.key)))
         level = _optional_int(own["level"].get((cell.scope, cell.key)))
-        rank = None if cell.withheld or score is None else ranks.get((cell.scope, cell.key))
+        scores = shown.get((cell.scope, cell.key))
+        rank = None
+        if scores is not None and score is not None and not cell.withheld:
+            rank = float(round(percentile_rank(scores, score)))
         figures.append(
             FigurePosition(cell.scope, cell.key, score, level, rank, cell.withheld_reason)
         )
@@ -272,23 +291,9 @@ def percentile_rank(scores: Iterable[float], score: float) -> float:
     return float(100.0 * (below + 0.5 * equal) / values.size)
 
 
-def _percentile_ranks(
-    members: pd.DataFrame, own_scores: pd.Series[float]
-) -> dict[tuple[str, str], float]:
-    if own_scores.empty or members.empty:
-        return {}
-    joined = members.join(own_scores.rename("own"), on=_CELL, how="inner")
-    below = (joined["score"] < joined["own"]).astype(float)
-    points = below + 0.5 * (joined["score"] == joined["own"]).astype(float)
-    by_cell = points.groupby([joined["scope"], joined["key"]], sort=False, observed=True)
-    tally = by_cell.agg(["sum", "count"])
-    tally["rank"] = 100.0 * tally["sum"] / tally["count"]
-    return {(str(row["scope"]), str(row["key"])): float(row["rank"]) for row in _records(tally)}
-
-
-def _scored(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows with a score, narrowed to the columns statistics need (text is costly to copy)."""
-    return frame.loc[frame["score"].notna(), ["agency_id", *_CELL, "score", "level"]]
+def whole_points(value: float) -> float:
+    """A score rounded half up to the published precision (whole points)."""
+    return float(math.floor(value / PRECISION + 0.5) * PRECISION)
 
 
 def _records(table: pd.DataFrame | pd.Series[Any]) -> list[dict[Hashable, Any]]:
@@ -296,145 +301,141 @@ def _records(table: pd.DataFrame | pd.Series[Any]) -> list[dict[Hashable, Any]]:
     return table.reset_index().to_dict("records")
 
 
-Profile = tuple[object, object, object]
-"""An agency's (country, agency_type, size_band)."""
+def _key(group: PeerGroup) -> GroupKey:
+    return (group.country, group.agency_type, group.size_band)
 
 
 @dataclass(frozen=True)
-class _Population:
-    """A round's agencies by profile: groups are counted and selected per agency, not per row."""
+class _Release:
+    """A round's published agencies, each with the index of the first cut covering it."""
 
-    agencies: pd.DataFrame  # one row per agency: agency_id, the filters, its profile number
-    profiles: tuple[Profile, ...]  # indexed by profile number
-    counts: tuple[int, ...]  # agencies per profile number
+    ids: np.ndarray[Any, Any]  # agency ids
+    profiles: tuple[Profile, ...]
+    cut_of: np.ndarray[Any, Any]
+    is_open: bool
+    distinct: tuple[Profile, ...] = ()  # the profiles that occur
+    codes: np.ndarray[Any, Any] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
-    def of(cls, frame: pd.DataFrame) -> _Population:
-        """The agencies of a results frame (one row each) and their profiles."""
-        agencies = frame.drop_duplicates("agency_id")[["agency_id", *FILTERS]]
-        by_profile = agencies.groupby(list(FILTERS), sort=False, dropna=False, observed=True)
-        numbers = by_profile.ngroup().to_numpy()
-        agencies = agencies.assign(profile=numbers)
-        table = _records(by_profile.size().rename("n"))
-        profiles = tuple((row["country"], row["agency_type"], row["size_band"]) for row in table)
-        return cls(agencies, profiles, tuple(int(row["n"]) for row in table))
-
-    def count(self, group: PeerGroup) -> int:
-        """How many agencies the group holds."""
-        return sum(
-            n
-            for profile, n in zip(self.profiles, self.counts, strict=True)
-            if group.admits(*profile)
+    def of(cls, frame: pd.DataFrame) -> _Release:
+        """The published agencies of a results frame; one cut per closing of the round."""
+        agencies = frame.drop_duplicates("agency_id")
+        is_open = (
+            "round_open" in frame.columns and len(frame) > 0 and bool(frame["round_open"].iloc[0])
         )
+        if "release" in agencies.columns:
+            agencies = agencies[agencies["release"].notna()]
+            cut_of = np.unique(agencies["release"].to_numpy(dtype=float), return_inverse=True)[1]
+        elif is_open:
+            agencies = agencies.iloc[0:0]
+            cut_of = np.zeros(0, dtype=int)
+        else:
+            cut_of = np.zeros(len(agencies), dtype=int)
+        columns = (agencies[name].astype(str).tolist() for name in FILTERS)
+        profiles = tuple(zip(*columns, strict=True))
+        ids = agencies["agency_id"].to_numpy(dtype=np.int64)
+        numbers: dict[Profile, int] = {}
+        codes = np.asarray(
+            [numbers.setdefault(profile, len(numbers)) for profile in profiles], dtype=np.int64
+        )
+        cuts = np.asarray(cut_of, dtype=int).reshape(-1)
+        return cls(ids, profiles, cuts, is_open, tuple(numbers), codes)
 
-    def members(self, rows: pd.DataFrame, group: PeerGroup) -> pd.DataFrame:
-        """The rows of the group's agencies."""
-        if not group.filters:
-            return rows
-        admitted = [i for i, profile in enumerate(self.profiles) if group.admits(*profile)]
-        ids = self.agencies.loc[self.agencies["profile"].isin(admitted), "agency_id"]
-        return rows[rows["agency_id"].isin(ids)]
+    def published(self, k: int, counted: np.ndarray[Any, Any] | None = None) -> dict[GroupKey, int]:
+        """Per publishable group, the latest cut it is published at."""
+        flags = None if counted is None else counted.tolist()
+        return published_cuts(self.profiles, self.cut_of.tolist(), k, flags)
 
-    def refuse_differencing(self, group: PeerGroup, n_agencies: int, k: int) -> None:
-        """Raise GroupRefused when a coarser group holds 1..K-1 agencies more."""
-        for coarser in group.coarser():
-            if 0 < self.count(coarser) - n_agencies < k:
-                raise GroupRefused(group, coarser, k)
+    def in_group(self, group: PeerGroup) -> np.ndarray[Any, Any]:
+        """Which agencies belong to the group (decided once per distinct profile)."""
+        admitted = [i for i, profile in enumerate(self.distinct) if group.admits(*profile)]
+        flags: np.ndarray[Any, Any] = np.isin(self.codes, admitted)
+        return flags
 
-    def differenced_cells(
-        self, scored: pd.DataFrame, group: PeerGroup, k: int
-    ) -> dict[tuple[str, str], str]:
-        """Figures whose n differs from a coarser group's by 1..K-1, with the reason."""
-        if not group.filters:
-            return {}
-        cube = self._cube(scored)
-        own = _cell_totals(cube, self.profiles, group)
-        reasons: dict[tuple[str, str], str] = {}
-        for coarser in group.coarser():
-            for cell, n in _cell_totals(cube, self.profiles, coarser).items():
-                if 0 < n - own.get(cell, 0) < k and cell not in reasons:
-                    reasons[cell] = (
-                        f"withheld: differs from {coarser.describe()} by fewer than {k} agencies"
-                    )
-        return reasons
-
-    def _cube(self, scored: pd.DataFrame) -> list[tuple[int, tuple[str, str], int]]:
-        """Scored rows per (profile number, figure)."""
-        positions = pd.Index(self.agencies["agency_id"]).get_indexer(scored["agency_id"])
-        profile = self.agencies["profile"].to_numpy()[positions]
-        sizes = scored.groupby([profile, scored["scope"], scored["key"]], observed=True).size()
-        return [
-            (int(number), (str(scope), str(key)), int(n))
-            for (number, scope, key), n in zip(sizes.index, sizes.to_numpy(), strict=True)
-        ]
+    def members(
+        self, group: PeerGroup, cut: int | None, counted: np.ndarray[Any, Any] | None = None
+    ) -> np.ndarray[Any, Any]:
+        """The ids of the group's agencies covered by a cut (the latest when None)."""
+        admitted = self.in_group(group)
+        if cut is not None:
+            admitted &= self.cut_of <= cut
+        if counted is not None:
+            admitted &= counted
+        chosen: np.ndarray[Any, Any] = self.ids[admitted]
+        return chosen
 
 
-def _cell_totals(
-    cube: Sequence[tuple[int, tuple[str, str], int]],
-    profiles: Sequence[Profile],
-    group: PeerGroup,
-) -> dict[tuple[str, str], int]:
-    admitted = {i for i, profile in enumerate(profiles) if group.admits(*profile)}
-    totals: dict[tuple[str, str], int] = {}
-    for number, cell, n in cube:
-        if number in admitted:
-            totals[cell] = totals.get(cell, 0) + n
-    return totals
+def _statistics(
+    frame: pd.DataFrame, group: PeerGroup, k: int, scale: Sequence[int]
+) -> tuple[PeerStatistics, dict[tuple[str, str], np.ndarray[Any, Any]]]:
+    """The group's statistics and, per shown figure, the scores behind it."""
+    release = _Release.of(frame)
+    key = _key(group)
+    index = release.published(k).get(key)
+    keys = _figure_keys(frame)
+    if index is None:
+        if len(release.members(group, None)) >= k:
+            raise GroupRefused(group, k)
+        reason = round_still_open() if release.is_open else not_enough_peers(k)
+        withheld = tuple(CellStatistics(*cell, None, None, (), reason) for cell in keys)
+        return PeerStatistics(group, k, None, withheld), {}
+    n_agencies = len(release.members(group, index))
+    as_of = int(np.count_nonzero(release.cut_of <= index))
+    by_figure = _scores_by_figure(frame)
+    cells, shown = [], {}
+    for cell in keys:
+        scores = by_figure.get(cell, pd.DataFrame(columns=["agency_id", "score", "level"]))
+        counted = np.isin(release.ids, scores["agency_id"].to_numpy())
+        everyone = bool(counted.all())
+        figure_index = index if everyone else release.published(k, counted).get(key)
+        if figure_index is None:
+            count = len(release.members(group, None, counted))
+            reason = not_enough_peers(k) if count < k else singles_out(k)
+            cells.append(CellStatistics(*cell, None, None, (), reason))
+            continue
+        ids = release.members(group, figure_index, counted)
+        rows = scores[scores["agency_id"].isin(ids)]
+        values = rows["score"].to_numpy(dtype=float)
+        shown[cell] = values
+        cells.append(_cell(cell, values, rows["level"], k, scale))
+    return PeerStatistics(group, k, n_agencies, tuple(cells), as_of), shown
+
+
+def _scores_by_figure(frame: pd.DataFrame) -> dict[tuple[str, str], pd.DataFrame]:
+    """The scored rows of each figure: agency_id, score, level."""
+    scored = frame.loc[frame["score"].notna(), ["agency_id", *_CELL, "score", "level"]]
+    return {
+        (str(scope), str(key)): rows[["agency_id", "score", "level"]]
+        for (scope, key), rows in scored.groupby(_CELL, sort=False, observed=True)
+    }
+
+
+def _cell(
+    cell: tuple[str, str],
+    values: np.ndarray[Any, Any],
+    levels: pd.Series[Any],
+    k: int,
+    scale: Sequence[int],
+) -> CellStatistics:
+    """One shown figure: the median, quartiles and level counts from 2K agencies."""
+    n = int(values.size)
+    median = whole_points(float(np.quantile(values, 0.5)))
+    if n < quartiles_from(k):
+        return CellStatistics(*cell, n, Summary(n, median), ())
+    q1, q3 = (whole_points(float(q)) for q in np.quantile(values, [0.25, 0.75]))
+    counts: dict[int, int] = {}
+    for level in levels.dropna():
+        counts[int(level)] = counts.get(int(level), 0) + 1
+    return CellStatistics(
+        *cell, n, Summary(n, median, q1, q3), _suppress_levels(counts, n, k, scale)
+    )
 
 
 def _figure_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
-    """Every figure of the round in first-seen order, scored or not."""
-    table = frame.groupby(_CELL, sort=False, observed=True).size()
-    return [(str(row["scope"]), str(row["key"])) for row in _records(table.rename("rows"))]
-
-
-def _cells(
-    keys: Sequence[tuple[str, str]],
-    members: pd.DataFrame,
-    k: int,
-    scale: Sequence[int],
-    differenced: Mapping[tuple[str, str], str],
-) -> Iterator[CellStatistics]:
-    figures = {(str(row["scope"]), str(row["key"])): row for row in _figures(members)}
-    level_counts = _level_counts(members)
-    for scope in SCOPES:
-        for cell in keys:
-            if cell[0] != scope:
-                continue
-            row = figures.get(cell)
-            n = int(row["count"]) if row else 0
-            if row is None or n < k:
-                yield CellStatistics(*cell, None, None, (), not_enough_peers(k))
-            elif cell in differenced:
-                yield CellStatistics(*cell, n, None, (), differenced[cell])
-            else:
-                summary = Summary(
-                    n,
-                    *(float(row[name]) for name in ("min", "q1", "median", "q3", "max", "mean")),
-                )
-                levels = _suppress_levels(level_counts.get(cell, {}), n, k, scale)
-                yield CellStatistics(*cell, n, summary, levels)
-
-
-def _figures(members: pd.DataFrame) -> list[dict[Hashable, Any]]:
-    """Count, extremes, mean and quartiles of the score per figure, one groupby pass each."""
-    if members.empty:
-        return []
-    grouped = members.groupby(_CELL, sort=False, observed=True)["score"]
-    figures = grouped.agg(["count", "min", "max", "mean"])
-    quartiles = grouped.quantile(np.array([0.25, 0.5, 0.75])).unstack()
-    quartiles.columns = pd.Index(["q1", "median", "q3"])
-    return _records(figures.join(quartiles))
-
-
-def _level_counts(members: pd.DataFrame) -> dict[tuple[str, str], dict[int, int]]:
-    counts: dict[tuple[str, str], dict[int, int]] = {}
-    leveled = members.dropna(subset=["level"])
-    table = leveled.groupby([*_CELL, "level"], sort=False, observed=True).size()
-    for row in _records(table.rename("count")):
-        cell = (str(row["scope"]), str(row["key"]))
-        counts.setdefault(cell, {})[int(row["level"])] = int(row["count"])
-    return counts
+    """Every figure of the round, scopes in order overall, dimension, theme, scored or not."""
+    pairs = frame[_CELL].drop_duplicates()
+    keys = list(zip(pairs["scope"].astype(str), pairs["key"].astype(str), strict=True))
+    return [cell for scope in SCOPES for cell in keys if cell[0] == scope]
 
 
 def _suppress_levels(
@@ -477,24 +478,23 @@ def group_to_dict(group: PeerGroup) -> dict[str, Any]:
     return {**{name: getattr(group, name) for name in FILTERS}, "description": group.describe()}
 
 
+def disclosure_to_dict(k: int) -> dict[str, Any]:
+    """The disclosure rule's parameters as JSON-ready data."""
+    return {"k": k, "median_from": k, "quartiles_from": quartiles_from(k), "precision": PRECISION}
+
+
 def cell_to_dict(cell: CellStatistics) -> dict[str, Any]:
-    """One figure's statistics as JSON-ready data (scores rounded to 0.1)."""
+    """One figure's published statistics as JSON-ready data (whole points)."""
     summary = cell.summary
-    figures = {
-        "min": summary.minimum if summary else None,
-        "q1": summary.q1 if summary else None,
-        "median": summary.median if summary else None,
-        "q3": summary.q3 if summary else None,
-        "max": summary.maximum if summary else None,
-        "mean": summary.mean if summary else None,
-    }
     return {
         "scope": cell.scope,
         "key": cell.key,
         "n": cell.n,
         "withheld": cell.withheld,
         "reason": cell.withheld_reason,
-        **{name: _rounded(value) for name, value in figures.items()},
+        "q1": summary.q1 if summary else None,
+        "median": summary.median if summary else None,
+        "q3": summary.q3 if summary else None,
         "levels": [
             {"level": lc.level, "count": lc.count, "share": _rounded(lc.share, 3)}
             for lc in cell.levels
@@ -507,7 +507,9 @@ def statistics_to_dict(statistics: PeerStatistics) -> dict[str, Any]:
     return {
         "group": group_to_dict(statistics.group),
         "k": statistics.k,
+        "disclosure": disclosure_to_dict(statistics.k),
         "n_agencies": statistics.n_agencies,
+        "as_of_submissions": statistics.as_of,
         "figures": [cell_to_dict(cell) for cell in statistics.cells],
     }
 
@@ -517,13 +519,15 @@ def position_to_dict(position: PeerPosition) -> dict[str, Any]:
     return {
         "group": group_to_dict(position.statistics.group),
         "k": position.statistics.k,
+        "disclosure": disclosure_to_dict(position.statistics.k),
         "n_agencies": position.statistics.n_agencies,
+        "as_of_submissions": position.statistics.as_of,
         "figures": [
             {
                 **cell_to_dict(cell),
                 "score": _rounded(figure.score),
                 "level": figure.level,
-                "percentile_rank": _rounded(figure.percentile_rank),
+                "percentile_rank": figure.percentile_rank,
             }
             for cell, figure in zip(position.statistics.cells, position.figures, strict=True)
         ],

@@ -41,13 +41,34 @@ CELL_FIGURES = {
     "n": {**_nullable("integer"), "description": "null when fewer than K agencies"},
     "withheld": {"type": "boolean"},
     "reason": {**_nullable("string"), "description": 'e.g. "not enough peers (n < 5)"'},
-    **{name: _nullable("number") for name in ("min", "q1", "median", "q3", "max", "mean")},
-    "levels": _array(_ref("LevelCount")),
+    "q1": {**_nullable("number"), "description": "whole points; null below 2K agencies"},
+    "median": {**_nullable("number"), "description": "whole points; null when withheld"},
+    "q3": {**_nullable("number"), "description": "whole points; null below 2K agencies"},
+    "levels": {
+        **_array(_ref("LevelCount")),
+        "description": "agencies per level, only from 2K agencies (counts below K null)",
+    },
 }
+DISCLOSURE = _object(
+    {
+        "k": {"type": "integer", "minimum": 3},
+        "median_from": {"type": "integer", "description": "smallest group with a median (K)"},
+        "quartiles_from": {"type": "integer", "description": "smallest group with quartiles"},
+        "precision": {"type": "number", "description": "figures are rounded to this (1 point)"},
+    }
+)
 STATISTICS = {
     "group": _ref("Group"),
     "k": {"type": "integer", "minimum": 3},
-    "n_agencies": {**_nullable("integer"), "description": "null when fewer than K"},
+    "disclosure": DISCLOSURE,
+    "n_agencies": {
+        **_nullable("integer"),
+        "description": "null when fewer than K, or while the round is open",
+    },
+    "as_of_submissions": {
+        **_nullable("integer"),
+        "description": "how many of the round's submissions the figures cover",
+    },
     "figures": _array(_ref("CellStatistics")),
 }
 SCHEMAS: Schema = {
@@ -150,15 +171,15 @@ SCHEMAS: Schema = {
             "level": _nullable("integer"),
             "percentile_rank": {
                 **_nullable("number"),
-                "description": "share of the group below the agency (ties half); null if withheld",
+                "description": (
+                    "whole percent of the group below the agency (ties half); null if withheld"
+                ),
             },
         }
     ),
     "Position": _object(
         {
-            "group": _ref("Group"),
-            "k": {"type": "integer", "minimum": 3},
-            "n_agencies": _nullable("integer"),
+            **STATISTICS,
             "figures": _array(_ref("PositionFigure")),
         }
     ),
@@ -319,7 +340,11 @@ def openapi_document() -> Schema:
                 "Read-only. Authenticate with `Authorization: Bearer <token>` (issue one "
                 "with `assessment token create --email E --name N`) or a signed-in browser "
                 "session. A lead sees only their own agency, and peer figures only as "
-                "anonymous statistics; a figure backed by fewer than K agencies is withheld."
+                "anonymous statistics under the disclosure rule: closed rounds only; a figure "
+                "backed by fewer than K agencies is withheld, below 2K agencies only its "
+                "median is given; never a minimum, maximum or mean; whole points; a group "
+                "that, set against any combination of the round's groups, would single out "
+                "fewer than K agencies is refused (403)."
             ),
         },
         "servers": [{"url": "/"}],
