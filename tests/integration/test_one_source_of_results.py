@@ -9,9 +9,10 @@ figures as stale until the round is rescored.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -30,6 +31,7 @@ from assessment.store.db import Database
 from assessment.store.migrate import upgrade_database
 from assessment.store.models import Assessment, AssessmentStatus, Role, Round, User
 from assessment.web import create_app
+from assessment.web.database import close_database
 from tests.conftest import (
     BACKENDS,
     postgresql_base_url,
@@ -64,6 +66,20 @@ def demo_url(
 
 
 @pytest.fixture
+def make_app(demo_url: str) -> Iterator[Callable[..., Flask]]:
+    """Apps on the demo database, their engines closed after the test."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        made.append(create_app(web_config(demo_url) | overrides))
+        return made[-1]
+
+    yield make
+    for application in made:
+        close_database(application)
+
+
+@pytest.fixture
 def database(demo_url: str) -> Iterator[Database]:
     """The demo database, opened for one test."""
     opened = Database(demo_url)
@@ -91,8 +107,10 @@ def rounded(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def test_every_consumer_shows_the_stored_figures(database: Database) -> None:
-    app = create_app(web_config(database.url))
+def test_every_consumer_shows_the_stored_figures(
+    database: Database, make_app: Callable[..., Flask]
+) -> None:
+    app = make_app()
     with database.session() as session:
         client = admin_client(app, session)
         done = submitted(session)
@@ -163,10 +181,10 @@ def reweighted_catalog(folder: Path) -> tuple[InstrumentCatalog, str]:
 
 
 def test_a_changed_scoring_is_flagged_stale_until_the_round_is_rescored(
-    database: Database, tmp_path: Path
+    database: Database, tmp_path: Path, make_app: Callable[..., Flask]
 ) -> None:
     catalog, practice = reweighted_catalog(tmp_path)
-    app = create_app(web_config(database.url, INSTRUMENT_DIR=str(tmp_path)))
+    app = make_app(INSTRUMENT_DIR=str(tmp_path))
     with database.session() as session:
         client = admin_client(app, session)
         open_round = session.scalar(select(Round).where(Round.is_open.is_(True)))
