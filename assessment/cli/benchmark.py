@@ -10,6 +10,7 @@ import click
 
 from assessment import config
 from assessment.cli.database import CommandError, database_url_option, opened_session
+from assessment.domain.formats.figures_dict import statistics_to_dict
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.benchmark import (
     AnonymityError,
@@ -17,7 +18,6 @@ from assessment.domain.rules.benchmark import (
     GroupRefused,
     PeerGroup,
     PeerStatistics,
-    statistics_to_dict,
     validate_k,
 )
 from assessment.domain.rules.disclosure import quartiles_from

@@ -30,11 +30,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.domain.formats.figures_dict import statistics_to_dict
 from assessment.domain.rules.benchmark import (
     GroupRefused,
     PeerGroup,
     peer_statistics,
-    statistics_to_dict,
 )
 from assessment.services import benchmarking, demo_data, rounds
 from assessment.store.db import Database

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pandas as pd
 import pytest
 
+from assessment.domain.formats.figures_dict import statistics_to_dict
 from assessment.domain.rules.benchmark import (
     AnonymityError,
     GroupRefused,
@@ -18,7 +19,6 @@ from assessment.domain.rules.benchmark import (
     peer_statistics,
     percentile_rank,
     prepare_frame,
-    statistics_to_dict,
     validate_k,
 )
 from assessment.domain.rules.disclosure import admits, published_cuts, release_numbers

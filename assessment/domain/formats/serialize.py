@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from assessment.domain.formats.figures_dict import rounded
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import (
     DimensionResult,
@@ -24,7 +25,7 @@ def score_to_dict(
     return {
         "questionnaire": _questionnaire(result, instrument),
         "overall": {
-            "score": _score(result.overall.score),
+            "score": rounded(result.overall.score),
             "level": result.overall.level,
             "coverage": _coverage(result.overall.coverage),
         },
@@ -33,7 +34,7 @@ def score_to_dict(
             for dimension_id, dimension in result.dimensions.items()
         },
         "themes": {
-            theme_id: {"score": _score(theme.score), "coverage": _coverage(theme.coverage)}
+            theme_id: {"score": rounded(theme.score), "coverage": _coverage(theme.coverage)}
             for theme_id, theme in result.themes.items()
         },
         "targets": dict(roadmap.targets) if roadmap else {},
@@ -53,7 +54,7 @@ def _questionnaire(result: ScoreResult, instrument: Instrument | None) -> dict[s
 
 def _dimension(dimension: DimensionResult, instrument: Instrument | None) -> dict[str, Any]:
     shape: dict[str, Any] = {
-        "score": _score(dimension.score),
+        "score": rounded(dimension.score),
         "level": dimension.level,
         "coverage": _coverage(dimension.coverage),
         "blocking": list(dimension.blocking),
@@ -93,11 +94,7 @@ def _action(action: RoadmapAction) -> dict[str, Any]:
 
 
 def _projection(projection: Projection) -> dict[str, Any]:
-    return {"score": _score(projection.score), "level": projection.level}
-
-
-def _score(score: float | None) -> float | None:
-    return None if score is None else round(score, 1)
+    return {"score": rounded(projection.score), "level": projection.level}
 
 
 def _coverage(coverage: float) -> float:

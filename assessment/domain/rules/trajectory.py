@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
@@ -27,7 +26,6 @@ from assessment.domain.rules.benchmark import (
     PeerGroup,
     PeerStatistics,
     peer_statistics,
-    statistics_to_dict,
     validate_k,
 )
 
@@ -232,61 +230,3 @@ def cohort_medians(
         except GroupRefused as refused:
             cohort.append(CohortRound(info, comparable, None, str(refused)))
     return tuple(cohort)
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
-
-
-def _step_to_dict(step: FigureStep) -> dict[str, Any]:
-    return {
-        "key": step.key,
-        "score": _rounded(step.score),
-        "level": step.level,
-        "score_change": _rounded(step.score_change),
-        "level_change": step.level_change,
-    }
-
-
-def round_to_dict(info: RoundInfo) -> dict[str, Any]:
-    """A round as JSON-ready data."""
-    return {
-        "id": info.round_id,
-        "name": info.name,
-        "instrument_id": info.instrument_id,
-        "instrument_version": info.instrument_version,
-    }
-
-
-def trajectory_to_dict(trajectory: Trajectory) -> dict[str, Any]:
-    """An agency's trajectory as JSON-ready data (scores rounded to 0.1)."""
-    return {
-        "rounds": [
-            {
-                "round": round_to_dict(point.round),
-                "comparable": point.comparable,
-                "compared_with": point.compared_with,
-                "overall": _step_to_dict(point.overall),
-                "dimensions": [_step_to_dict(step) for step in point.dimensions],
-                "themes": [_step_to_dict(step) for step in point.themes],
-                "newly_met": list(point.newly_met),
-                "newly_lost": list(point.newly_lost),
-            }
-            for point in trajectory.points
-        ]
-    }
-
-
-def cohort_to_dict(cohort: Sequence[CohortRound]) -> dict[str, Any]:
-    """A peer group's statistics per round as JSON-ready data."""
-    return {
-        "rounds": [
-            {
-                "round": round_to_dict(entry.round),
-                "comparable": entry.comparable,
-                "refused": entry.refused,
-                "statistics": statistics_to_dict(entry.statistics) if entry.statistics else None,
-            }
-            for entry in cohort
-        ]
-    }

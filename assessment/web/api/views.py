@@ -13,15 +13,20 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from assessment.domain.formats.figures_dict import (
+    cohort_to_dict,
+    group_to_dict,
+    position_to_dict,
+    round_to_dict,
+    rounded,
+    statistics_to_dict,
+    trajectory_to_dict,
+)
 from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.benchmark import (
     GroupRefused,
     PeerGroup,
-    group_to_dict,
-    position_to_dict,
-    statistics_to_dict,
 )
-from assessment.domain.rules.trajectory import cohort_to_dict, round_to_dict, trajectory_to_dict
 from assessment.queries.agencies import AgencyOverview, agency_overview
 from assessment.queries.results import assessment_results, submitted_assessment
 from assessment.queries.rounds import (
@@ -210,9 +215,9 @@ def _agency(row: AgencyOverview) -> dict[str, Any]:
         "size_band": row.size_band,
         "synthetic": row.synthetic,
         "latest_round": row.latest_round,
-        "overall_score": _rounded(row.score),
+        "overall_score": rounded(row.score),
         "overall_level": row.level,
-        "change": _rounded(row.change),
+        "change": rounded(row.change),
         "change_comparable": row.change_comparable,
     }
 
@@ -238,11 +243,7 @@ def _figures(score: ScoreResult) -> dict[str, Any]:
 
 
 def _figure(key: str, score: float | None, level: int | None, coverage: float) -> dict[str, Any]:
-    return {"key": key, "score": _rounded(score), "level": level, "coverage": round(coverage, 3)}
-
-
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
+    return {"key": key, "score": rounded(score), "level": level, "coverage": round(coverage, 3)}
 
 
 @bp.errorhandler(ApiError)

@@ -1,0 +1,137 @@
+"""Peer statistics, positions, trajectories and cohorts as JSON-ready dicts (the API's shapes)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from assessment.domain.rules.benchmark import (
+    FILTERS,
+    PRECISION,
+    CellStatistics,
+    PeerGroup,
+    PeerPosition,
+    PeerStatistics,
+)
+from assessment.domain.rules.disclosure import quartiles_from
+from assessment.domain.rules.trajectory import CohortRound, FigureStep, RoundInfo, Trajectory
+
+
+def rounded(value: float | None, digits: int = 1) -> float | None:
+    """A figure as published in JSON: one decimal by default, None kept."""
+    return None if value is None else round(value, digits)
+
+
+def group_to_dict(group: PeerGroup) -> dict[str, Any]:
+    """A peer group as JSON-ready data."""
+    return {**{name: getattr(group, name) for name in FILTERS}, "description": group.describe()}
+
+
+def disclosure_to_dict(k: int) -> dict[str, Any]:
+    """The disclosure rule's parameters as JSON-ready data."""
+    return {"k": k, "median_from": k, "quartiles_from": quartiles_from(k), "precision": PRECISION}
+
+
+def cell_to_dict(cell: CellStatistics) -> dict[str, Any]:
+    """One figure's published statistics as JSON-ready data (whole points)."""
+    summary = cell.summary
+    return {
+        "scope": cell.scope,
+        "key": cell.key,
+        "n": cell.n,
+        "withheld": cell.withheld,
+        "reason": cell.withheld_reason,
+        "q1": summary.q1 if summary else None,
+        "median": summary.median if summary else None,
+        "q3": summary.q3 if summary else None,
+        "levels": [
+            {"level": lc.level, "count": lc.count, "share": rounded(lc.share, 3)}
+            for lc in cell.levels
+        ],
+    }
+
+
+def statistics_to_dict(statistics: PeerStatistics) -> dict[str, Any]:
+    """A group's statistics as JSON-ready data."""
+    return {
+        "group": group_to_dict(statistics.group),
+        "k": statistics.k,
+        "disclosure": disclosure_to_dict(statistics.k),
+        "n_agencies": statistics.n_agencies,
+        "as_of_submissions": statistics.as_of,
+        "figures": [cell_to_dict(cell) for cell in statistics.cells],
+    }
+
+
+def position_to_dict(position: PeerPosition) -> dict[str, Any]:
+    """An agency's position in a group as JSON-ready data: its figures and ranks only."""
+    return {
+        "group": group_to_dict(position.statistics.group),
+        "k": position.statistics.k,
+        "disclosure": disclosure_to_dict(position.statistics.k),
+        "n_agencies": position.statistics.n_agencies,
+        "as_of_submissions": position.statistics.as_of,
+        "figures": [
+            {
+                **cell_to_dict(cell),
+                "score": rounded(figure.score),
+                "level": figure.level,
+                "percentile_rank": figure.percentile_rank,
+            }
+            for cell, figure in zip(position.statistics.cells, position.figures, strict=True)
+        ],
+    }
+
+
+def _step_to_dict(step: FigureStep) -> dict[str, Any]:
+    return {
+        "key": step.key,
+        "score": rounded(step.score),
+        "level": step.level,
+        "score_change": rounded(step.score_change),
+        "level_change": step.level_change,
+    }
+
+
+def round_to_dict(info: RoundInfo) -> dict[str, Any]:
+    """A round as JSON-ready data."""
+    return {
+        "id": info.round_id,
+        "name": info.name,
+        "instrument_id": info.instrument_id,
+        "instrument_version": info.instrument_version,
+    }
+
+
+def trajectory_to_dict(trajectory: Trajectory) -> dict[str, Any]:
+    """An agency's trajectory as JSON-ready data (scores rounded to 0.1)."""
+    return {
+        "rounds": [
+            {
+                "round": round_to_dict(point.round),
+                "comparable": point.comparable,
+                "compared_with": point.compared_with,
+                "overall": _step_to_dict(point.overall),
+                "dimensions": [_step_to_dict(step) for step in point.dimensions],
+                "themes": [_step_to_dict(step) for step in point.themes],
+                "newly_met": list(point.newly_met),
+                "newly_lost": list(point.newly_lost),
+            }
+            for point in trajectory.points
+        ]
+    }
+
+
+def cohort_to_dict(cohort: Sequence[CohortRound]) -> dict[str, Any]:
+    """A peer group's statistics per round as JSON-ready data."""
+    return {
+        "rounds": [
+            {
+                "round": round_to_dict(entry.round),
+                "comparable": entry.comparable,
+                "refused": entry.refused,
+                "statistics": statistics_to_dict(entry.statistics) if entry.statistics else None,
+            }
+            for entry in cohort
+        ]
+    }
