@@ -27,7 +27,14 @@ from sqlalchemy import ColumnElement, Select, String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
-from assessment.domain.model.results import Figure, ScoreResult, with_figures
+from assessment.domain.model.results import (
+    RESULT_ASSESSMENT_COLUMNS,
+    RESULT_COLUMNS,
+    RESULT_FIGURE_COLUMNS,
+    Figure,
+    ScoreResult,
+    with_figures,
+)
 from assessment.domain.rules.scoring import score_assessment, scoring_key
 from assessment.domain.rules.trajectory import RoundInfo
 from assessment.queries.answers import stored_answers
@@ -35,22 +42,6 @@ from assessment.queries.instruments import instrument_of
 from assessment.queries.rounds import round_info, round_order
 from assessment.services.errors import NotFound, ServiceError
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Result, Round
-
-_FIGURE_COLUMNS = ("assessment_id", "scope", "key", "score", "level", "coverage")
-_ASSESSMENT_COLUMNS = (
-    "assessment_id",
-    "agency_id",
-    "agency",
-    "country",
-    "agency_type",
-    "size_band",
-    "round_id",
-    "round",
-    "instrument_id",
-    "instrument_version",
-)
-# What a figure row carries: the assessment's columns, then the figure's own.
-RESULT_COLUMNS = _ASSESSMENT_COLUMNS[1:] + _FIGURE_COLUMNS[1:]
 
 
 @dataclass(frozen=True)
@@ -204,7 +195,7 @@ def results_frame(session: Session, *where: ColumnElement[bool]) -> pd.DataFrame
         .join(Assessment, Result.assessment_id == Assessment.id)
         .where(*submitted)
         .order_by(Result.assessment_id, Result.id),
-        _FIGURE_COLUMNS,
+        RESULT_FIGURE_COLUMNS,
     )
     assessments = _fetch(
         session,
@@ -224,7 +215,7 @@ def results_frame(session: Session, *where: ColumnElement[bool]) -> pd.DataFrame
         .join(Round, Assessment.round_id == Round.id)
         # Drafts too: one submitted between the two statements still finds its agency.
         .where(*where),
-        _ASSESSMENT_COLUMNS,
+        RESULT_ASSESSMENT_COLUMNS,
     )
     return _joined(assessments, figures)
 
@@ -265,7 +256,7 @@ def _joined(assessments: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
 
 
 _ASSESSMENT_DTYPES = {
-    **dict.fromkeys(_ASSESSMENT_COLUMNS, "str"),
+    **dict.fromkeys(RESULT_ASSESSMENT_COLUMNS, "str"),
     **dict.fromkeys(("assessment_id", "agency_id", "round_id"), "int64"),
 }
 _FIGURE_DTYPES = {

@@ -6,6 +6,24 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+# The long frame of stored results (`assessment.queries.results.results_frame`) that
+# benchmarks read: one row per submitted assessment and figure.
+RESULT_FIGURE_COLUMNS = ("assessment_id", "scope", "key", "score", "level", "coverage")
+RESULT_ASSESSMENT_COLUMNS = (
+    "assessment_id",
+    "agency_id",
+    "agency",
+    "country",
+    "agency_type",
+    "size_band",
+    "round_id",
+    "round",
+    "instrument_id",
+    "instrument_version",
+)
+# What a figure row carries: the assessment's columns, then the figure's own.
+RESULT_COLUMNS = RESULT_ASSESSMENT_COLUMNS[1:] + RESULT_FIGURE_COLUMNS[1:]
+
 
 class PracticeStatus(StrEnum):
     """How one practice counted."""

@@ -1,7 +1,8 @@
 """Peer benchmarking: statistics of a peer group over one round's stored results.
 
 The input is a long frame with one row per submitted assessment and figure, as
-`assessment.services.benchmarking.round_frame` returns it; the columns used here are
+`assessment.services.benchmarking.round_frame` returns it (its columns are defined once,
+`assessment.domain.model.results.RESULT_COLUMNS`); the columns used here are
 agency_id, country, agency_type, size_band, scope ("overall" | "dimension" | "theme"),
 key (dimension or theme id, or "overall"), score and level, and, when present,
 submission (the order of submission), release (the closing of the round that published
