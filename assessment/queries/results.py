@@ -18,12 +18,11 @@ load ORM objects or raw answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, String, func, select, type_coerce
+from sqlalchemy import ColumnElement, Select, String, select, type_coerce
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
@@ -123,18 +122,6 @@ def agency_progress(
         .order_by(*round_order())
     ).all()
     return [(round_info(a.round), assessment_results(session, a, catalog)) for a in assessments]
-
-
-def stale_assessment_count(session: Session, round_id: int, current_key: str) -> int:
-    """How many submitted assessments of the round were scored under another key."""
-    keys: Mapping[str | None, int] = dict(
-        session.execute(
-            select(Assessment.scored_with, func.count(Assessment.id))
-            .where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED)
-            .group_by(Assessment.scored_with)
-        ).tuples()
-    )
-    return sum(count for key, count in keys.items() if key != current_key)
 
 
 def results_select() -> Select[*tuple[Any, ...]]:
