@@ -28,9 +28,10 @@ from assessment.domain.rules.benchmark import (
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.trajectory import comparable_base
 from assessment.presentation.charts import short_label
+from assessment.presentation.profiles import profile_line
 from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.agencies import get_agency
-from assessment.queries.answers import assessment_answers
+from assessment.queries.answers import AnswerAuthor, answer_authors, assessment_answers
 from assessment.queries.instruments import instrument_of
 from assessment.queries.results import (
     agency_progress,
@@ -78,11 +79,13 @@ def build_agency_report(
     earlier = [(info.name, r.score) for info, r in progress[:index] if info.lineage == lineage]
     base = comparable_base([info.lineage for info, _ in progress], index)
     previous = (progress[base][0].name, progress[base][1].score) if base is not None else None
-    peers = choose_peer_group(round_frame(session, round_.id), agency, k, _levels(instrument))
+    peers = choose_peer_group(round_frame(session, round_.id), agency, instrument, k)
     label = short_label(agency.name)  # in chart legends and markers
     return AgencyReport(
         agency_name=agency.name,
-        agency_details=f"{agency.country} · {agency.agency_type} · size {agency.size_band}",
+        agency_details=profile_line(
+            instrument, agency.country, agency.agency_type, agency.size_band
+        ),
         round_name=round_.name,
         generated_on=generated_on or date.today(),
         language=instrument.languages[0] if instrument.languages else "en",
@@ -118,18 +121,21 @@ def build_agency_report(
             k=k,
             baseline=published_baseline(),
         ),
-        appendix=sections.appendix(instrument, result, answers),
+        appendix=sections.appendix(
+            instrument, result, answers, _authors(answer_authors(session, assessment.id))
+        ),
     )
 
 
 def choose_peer_group(
-    frame: pd.DataFrame, agency: Agency, k: int, levels: Sequence[int]
+    frame: pd.DataFrame, agency: Agency, instrument: Instrument, k: int
 ) -> PeerChoice:
     """The narrowest of the agency's peer groups (`peer_groups_for`) that is published."""
     profiles = frame.drop_duplicates("agency_id")[list(FILTERS)].itertuples(index=False)
     counts = Counter(tuple(profile) for profile in profiles)
     reason = f"fewer than {k} agencies in this round"
-    for label, group in reversed(peer_groups_for(agency)):
+    levels = [level.number for level in instrument.levels]
+    for label, group in reversed(peer_groups_for(agency, instrument)):
         # Counting first spares the full statistics of groups that are too small anyway.
         if sum(n for profile, n in counts.items() if group.admits(*profile)) < k:
             continue
@@ -155,9 +161,16 @@ def _trend(instrument: Instrument, rounds: Sequence[tuple[str, ScoreResult]]) ->
     return sections.trend_view(instrument, rows)
 
 
+def _authors(authors: dict[str, AnswerAuthor]) -> dict[str, str]:
+    """'answered by email on 3 March 2025' per practice, for the appendix."""
+    phrases = {}
+    for practice_id, author in authors.items():
+        day = author.answered_at.strftime("%-d %B %Y")
+        phrases[practice_id] = (
+            f"answered by {author.email} on {day}" if author.email else f"saved on {day}"
+        )
+    return phrases
+
+
 def _dimension_scores(result: ScoreResult) -> dict[str, float | None]:
     return {key: figures.score for key, figures in result.dimensions.items()}
-
-
-def _levels(instrument: Instrument) -> list[int]:
-    return [level.number for level in instrument.levels]

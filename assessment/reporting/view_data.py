@@ -53,6 +53,7 @@ class PracticeLine:
     status: str  # met | unmet | unanswered | not_applicable | hidden
     status_label: str
     comment: str
+    answered_by: str = ""  # "answered by lead@example.org on 3 March 2025", appendix only
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import threading
 from collections.abc import Callable, Iterator
@@ -25,7 +26,7 @@ from assessment.store.db import Database
 from assessment.store.models import Round
 from tests.conftest import sqlite_url
 from tests.pdf_layout import MM, body_text, text_runs
-from tests.report_data import ReportWorld, build_report_world
+from tests.report_data import ReportWorld, build_report_world, lead_email
 
 REPORT_DATE = date(2026, 3, 2)
 PAGE_MARGINS_MM = (20, 17, 18, 17)  # top, right, bottom, left, as reports/_base/report.css
@@ -137,7 +138,23 @@ def test_agency_report_names_agency_dimensions_scores_and_methodology(rendered: 
     for heading in ("Executive summary", "Roadmap", "Methodology", "Appendix: all answers"):
         assert squeeze(heading) in rendered.compact
     assert squeeze("77.8% had a written policy") in rendered.compact
-    assert squeeze("sm-policing-maturity, version 1.0.0") in rendered.compact
+    assert squeeze("agencies, version 1.0.0") in rendered.compact
+
+
+def test_agency_report_speaks_in_questions_and_labels_never_in_ids(rendered: Rendered) -> None:
+    instrument = rendered.world.instrument
+    ids = [practice.id for practice in instrument.practices()]
+
+    assert [i for i in ids if i in rendered.text or squeeze(i) in rendered.compact] == []
+    assert re.findall(r"\b[a-z]+\.[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b", rendered.text) == []
+    assert squeeze("Netherlands · Regional agency · size: 100 to 999 sworn officers") in (
+        rendered.compact
+    )
+    # after the contents entry: the chapter and its running headers
+    appendix = "".join(rendered.compact.split(squeeze("Appendix: all answers"))[2:])
+    for practice in instrument.practices():
+        assert squeeze(str(practice.text))[:60] in appendix
+    assert squeeze(f"answered by {lead_email(rendered.world.agency)} on") in appendix
 
 
 def test_agency_report_lists_every_roadmap_action(rendered: Rendered) -> None:
@@ -151,7 +168,7 @@ def test_agency_report_lists_every_roadmap_action(rendered: Rendered) -> None:
 def test_agency_report_has_contents_page_numbers_and_metadata(rendered: Rendered) -> None:
     reader = rendered.reader
 
-    assert 10 <= len(reader.pages) <= 16
+    assert 10 <= len(reader.pages) <= 20  # the appendix prints every question
     pages = len(reader.pages)
     assert f"Page 2 of {pages}" in rendered.text
     assert f"Page {pages} of {pages}" in rendered.text
@@ -170,7 +187,7 @@ def test_agency_report_compares_with_peers_and_the_previous_round(rendered: Rend
 
     assert summary.peer.n == 7
     # the narrowest published group of `peer_groups_for`, the one the web pages use too
-    assert summary.peer_group == "same type and size (regional, 100-999)"
+    assert summary.peer_group == "same type and size (Regional, 100 to 999 sworn officers)"
     assert summary.previous_round == "2024"
     assert rendered.report.trend is not None
     assert [row.round_name for row in rendered.report.trend.rows] == ["2024", "2025"]

@@ -114,7 +114,7 @@ def agency_page(session: Session, viewer: User, agency_id: int, k: int) -> Agenc
             agency_id=agency_id,
             round_id=latest_round.id,
             k=k,
-            groups=benchmarking.peer_groups_for(agency)[:2],
+            groups=benchmarking.peer_groups_for(agency, names.instrument)[:2],
             catalog=web_catalog(),
         )
     return AgencyPage(
