@@ -8,6 +8,7 @@ profile questions; a code the instrument does not know is shown as it is.
 from __future__ import annotations
 
 from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.benchmark import PeerGroup
 
 COUNTRY_NAMES = {
     "AD": "Andorra",
@@ -90,3 +91,14 @@ def profile_line(instrument: Instrument, country: str, agency_type: str, size_ba
         f"{country_name(country)} · {type_label(instrument, agency_type)} agency"
         f" · size: {size_label(instrument, size_band)}"
     )
+
+
+def group_title(instrument: Instrument, group: PeerGroup) -> str:
+    """A peer group as a title: "Regional agencies in Belgium, 100 to 999 sworn officers"."""
+    kind = type_label(instrument, group.agency_type) if group.agency_type else "All"
+    title = f"{kind} agencies"
+    if group.country:
+        title += f" in {country_name(group.country)}"
+    if group.size_band:
+        title += f", size: {size_label(instrument, group.size_band)}"
+    return title

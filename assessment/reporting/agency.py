@@ -16,6 +16,7 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from assessment.config import Branding, branding
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import ScoreResult
@@ -64,6 +65,7 @@ def build_agency_report(
     *,
     catalog: InstrumentCatalog | None = None,
     generated_on: date | None = None,
+    issuer: Branding | None = None,
 ) -> AgencyReport:
     """The agency's report for a round in which it submitted its assessment."""
     agency = get_agency(session, agency_id)
@@ -90,6 +92,7 @@ def build_agency_report(
         generated_on=generated_on or date.today(),
         language=instrument.languages[0] if instrument.languages else "en",
         confidentiality=CONFIDENTIALITY,
+        issuer=issuer or branding(),
         figures_note=results.status_note,
         summary=sections.summary(
             instrument,

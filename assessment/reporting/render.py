@@ -22,7 +22,6 @@ from assessment.reporting.fetcher import SafeURLFetcher
 from assessment.reporting.view_data import AgencyReport, CohortReport
 from assessment.resources import reports_dir
 
-REPORT_AUTHOR = "Social-media maturity assessment"
 TEMPLATE_FILE = "report.html"
 STYLESHEET_FILE = "report.css"
 BASE_FOLDER = "_base"
@@ -61,7 +60,7 @@ def render_html(name: str, report: AgencyReport | CohortReport, *, stylesheet: s
     report_folder(name)
     template = report_environment().get_template(f"{name}/{TEMPLATE_FILE}")
     return template.render(
-        report=report, author=REPORT_AUTHOR, stylesheet=stylesheet or STYLESHEET_FILE
+        report=report, author=report.issuer.author, stylesheet=stylesheet or STYLESHEET_FILE
     )
 
 

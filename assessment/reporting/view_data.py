@@ -12,6 +12,7 @@ from datetime import date
 
 from markupsafe import Markup
 
+from assessment.config import Branding
 from assessment.presentation.roadmap import RoadmapView
 
 
@@ -192,6 +193,7 @@ class AgencyReport:
     generated_on: date
     language: str
     confidentiality: str
+    issuer: Branding
     figures_note: str | None  # provisional or stale figures, said on the cover and summary
     summary: Summary
     dimensions: tuple[DimensionSection, ...]
@@ -245,6 +247,7 @@ class CohortReport:
     generated_on: date
     language: str
     confidentiality: str
+    issuer: Branding
     overall: DistributionLine
     dimensions: tuple[DistributionLine, ...]
     themes: tuple[DistributionLine, ...]

@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import re
 import shutil
+import struct
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -16,9 +18,12 @@ import pypdf
 import pytest
 from sqlalchemy.orm import Session
 
+from assessment.config import branding
 from assessment.domain.rules.benchmark import PeerGroup
+from assessment.domain.rules.scoring import score_assessment
+from assessment.queries.answers import submitted_answers
 from assessment.reporting.agency import build_agency_report
-from assessment.reporting.cohort import CohortUnavailable, build_cohort_report
+from assessment.reporting.cohort import CohortUnavailable, build_cohort_report, typical_levels
 from assessment.reporting.render import render_agency_pdf, render_cohort_pdf, render_html
 from assessment.reporting.view_data import AgencyReport
 from assessment.services.errors import NotFound
@@ -265,10 +270,73 @@ def test_cohort_report_is_anonymous_and_lists_unmet_practices(
     assert report.unmet and all(item.applicable >= 5 for item in report.unmet)
     shares = [item.share for item in report.unmet]
     assert shares == sorted(shares, reverse=True)
-    assert "Practices most often not met" in text
+    assert "What the group should work on next" in text
+    typical = typical_levels(
+        [
+            score_assessment(world.instrument, answers)
+            for answers in submitted_answers(
+                session, world.current.id, [world.agency.id, *(p.id for p in world.peers)]
+            )
+        ]
+    )
+    for item in report.unmet:
+        practice = world.instrument.practice(item.practice_id)
+        assert practice is not None
+        assert (
+            typical[practice.dimension_id] <= practice.level <= typical[practice.dimension_id] + 1
+        )
     assert report.medians_over_rounds is None  # 2024 had one agency: below K, no second row
     names = [world.agency.name, *(peer.name for peer in world.peers)]
     assert not any(name in text for name in names)
+
+
+def tiny_png() -> bytes:
+    """A valid 2 x 2 PNG, dark blue."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\0" + b"\x1f\x3a\x5f" * 2 for _ in range(2))
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_reports_carry_the_issuer_and_a_cohort_title_in_words(
+    session: Session, world: ReportWorld, tmp_path: Path
+) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(tiny_png())
+    issuer = branding(
+        {
+            "REPORT_ORGANISATION": "Police Digital Review Unit",
+            "REPORT_AUTHOR": "A. Consultant",
+            "REPORT_LOGO": str(logo),
+        }
+    )
+    agency = build_agency_report(
+        session, world.agency.id, world.current.id, 5, generated_on=REPORT_DATE, issuer=issuer
+    )
+    cohort = build_cohort_report(
+        session, world.current.id, PeerGroup(agency_type="regional"), 5, issuer=issuer
+    )
+
+    for pdf in (render_agency_pdf(agency), render_cohort_pdf(cohort)):
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        cover = reader.pages[0].extract_text()
+        assert "Police Digital Review Unit · A. Consultant" in cover
+        assert reader.metadata is not None and reader.metadata.author == "A. Consultant"
+        assert any(reader.pages[0].images)  # the logo, embedded
+    assert cohort.group == "Regional agencies"
+    assert (
+        "Regional agencies"
+        in pypdf.PdfReader(io.BytesIO(render_cohort_pdf(cohort))).pages[0].extract_text()
+    )
 
 
 def test_cohort_report_refuses_a_group_below_k(session: Session, world: ReportWorld) -> None:

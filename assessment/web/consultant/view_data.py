@@ -227,7 +227,7 @@ def benchmark_view(round_: Round, statistics: PeerStatistics, names: FigureNames
         dimensions=dimensions,
         themes=statistics.in_scope("theme"),
         bars=[(cell, peer_bar(cell, names.figure(cell.scope, cell.key))) for cell in shown],
-        levels_chart=level_chart(overall, names, "Agencies by overall level"),
+        levels_chart=level_chart(overall, names, "Agencies by overall level", statistics.k),
     )
 
 
