@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import pandas as pd
@@ -29,6 +29,7 @@ from assessment.domain.rules.benchmark import (
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.trajectory import comparable_base
 from assessment.presentation.charts import short_label
+from assessment.presentation.narrative import PeerFacts, summary_sentences
 from assessment.presentation.profiles import profile_line
 from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.agencies import get_agency
@@ -83,6 +84,17 @@ def build_agency_report(
     previous = (progress[base][0].name, progress[base][1].score) if base is not None else None
     peers = choose_peer_group(round_frame(session, round_.id), agency, instrument, k)
     label = short_label(agency.name)  # in chart legends and markers
+    summary = sections.summary(
+        instrument,
+        result,
+        peers.position,
+        agency_label=label,
+        peer_group=peers.label,
+        previous_round=previous[0] if previous else None,
+        previous=_dimension_scores(previous[1]) if previous else None,
+        previous_overall=previous[1].overall.score if previous else None,
+    )
+    roadmap = roadmap_view(instrument, result, build_roadmap(instrument, answers, result))
     return AgencyReport(
         agency_name=agency.name,
         agency_details=profile_line(
@@ -94,15 +106,22 @@ def build_agency_report(
         confidentiality=CONFIDENTIALITY,
         issuer=issuer or branding(),
         figures_note=results.status_note,
-        summary=sections.summary(
-            instrument,
-            result,
-            peers.position,
-            agency_label=label,
-            peer_group=peers.label,
-            previous_round=previous[0] if previous else None,
-            previous=_dimension_scores(previous[1]) if previous else None,
-            previous_overall=previous[1].overall.score if previous else None,
+        summary=replace(
+            summary,
+            narrative=summary_sentences(
+                instrument,
+                agency.name,
+                round_.name,
+                result,
+                roadmap,
+                PeerFacts(
+                    peers.label,
+                    summary.peer.median,
+                    summary.peer.percentile_rank,
+                    summary.peer.withheld_reason or _no_peers(peers),
+                ),
+                previous,
+            ),
         ),
         dimensions=sections.dimension_sections(
             instrument,
@@ -115,7 +134,7 @@ def build_agency_report(
         themes=sections.theme_lines(
             instrument, result, peers.position.statistics if peers.position else None
         ),
-        roadmap=roadmap_view(instrument, result, build_roadmap(instrument, answers, result)),
+        roadmap=roadmap,
         trend=_trend(instrument, [*earlier, (round_.name, result)]),
         methodology=sections.methodology(
             instrument,
@@ -162,6 +181,13 @@ def _trend(instrument: Instrument, rounds: Sequence[tuple[str, ScoreResult]]) ->
         for name, result in rounds
     ]
     return sections.trend_view(instrument, rows)
+
+
+def _no_peers(peers: PeerChoice) -> str | None:
+    """Why no peer group is shown, from a label such as 'none (fewer than 5 agencies ...)'."""
+    if peers.position is None and peers.label.startswith("none (") and peers.label.endswith(")"):
+        return peers.label[len("none (") : -1]
+    return None
 
 
 def _authors(authors: dict[str, AnswerAuthor]) -> dict[str, str]:

@@ -103,6 +103,7 @@ class Summary:
     peer_group: str
     previous_round: str | None
     previous_overall: float | None
+    narrative: tuple[str, ...] = ()  # plain-sentence paragraphs, from presentation.narrative
 
 
 @dataclass(frozen=True)

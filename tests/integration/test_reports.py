@@ -170,6 +170,19 @@ def test_agency_report_lists_every_roadmap_action(rendered: Rendered) -> None:
         assert squeeze(action.action) in rendered.compact
 
 
+def test_the_executive_summary_tells_the_story_in_sentences(rendered: Rendered) -> None:
+    narrative = " ".join(rendered.report.summary.narrative)
+    first = [a for phase in rendered.report.roadmap.phases for a in phase.actions][:3]
+    weakest = rendered.report.summary.weakest[0].title
+
+    assert squeeze(narrative) in rendered.compact  # printed as generated
+    assert f"{weakest} is its weakest dimension" in narrative or "weakest dimensions" in narrative
+    assert "Since round 2024 the overall score" in narrative
+    for action in first:
+        assert action.action.rstrip(".") in narrative
+    assert "the agency is ahead of" in narrative
+
+
 def test_agency_report_has_contents_page_numbers_and_metadata(rendered: Rendered) -> None:
     reader = rendered.reader
 
