@@ -32,8 +32,10 @@ from assessment.presentation.charts import short_label
 from assessment.presentation.narrative import PeerFacts, summary_sentences
 from assessment.presentation.profiles import profile_line
 from assessment.presentation.roadmap import roadmap_view
+from assessment.presentation.text_blocks import text_blocks
 from assessment.queries.agencies import get_agency
 from assessment.queries.answers import AnswerAuthor, answer_authors, assessment_answers
+from assessment.queries.commentary import Note, report_notes
 from assessment.queries.instruments import instrument_of
 from assessment.queries.results import (
     agency_progress,
@@ -42,9 +44,9 @@ from assessment.queries.results import (
 from assessment.queries.rounds import get_round
 from assessment.reporting import sections
 from assessment.reporting.baseline import published_baseline
-from assessment.reporting.view_data import AgencyReport, TrendView
+from assessment.reporting.view_data import AgencyReport, ConsultantNote, TrendView
 from assessment.services.benchmarking import peer_groups_for, round_frame
-from assessment.store.models import Agency
+from assessment.store.models import OVERALL_SECTION, Agency
 
 CONFIDENTIALITY = "Confidential: for the named agency and its assessors only"
 
@@ -67,8 +69,14 @@ def build_agency_report(
     catalog: InstrumentCatalog | None = None,
     generated_on: date | None = None,
     issuer: Branding | None = None,
+    with_commentary: bool = True,
+    final: bool = False,
 ) -> AgencyReport:
-    """The agency's report for a round in which it submitted its assessment."""
+    """The agency's report for a round in which it submitted its assessment.
+
+    `with_commentary=False` leaves the consultants' notes out (an agency's own copy before
+    the report is final); `final=True` marks the report as issued today.
+    """
     agency = get_agency(session, agency_id)
     round_ = get_round(session, round_id)
     assessment = submitted_assessment(session, agency, round_)
@@ -84,6 +92,8 @@ def build_agency_report(
     previous = (progress[base][0].name, progress[base][1].score) if base is not None else None
     peers = choose_peer_group(round_frame(session, round_.id), agency, instrument, k)
     label = short_label(agency.name)  # in chart legends and markers
+    today = generated_on or date.today()
+    notes = report_notes(session, assessment.id) if with_commentary else {}
     summary = sections.summary(
         instrument,
         result,
@@ -101,10 +111,12 @@ def build_agency_report(
             instrument, agency.country, agency.agency_type, agency.size_band
         ),
         round_name=round_.name,
-        generated_on=generated_on or date.today(),
+        generated_on=today,
         language=instrument.languages[0] if instrument.languages else "en",
         confidentiality=CONFIDENTIALITY,
         issuer=issuer or branding(),
+        stage=_stage(today, with_commentary=with_commentary, final=final),
+        commentary=_note(notes.get(OVERALL_SECTION)),
         figures_note=results.status_note,
         summary=replace(
             summary,
@@ -123,13 +135,16 @@ def build_agency_report(
                 previous,
             ),
         ),
-        dimensions=sections.dimension_sections(
-            instrument,
-            result,
-            answers,
-            peers.position,
-            _dimension_scores(previous[1]) if previous else None,
-            agency_label="Agency",
+        dimensions=tuple(
+            replace(section, note=_note(notes.get(section.dimension_id)))
+            for section in sections.dimension_sections(
+                instrument,
+                result,
+                answers,
+                peers.position,
+                _dimension_scores(previous[1]) if previous else None,
+                agency_label="Agency",
+            )
         ),
         themes=sections.theme_lines(
             instrument, result, peers.position.statistics if peers.position else None
@@ -181,6 +196,20 @@ def _trend(instrument: Instrument, rounds: Sequence[tuple[str, ScoreResult]]) ->
         for name, result in rounds
     ]
     return sections.trend_view(instrument, rows)
+
+
+def _stage(today: date, *, with_commentary: bool, final: bool) -> str:
+    if final:
+        return f"Final report, issued {today.strftime('%-d %B %Y')}"
+    if not with_commentary:
+        return "The agency's copy: the consultant's commentary comes with the final report"
+    return "Draft: the commentary may still change until the report is marked final"
+
+
+def _note(note: Note | None) -> ConsultantNote | None:
+    if note is None:
+        return None
+    return ConsultantNote(text_blocks(note.body), note.author, note.updated_at.date())
 
 
 def _no_peers(peers: PeerChoice) -> str | None:

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from assessment.config import Branding
 from assessment.presentation.roadmap import RoadmapView
+from assessment.presentation.text_blocks import TextBlock
 
 
 @dataclass(frozen=True)
@@ -87,6 +88,16 @@ class DimensionSection:
     not_applicable: tuple[PracticeLine, ...]
     blocking: tuple[PracticeLine, ...]
     evidence: tuple[PracticeLine, ...]
+    note: ConsultantNote | None = None
+
+
+@dataclass(frozen=True)
+class ConsultantNote:
+    """A consultant's commentary, attributed: its text blocks, author and date."""
+
+    blocks: tuple[TextBlock, ...]
+    author: str
+    written_on: date
 
 
 @dataclass(frozen=True)
@@ -195,6 +206,8 @@ class AgencyReport:
     language: str
     confidentiality: str
     issuer: Branding
+    stage: str  # "Final report, issued 3 December 2026" or "Draft"
+    commentary: ConsultantNote | None
     figures_note: str | None  # provisional or stale figures, said on the cover and summary
     summary: Summary
     dimensions: tuple[DimensionSection, ...]
