@@ -18,7 +18,7 @@ from assessment.queries.assessments import assessment_in_round, latest_assessmen
 from assessment.queries.instruments import instrument_of
 from assessment.services.errors import NotFound
 from assessment.services.permissions import can_answer_for_agency, can_view_agency
-from assessment.services.rounds import open_round
+from assessment.services.rounds import open_rounds
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, Round, User
 from assessment.web.auth.access import signed_in_user
 from assessment.web.catalog import web_catalog
@@ -70,7 +70,7 @@ def load_workspace(agency_id: int | None) -> Workspace:
     user = signed_in_user()
     agency = _visible_agency(user, agency_id)
     db = db_session()
-    round_ = open_round(db)
+    round_ = next(iter(open_rounds(db)), None)
     assessment = _assessment(db, agency, round_)
     instrument = instrument_of(assessment, web_catalog()) if assessment is not None else None
     may_edit = can_answer_for_agency(user, agency.id)
