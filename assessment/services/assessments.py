@@ -286,7 +286,10 @@ def _changeable(session: Session, assessment_id: int, actor: User | None) -> Ass
     if assessment.status == AssessmentStatus.SUBMITTED:
         raise Locked("this assessment is submitted and locked; ask an administrator to reopen it")
     if not assessment.round.is_open:
-        raise RoundClosed(f"round {assessment.round.name} is closed; answers can no longer change")
+        raise RoundClosed(
+            f"round {assessment.round.name} is closed, so nothing was saved; "
+            "answers can no longer change"
+        )
     return assessment
 
 

@@ -103,7 +103,7 @@ class ReopenForm(FlaskForm):
 
     reason = TextAreaField(
         "Reason for reopening",
-        description="The agency lead and later readers of the audit trail see this.",
+        description="Shown to the agency's leads on their overview, and kept in the audit trail.",
         validators=[
             DataRequired("Give a reason."),
             Length(max=1000, message="Use at most 1,000 characters."),
