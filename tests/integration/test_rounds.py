@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.domain.model.answers import Answer
 from assessment.domain.rules.schedule import RoundState
 from assessment.queries.rounds import agency_rounds, round_closings
 from assessment.services import assessments, rounds
-from assessment.services.errors import Forbidden, InvalidInput, NotFound
+from assessment.services.errors import Forbidden, InvalidInput, NotFound, RoundClosed
 from assessment.store.models import Agency, AuditEvent, Role, Round, User, utc_today
 
 TODAY = utc_today()
@@ -166,3 +167,39 @@ def test_an_agencys_rounds_open_first_then_scheduled_then_its_closed_ones(
     ]
     assert [r.round.state for r in rows] == [OPEN, OPEN, RoundState.SCHEDULED, CLOSED]
     assert later.days_left is None and far.days_left == 91
+
+
+def test_a_round_that_closes_by_its_date_refuses_saves_whole(
+    session: Session,
+    create_round: Callable[..., Round],
+    create_agency: Callable[..., Agency],
+    create_user: Callable[..., User],
+) -> None:
+    agency = create_agency()
+    lead = create_user(role=Role.LEAD, agency=agency)
+    current = create_round("2026", starts_on=TODAY - 10 * DAY, ends_on=TODAY)
+    draft = assessments.start_assessment(
+        session, agency_id=agency.id, round_id=current.id, actor=lead
+    )
+    current.ends_on = TODAY - DAY  # midnight passed
+    session.commit()
+    answer = Answer("policy.written-policy", "fully", comment="typed")
+    with pytest.raises(RoundClosed, match="round 2026 is closed, so nothing was saved"):
+        assessments.save_answers(
+            session,
+            assessment_id=draft.id,
+            answers={answer.practice_id: answer},
+            revision=0,
+            actor=lead,
+        )
+    session.expire_all()
+    assert (draft.revision, draft.answers) == (0, [])
+
+
+def test_nothing_starts_in_a_scheduled_round(
+    session: Session, create_round: Callable[..., Round], create_agency: Callable[..., Agency]
+) -> None:
+    agency = create_agency()
+    later = create_round("2027", starts_on=TODAY + DAY)
+    with pytest.raises(RoundClosed, match="round 2027 is scheduled; no assessment can be started"):
+        assessments.start_assessment(session, agency_id=agency.id, round_id=later.id, actor=None)
