@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from assessment.domain.rules.schedule import RoundState
 from assessment.queries.accounts import get_user, recent_invitations, users_by_email
-from assessment.queries.agencies import agencies_with_leads, agency_choices
+from assessment.queries.agencies import agencies_with_leads, agency_choices, agency_counts
 from assessment.queries.assessments import get_assessment
 from assessment.queries.rounds import get_round, round_assessments, rounds_with_counts
 from assessment.services import accounts, assessments, rounds
@@ -40,12 +40,20 @@ def index() -> str:
     return render_template("admin/index.html")
 
 
+AGENCY_FILTERS = {"all": None, "real": False, "synthetic": True}
+"""The agencies page's filter: every agency, the real ones, or the synthetic (demo) ones."""
+
+
 @bp.route("/agencies")
 @roles_required(ADMIN)
 def agencies() -> str:
-    """Every agency with its number of lead accounts."""
-    rows = agencies_with_leads(db_session())
-    return render_template("admin/agencies.html", rows=rows)
+    """The agencies with their number of lead accounts; synthetic ones marked, filterable."""
+    shown = request.args.get("show", "all")
+    if shown not in AGENCY_FILTERS:
+        shown = "all"
+    rows = agencies_with_leads(db_session(), synthetic=AGENCY_FILTERS[shown])
+    counts = agency_counts(db_session())
+    return render_template("admin/agencies.html", rows=rows, shown=shown, counts=counts)
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
