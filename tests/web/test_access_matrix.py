@@ -193,14 +193,17 @@ ROWS: list[Row] = [
         for suffix in ("", "/results", "/benchmark", "/trajectory")
     ],
     # The lead's questionnaire. Agency A's assessment is submitted (locked), B's a draft.
-    # Short routes are the lead's own agency; staff name the agency in the path.
+    # Short routes are the lead's own agency; staff name the agency in the path. Every
+    # page exists without a round (the agency's current one; `/` lists all rounds) and
+    # with one (`/rounds/{round}`).
     *[
         Row(
             method,
-            f"/assessment{path}",
+            f"/assessment{round_part}{path}",
             expect(lead_own=own, lead_other=other, consultant=404, admin=404),
             data,
         )
+        for round_part in ("", "/rounds/{round}")
         for method, path, own, other, data in (
             ("GET", "/", 200, 200, {}),
             ("POST", "/start", 302, 302, {}),  # both started: back to the overview
@@ -212,70 +215,76 @@ ROWS: list[Row] = [
             ("GET", "/results", 200, 200, {}),
         )
     ],
-    Row(
-        "GET",
-        "/agencies/{own_agency}/assessment/",
-        expect(lead_own=200, lead_other=404, consultant=200),
-    ),
-    Row(
-        "POST",
-        "/agencies/{own_agency}/assessment/start",
-        expect(lead_own=302, lead_other=404, admin=302),
-    ),
-    Row(
-        "POST",
-        "/agencies/{other_agency}/assessment/start",
-        expect(lead_own=404, lead_other=302, admin=302),
-    ),
-    Row(
-        "GET",
-        "/agencies/{own_agency}/assessment/dimensions/policy",
-        expect(lead_own=200, lead_other=404, consultant=200),
-    ),
-    Row(
-        "GET",
-        "/agencies/{other_agency}/assessment/dimensions/policy",
-        expect(lead_own=404, lead_other=200, consultant=200),
-    ),
-    Row(
-        "POST",
-        "/agencies/{own_agency}/assessment/dimensions/policy",
-        expect(lead_own=423, lead_other=404, admin=423),
-        {"revision": "1"},
-    ),
-    Row(
-        "POST",
-        "/agencies/{other_agency}/assessment/dimensions/policy",
-        expect(lead_own=404, lead_other=302, admin=302),
-        {"revision": "0"},
-    ),
-    Row(
-        "POST",
-        "/agencies/{other_agency}/assessment/answers",
-        expect(lead_own=404, lead_other=400, admin=400),
-        {"revision": "0"},
-    ),
-    Row(
-        "GET",
-        "/agencies/{own_agency}/assessment/submit",
-        expect(lead_own=302, lead_other=404, consultant=302, admin=302),
-    ),
-    Row(
-        "GET",
-        "/agencies/{other_agency}/assessment/submit",
-        expect(lead_own=404, lead_other=200, admin=200),
-    ),
-    Row(
-        "POST",
-        "/agencies/{own_agency}/assessment/submit",
-        expect(lead_own=423, lead_other=404, admin=423),
-        {"revision": "1"},
-    ),
-    Row(
-        "GET",
-        "/agencies/{own_agency}/assessment/results",
-        expect(lead_own=200, lead_other=404, consultant=200),
-    ),
+    *[
+        Row(row.method, row.path.replace("/assessment/", round_part), row.expected, row.data)
+        for round_part in ("/assessment/", "/assessment/rounds/{round}/")
+        for row in (
+            Row(
+                "GET",
+                "/agencies/{own_agency}/assessment/",
+                expect(lead_own=200, lead_other=404, consultant=200),
+            ),
+            Row(
+                "POST",
+                "/agencies/{own_agency}/assessment/start",
+                expect(lead_own=302, lead_other=404, admin=302),
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/start",
+                expect(lead_own=404, lead_other=302, admin=302),
+            ),
+            Row(
+                "GET",
+                "/agencies/{own_agency}/assessment/dimensions/policy",
+                expect(lead_own=200, lead_other=404, consultant=200),
+            ),
+            Row(
+                "GET",
+                "/agencies/{other_agency}/assessment/dimensions/policy",
+                expect(lead_own=404, lead_other=200, consultant=200),
+            ),
+            Row(
+                "POST",
+                "/agencies/{own_agency}/assessment/dimensions/policy",
+                expect(lead_own=423, lead_other=404, admin=423),
+                {"revision": "1"},
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/dimensions/policy",
+                expect(lead_own=404, lead_other=302, admin=302),
+                {"revision": "0"},
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/answers",
+                expect(lead_own=404, lead_other=400, admin=400),
+                {"revision": "0"},
+            ),
+            Row(
+                "GET",
+                "/agencies/{own_agency}/assessment/submit",
+                expect(lead_own=302, lead_other=404, consultant=302, admin=302),
+            ),
+            Row(
+                "GET",
+                "/agencies/{other_agency}/assessment/submit",
+                expect(lead_own=404, lead_other=200, admin=200),
+            ),
+            Row(
+                "POST",
+                "/agencies/{own_agency}/assessment/submit",
+                expect(lead_own=423, lead_other=404, admin=423),
+                {"revision": "1"},
+            ),
+            Row(
+                "GET",
+                "/agencies/{own_agency}/assessment/results",
+                expect(lead_own=200, lead_other=404, consultant=200),
+            ),
+        )
+    ],
 ]
 
 
