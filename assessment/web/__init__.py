@@ -31,6 +31,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from assessment import config
+from assessment.presentation.labels import carried_over_note
 from assessment.store.db import database_answers
 from assessment.web.auth.access import current_user, public
 from assessment.web.catalog import init_catalog, web_catalog
@@ -91,7 +92,11 @@ def _finish_config(app: Flask) -> None:
 
 def _template_globals() -> dict[str, Any]:
     user = current_user()
-    return {"current_user": user, "navigation": navigation_for(user)}
+    return {
+        "current_user": user,
+        "navigation": navigation_for(user),
+        "carried_over_note": carried_over_note,
+    }
 
 
 @public
