@@ -11,6 +11,7 @@ had an equivalent.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 import pandas as pd
 from sqlalchemy import select
@@ -27,8 +28,9 @@ from assessment.domain.rules.scoring import score_assessment
 from assessment.domain.rules.trajectory import CarriedFigures, CarryFigures, RoundInfo
 from assessment.queries.answers import stored_answers
 from assessment.queries.instruments import default_catalog
+from assessment.queries.rounds import round_order
 from assessment.services.errors import NotFound
-from assessment.store.models import Assessment, AssessmentStatus
+from assessment.store.models import Assessment, AssessmentStatus, Round
 
 
 def instrument_key(info: RoundInfo) -> str:
@@ -158,3 +160,48 @@ def _row(
     scope: str, key: str, score: float | None, level: int | None, coverage: float
 ) -> dict[str, object]:
     return {"scope": scope, "key": key, "score": score, "level": level, "coverage": coverage}
+
+
+@dataclass(frozen=True)
+class CarrySource:
+    """The agency's previous submitted assessment that a draft can start from."""
+
+    assessment_id: int
+    round_name: str
+    instrument: str  # id@version
+    carried: CarriedAnswers  # its answers, carried to the draft's instrument
+
+
+def carry_source(
+    session: Session, assessment: Assessment, catalog: InstrumentCatalog | None = None
+) -> CarrySource | None:
+    """The latest earlier submitted assessment of the agency that can be carried to this one.
+
+    Earlier means an earlier round in round order; it qualifies when it used the same
+    questionnaire version or a crosswalk path leads from its version to this one's.
+    """
+    carrier = Carrier(catalog)
+    target = f"{assessment.instrument_id}@{assessment.instrument_version}"
+    rows = session.execute(
+        select(
+            Assessment.id,
+            Assessment.status,
+            Round.name,
+            Assessment.instrument_id,
+            Assessment.instrument_version,
+        )
+        .join(Round, Round.id == Assessment.round_id)
+        .where(Assessment.agency_id == assessment.agency_id)
+        .order_by(*round_order())
+    ).all()
+    ids = [row[0] for row in rows]
+    earlier = rows[: ids.index(assessment.id)] if assessment.id in ids else rows
+    for assessment_id, status, round_name, instrument_id, version in reversed(earlier):
+        if status != AssessmentStatus.SUBMITTED:
+            continue
+        source = f"{instrument_id}@{version}"
+        answers = stored_answers(session, [assessment_id])[assessment_id]
+        carried = carrier.carry(answers, source, target)
+        if carried is not None:
+            return CarrySource(assessment_id, round_name, source, carried)
+    return None
