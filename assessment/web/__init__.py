@@ -60,6 +60,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     install_request_checks(app)
     register_error_handlers(app)
     app.context_processor(_template_globals)
+    # A global, not a context value: imported macro files see it too.
+    app.jinja_env.globals["carried_over_note"] = carried_over_note
     app.add_url_rule("/healthz", "health", health)
     register_blueprints(app)
     return app
@@ -92,11 +94,7 @@ def _finish_config(app: Flask) -> None:
 
 def _template_globals() -> dict[str, Any]:
     user = current_user()
-    return {
-        "current_user": user,
-        "navigation": navigation_for(user),
-        "carried_over_note": carried_over_note,
-    }
+    return {"current_user": user, "navigation": navigation_for(user)}
 
 
 @public

@@ -16,12 +16,13 @@ from assessment.domain.formats.answer_file import load_answers_file
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.answers import Answer
 from assessment.resources import questionnaires_dir
-from assessment.services import assessments, rounds
+from assessment.services import accounts, assessments, rounds
 from assessment.store.models import Agency, Assessment, AuditEvent, Role, Round, User
 from assessment.store.models import Answer as AnswerRow
 from tests.crosswalk_pair import V1, V2, pair_folder
 from tests.peer_data import submit
 from tests.web.helpers import csrf_token, login
+from tests.web.test_api import check
 
 # The starting example carried to the test 2.0.0 (see tests/unit/test_carry.py).
 CARRIED = {
@@ -301,3 +302,43 @@ def test_the_same_version_is_copied_as_it_was(
     assert set(stored) == set(expected)
     assert all(stored[pid].option_id == a.option_id for pid, a in expected.items())
     assert all(row.carried_over for row in stored.values())
+
+
+def test_staff_pages_and_the_api_mark_figures_on_carried_answers(
+    pair_app: Flask,
+    session: Session,
+    agency: Agency,
+    create_user: Callable[..., User],
+    catalog: InstrumentCatalog,
+) -> None:
+    round_2026 = session.scalars(select(Round).where(Round.name == "2026")).one()
+    full = {
+        "policy.written-policy": "fully",
+        "policy.account-register": "fully",
+        "policy.strategy-and-review": "fully",
+        "policy.social-listening": "fully",
+        "legal.data-protection": "fully",
+        "legal.covert-authorisation": "all",
+        "protocols.account-security": "yes",
+        "protocols.verification": "yes",
+    }
+    submit(session, agency, round_2026, {p: Answer(p, o) for p, o in full.items()}, catalog)
+    consultant = create_user(Role.CONSULTANT, email="consultant@carry.example.org")
+    client = pair_app.test_client()
+    login(client, consultant)
+    note = "computed on answers carried over from an earlier questionnaire version; 75% of"
+
+    page = html.unescape(client.get(f"/consultant/agencies/{agency.id}").get_data(as_text=True))
+    assert note in page
+    listing = html.unescape(client.get("/consultant/agencies").get_data(as_text=True))
+    assert note in listing
+    token = accounts.create_api_token(session, user=consultant, name="test")
+    headers = {"Authorization": f"Bearer {token}"}
+    path = client.get(f"/api/v1/agencies/{agency.id}/trajectory", headers=headers)
+    check(path, "/api/v1/agencies/{agency_id}/trajectory")
+    before, latest = path.get_json()["rounds"]
+    assert before["carried_share"] == 0.75 and latest["compared_carried_share"] == 0.75
+    assert latest["overall"]["score_change"] == round(100 - (175 / 3) / 2, 1)
+    overview = client.get(f"/api/v1/agencies/{agency.id}", headers=headers)
+    check(overview, "/api/v1/agencies/{agency_id}")
+    assert overview.get_json()["change_carried_share"] == 0.75
