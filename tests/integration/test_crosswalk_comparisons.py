@@ -15,6 +15,7 @@ from assessment.domain.model.answers import Answer
 from assessment.domain.rules.benchmark import PeerGroup
 from assessment.queries.agencies import agency_overview
 from assessment.reporting.agency import build_agency_report
+from assessment.reporting.cohort import build_cohort_report
 from assessment.resources import questionnaires_dir
 from assessment.services import benchmarking, rounds
 from assessment.store.models import Agency, Role, Round, User
@@ -166,6 +167,12 @@ def test_cohort_medians_carry_an_earlier_round_over(
         "legal",
         "protocols",
     }
+    report = build_cohort_report(session, round_2026.id, PeerGroup(), 5, catalog=catalog)
+    assert report.medians_over_rounds is not None
+    assert [row.round_name for row in report.medians_over_rounds.rows] == [
+        "2025 (carried over, 75% equivalent)",
+        "2026",
+    ]
 
 
 def test_the_agency_report_compares_with_the_carried_over_round(
