@@ -23,6 +23,11 @@ def assessment_answers(assessment: Assessment) -> dict[str, Answer]:
     return {row.practice_id: _domain_answer(row) for row in assessment.answers}
 
 
+def carried_practices(assessment: Assessment) -> frozenset[str]:
+    """The practices whose loaded answer was carried over and is not yet confirmed."""
+    return frozenset(row.practice_id for row in assessment.answers if row.carried_over)
+
+
 def stored_answers(session: Session, assessment_ids: Iterable[int]) -> dict[int, dict[str, Answer]]:
     """The stored answers of each assessment (empty when none), keyed by practice id."""
     ids = list(assessment_ids)

@@ -3,7 +3,9 @@
 Reads only. Every figure is a stored result (`assessment.queries.results`: the same
 figures as the results page, the API and the export), flagged when stale; peer figures
 come from the stored results of the round, and the trend from the agency's earlier rounds
-of the same instrument lineage, compared with the previous comparable round.
+of the same instrument lineage, compared with the previous comparable round. An earlier
+round on another version that a crosswalk leads from joins the trend with its answers
+carried over and scored on this round's questionnaire, and is named as such.
 """
 
 from __future__ import annotations
@@ -27,14 +29,16 @@ from assessment.domain.rules.benchmark import (
     agency_position,
 )
 from assessment.domain.rules.roadmap import build_roadmap
-from assessment.domain.rules.trajectory import comparable_base
+from assessment.domain.rules.trajectory import AlignedRound, align_rounds, comparable_base
 from assessment.presentation.charts import short_label
+from assessment.presentation.labels import carried_over_round
 from assessment.presentation.narrative import PeerFacts, summary_sentences
 from assessment.presentation.profiles import profile_line
 from assessment.presentation.roadmap import roadmap_view
 from assessment.presentation.text_blocks import text_blocks
 from assessment.queries.agencies import get_agency
 from assessment.queries.answers import AnswerAuthor, answer_authors, assessment_answers
+from assessment.queries.carried import agency_carry
 from assessment.queries.commentary import Note, report_notes
 from assessment.queries.instruments import instrument_of
 from assessment.queries.results import (
@@ -86,10 +90,14 @@ def build_agency_report(
     index = next(i for i, (info, _) in enumerate(progress) if info.round_id == round_.id)
     results = progress[index][1]
     result = results.score
-    lineage = progress[index][0].lineage
-    earlier = [(info.name, r.score) for info, r in progress[:index] if info.lineage == lineage]
-    base = comparable_base([info.lineage for info, _ in progress], index)
-    previous = (progress[base][0].name, progress[base][1].score) if base is not None else None
+    aligned = align_rounds(
+        [(info, r.score) for info, r in progress[: index + 1]],
+        agency_carry(session, agency.id, catalog),
+    )
+    lineages = [entry.lineage for entry in aligned]
+    earlier = [(_round_name(e), e.result) for e in aligned[:index] if e.lineage == lineages[index]]
+    base = comparable_base(lineages, index)
+    previous = (_round_name(aligned[base]), aligned[base].result) if base is not None else None
     peers = choose_peer_group(round_frame(session, round_.id), agency, instrument, k)
     label = short_label(agency.name)  # in chart legends and markers
     today = generated_on or date.today()
@@ -228,6 +236,13 @@ def _authors(authors: dict[str, AnswerAuthor]) -> dict[str, str]:
             f"answered by {author.email} on {day}" if author.email else f"saved on {day}"
         )
     return phrases
+
+
+def _round_name(entry: AlignedRound) -> str:
+    """A round's name, saying when its figures were computed on carried-over answers."""
+    if entry.carried_share is None:
+        return entry.info.name
+    return carried_over_round(entry.info.name, entry.carried_share)
 
 
 def _dimension_scores(result: ScoreResult) -> dict[str, float | None]:

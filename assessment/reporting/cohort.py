@@ -29,13 +29,13 @@ from assessment.domain.rules.benchmark import (
     peer_statistics,
 )
 from assessment.domain.rules.scoring import score_assessment
-from assessment.domain.rules.trajectory import major_version
 from assessment.presentation.charts import level_distribution, quartile_bar
-from assessment.presentation.labels import level_name
+from assessment.presentation.labels import carried_over_round, level_name
 from assessment.presentation.profiles import group_title
 from assessment.queries.answers import submitted_answers
+from assessment.queries.carried import Carrier, carried_round_frame, instrument_key
 from assessment.queries.instruments import instrument_for
-from assessment.queries.rounds import get_round, rounds_with_results
+from assessment.queries.rounds import get_round, round_info, rounds_with_results
 from assessment.reporting import sections
 from assessment.reporting.baseline import published_baseline
 from assessment.reporting.view_data import CohortReport, DistributionLine, TrendView, UnmetPractice
@@ -100,7 +100,7 @@ def build_cohort_report(
             distribution(instrument, str(t.title), statistics.cell("theme", t_id), k, levels=False)
             for t_id, t in instrument.themes.items()
         ),
-        medians_over_rounds=_medians_over_rounds(session, instrument, round_, group, k),
+        medians_over_rounds=_medians_over_rounds(session, instrument, round_, group, k, catalog),
         unmet=most_unmet(instrument, tallies, typical_levels(results), k),
         methodology=sections.methodology(
             instrument,
@@ -219,21 +219,35 @@ def most_unmet(
 
 
 def _medians_over_rounds(
-    session: Session, instrument: Instrument, round_: Round, group: PeerGroup, k: int
+    session: Session,
+    instrument: Instrument,
+    round_: Round,
+    group: PeerGroup,
+    k: int,
+    catalog: InstrumentCatalog | None = None,
 ) -> TrendView | None:
     """The group's medians in this and earlier rounds of the lineage where it had K agencies.
 
-    None unless at least two rounds have figures.
+    An earlier round on another version that a crosswalk leads from counts on its answers
+    carried to this round's questionnaire, named as such. None unless two rounds have figures.
     """
+    carrier = Carrier(catalog)
     rows = []
     for earlier in rounds_with_results(session):
-        if earlier.instrument_id != instrument.id or (
-            major_version(earlier.instrument_version) != instrument.major_version
-        ):
+        name = earlier.name
+        info = round_info(earlier)
+        same_lineage = info.lineage == (instrument.id, instrument.major_version)
+        if not same_lineage and carrier.chain(instrument_key(info), instrument.key) is None:
             continue
-        statistics = _optional_statistics(session, earlier, group, k)
+        frame = round_frame(session, earlier.id)
+        if not same_lineage:
+            carried = carried_round_frame(session, frame, carrier, info, instrument.key)
+            if carried is None:
+                continue
+            frame, name = carried[0], carried_over_round(earlier.name, carried[1])
+        statistics = _optional_statistics(frame, group, k)
         if statistics is not None:  # rounds where the group was below K say nothing
-            rows.append(_median_row(instrument, earlier.name, statistics))
+            rows.append(_median_row(instrument, name, statistics))
         if earlier.id == round_.id:
             break
     if len(rows) < 2:
@@ -241,11 +255,9 @@ def _medians_over_rounds(
     return sections.trend_view(instrument, rows, title="Group medians over rounds")
 
 
-def _optional_statistics(
-    session: Session, round_: Round, group: PeerGroup, k: int
-) -> PeerStatistics | None:
+def _optional_statistics(frame: pd.DataFrame, group: PeerGroup, k: int) -> PeerStatistics | None:
     try:
-        statistics = peer_statistics(round_frame(session, round_.id), group, k)
+        statistics = peer_statistics(frame, group, k)
     except GroupRefused:
         return None
     return statistics if statistics.n_agencies is not None else None

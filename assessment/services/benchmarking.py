@@ -34,6 +34,12 @@ from assessment.domain.rules.trajectory import (
 from assessment.presentation.profiles import size_label, type_label
 from assessment.queries.agencies import get_agency
 from assessment.queries.assessments import assessments_of_agency
+from assessment.queries.carried import (
+    Carrier,
+    agency_carry,
+    carried_round_frame,
+    instrument_key,
+)
 from assessment.queries.instruments import round_instrument, round_levels
 from assessment.queries.results import agency_progress, round_results_frame
 from assessment.queries.rounds import (
@@ -173,13 +179,31 @@ def agency_trajectory(
     """The agency's submitted rounds, oldest first, with their stored figures."""
     visible_agency(session, viewer, agency_id)
     progress = agency_progress(session, agency_id, catalog)
-    return build_trajectory([(info, results.score) for info, results in progress])
+    carry = agency_carry(session, agency_id, catalog)
+    return build_trajectory([(info, results.score) for info, results in progress], carry)
 
 
-def cohort_trend(session: Session, *, group: PeerGroup, k: int) -> tuple[CohortRound, ...]:
-    """A peer group's statistics in every round with results, oldest first."""
-    rounds = rounds_with_results(session)
-    return cohort_medians([(round_info(r), round_frame(session, r.id)) for r in rounds], group, k)
+def cohort_trend(
+    session: Session, *, group: PeerGroup, k: int, catalog: InstrumentCatalog | None = None
+) -> tuple[CohortRound, ...]:
+    """A peer group's statistics in every round with results, oldest first.
+
+    A round on an earlier version that a crosswalk leads from is counted on its agencies'
+    answers carried to the latest round's questionnaire, and marked with the share.
+    """
+    rounds = [round_info(r) for r in rounds_with_results(session)]
+    carrier = Carrier(catalog)
+    entries: list[tuple[RoundInfo, pd.DataFrame]] = []
+    shares: dict[int, float] = {}
+    for info in rounds:
+        frame = round_frame(session, info.round_id)
+        if info.lineage != rounds[-1].lineage:
+            target = instrument_key(rounds[-1])
+            carried = carried_round_frame(session, frame, carrier, info, target)
+            if carried is not None:
+                frame, shares[info.round_id] = carried
+        entries.append((info, frame))
+    return cohort_medians(entries, group, k, shares)
 
 
 def visible_agency(session: Session, viewer: User, agency_id: int) -> Agency:

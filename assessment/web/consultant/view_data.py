@@ -70,7 +70,7 @@ def offer_filters(session: Session, form: GroupFilters) -> None:
 
 def agency_rows(session: Session, form: AgencyListForm | None) -> list[AgencyOverview]:
     """The agencies matching the form's filters, in its order (unscored figures last)."""
-    rows = agency_overview(session)
+    rows = agency_overview(session, catalog=web_catalog())
     if form is None:
         return rows
     group = form.group()
@@ -245,7 +245,9 @@ def benchmark_page(
         view = refused_view(round_, str(refused))
     else:
         view = benchmark_view(round_, statistics, names)
-    return view, cohort_view(benchmarking.cohort_trend(session, group=group, k=k), names)
+    return view, cohort_view(
+        benchmarking.cohort_trend(session, group=group, k=k, catalog=web_catalog()), names
+    )
 
 
 @dataclass(frozen=True)
