@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import (
     Blueprint,
     Response,
@@ -18,13 +20,8 @@ from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting.agency import build_agency_report
 from assessment.reporting.batch import report_filename
 from assessment.reporting.cohort import build_cohort_report
-from assessment.reporting.render import (
-    BASE_FOLDER,
-    render_agency_pdf,
-    render_cohort_pdf,
-    render_html,
-    stylesheet_path,
-)
+from assessment.reporting.pdf_cache import PdfCache
+from assessment.reporting.render import BASE_FOLDER, render_html, stylesheet_path
 from assessment.reporting.view_data import AgencyReport
 from assessment.services import report_access
 from assessment.services.errors import InvalidInput
@@ -66,7 +63,7 @@ def index() -> str:
 def agency_pdf(agency_id: int, round_id: int) -> Response:
     """The agency's report for the round as a PDF download."""
     report = _agency_report(agency_id, round_id)
-    pdf = render_agency_pdf(report)
+    pdf = _pdf("agency", render_html("agency", report))
     report_access.record_agency_report(
         db_session(), actor=signed_in_user(), agency_id=agency_id, round_id=round_id, form="pdf"
     )
@@ -103,7 +100,7 @@ def cohort_pdf() -> Response:
     report = build_cohort_report(
         db_session(), round_id, group, current_app.config["ANONYMITY_K"], catalog=web_catalog()
     )
-    pdf = render_cohort_pdf(report)
+    pdf = _pdf("cohort", render_html("cohort", report))
     report_access.record_cohort_report(
         db_session(), actor=signed_in_user(), round_id=round_id, group=group
     )
@@ -119,6 +116,12 @@ def stylesheet(name: str) -> Response:
     response = Response(stylesheet_path(name).read_bytes(), mimetype="text/css")
     response.cache_control.max_age = 300
     return response
+
+
+def _pdf(name: str, html: str) -> bytes:
+    """The report's PDF, laid out only when no identical document is in the cache."""
+    pdf, _ = PdfCache(Path(current_app.config["PDF_CACHE_DIR"])).pdf(name, html)
+    return pdf
 
 
 def _agency_report(agency_id: int, round_id: int) -> AgencyReport:
