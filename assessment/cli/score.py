@@ -13,7 +13,7 @@ from assessment.domain.formats.serialize import score_to_dict
 from assessment.domain.loading.loader import InstrumentError
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import Roadmap, RoadmapPhase, ScoreResult
-from assessment.domain.rules.answer_check import check_answers
+from assessment.domain.rules.answer_check import check_answers, check_profile
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
 from assessment.presentation.labels import OVERALL, level_name
@@ -118,12 +118,21 @@ def _check_same_instrument(instrument: Instrument, answers_file: AnswersFile, pa
         )
 
 
+# Problems listed before "and N more": enough to see the pattern, never megabytes.
+MAX_LISTED_PROBLEMS = 20
+
+
 def _check_answers(instrument: Instrument, answers_file: AnswersFile, path: Path) -> None:
-    problems = check_answers(instrument, answers_file.answers)
+    problems = [str(problem) for problem in check_profile(instrument, answers_file.profile)]
+    problems += [
+        f"answers.{problem}" for problem in check_answers(instrument, answers_file.answers)
+    ]
     if problems:
-        details = "\n".join(f"{path}: answers.{problem}" for problem in problems)
-        count = "1 answer is" if len(problems) == 1 else f"{len(problems)} answers are"
-        raise ScoreError(f"{count} not valid for {instrument.key}:\n{details}")
+        details = [f"{path}: {problem}" for problem in problems[:MAX_LISTED_PROBLEMS]]
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            details.append(f"... and {len(problems) - MAX_LISTED_PROBLEMS:,} more")
+        count = "1 answer is" if len(problems) == 1 else f"{len(problems):,} answers are"
+        raise ScoreError(f"{count} not valid for {instrument.key}:\n" + "\n".join(details))
 
 
 def score_report(

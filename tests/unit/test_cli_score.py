@@ -125,6 +125,55 @@ def test_invalid_answers_are_refused_naming_each_practice(tmp_path: Path) -> Non
     )
 
 
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        (
+            {"contry": "NL"},
+            "profile.contry: unknown profile question (not in "
+            "sm-policing-maturity@1.0.0) (did you mean 'country'?)",
+        ),
+        ({"agency_type": "federal"}, "profile.agency_type: 'federal' is not one of: national,"),
+        ({"agency_type": 3}, "profile.agency_type: 3 is not one of: national,"),
+        ({"country": "Netherlands"}, "profile.country: must be a two-letter country code"),
+        ({"population_served": "many"}, "profile.population_served: must be a whole number"),
+        ({"population_served": True}, "profile.population_served: must be a whole number"),
+        ({"platforms": "facebook"}, "profile.platforms: must be a list of option ids"),
+        ({"platforms": ["myspace"]}, "profile.platforms: 'myspace' is not one of:"),
+    ],
+)
+def test_profile_answers_are_checked_against_the_questions(
+    tmp_path: Path, profile: dict[str, Any], message: str
+) -> None:
+    path = write_answers(tmp_path, {}, profile=profile)
+
+    assert_refused(
+        run("--questionnaire", INSTRUMENT_ID, "--answers", str(path)), f"{path}: {message}"
+    )
+
+
+def test_a_null_profile_answer_is_not_answered_yet(tmp_path: Path) -> None:
+    path = write_answers(tmp_path, {}, profile={"country": None, "platforms": None})
+
+    assert run("--questionnaire", INSTRUMENT_ID, "--answers", str(path)).exit_code == 0
+
+
+def test_a_flood_of_unknown_practices_is_listed_up_to_a_cap(tmp_path: Path) -> None:
+    answers = {f"policy.unknown-{n}": "fully" for n in range(300_000)}
+    path = write_answers(tmp_path, answers)
+
+    result = run("--questionnaire", INSTRUMENT_ID, "--answers", str(path))
+
+    assert_refused(
+        result,
+        "300,000 answers are not valid for sm-policing-maturity@1.0.0",
+        f"{path}: answers.policy.unknown-19: unknown practice",
+        "... and 299,980 more",
+    )
+    assert "unknown-20:" not in result.stderr
+    assert len(result.stderr) < 5_000
+
+
 def test_answers_for_another_instrument_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.json"
     path.write_text('{"questionnaire": {"id": "other-survey"}, "answers": {}}')

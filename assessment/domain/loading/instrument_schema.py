@@ -160,7 +160,15 @@ def _duplicates(error: jsonschema.ValidationError, path: PathKey, report: Proble
 
 
 def _forbidden(error: jsonschema.ValidationError, path: PathKey, report: ProblemReport) -> None:
-    report.add(path, str(_schema_keyword(error, "description") or error.message))
+    message = str(_schema_keyword(error, "description") or error.message)
+    # `not: {required: [key]}` forbids a key: the problem is on that key's line.
+    forbidden = (_rule(error) or {}).get("required") if isinstance(_rule(error), dict) else None
+    present = [key for key in forbidden or [] if key in (_instance(error) or {})]
+    if present:
+        for key in present:
+            report.add((*path, key), message, at_key=True)
+        return
+    report.add(path, message)
 
 
 _SchemaHandler = Callable[[jsonschema.ValidationError, PathKey, ProblemReport], None]

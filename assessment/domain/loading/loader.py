@@ -59,15 +59,19 @@ __all__ = [
 def load_instrument(path: Path) -> Instrument:
     """Read and validate the instrument YAML file at `path`."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InstrumentError([Problem(str(path), 1, ROOT_PATH, "no such file")]) from None
-    except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start})"
-        raise InstrumentError([Problem(str(path), 1, ROOT_PATH, message)]) from None
     except OSError as exc:
         message = f"cannot read the file: {exc.strerror or exc}"
         raise InstrumentError([Problem(str(path), 1, ROOT_PATH, message)]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at column {column} cannot be read"
+        raise InstrumentError([Problem(str(path), line, "syntax", message)]) from None
     return parse_instrument(text, str(path))
 
 

@@ -25,16 +25,22 @@ Met. A practice is met when answered with an option whose credit is at least
 
 Level. With the *gated* rule (like C2M2) a dimension reaches the highest level L such that
 every applicable practice at L and below is met; it stays at the floor when the first level
-above the floor already fails. With the *averaged* rule the level is
-`floor + floor(score / 100 * (top - floor))`, the floor when the score is None, and never
-above the top.
+above the floor already fails, and reaches the top when nothing is applicable. With the
+*averaged* rule the level is the scale level `floor(score / 100 * steps)` steps above the
+floor, where `steps` is the number of steps between the scale's levels (on 1..5 that is
+`floor + floor(score / 100 * (top - floor))`): rounded down, so 59.9 on 1..5 is level 3.
+It is the floor when the score is None (nothing applicable answered, or nothing
+applicable at all).
 
-Blocking. The applicable practices, not met, at the next level and below: what stands
-between the dimension and its next level. Empty at the top level.
+Blocking. The applicable practices, not met (unanswered included), at the next level and
+below: what stands between the dimension and its next level. Empty at the top level. Under
+the averaged rule they do not gate anything: they are the practices the next level is
+about, and meeting them raises the score, which may or may not be enough for that level.
 
 Overall. The score is the mean of the dimension scores that are not None, weighted by the
 dimension weights (None when all are None). The level is the lowest dimension level
-(`lowest`) or the weighted mean of the dimension levels rounded down (`weighted_mean`).
+(`lowest`) or the weighted mean of the dimension levels rounded down to a scale level
+(`weighted_mean`).
 Coverage is answered applicable / applicable over the whole instrument.
 
 Every practice leaves a `PracticeOutcome` (status, option, credit), so each figure can be
@@ -359,11 +365,21 @@ def _gated_level(scale: tuple[int, ...], unmet: list[PracticeOutcome]) -> int:
 
 
 def _averaged_level(scale: tuple[int, ...], score: float | None) -> int:
-    floor, top = scale[0], scale[-1]
+    """The scale level `floor(score / 100 * steps)` steps above the floor (steps between levels).
+
+    Counting steps along the scale, not level numbers, keeps the level on a scale that
+    skips numbers (1, 3, 5); on 1..5 it is `floor + floor(score / 100 * (top - floor))`.
+    """
     if score is None:
-        return floor
-    steps = math.floor(score / 100.0 * (top - floor) + _ROUNDING_SLACK)
-    return max(floor, min(top, floor + steps))
+        return scale[0]
+    steps = math.floor(score / 100.0 * (len(scale) - 1) + _ROUNDING_SLACK)
+    return scale[max(0, min(len(scale) - 1, steps))]
+
+
+def _level_at_or_below(scale: tuple[int, ...], value: float) -> int:
+    """The highest scale level not above `value` (the floor when all are above)."""
+    reached = [number for number in scale if number <= value + _ROUNDING_SLACK]
+    return reached[-1] if reached else scale[0]
 
 
 def _overall_result(
@@ -388,7 +404,7 @@ def _overall_result(
             (weight, float(result.level))
             for weight, result in zip(plan.dimension_weights, results, strict=True)
         ]
-        level = math.floor(_weighted_mean(levels) + _ROUNDING_SLACK)
+        level = _level_at_or_below(plan.scale, _weighted_mean(levels))
     return OverallResult(score, level, coverage)
 
 
