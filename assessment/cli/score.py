@@ -187,10 +187,15 @@ def _theme_table(instrument: Instrument, result: ScoreResult) -> Iterator[str]:
 def _roadmap_lines(instrument: Instrument, roadmap: Roadmap) -> Iterator[str]:
     targets = ", ".join(f"{d} {level}" for d, level in roadmap.targets.items())
     yield f"ROADMAP (targets: {targets})"
-    if not roadmap.phases:
+    if not roadmap.phases and not roadmap.unreached:
         yield "  nothing to do: every target is reached"
     for phase in roadmap.phases:
         yield from _phase_lines(instrument, phase)
+    for dimension_id, level in roadmap.unreached.items():
+        yield (
+            f"  not reached: {dimension_id} stays at level {level} of target "
+            f"{roadmap.targets[dimension_id]} (nothing applicable is left to act on)"
+        )
 
 
 def _phase_lines(instrument: Instrument, phase: RoadmapPhase) -> Iterator[str]:
@@ -204,12 +209,20 @@ def _phase_lines(instrument: Instrument, phase: RoadmapPhase) -> Iterator[str]:
         if action.depends_on:
             yield f"      after: {', '.join(action.depends_on)}"
     projected = ", ".join(
-        f"{dimension_id} {_score(p.score)} (level {p.level})"
+        f"{dimension_id} {_score(p.score)} (level {p.level}{_partial(p.coverage)})"
         for dimension_id, p in phase.projected.items()
     )
     overall = phase.projected_overall
     yield f"  projected: {projected}"
-    yield f"  projected overall: {_score(overall.score)} ({_level(instrument, overall.level)})"
+    yield (
+        f"  projected overall: {_score(overall.score)} ({_level(instrument, overall.level)}"
+        f"{_partial(overall.coverage)})"
+    )
+
+
+def _partial(coverage: float) -> str:
+    """', over 40% answered' when a projection covers only part of what applies."""
+    return "" if coverage >= 1.0 else f", over {coverage:.0%} answered"
 
 
 def _table(rows: Sequence[tuple[str, ...]], right_aligned: set[int]) -> Iterator[str]:

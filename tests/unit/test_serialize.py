@@ -53,10 +53,10 @@ def test_shape_with_scores_rounded_to_one_decimal() -> None:
                     }
                 ],
                 "projected": {
-                    "policy": {"score": 33.3, "level": 1},
-                    "staffing": {"score": 100.0, "level": 5},
+                    "policy": {"score": 33.3, "level": 1, "coverage": 1.0},
+                    "staffing": {"score": 100.0, "level": 5, "coverage": 1.0},
                 },
-                "projected_overall": {"score": 66.7, "level": 1},
+                "projected_overall": {"score": 66.7, "level": 1, "coverage": 1.0},
             },
             {
                 "phase": "medium",
@@ -75,12 +75,13 @@ def test_shape_with_scores_rounded_to_one_decimal() -> None:
                     }
                 ],
                 "projected": {
-                    "policy": {"score": 100.0, "level": 5},
-                    "staffing": {"score": 100.0, "level": 5},
+                    "policy": {"score": 100.0, "level": 5, "coverage": 1.0},
+                    "staffing": {"score": 100.0, "level": 5, "coverage": 1.0},
                 },
-                "projected_overall": {"score": 100.0, "level": 5},
+                "projected_overall": {"score": 100.0, "level": 5, "coverage": 1.0},
             },
         ],
+        "unreached_targets": {},
     }
     assert json.loads(json.dumps(data)) == data
 

@@ -39,6 +39,7 @@ def score_to_dict(
         },
         "targets": dict(roadmap.targets) if roadmap else {},
         "roadmap": [_phase(phase) for phase in roadmap.phases] if roadmap else [],
+        "unreached_targets": dict(roadmap.unreached) if roadmap else {},
     }
 
 
@@ -94,7 +95,11 @@ def _action(action: RoadmapAction) -> dict[str, Any]:
 
 
 def _projection(projection: Projection) -> dict[str, Any]:
-    return {"score": rounded(projection.score), "level": projection.level}
+    return {
+        "score": rounded(projection.score),
+        "level": projection.level,
+        "coverage": _coverage(projection.coverage),
+    }
 
 
 def _coverage(coverage: float) -> float:

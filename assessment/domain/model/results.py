@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 # The long frame of stored results (`assessment.queries.results.results_frame`) that
@@ -119,10 +119,15 @@ class RoadmapAction:
 
 @dataclass(frozen=True)
 class Projection:
-    """A dimension's score and level once a phase (and all before it) is done."""
+    """A dimension's score and level once a phase (and all before it) is done.
+
+    `coverage` is the share of applicable practices that would then be answered: the
+    projection says nothing about the rest, so below 1.0 it must be read as partial.
+    """
 
     score: float | None
     level: int
+    coverage: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -144,6 +149,9 @@ class Roadmap:
 
     targets: Mapping[str, int]
     phases: tuple[RoadmapPhase, ...]
+    # Dimensions whose target the whole roadmap still does not reach -> the level it
+    # reaches (e.g. nothing applicable is left to act on); never silently empty.
+    unreached: Mapping[str, int] = field(default_factory=dict)
 
 
 def with_figures(result: ScoreResult, figures: Mapping[tuple[str, str], Figure]) -> ScoreResult:

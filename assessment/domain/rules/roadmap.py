@@ -6,17 +6,29 @@ no actions of its own.
 
 Needed practices. The applicable practices not met (unanswered included) at or below their
 dimension's target, plus, transitively, every applicable practice not met that one of them
-depends on, even in another dimension or at a higher level.
+depends on, even in another dimension or at a higher level. The answers with all of them
+met are then scored again (conditions re-evaluated), and while a dimension stays below its
+target more practices are added: practices that meeting the others made visible, at or
+below the target; under the averaged rule, when those are all met and the score is still
+short, unmet practices above the target one at a time (lowest level, then impact for
+effort, then instrument order). A target that even that cannot reach (for instance a
+dimension where nothing applies) is listed in `unreached` with the level the roadmap
+reaches, so a roadmap is never silently empty while a target is unmet.
 
-Order. Dependencies first; then lower level; then higher impact-to-effort ratio; then
-instrument order.
+Order. Dependencies first; then lower level; then higher impact-to-effort ratio (impact
+low/medium/high = 1/2/3 over effort 1/2/3); ties in all three keep instrument order.
 
 Phases. An action lands in the phase of its recommendation's horizon, or later when one of
-its dependencies lands later, so a dependency never comes after its dependent. Phases
-without actions are left out.
+its dependencies lands later (the latest dependency's phase), so a dependency never comes
+after its dependent. Phases without actions are left out.
 
 Projections. Each phase re-scores the answers with every action of that phase and the
-phases before it answered with the best option of its answer set.
+phases before it answered with the best option of its answer set; conditions are
+re-evaluated, so practices that become visible count (unanswered) in the projection.
+Unanswered practices the roadmap does not act on stay out of the projected score as they
+do today, so each projection carries its coverage: below 100% it is a figure over the
+answered part only (a dimension with only its lowest practices answered can project to a
+high level), and must be read, and is shown, as such.
 """
 
 from __future__ import annotations
@@ -26,7 +38,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from assessment.domain.model.answers import Answer, Answers
-from assessment.domain.model.instrument import Instrument, Practice, Text
+from assessment.domain.model.instrument import Instrument, LevelRule, Practice, Text
 from assessment.domain.model.results import (
     PracticeOutcome,
     PracticeStatus,
@@ -54,12 +66,16 @@ def build_roadmap(
             f"not for {instrument.key}"
         )
     resolved = resolve_targets(instrument, result, targets)
-    outcomes = {o.practice_id: o for d in result.dimensions.values() for o in d.practices}
-    needed = _needed_practices(instrument, result, outcomes, resolved)
+    needed, final = _needed_practices(instrument, answers, result, resolved)
     ordered = _dependency_order(instrument, needed)
     phase_positions = _phase_positions(instrument, ordered, needed)
     phases = _roadmap_phases(instrument, answers, ordered, needed, phase_positions, language)
-    return Roadmap(resolved, phases)
+    unreached = {
+        dimension_id: final.dimensions[dimension_id].level
+        for dimension_id, target in resolved.items()
+        if final.dimensions[dimension_id].level < target
+    }
+    return Roadmap(resolved, phases, unreached)
 
 
 def resolve_targets(
@@ -94,20 +110,62 @@ def _check_targets(instrument: Instrument, targets: Mapping[str, int]) -> None:
 
 def _needed_practices(
     instrument: Instrument,
+    answers: Answers,
     result: ScoreResult,
-    outcomes: Mapping[str, PracticeOutcome],
     targets: Mapping[str, int],
-) -> dict[str, Practice]:
-    """Practice id -> practice for every practice the roadmap must bring to met."""
+) -> tuple[dict[str, Practice], ScoreResult]:
+    """Every practice the roadmap must bring to met, and the figures once all are met."""
     top = instrument.top_level
-    pending = [
-        practice
-        for practice in instrument.practices()
-        if result.dimensions[practice.dimension_id].level < top
-        and practice.level <= targets[practice.dimension_id]
-        and _needs_work(outcomes[practice.id])
-    ]
+    averaged = instrument.scoring.level_rule is LevelRule.AVERAGED
     needed: dict[str, Practice] = {}
+    current = result
+    while True:
+        outcomes = {o.practice_id: o for d in current.dimensions.values() for o in d.practices}
+        pending = [
+            practice
+            for practice in instrument.practices()
+            if practice.id not in needed
+            and result.dimensions[practice.dimension_id].level < top
+            and current.dimensions[practice.dimension_id].level < targets[practice.dimension_id]
+            and practice.level <= targets[practice.dimension_id]
+            and _needs_work(outcomes[practice.id])
+        ]
+        if not pending and averaged:
+            pending = _next_above_target(instrument, current, outcomes, needed, targets)
+        if not pending:
+            return needed, current
+        _add_with_dependencies(instrument, pending, outcomes, needed)
+        current = score_assessment(instrument, _improved(answers, needed.values()))
+
+
+def _next_above_target(
+    instrument: Instrument,
+    current: ScoreResult,
+    outcomes: Mapping[str, PracticeOutcome],
+    needed: Mapping[str, Practice],
+    targets: Mapping[str, int],
+) -> list[Practice]:
+    """Under the averaged rule: per dimension short of its target, its best next practice."""
+    position = {p.id: index for index, p in enumerate(instrument.practices())}
+    chosen: list[Practice] = []
+    for dimension in instrument.dimensions:
+        if current.dimensions[dimension.id].level >= targets[dimension.id]:
+            continue
+        candidates = [
+            p for p in dimension.practices if p.id not in needed and _needs_work(outcomes[p.id])
+        ]
+        if candidates:
+            chosen.append(min(candidates, key=lambda p: _priority(p, position)))
+    return chosen
+
+
+def _add_with_dependencies(
+    instrument: Instrument,
+    pending: list[Practice],
+    outcomes: Mapping[str, PracticeOutcome],
+    needed: dict[str, Practice],
+) -> None:
+    """Add `pending` and, transitively, every dependency not yet met."""
     while pending:
         practice = pending.pop()
         if practice.id in needed:
@@ -117,7 +175,21 @@ def _needed_practices(
             dependency = _dependency(instrument, practice, dependency_id)
             if _needs_work(outcomes[dependency_id]):
                 pending.append(dependency)
-    return needed
+
+
+def _improved(answers: Answers, practices: Iterable[Practice]) -> dict[str, Answer]:
+    """The answers with each of `practices` answered with its best option."""
+    improved = dict(answers)
+    for practice in practices:
+        improved[practice.id] = _best_answer(practice, answers.get(practice.id))
+    return improved
+
+
+def _priority(practice: Practice, position: Mapping[str, int]) -> tuple[int, float, int]:
+    """Lower level first, then higher impact for effort, then instrument order."""
+    recommendation = practice.recommendation
+    ratio = recommendation.impact.weight / recommendation.effort.weight
+    return (practice.level, -ratio, position[practice.id])
 
 
 def _needs_work(outcome: PracticeOutcome) -> bool:
@@ -140,9 +212,7 @@ def _dependency_order(instrument: Instrument, needed: Mapping[str, Practice]) ->
     position = {p.id: index for index, p in enumerate(instrument.practices())}
 
     def priority(practice: Practice) -> tuple[int, float, int]:
-        recommendation = practice.recommendation
-        ratio = recommendation.impact.weight / recommendation.effort.weight
-        return (practice.level, -ratio, position[practice.id])
+        return _priority(practice, position)
 
     waiting = {pid: set(_needed_dependencies(p, needed)) for pid, p in needed.items()}
     dependents: dict[str, list[str]] = {pid: [] for pid in needed}
@@ -209,10 +279,12 @@ def _roadmap_phases(
                 end_month=phase.end_month,
                 actions=tuple(_action(p, needed, language) for p in in_phase),
                 projected={
-                    dimension_id: Projection(dimension.score, dimension.level)
+                    dimension_id: Projection(dimension.score, dimension.level, dimension.coverage)
                     for dimension_id, dimension in projected.dimensions.items()
                 },
-                projected_overall=Projection(projected.overall.score, projected.overall.level),
+                projected_overall=Projection(
+                    projected.overall.score, projected.overall.level, projected.overall.coverage
+                ),
             )
         )
     return tuple(phases)
