@@ -63,9 +63,12 @@ def score(
     instrument = _resolve_instrument(questionnaire_ref, answers_file)
     _check_same_instrument(instrument, answers_file, answers_path)
     _check_answers(instrument, answers_file, answers_path)
-    result = score_assessment(instrument, answers_file.answers)
+    profile = answers_file.profile
+    result = score_assessment(instrument, answers_file.answers, profile)
     try:
-        roadmap = build_roadmap(instrument, answers_file.answers, result, parse_targets(targets))
+        roadmap = build_roadmap(
+            instrument, answers_file.answers, result, parse_targets(targets), profile=profile
+        )
     except ValueError as error:
         raise ScoreError(f"--targets: {error}") from error
     if output_format == "json":

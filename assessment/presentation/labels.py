@@ -16,6 +16,7 @@ STATUS_WORDS = {
     PracticeStatus.UNANSWERED: NOT_ANSWERED,
     PracticeStatus.NOT_APPLICABLE: NOT_APPLICABLE,
     PracticeStatus.HIDDEN: "Not asked",
+    PracticeStatus.ANSWERED: "Answered",
 }
 """A practice outcome in words."""
 

@@ -290,7 +290,7 @@ def test_recursive_alias_is_refused() -> None:
 
 def test_each_missing_key_is_reported_once() -> None:
     assert problems("a: 1\n") == [
-        f"{F}:1: a: unknown key 'a' (known: answer_sets, description, dimensions, id, "
+        f"{F}:1: a: unknown key 'a' (known: answer_sets, description, dimensions, format, id, "
         "languages, levels, phases, profile, scoring, sources, themes, title, version)",
         *(
             f"{F}:1: top level: missing required key '{key}'"

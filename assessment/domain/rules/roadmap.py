@@ -38,7 +38,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from assessment.domain.model.answers import Answer, Answers
-from assessment.domain.model.instrument import Instrument, LevelRule, Practice, Text
+from assessment.domain.model.instrument import (
+    Instrument,
+    LevelRule,
+    Practice,
+    PracticeKind,
+    Recommendation,
+    Text,
+)
 from assessment.domain.model.results import (
     PracticeOutcome,
     PracticeStatus,
@@ -48,7 +55,7 @@ from assessment.domain.model.results import (
     RoadmapPhase,
     ScoreResult,
 )
-from assessment.domain.rules.scoring import score_assessment
+from assessment.domain.rules.scoring import Profile, score_assessment
 
 
 def build_roadmap(
@@ -58,6 +65,7 @@ def build_roadmap(
     targets: Mapping[str, int] | None = None,
     *,
     language: str | None = None,
+    profile: Profile | None = None,
 ) -> Roadmap:
     """The phased actions that take each dimension from its current level to its target."""
     if (result.instrument_id, result.instrument_version) != (instrument.id, instrument.version):
@@ -66,10 +74,12 @@ def build_roadmap(
             f"not for {instrument.key}"
         )
     resolved = resolve_targets(instrument, result, targets)
-    needed, final = _needed_practices(instrument, answers, result, resolved)
+    needed, final = _needed_practices(instrument, answers, result, resolved, profile)
     ordered = _dependency_order(instrument, needed)
     phase_positions = _phase_positions(instrument, ordered, needed)
-    phases = _roadmap_phases(instrument, answers, ordered, needed, phase_positions, language)
+    phases = _roadmap_phases(
+        instrument, answers, ordered, needed, phase_positions, language, profile
+    )
     unreached = {
         dimension_id: final.dimensions[dimension_id].level
         for dimension_id, target in resolved.items()
@@ -113,29 +123,64 @@ def _needed_practices(
     answers: Answers,
     result: ScoreResult,
     targets: Mapping[str, int],
+    result_profile: Profile | None,
 ) -> tuple[dict[str, Practice], ScoreResult]:
     """Every practice the roadmap must bring to met, and the figures once all are met."""
     top = instrument.top_level
     averaged = instrument.scoring.level_rule is LevelRule.AVERAGED
+    profile = result_profile
     needed: dict[str, Practice] = {}
     current = result
     while True:
-        outcomes = {o.practice_id: o for d in current.dimensions.values() for o in d.practices}
-        pending = [
-            practice
-            for practice in instrument.practices()
-            if practice.id not in needed
-            and result.dimensions[practice.dimension_id].level < top
-            and current.dimensions[practice.dimension_id].level < targets[practice.dimension_id]
-            and practice.level <= targets[practice.dimension_id]
-            and _needs_work(outcomes[practice.id])
-        ]
+        outcomes = _outcomes(current)
+        taken = _settled_requirements(outcomes, needed)
+        pending = []
+        for practice in instrument.practices():
+            if practice.id in needed or not _needs_work(outcomes.get(practice.id)):
+                continue
+            if practice.kind is PracticeKind.BASELINE:
+                pending.append(practice)  # an open obligation is always on the roadmap
+            elif (
+                result.dimensions[practice.dimension_id].level < top
+                and current.dimensions[practice.dimension_id].level < targets[practice.dimension_id]
+                and practice.level <= targets[practice.dimension_id]
+                and _first_for_requirement(practice, taken)
+            ):
+                pending.append(practice)
         if not pending and averaged:
             pending = _next_above_target(instrument, current, outcomes, needed, targets)
         if not pending:
             return needed, current
         _add_with_dependencies(instrument, pending, outcomes, needed)
-        current = score_assessment(instrument, _improved(answers, needed.values()))
+        current = score_assessment(instrument, _improved(answers, needed.values()), profile)
+
+
+def _outcomes(result: ScoreResult) -> dict[str, PracticeOutcome]:
+    """Outcomes of the maturity and baseline practices (screening questions are no actions)."""
+    outcomes = {o.practice_id: o for d in result.dimensions.values() for o in d.practices}
+    outcomes.update((o.practice_id, o) for o in result.baseline.practices)
+    return outcomes
+
+
+def _settled_requirements(
+    outcomes: Mapping[str, PracticeOutcome], needed: Mapping[str, Practice]
+) -> set[str]:
+    """Requirements already met by an alternative, or with one alternative on the roadmap."""
+    settled = {
+        o.requirement for o in outcomes.values() if o.requirement and o.status is PracticeStatus.MET
+    }
+    settled.update(p.requirement for p in needed.values() if p.requirement)
+    return settled
+
+
+def _first_for_requirement(practice: Practice, taken: set[str]) -> bool:
+    """One alternative per requirement goes on the roadmap: the first that needs work."""
+    if practice.requirement is None:
+        return True
+    if practice.requirement in taken:
+        return False
+    taken.add(practice.requirement)
+    return True
 
 
 def _next_above_target(
@@ -147,12 +192,18 @@ def _next_above_target(
 ) -> list[Practice]:
     """Under the averaged rule: per dimension short of its target, its best next practice."""
     position = {p.id: index for index, p in enumerate(instrument.practices())}
+    taken = _settled_requirements(outcomes, needed)
     chosen: list[Practice] = []
     for dimension in instrument.dimensions:
         if current.dimensions[dimension.id].level >= targets[dimension.id]:
             continue
         candidates = [
-            p for p in dimension.practices if p.id not in needed and _needs_work(outcomes[p.id])
+            p
+            for p in dimension.practices
+            if p.kind is PracticeKind.MATURITY
+            and p.id not in needed
+            and _needs_work(outcomes.get(p.id))
+            and p.requirement not in taken
         ]
         if candidates:
             chosen.append(min(candidates, key=lambda p: _priority(p, position)))
@@ -171,7 +222,7 @@ def _add_with_dependencies(
         if practice.id in needed:
             continue
         needed[practice.id] = practice
-        for dependency_id in practice.recommendation.depends_on:
+        for dependency_id in _advice(practice).depends_on:
             dependency = _dependency(instrument, practice, dependency_id)
             if _needs_work(outcomes[dependency_id]):
                 pending.append(dependency)
@@ -187,13 +238,13 @@ def _improved(answers: Answers, practices: Iterable[Practice]) -> dict[str, Answ
 
 def _priority(practice: Practice, position: Mapping[str, int]) -> tuple[int, float, int]:
     """Lower level first, then higher impact for effort, then instrument order."""
-    recommendation = practice.recommendation
+    recommendation = _advice(practice)
     ratio = recommendation.impact.weight / recommendation.effort.weight
     return (practice.level, -ratio, position[practice.id])
 
 
-def _needs_work(outcome: PracticeOutcome) -> bool:
-    return outcome.applicable and outcome.status is not PracticeStatus.MET
+def _needs_work(outcome: PracticeOutcome | None) -> bool:
+    return outcome is not None and outcome.is_open
 
 
 def _dependency(instrument: Instrument, practice: Practice, dependency_id: str) -> Practice:
@@ -204,7 +255,7 @@ def _dependency(instrument: Instrument, practice: Practice, dependency_id: str) 
 
 
 def _needed_dependencies(practice: Practice, needed: Mapping[str, Practice]) -> tuple[str, ...]:
-    return tuple(d for d in practice.recommendation.depends_on if d in needed)
+    return tuple(d for d in _advice(practice).depends_on if d in needed)
 
 
 def _dependency_order(instrument: Instrument, needed: Mapping[str, Practice]) -> list[Practice]:
@@ -242,7 +293,7 @@ def _phase_positions(
     phase_index = {phase.id: index for index, phase in enumerate(instrument.phases)}
     positions: dict[str, int] = {}
     for practice in ordered:
-        horizon = practice.recommendation.horizon
+        horizon = _advice(practice).horizon
         if horizon not in phase_index:
             raise ValueError(
                 f"{practice.id}: recommendation horizon {horizon!r} is not a phase "
@@ -261,6 +312,7 @@ def _roadmap_phases(
     needed: Mapping[str, Practice],
     phase_positions: Mapping[str, int],
     language: str | None,
+    profile: Profile | None,
 ) -> tuple[RoadmapPhase, ...]:
     improved = dict(answers)
     phases: list[RoadmapPhase] = []
@@ -270,7 +322,7 @@ def _roadmap_phases(
             continue
         for practice in in_phase:
             improved[practice.id] = _best_answer(practice, answers.get(practice.id))
-        projected = score_assessment(instrument, improved)
+        projected = score_assessment(instrument, improved, profile)
         phases.append(
             RoadmapPhase(
                 phase_id=phase.id,
@@ -298,7 +350,7 @@ def _best_answer(practice: Practice, current: Answer | None) -> Answer:
 def _action(
     practice: Practice, needed: Mapping[str, Practice], language: str | None
 ) -> RoadmapAction:
-    recommendation = practice.recommendation
+    recommendation = _advice(practice)
     return RoadmapAction(
         practice_id=practice.id,
         dimension_id=practice.dimension_id,
@@ -308,6 +360,13 @@ def _action(
         impact=recommendation.impact.value,
         depends_on=_needed_dependencies(practice, needed),
     )
+
+
+def _advice(practice: Practice) -> Recommendation:
+    """The practice's recommendation; screening questions have none and are never actions."""
+    if practice.recommendation is None:
+        raise ValueError(f"{practice.id} has no recommendation (a screening question?)")
+    return practice.recommendation
 
 
 def _text(text: Text, language: str | None) -> str:
