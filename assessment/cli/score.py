@@ -14,9 +14,16 @@ from assessment.domain.loading.loader import InstrumentError
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import Roadmap, RoadmapPhase, ScoreResult
 from assessment.domain.rules.answer_check import check_answers, check_profile
+from assessment.domain.rules.headline import headline
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
-from assessment.presentation.labels import OVERALL, level_name
+from assessment.presentation.labels import (
+    OVERALL,
+    baseline_lines,
+    cap_note,
+    headline_lines,
+    level_name,
+)
 from assessment.queries.instruments import default_catalog
 
 
@@ -146,7 +153,17 @@ def score_report(
     if agency:
         yield f"Agency: {agency}"
     yield ""
+    baseline = baseline_lines(instrument, result.baseline)
+    if baseline:
+        yield from baseline
+        yield ""
+    yield from headline_lines(instrument, headline(instrument, result))
+    yield ""
     yield from _dimension_table(instrument, result)
+    for dimension in instrument.dimensions:
+        note = cap_note(instrument, result.dimensions[dimension.id])
+        if note:
+            yield f"{dimension.title}: {note}"
     yield ""
     yield from _theme_table(instrument, result)
     yield ""

@@ -6,10 +6,13 @@ critical practices gating, an open baseline practice caps its dimension at level
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from assessment.cli import main
 from assessment.domain.formats.answer_file import AnswersFile, load_answers_file
 from assessment.domain.loading.loader import load_instrument
 from assessment.domain.model.answers import Answer
@@ -17,6 +20,7 @@ from assessment.domain.model.instrument import Instrument, PracticeKind
 from assessment.domain.model.results import PracticeStatus, ScoreResult
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import newly_not_applicable, score_assessment
+from assessment.presentation.labels import cap_note, no_longer_applicable_note
 
 FOLDER = Path(__file__).parents[1] / "data" / "format2"
 
@@ -138,3 +142,91 @@ def test_a_profile_change_says_which_answers_stopped_applying(instrument: Instru
     # Nothing is deleted: the answers stay, and count again when the profile changes back.
     assert "staffing.volunteers" in answers_file.answers
     assert newly_not_applicable(instrument, answers_file.answers, new_profile, new_profile) == ()
+
+
+def test_score_prints_the_baseline_first_then_the_headline() -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "score",
+            "--questionnaire",
+            str(FOLDER / "fmt2-mini-2.0.0.yaml"),
+            "--answers",
+            str(FOLDER / "eu-local.json"),
+        ],
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[3:9] == [
+        "Baseline: legal and safety obligations: 1 of 2 met. "
+        "Not met means a legal or safety obligation is open.",
+        "An obligation not shown to be met caps its dimension at level 1 · Initial.",
+        "Legal framework: not met: legal.eu-dpia; met: legal.lawful-basis; "
+        "not applicable: legal.uk-dpa",
+        "",
+        "Index 62.5 / 100 (coverage 100%)",
+        "Floor: level 1 · Initial, set by Legal framework; "
+        "capped by the baseline: legal.eu-dpia not met",
+    ]
+    assert "Strongest: Staffing (75.0); weakest: Legal framework (50.0)" in lines
+    assert (
+        "Legal framework: capped at level 1 by the baseline (legal.eu-dpia not met); "
+        "level 4 · Managed without the cap"
+    ) in lines
+
+
+def test_score_json_carries_the_baseline_and_the_headline() -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "score",
+            "--questionnaire",
+            str(FOLDER / "fmt2-mini-2.0.0.yaml"),
+            "--answers",
+            str(FOLDER / "uk-national.json"),
+            "--format",
+            "json",
+        ],
+    )
+
+    data = json.loads(result.stdout)
+    assert data["baseline"] == {
+        "cap": 1,
+        "applicable": 2,
+        "met": 2,
+        "open": [],
+        "dimensions": {
+            "legal": {
+                "met": ["legal.lawful-basis", "legal.uk-dpa"],
+                "not_met": [],
+                "not_answered": [],
+                "not_applicable": ["legal.eu-dpia"],
+                "practices": [
+                    {"practice": "legal.lawful-basis", "status": "met", "option": "met"},
+                    {"practice": "legal.eu-dpia", "status": "hidden", "option": None},
+                    {"practice": "legal.uk-dpa", "status": "met", "option": "met"},
+                ],
+            }
+        },
+    }
+    assert data["headline"]["floor"] == {
+        "level": 1,
+        "set_by": ["legal"],
+        "blocked_by": ["legal.covert-authorisation"],
+        "capped_by": [],
+    }
+    assert data["headline"]["index"] == 85.4
+    assert data["dimensions"]["legal"]["capped_by"] == []
+
+
+def test_wording_of_the_cap_and_a_profile_change(instrument: Instrument) -> None:
+    _, result = scored(instrument, "eu-local.json")
+
+    assert cap_note(instrument, result.dimensions["staffing"]) is None
+    assert no_longer_applicable_note(instrument, ["staffing.volunteers"]) == (
+        "With the new profile these answers no longer apply; they are kept and count again "
+        "if the profile changes back: staffing.volunteers "
+        "(Trained volunteers help moderate local groups.)"
+    )
+    assert no_longer_applicable_note(instrument, []) is None

@@ -425,6 +425,11 @@ def explain_dimension(result: ScoreResult, dimension_id: str) -> list[str]:
         raise ValueError(f"unknown dimension {dimension_id!r} (dimensions: {known})")
     lines = [_explain_score(dimension), _explain_coverage(dimension)]
     lines.extend(_explain_practice(outcome) for outcome in dimension.practices)
+    if dimension.capped_by:
+        lines.append(
+            f"capped by the baseline at level {dimension.level} (level {dimension.uncapped_level}"
+            f" without the cap): {', '.join(dimension.capped_by)} not met"
+        )
     if dimension.blocking:
         blocking = ", ".join(dimension.blocking)
         lines.append(f"level {dimension.level}; in the way of the next level: {blocking}")
@@ -433,8 +438,28 @@ def explain_dimension(result: ScoreResult, dimension_id: str) -> list[str]:
     return lines
 
 
+def _counted(outcomes: tuple[PracticeOutcome, ...]) -> list[PracticeOutcome]:
+    """The outcomes the figures count: of alternatives, only the best for its requirement."""
+    best: dict[str, PracticeOutcome] = {}
+    counted: list[PracticeOutcome] = []
+    for outcome in outcomes:
+        if outcome.requirement is None:
+            counted.append(outcome)
+            continue
+        current = best.get(outcome.requirement)
+        if current is None or _outcome_rank(outcome) > _outcome_rank(current):
+            best[outcome.requirement] = outcome
+    return counted + list(best.values())
+
+
+def _outcome_rank(outcome: PracticeOutcome) -> tuple[int, float]:
+    if outcome.credit is not None:
+        return (3 if outcome.status is PracticeStatus.MET else 2, outcome.credit)
+    return (1 if outcome.applicable else 0, 0.0)
+
+
 def _explain_score(dimension: DimensionResult) -> str:
-    scored = [o for o in dimension.practices if o.applicable and o.credit is not None]
+    scored = [o for o in _counted(dimension.practices) if o.applicable and o.credit is not None]
     if dimension.score is None:
         return f"{dimension.dimension_id}: no score (no applicable practice is answered)"
     weighted = sum(o.weight * (o.credit or 0.0) for o in scored)
@@ -446,7 +471,7 @@ def _explain_score(dimension: DimensionResult) -> str:
 
 
 def _explain_coverage(dimension: DimensionResult) -> str:
-    applicable = [o for o in dimension.practices if o.applicable]
+    applicable = [o for o in _counted(dimension.practices) if o.applicable]
     answered = sum(1 for o in applicable if o.credit is not None)
     return (
         f"coverage {dimension.coverage:.0%}: {answered} of {len(applicable)} applicable"
@@ -456,6 +481,8 @@ def _explain_coverage(dimension: DimensionResult) -> str:
 
 def _explain_practice(outcome: PracticeOutcome) -> str:
     head = f"{outcome.practice_id} (level {outcome.level}, weight {outcome.weight:g})"
+    if outcome.requirement is not None:
+        head += f" [one of the alternatives for {outcome.requirement}; the best one counts]"
     if outcome.status in (PracticeStatus.MET, PracticeStatus.UNMET):
         return f"{head}: {outcome.option_id} = {outcome.credit:.2f}, {outcome.status.value}"
     descriptions = {
