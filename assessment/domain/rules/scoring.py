@@ -169,6 +169,7 @@ class _Plan:
     has_baseline: bool
     baseline_cap: int | None
     positions: Mapping[str, int]  # practice id -> index in instrument order
+    maturity_only: tuple[bool, ...]  # per dimension: no baseline or screening practice
 
 
 # How a practice's outcome is counted.
@@ -523,11 +524,14 @@ def _dimension_result(
         blocking = tuple(o.practice_id for o in tally.unmet if o.level <= next_level)
         if cap is not None and next_level > cap:
             blocking = open_baseline + blocking
-    practices = tuple(
-        o
-        for p, o in zip(plan.practices[start:stop], outcomes[start:stop], strict=True)
-        if o is not None and p.route in (_SCORED, _ALTERNATIVE)
-    )
+    if plan.maturity_only[index]:
+        practices = tuple(o for o in outcomes[start:stop] if o is not None)
+    else:
+        practices = tuple(
+            o
+            for p, o in zip(plan.practices[start:stop], outcomes[start:stop], strict=True)
+            if o is not None and p.route in (_SCORED, _ALTERNATIVE)
+        )
     return DimensionResult(
         dimension_id,
         score,
@@ -730,6 +734,9 @@ def _build_plan(instrument: Instrument) -> _Plan:
         has_baseline=any(p.kind is PracticeKind.BASELINE for p in instrument.practices()),
         baseline_cap=instrument.scoring.baseline_cap,
         positions={p.practice.id: p.position for p in practices},
+        maturity_only=tuple(
+            all(p.kind is PracticeKind.MATURITY for p in d.practices) for d in instrument.dimensions
+        ),
     )
 
 
