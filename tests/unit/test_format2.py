@@ -230,3 +230,21 @@ def test_wording_of_the_cap_and_a_profile_change(instrument: Instrument) -> None
         "(Trained volunteers help moderate local groups.)"
     )
     assert no_longer_applicable_note(instrument, []) is None
+
+
+def test_show_outlines_the_format_2_rules() -> None:
+    result = CliRunner().invoke(
+        main, ["questionnaire", "show", str(FOLDER / "fmt2-mini-2.0.0.yaml")]
+    )
+
+    lines = result.stdout.splitlines()
+    for expected in [
+        "Scoring: met at credit 0.75; dimension level gated; overall level lowest; "
+        "gating critical; baseline cap 1",
+        "    largely: Complete in substance; improvements remain.",
+        "    - legal.covert-screen (screening, yes_no)",
+        "    - legal.eu-dpia (baseline, obligation, only if jurisdiction is eu)",
+        "    - staffing.desk-24-7 (level 3, weight 1, implementation, critical, "
+        "alternative for round-the-clock)",
+    ]:
+        assert expected in lines
