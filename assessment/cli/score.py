@@ -222,8 +222,9 @@ def _phase_lines(instrument: Instrument, phase: RoadmapPhase) -> Iterator[str]:
     yield ""
     yield f"{phase.title} (months {phase.start_month}-{phase.end_month})"
     for action in phase.actions:
+        where = "baseline obligation" if action.baseline else f"level {action.level}"
         yield (
-            f"  - {action.practice_id} (level {action.level}; effort {action.effort}, "
+            f"  - {action.practice_id} ({where}; effort {action.effort}, "
             f"impact {action.impact}): {action.action}"
         )
         if action.depends_on:

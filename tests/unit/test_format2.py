@@ -107,8 +107,8 @@ def test_roadmap_puts_an_open_baseline_practice_on_it(instrument: Instrument) ->
 
     roadmap = build_roadmap(instrument, answers_file.answers, result, profile=answers_file.profile)
 
-    actions = [[a.practice_id for a in phase.actions] for phase in roadmap.phases]
-    assert actions == [["legal.eu-dpia"]]
+    actions = [[(a.practice_id, a.baseline) for a in phase.actions] for phase in roadmap.phases]
+    assert actions == [[("legal.eu-dpia", True)]]
     assert roadmap.phases[0].projected["legal"].level == 4  # the cap lifted
     assert roadmap.unreached == {}
 

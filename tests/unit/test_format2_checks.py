@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import jsonschema
 import pytest
+import yaml
 
+from assessment.domain.loading.loader import instrument_schema
 from tests.unit.instrument_yaml import FILENAME, MINIMAL_YAML, edit, line_of, problems
 
 F = FILENAME
@@ -222,3 +226,10 @@ def test_unknown_kind_and_gating_values() -> None:
         f"{F}:{line_of(text, 'kind: screen')}: dimensions[0].practices[0].kind: 'screen' "
         "is not one of: maturity, baseline, screening (did you mean 'screening'?)" in found
     )
+
+
+def test_the_schema_alone_accepts_the_format_2_test_instrument() -> None:
+    """Editors that only read the JSON Schema agree with the validator."""
+    data = json.loads(json.dumps(yaml.safe_load(FORMAT_2), default=str))
+
+    jsonschema.Draft202012Validator(instrument_schema()).validate(data)

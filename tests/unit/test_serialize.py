@@ -65,6 +65,7 @@ def test_shape_with_scores_rounded_to_one_decimal() -> None:
                         "effort": "medium",
                         "impact": "medium",
                         "depends_on": [],
+                        "baseline": False,
                     }
                 ],
                 "projected": {
@@ -87,6 +88,7 @@ def test_shape_with_scores_rounded_to_one_decimal() -> None:
                         "effort": "medium",
                         "impact": "medium",
                         "depends_on": [],
+                        "baseline": False,
                     }
                 ],
                 "projected": {

@@ -99,6 +99,7 @@ def _action(action: RoadmapAction) -> dict[str, Any]:
         "effort": action.effort,
         "impact": action.impact,
         "depends_on": list(action.depends_on),
+        "baseline": action.baseline,
     }
 
 

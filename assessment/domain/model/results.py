@@ -190,6 +190,7 @@ class RoadmapAction:
     effort: str
     impact: str
     depends_on: tuple[str, ...]
+    baseline: bool = False  # an open legal or safety obligation, not a step up a level
 
 
 @dataclass(frozen=True)

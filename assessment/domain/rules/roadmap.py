@@ -359,6 +359,7 @@ def _action(
         effort=recommendation.effort.value,
         impact=recommendation.impact.value,
         depends_on=_needed_dependencies(practice, needed),
+        baseline=practice.kind is PracticeKind.BASELINE,
     )
 
 

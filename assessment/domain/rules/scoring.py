@@ -43,6 +43,20 @@ dimension weights (None when all are None). The level is the lowest dimension le
 (`weighted_mean`).
 Coverage is answered applicable / applicable over the whole instrument.
 
+Format 2. Baseline practices never enter a score, coverage, theme or level; they form
+`ScoreResult.baseline` (met, not met, unanswered, not applicable per dimension). With
+`scoring.baseline_cap`, a dimension with an open baseline practice (applicable, not met,
+unanswered included) is at most at the cap; `capped_by` and `uncapped_level` say so, and
+the open practices lead `blocking` when the next level is above the cap. Screening
+questions are never scored: their answers (`ScoreResult.screening`) only feed conditions.
+A condition may name a profile question (`profile` argument): it holds when the answer, or
+one of a list's answers, is listed; without an answer the practice is hidden.
+Alternatives (practices sharing a `requirement`) count once, through the best of them: met
+before unmet, then higher credit, then unanswered, then not applicable. With gating
+`critical`, only practices marked critical gate levels and appear in `blocking`. The
+overall rule `none` keeps the lowest level as `overall.level` (the floor, stored) but the
+headline shows no overall level.
+
 Every practice leaves a `PracticeOutcome` (status, option, credit), so each figure can be
 explained (`explain_dimension`). Results keep full floats; presentation rounds.
 
