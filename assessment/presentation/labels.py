@@ -177,3 +177,16 @@ def no_longer_applicable_note(instrument: Instrument, practice_ids: Iterable[str
         "With the new profile these answers no longer apply; they are kept and count again "
         f"if the profile changes back: {'; '.join(texts)}"
     )
+
+
+def carried_over_note(share: float) -> str:
+    """What a figure computed on answers carried over from another version must say."""
+    return (
+        f"computed on answers carried over from an earlier questionnaire version; "
+        f"{share:.0%} of this questionnaire had an equivalent"
+    )
+
+
+def carried_over_round(name: str, share: float) -> str:
+    """A round's short name when its figures were computed on carried-over answers."""
+    return f"{name} (carried over, {share:.0%} equivalent)"

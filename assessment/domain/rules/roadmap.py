@@ -15,12 +15,16 @@ effort, then instrument order). A target that even that cannot reach (for instan
 dimension where nothing applies) is listed in `unreached` with the level the roadmap
 reaches, so a roadmap is never silently empty while a target is unmet.
 
-Order. Dependencies first; then lower level; then higher impact-to-effort ratio (impact
-low/medium/high = 1/2/3 over effort 1/2/3); ties in all three keep instrument order.
+Order. Dependencies first; then quick wins (low effort, nothing needed before them); then
+lower level; then higher impact-to-effort ratio (impact low/medium/high = 1/2/3 over
+effort 1/2/3); ties in all of these keep instrument order.
 
-Phases. An action lands in the phase of its recommendation's horizon, or later when one of
-its dependencies lands later (the latest dependency's phase), so a dependency never comes
-after its dependent. Phases without actions are left out.
+Phases. A quick win lands in the first phase. Any other action lands in the phase of its
+recommendation's horizon, or later when one of its dependencies lands later (the latest
+dependency's phase), so a dependency never comes after its dependent. Then the schedule
+closes its gaps: when a phase would stay empty while a later one holds actions, every later
+action moves one phase earlier (the order is kept), so the first phase is never empty while
+work waits. Phases without actions are left out.
 
 Projections. Each phase re-scores the answers with every action of that phase and the
 phases before it answered with the best option of its answer set; conditions are
@@ -43,6 +47,7 @@ from assessment.domain.model.instrument import (
     LevelRule,
     Practice,
     PracticeKind,
+    Rating,
     Recommendation,
     Text,
 )
@@ -262,8 +267,8 @@ def _dependency_order(instrument: Instrument, needed: Mapping[str, Practice]) ->
     """Needed practices, each after its dependencies, else by level, ratio, instrument order."""
     position = {p.id: index for index, p in enumerate(instrument.practices())}
 
-    def priority(practice: Practice) -> tuple[int, float, int]:
-        return _priority(practice, position)
+    def priority(practice: Practice) -> tuple[bool, int, float, int]:
+        return (not _is_quick_win(practice, needed), *_priority(practice, position))
 
     waiting = {pid: set(_needed_dependencies(p, needed)) for pid, p in needed.items()}
     dependents: dict[str, list[str]] = {pid: [] for pid in needed}
@@ -299,10 +304,18 @@ def _phase_positions(
                 f"{practice.id}: recommendation horizon {horizon!r} is not a phase "
                 f"(phases: {', '.join(phase_index)})"
             )
+        earliest = 0 if _is_quick_win(practice, needed) else phase_index[horizon]
         positions[practice.id] = max(
-            [phase_index[horizon]] + [positions[d] for d in _needed_dependencies(practice, needed)]
+            [earliest] + [positions[d] for d in _needed_dependencies(practice, needed)]
         )
-    return positions
+    used = sorted(set(positions.values()))
+    closed = {phase: index for index, phase in enumerate(used)}  # gaps closed, order kept
+    return {practice_id: closed[phase] for practice_id, phase in positions.items()}
+
+
+def _is_quick_win(practice: Practice, needed: Mapping[str, Practice]) -> bool:
+    """Low effort and nothing the roadmap must do first."""
+    return _advice(practice).effort is Rating.LOW and not _needed_dependencies(practice, needed)
 
 
 def _roadmap_phases(
