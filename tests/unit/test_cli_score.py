@@ -16,6 +16,7 @@ from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
 from assessment.queries.instruments import default_catalog
 from assessment.resources import questionnaires_dir
+from tests.unit.instrument_yaml import MINIMAL_YAML
 
 INSTRUMENT_ID = "sm-policing-maturity"
 EXAMPLE = questionnaires_dir() / "examples" / "mid-level-agency.json"
@@ -232,3 +233,33 @@ def test_fully_met_agency_gets_an_empty_roadmap(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "nothing to do: every target is reached" in result.output
     assert "5 Optimising" in result.output
+
+
+def test_an_unreachable_target_and_a_partial_projection_are_said(tmp_path: Path) -> None:
+    instrument = tmp_path / "mini-1.0.0.yaml"
+    instrument.write_text(
+        MINIMAL_YAML.replace("dimensions:\n", "scoring:\n  level_rule: averaged\ndimensions:\n", 1),
+        encoding="utf-8",
+    )
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        json.dumps(
+            {
+                "questionnaire": {"id": "mini", "version": "1.0.0"},
+                "answers": {"policy.written": "not", "staffing.owner": {"not_applicable": True}},
+            }
+        ),
+        encoding="utf-8",
+    )
+
+    result = run("--questionnaire", str(instrument), "--answers", str(answers))
+
+    assert result.exit_code == 0, result.output
+    # policy.reviewed is hidden until policy.written is met; then it applies, unanswered.
+    assert "  projected: policy 100.0 (level 3, over 50% answered), staffing - (level 1)" in (
+        result.stdout.splitlines()
+    )
+    assert (
+        "  not reached: staffing stays at level 1 of target 2 (nothing applicable is left to "
+        "act on)" in result.stdout.splitlines()
+    )
