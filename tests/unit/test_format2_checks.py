@@ -233,3 +233,12 @@ def test_the_schema_alone_accepts_the_format_2_test_instrument() -> None:
     data = json.loads(json.dumps(yaml.safe_load(FORMAT_2), default=str))
 
     jsonschema.Draft202012Validator(instrument_schema()).validate(data)
+
+
+def test_gating_by_critical_practices_needs_one() -> None:
+    text = FORMAT_2.replace("        critical: true\n", "")
+
+    assert problems(text) == [
+        f"{F}:{line_of(text, 'gating: critical')}: scoring.gating: "
+        "gating is critical, but no practice is marked critical: nothing would gate"
+    ]

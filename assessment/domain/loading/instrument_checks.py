@@ -81,6 +81,7 @@ def check_references(data: dict[str, Any], report: ProblemReport) -> None:
     _check_dimensions(data, context, report)
     _check_practices(context, report)
     _check_requirements(context, report)
+    _check_gating(data, context, report)
     # A condition on itself has its own message; a dependency on itself is a cycle.
     condition_cycle = "show_if conditions form a cycle"
     _check_cycles(
@@ -393,6 +394,16 @@ def _check_requirements(context: _Context, report: ProblemReport) -> None:
                         f" (first alternative on line {line})"
                     )
                     report.add((*path, "requirement"), message)
+
+
+def _check_gating(data: dict[str, Any], context: _Context, report: ProblemReport) -> None:
+    """Gating by critical practices needs at least one, or no level would ever be gated."""
+    scoring = data.get("scoring")
+    if not isinstance(scoring, dict) or scoring.get("gating") != "critical":
+        return
+    if not any(practice.get("critical") is True for _, practice in context.practices.values()):
+        message = "gating is critical, but no practice is marked critical: nothing would gate"
+        report.add(("scoring", "gating"), message)
 
 
 def _check_recommendation(
