@@ -874,10 +874,8 @@ def test_results_page_shows_figures_chart_blocking_themes_and_roadmap(
     assert f'<dd id="overall-score">{round(overall.score)}<' in html
     level_name = INSTRUMENT.level(overall.level).name
     # the overall level is the floor, said with what sets it, never bare beside the index
-    assert (
-        f'<p class="headline__level" id="overall-level"><strong>Floor: level {overall.level} · {level_name}.</strong> The lowest dimension level'
-        in html
-    )
+    floor = f"<strong>Floor: level {overall.level} · {level_name}.</strong> The lowest dimension"
+    assert f'<p class="headline__level" id="overall-level">{floor}' in html
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-radar"' in html
     assert html.count('<th scope="row"><a href="/assessment/dimensions/') == len(
         INSTRUMENT.dimensions
