@@ -4,11 +4,13 @@ sets the level, caps beside capped levels, and option definitions beside the opt
 from __future__ import annotations
 
 import html
+import io
 import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdf
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -119,3 +121,21 @@ def test_the_questionnaire_defines_each_option_beside_it(
     ):
         assert definition in text
     assert re.search(r'aria-describedby="[^"]*-definition"', markup)
+
+
+def test_the_report_opens_with_the_baseline_and_defines_the_options(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = session.scalars(select(Round).where(Round.name == "2027")).one()
+    response = client.get(f"/reports/mine/{round_.id}.pdf")
+    assert response.status_code == 200
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.data)).pages]
+    text = " ".join(" ".join(pages).split())
+
+    body = text.split("Executive summary")  # contents, then the chapter
+    assert "0 of 1 obligations met, 1 open" in pages[0]  # on the cover
+    assert "Not met: the obligation is open" in "".join(body[:-2])  # before the summary
+    assert "Floor: level 1 · Initial" in text
+    assert "Capped at level 1 by 1 open baseline obligation" in text
+    assert "Answer options." in text and "Met and shown by a record." in text
+    assert re.findall(r"\b(?:legal|staffing)\.[a-z0-9-]+\b", text) == []
