@@ -229,3 +229,17 @@ def test_closed_rounds_are_listed_read_only_with_their_results(
     page = client.get(f"/assessment/rounds/{past.id}/dimensions/{DIMENSION}").text
     assert 'id="answer-form"' not in page and 'class="answers-readonly"' in page
     assert client.get(f"/assessment/rounds/{past.id}/results").status_code == 200
+
+
+def test_the_api_gives_each_round_its_state_and_deadline(
+    client: FlaskClient, world: World, create_round: Callable[..., Round]
+) -> None:
+    create_round("2027", starts_on=TODAY + 5 * DAY, ends_on=TODAY + 40 * DAY)
+    create_round("2026", starts_on=TODAY - 5 * DAY, ends_on=TODAY + 3 * DAY)
+    login(client, world.lead_b)
+    listed = {r["name"]: r for r in client.get("/api/v1/rounds").get_json()["rounds"]}
+    assert {name: (r["state"], r["deadline"]) for name, r in listed.items()} == {
+        "2025": ("open", None),
+        "2026": ("open", str(TODAY + 3 * DAY)),
+        "2027": ("scheduled", None),
+    }
