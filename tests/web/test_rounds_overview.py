@@ -85,6 +85,9 @@ def test_two_open_rounds_keep_both_assessments_reachable(
         f"/assessment/rounds/{newer.id}/start", data={"csrf_token": csrf_token(client)}
     )
     assert start.headers["Location"] == f"/assessment/rounds/{newer.id}/"
+    newer_page = client.get(start.headers["Location"]).text
+    assert '<a href="/assessment/">All rounds</a>' in newer_page
+    assert f"{TODAY + 9 * DAY:%d %B %Y} (10 days left)" in newer_page
     listing = client.get("/assessment/").text
     assert listing.count("Draft: ") == 2
     assert client.get(older).status_code == 200
