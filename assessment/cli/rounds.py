@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from assessment.cli.database import CommandError, database_url_option, opened_session
+from assessment.queries.results import stale_rounds
 from assessment.services import assessments, rounds
 
 
@@ -75,11 +76,29 @@ def _set_open(round_ref: str, is_open: bool, database_url: str | None) -> None:
 
 
 @round_group.command("rescore")
-@click.argument("round_ref", metavar="ROUND")
+@click.argument("round_ref", metavar="ROUND", required=False)
+@click.option(
+    "--stale",
+    is_flag=True,
+    help="Rescore every round with results computed under an older scoring (no ROUND).",
+)
 @database_url_option
-def rescore_round(round_ref: str, database_url: str | None) -> None:
+def rescore_round(round_ref: str | None, stale: bool, database_url: str | None) -> None:
     """Recompute the stored results of ROUND's submitted assessments from their answers."""
+    if (round_ref is None) == (not stale):
+        raise CommandError("give either a ROUND or --stale")
     with opened_session(database_url) as session:
-        found = rounds.find_round(session, round_ref)
-        count = assessments.rescore_round(session, round_id=found.id, actor=None)
-        click.echo(f"Rescored {count} submitted assessments of round {found.name}.")
+        if round_ref is not None:
+            found = rounds.find_round(session, round_ref)
+            count = assessments.rescore_round(session, round_id=found.id, actor=None)
+            click.echo(f"Rescored {count} submitted assessments of round {found.name}.")
+            return
+        targets = stale_rounds(session)
+        if not targets:
+            click.echo("No stored results were computed under an older scoring.")
+        for round_, stale_count in targets:
+            count = assessments.rescore_round(session, round_id=round_.id, actor=None)
+            click.echo(
+                f"Rescored {count} submitted assessments of round {round_.name} "
+                f"({stale_count} computed under an older scoring)."
+            )

@@ -15,10 +15,12 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -283,6 +285,8 @@ class Answer(Base):
     comment: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Filled in from an earlier round's answers; false once the lead saves or confirms it.
+    carried_over: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
 
@@ -316,6 +320,37 @@ class AuditEvent(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+OVERALL_SECTION = ""
+"""The `section` of a report note that comments on the whole report (else a dimension id)."""
+
+
+class ReportNote(Base):
+    """A consultant's commentary on an assessment's report: overall, or on one dimension."""
+
+    __tablename__ = "report_note"
+    __table_args__ = (UniqueConstraint("assessment_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    section: Mapped[str] = mapped_column(String(100), default=OVERALL_SECTION)
+    body: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FinalReport(Base):
+    """An agency report marked final: the PDF kept as issued, served as the same bytes."""
+
+    __tablename__ = "final_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), unique=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class RateLimitCounter(Base):

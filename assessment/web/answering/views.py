@@ -13,6 +13,7 @@ its own, offered on the round's page.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -34,9 +35,11 @@ from assessment.domain.rules.scoring import visible_practices
 from assessment.presentation.charts import radar_chart
 from assessment.presentation.labels import level_name
 from assessment.presentation.roadmap import roadmap_view
-from assessment.queries.answers import assessment_answers
+from assessment.queries.answers import assessment_answers, carried_practices
+from assessment.queries.carried import carry_source
 from assessment.queries.results import assessment_results
 from assessment.services.assessments import (
+    prefill_from_previous,
     save_answers,
     start_assessment,
     submit_assessment,
@@ -45,14 +48,16 @@ from assessment.services.errors import (
     Conflict,
     InvalidAnswers,
     Locked,
+    NotFound,
     RoundClosed,
     ServiceError,
 )
 from assessment.services.permissions import can_answer_for_agency
-from assessment.store.models import Assessment, Round
+from assessment.store.models import Assessment, Role, Round
 from assessment.web.answering import round_list, view_data
 from assessment.web.answering.forms import (
     DimensionForm,
+    PrefillForm,
     SubmitForm,
     answer_changes,
     dimension_form_class,
@@ -134,6 +139,7 @@ def overview(agency_id: int | None, round_id: int | None) -> Page:
         return render_template("answering/not_started.html", ws=workspace)
     answers = assessment_answers(workspace.assessment)
     instrument = workspace.instrument
+    carried = carried_practices(workspace.assessment)
     return render_template(
         "answering/overview.html",
         ws=workspace,
@@ -142,6 +148,8 @@ def overview(agency_id: int | None, round_id: int | None) -> Page:
         statuses=view_data.dimension_statuses(instrument, answers),
         resume=view_data.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
         reopening=round_list.reopening_of(db_session(), workspace.assessment),
+        unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
+        prefill=_prefill_offer(workspace),
     )
 
 
@@ -156,6 +164,80 @@ def _rounds_page(agency_id: int | None) -> str:
         entries=entries,
         may_edit=can_answer_for_agency(user, agency.id),
     )
+
+
+@dataclass(frozen=True)
+class PrefillOffer:
+    """Last round's answers that the lead may start the draft from."""
+
+    round_name: str
+    count: int  # answers that would be filled in
+    note: str  # how much of this questionnaire had an equivalent
+    form: PrefillForm
+
+
+def _may_prefill(workspace: Workspace) -> bool:
+    """Only the agency's own lead starts a draft from last round's answers."""
+    user = workspace.user
+    return (
+        workspace.editable
+        and user.role == Role.LEAD
+        and user.agency_id == workspace.agency.id
+        and workspace.assessment is not None
+    )
+
+
+def _prefill_offer(workspace: Workspace) -> PrefillOffer | None:
+    """What starting from last round's answers would fill in, when the lead may do it."""
+    if not _may_prefill(workspace) or workspace.assessment is None:
+        return None
+    source = carry_source(db_session(), workspace.assessment, web_catalog())
+    if source is None:
+        return None
+    given = {row.practice_id for row in workspace.assessment.answers}
+    count = sum(1 for practice_id in source.carried.answers if practice_id not in given)
+    if not count:
+        return None
+    form = PrefillForm(formdata=None)
+    form.revision.data = str(workspace.assessment.revision)
+    note = f"{source.carried.equivalent_share:.0%} of this questionnaire had an equivalent"
+    return PrefillOffer(source.round_name, count, note, form)
+
+
+@_route("/prefill", methods=["POST"])
+def prefill(agency_id: int | None, round_id: int | None) -> Response:
+    """Fill the draft's untouched questions from the agency's last submitted answers."""
+    workspace = load_workspace(agency_id, round_id)
+    assessment, _ = workspace.require()
+    _require_editable(workspace)
+    if not _may_prefill(workspace):
+        abort(403)
+    form = PrefillForm()
+    if not form.validate():
+        abort(400)
+    try:
+        done = prefill_from_previous(
+            db_session(),
+            assessment_id=assessment.id,
+            revision=form.revision_value,
+            actor=workspace.user,
+            catalog=web_catalog(),
+        )
+    except Conflict:
+        flash(CONFLICT_MESSAGE, "error")
+        return redirect(answering_url("overview"))
+    except NotFound as missing:
+        flash(str(missing)[:1].upper() + str(missing)[1:] + ".", "error")
+        return redirect(answering_url("overview"))
+    count = len(done.carried)
+    flash(
+        f"{count} {'answer was' if count == 1 else 'answers were'} carried over from round "
+        f"{done.round_name} ({done.equivalent_share:.0%} of this questionnaire had an "
+        'equivalent). Each is marked "carried over, please confirm" until you save or '
+        "confirm it.",
+        "success",
+    )
+    return redirect(answering_url("overview"))
 
 
 @_route("/start", methods=["POST"])
@@ -217,14 +299,23 @@ def _save_dimension(
         status = 400 if form.malformed_request else INVALID_STATUS
         return _dimension_page(workspace, instrument, found, form, status=status)
     stored = assessment_answers(assessment)
-    changes = answer_changes(instrument, found, stored, form.submitted_answers())
-    if changes:
+    submitted = form.submitted_answers()
+    changes = answer_changes(instrument, found, stored, submitted)
+    # Saving the page confirms the carried-over answers it showed, left as they were.
+    confirm = sorted(
+        practice_id
+        for practice_id in carried_practices(assessment)
+        if submitted.get(practice_id) is not None
+        and submitted.get(practice_id) == stored.get(practice_id)
+    )
+    if changes or confirm:
         try:
             save_answers(
                 db_session(),
                 assessment_id=assessment.id,
                 answers=changes.answers,
                 clear=changes.clear,
+                confirm=confirm,
                 revision=form.revision_value,
                 actor=workspace.user,
                 catalog=web_catalog(),
@@ -277,11 +368,13 @@ def _dimension_page(
                 shown[practice_id] = answer
     else:
         shown = stored
+    carried = carried_practices(workspace.assessment)
     page = render_template(
         "answering/dimension.html",
         ws=workspace,
         instrument=instrument,
         dimension=found,
+        carried={p.id for p in found.practices if p.id in carried},
         form=form,
         practices=view_data.practice_views(instrument, found, shown),
         progress=view_data.answering_progress(instrument, stored),
@@ -376,10 +469,12 @@ def _submit_page(
     status: int = 200,
 ) -> tuple[str, int]:
     answers = assessment_answers(assessment)
+    carried = carried_practices(assessment)
     page = render_template(
         "answering/submit.html",
         ws=workspace,
         instrument=instrument,
+        unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
         form=form,
         progress=view_data.answering_progress(instrument, answers),
         statuses=view_data.dimension_statuses(instrument, answers),
