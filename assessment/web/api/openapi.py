@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from assessment.domain.rules.schedule import RoundState
+
 Schema = dict[str, Any]
 
 
@@ -109,8 +111,19 @@ SCHEMAS: Schema = {
         {
             **ROUND_REF["properties"],
             "is_open": {"type": "boolean"},
+            "state": {
+                "type": "string",
+                "enum": [state.value for state in RoundState],
+                "description": "scheduled before starts_on, open through ends_on, then "
+                "closed, unless an administrator opened or closed it earlier",
+            },
             "starts_on": {**_nullable("string"), "format": "date"},
             "ends_on": {**_nullable("string"), "format": "date"},
+            "deadline": {
+                **_nullable("string"),
+                "format": "date",
+                "description": "the last day answers are taken, while open and dated",
+            },
         }
     ),
     "RoundList": _object({"rounds": _array(_ref("Round"))}),

@@ -236,8 +236,10 @@ def _round(round_: Round) -> dict[str, Any]:
     return {
         **round_to_dict(round_info(round_)),
         "is_open": round_.is_open,
+        "state": round_.state.value,
         "starts_on": round_.starts_on.isoformat() if round_.starts_on else None,
         "ends_on": round_.ends_on.isoformat() if round_.ends_on else None,
+        "deadline": round_.deadline.isoformat() if round_.deadline else None,
     }
 
 
