@@ -11,6 +11,7 @@ import click
 
 from assessment.domain.formats.instrument_dict import instrument_to_dict
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.loading.crosswalk import is_crosswalk_file
 from assessment.domain.loading.loader import InstrumentError, load_instrument
 from assessment.domain.model.instrument import Dimension, Instrument, Practice, Text
 from assessment.queries.instruments import default_catalog
@@ -36,9 +37,12 @@ def questionnaire() -> None:
 @questionnaire.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(paths: tuple[Path, ...]) -> None:
-    """Check instrument files; print each problem as FILE:LINE: PATH: MESSAGE."""
+    """Check instrument and crosswalk files; print each problem as FILE:LINE: PATH: MESSAGE."""
     all_valid = True
     for path in paths:
+        if is_crosswalk_file(path):
+            all_valid = _validate_crosswalk(path) and all_valid
+            continue
         try:
             instrument = load_instrument(path)
         except InstrumentError as error:
@@ -48,6 +52,20 @@ def validate(paths: tuple[Path, ...]) -> None:
         click.echo(f"OK {path} ({instrument.key}: {_counts(instrument)})")
     if not all_valid:
         raise click.exceptions.Exit(EXIT_INVALID)
+
+
+def _validate_crosswalk(path: Path) -> bool:
+    """Check a crosswalk against the instruments of its own folder."""
+    catalog = InstrumentCatalog(path.parent)
+    try:
+        instruments = {instrument.key: instrument for instrument in catalog.all()}
+        crosswalk = catalog.load_crosswalk(path, instruments)
+    except InstrumentError as error:
+        _echo_problems(error)
+        return False
+    links = _plural(len(crosswalk.links), "link")
+    click.echo(f"OK {path} ({crosswalk.key}: {links})")
+    return True
 
 
 @questionnaire.command(name="list")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from assessment.cli.database import CommandError, database_url_option, opened_session
+from assessment.queries.results import stale_rounds
 from assessment.services import assessments, rounds
 
 
@@ -31,7 +32,7 @@ def create_round(
     ends_on: Any,
     database_url: str | None,
 ) -> None:
-    """Create an open round NAME on a questionnaire version."""
+    """Create round NAME on a questionnaire version; it opens on --starts-on (else at once)."""
     instrument_id, _, version = questionnaire.partition("@")
     if not instrument_id or not version:
         raise CommandError(f"--questionnaire must be ID@VERSION, not {questionnaire!r}")
@@ -44,7 +45,7 @@ def create_round(
             starts_on=_day(starts_on),
             ends_on=_day(ends_on),
         )
-        click.echo(f"Created round {created.name} on {questionnaire} (open).")
+        click.echo(f"Created round {created.name} on {questionnaire} ({created.state.value}).")
 
 
 def _day(value: Any) -> date | None:
@@ -55,7 +56,7 @@ def _day(value: Any) -> date | None:
 @click.argument("round_ref", metavar="ROUND")
 @database_url_option
 def open_round(round_ref: str, database_url: str | None) -> None:
-    """Open ROUND (name or id) for answers."""
+    """Open ROUND (name or id) for answers now, ahead of its dates."""
     _set_open(round_ref, True, database_url)
 
 
@@ -63,7 +64,7 @@ def open_round(round_ref: str, database_url: str | None) -> None:
 @click.argument("round_ref", metavar="ROUND")
 @database_url_option
 def close_round(round_ref: str, database_url: str | None) -> None:
-    """Close ROUND (name or id): no more answers or submissions."""
+    """Close ROUND (name or id) now: no more answers or submissions."""
     _set_open(round_ref, False, database_url)
 
 
@@ -75,11 +76,29 @@ def _set_open(round_ref: str, is_open: bool, database_url: str | None) -> None:
 
 
 @round_group.command("rescore")
-@click.argument("round_ref", metavar="ROUND")
+@click.argument("round_ref", metavar="ROUND", required=False)
+@click.option(
+    "--stale",
+    is_flag=True,
+    help="Rescore every round with results computed under an older scoring (no ROUND).",
+)
 @database_url_option
-def rescore_round(round_ref: str, database_url: str | None) -> None:
+def rescore_round(round_ref: str | None, stale: bool, database_url: str | None) -> None:
     """Recompute the stored results of ROUND's submitted assessments from their answers."""
+    if (round_ref is None) == (not stale):
+        raise CommandError("give either a ROUND or --stale")
     with opened_session(database_url) as session:
-        found = rounds.find_round(session, round_ref)
-        count = assessments.rescore_round(session, round_id=found.id, actor=None)
-        click.echo(f"Rescored {count} submitted assessments of round {found.name}.")
+        if round_ref is not None:
+            found = rounds.find_round(session, round_ref)
+            count = assessments.rescore_round(session, round_id=found.id, actor=None)
+            click.echo(f"Rescored {count} submitted assessments of round {found.name}.")
+            return
+        targets = stale_rounds(session)
+        if not targets:
+            click.echo("No stored results were computed under an older scoring.")
+        for round_, stale_count in targets:
+            count = assessments.rescore_round(session, round_id=round_.id, actor=None)
+            click.echo(
+                f"Rescored {count} submitted assessments of round {round_.name} "
+                f"({stale_count} computed under an older scoring)."
+            )

@@ -68,3 +68,16 @@ class FigureNames:
     def dimension_ids(self) -> list[str]:
         """The instrument's dimensions in order (empty when the instrument is unknown)."""
         return [d.id for d in self.instrument.dimensions] if self.instrument else []
+
+
+def carried_over_note(share: float) -> str:
+    """What a figure computed on answers carried over from another version must say."""
+    return (
+        f"computed on answers carried over from an earlier questionnaire version; "
+        f"{share:.0%} of this questionnaire had an equivalent"
+    )
+
+
+def carried_over_round(name: str, share: float) -> str:
+    """A round's short name when its figures were computed on carried-over answers."""
+    return f"{name} (carried over, {share:.0%} equivalent)"

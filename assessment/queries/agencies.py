@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
+from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.rules.trajectory import comparable_base, major_version
+from assessment.queries.answers import stored_answers
+from assessment.queries.carried import Carrier
 from assessment.queries.rounds import round_order
 from assessment.services.errors import NotFound
 from assessment.store.ids import id_from_text
@@ -78,8 +81,9 @@ def agency_countries(session: Session) -> list[str]:
     return list(session.scalars(select(Agency.country).distinct().order_by(Agency.country)))
 
 
-def agencies_with_leads(session: Session, *, include_synthetic: bool = False) -> list[AgencyRow]:
-    """Agencies by name, each with its number of lead accounts."""
+def agencies_with_leads(session: Session, *, synthetic: bool | None = None) -> list[AgencyRow]:
+    """Agencies by name, each with its number of lead accounts; `synthetic` True or False
+    keeps only the synthetic (demo) or only the real ones."""
     leads = (
         select(User.agency_id, func.count(User.id).label("leads"))
         .where(User.agency_id.is_not(None))
@@ -91,15 +95,28 @@ def agencies_with_leads(session: Session, *, include_synthetic: bool = False) ->
         .outerjoin(leads, leads.c.agency_id == Agency.id)
         .order_by(Agency.name)
     )
-    if not include_synthetic:
-        query = query.where(Agency.synthetic.is_(False))
+    if synthetic is not None:
+        query = query.where(Agency.synthetic.is_(synthetic))
     return [AgencyRow(agency, int(count)) for agency, count in session.execute(query)]
 
 
+def agency_counts(session: Session) -> dict[bool, int]:
+    """How many agencies are synthetic (True) and real (False)."""
+    query = select(Agency.synthetic, func.count(Agency.id)).group_by(Agency.synthetic)
+    rows = session.execute(query)
+    counts = {False: 0, True: 0}
+    counts.update({bool(synthetic): int(count) for synthetic, count in rows})
+    return counts
+
+
 def agency_choices(session: Session) -> list[tuple[int, str]]:
-    """(id, name) of every real agency, by name, for select boxes."""
-    query = select(Agency.id, Agency.name).where(Agency.synthetic.is_(False)).order_by(Agency.name)
-    return [(agency_id, name) for agency_id, name in session.execute(query)]
+    """(id, name) of every agency for select boxes: real ones by name, then synthetic ones,
+    marked as such."""
+    query = select(Agency.id, Agency.name, Agency.synthetic).order_by(Agency.synthetic, Agency.name)
+    return [
+        (agency_id, f"{name} (synthetic)" if synthetic else name)
+        for agency_id, name, synthetic in session.execute(query)
+    ]
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,9 @@ class AgencyOverview:
     level: int | None
     change: float | None  # None when there is no comparable earlier round
     change_comparable: bool  # False when every earlier round used another major version
+    # Set when the change is measured against answers carried over through a crosswalk:
+    # the share of the latest questionnaire that had an equivalent.
+    change_carried_share: float | None = None
 
 
 @dataclass(frozen=True)
@@ -125,12 +145,21 @@ class _Submission:
     lineage: tuple[str, int]
     score: float | None
     level: int | None
+    assessment_id: int
+    instrument: str  # id@version
 
 
 def agency_overview(
-    session: Session, *, agency_ids: Sequence[int] | None = None
+    session: Session,
+    *,
+    agency_ids: Sequence[int] | None = None,
+    catalog: InstrumentCatalog | None = None,
 ) -> list[AgencyOverview]:
-    """Every agency (or those listed) by name, with latest overall figures; one query."""
+    """Every agency (or those listed) by name, with latest overall figures.
+
+    One query, plus, only for an agency whose previous round used another version that a
+    crosswalk leads from, the answers of that round, carried over and scored.
+    """
     submitted = and_(
         Assessment.agency_id == Agency.id, Assessment.status == AssessmentStatus.SUBMITTED
     )
@@ -147,6 +176,9 @@ def agency_overview(
             Round.instrument_version,
             Result.score,
             Result.level,
+            Assessment.id,
+            Assessment.instrument_id,
+            Assessment.instrument_version,
         )
         .outerjoin(Assessment, submitted)
         .outerjoin(Round, Round.id == Assessment.round_id)
@@ -164,19 +196,42 @@ def agency_overview(
         _, submissions = agencies.setdefault(row[0], (profile, []))
         if row[6] is not None:
             lineage = (row[7], major_version(row[8]))
-            submissions.append(_Submission(row[6], lineage, row[9], row[10]))
-    return [_overview(agency_id, *entry) for agency_id, entry in agencies.items()]
+            instrument = f"{row[12]}@{row[13]}"
+            submissions.append(_Submission(row[6], lineage, row[9], row[10], row[11], instrument))
+    carrier = Carrier(catalog)
+    return [_overview(session, carrier, agency_id, *entry) for agency_id, entry in agencies.items()]
 
 
 def _overview(
-    agency_id: int, profile: tuple[str, str, str, str, bool], submissions: list[_Submission]
+    session: Session,
+    carrier: Carrier,
+    agency_id: int,
+    profile: tuple[str, str, str, str, bool],
+    submissions: list[_Submission],
 ) -> AgencyOverview:
     latest = submissions[-1] if submissions else None
-    base = comparable_base([s.lineage for s in submissions], len(submissions) - 1)
+    lineages = [s.lineage for s in submissions]
+    if latest and any(lineage != latest.lineage for lineage in lineages):
+        # An earlier version a crosswalk leads from counts as the latest one's lineage.
+        lineages = [
+            latest.lineage
+            if s.lineage == latest.lineage
+            or carrier.chain(s.instrument, latest.instrument) is not None
+            else s.lineage
+            for s in submissions
+        ]
+    base = comparable_base(lineages, len(submissions) - 1)
     previous = submissions[base] if base is not None else None
+    previous_score = previous.score if previous else None
+    share = None
+    if latest and previous and previous.lineage != latest.lineage:
+        answers = stored_answers(session, [previous.assessment_id])[previous.assessment_id]
+        carried = carrier.figures(answers, previous.instrument, latest.instrument)
+        previous_score = carried.result.overall.score if carried else None
+        share = carried.equivalent_share if carried else None
     change = None
-    if latest and previous and latest.score is not None and previous.score is not None:
-        change = latest.score - previous.score
+    if latest and previous and latest.score is not None and previous_score is not None:
+        change = latest.score - previous_score
     return AgencyOverview(
         agency_id,
         *profile,
@@ -185,4 +240,5 @@ def _overview(
         level=latest.level if latest else None,
         change=change,
         change_comparable=previous is not None or len(submissions) < 2,
+        change_carried_share=share,
     )

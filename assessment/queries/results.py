@@ -37,7 +37,7 @@ from assessment.domain.model.results import (
 from assessment.domain.rules.scoring import score_assessment, scoring_key
 from assessment.domain.rules.trajectory import RoundInfo
 from assessment.queries.answers import stored_answers
-from assessment.queries.instruments import instrument_of
+from assessment.queries.instruments import instrument_for, instrument_of
 from assessment.queries.rounds import round_info, round_order
 from assessment.services.errors import NotFound, ServiceError
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Result, Round
@@ -254,3 +254,41 @@ _FIGURE_DTYPES = {
     "level": "Int64",
     "coverage": "float64",
 }
+
+
+def stale_rounds(
+    session: Session, catalog: InstrumentCatalog | None = None
+) -> list[tuple[Round, int]]:
+    """Rounds whose submitted results were computed under another scoring, oldest first.
+
+    Each with how many of its submitted assessments are stale: stored before results named
+    their scoring, or under another scoring key than the instrument's current one (its
+    weights, credits, levels or conditions changed, or the scoring rules did). An instrument
+    version the catalog no longer has counts as stale; rescoring it says what is missing.
+    """
+    rows = session.execute(
+        select(
+            Assessment.round_id,
+            Assessment.instrument_id,
+            Assessment.instrument_version,
+            Assessment.scored_with,
+        ).where(Assessment.status == AssessmentStatus.SUBMITTED)
+    ).all()
+    keys: dict[tuple[str, str], str | None] = {}
+    counts: dict[int, int] = {}
+    for round_id, instrument_id, version, scored_with in rows:
+        if (instrument_id, version) not in keys:
+            try:
+                keys[instrument_id, version] = scoring_key(
+                    instrument_for(instrument_id, version, catalog)
+                )
+            except NotFound:
+                keys[instrument_id, version] = None
+        if scored_with is None or scored_with != keys[instrument_id, version]:
+            counts[round_id] = counts.get(round_id, 0) + 1
+    if not counts:
+        return []
+    found = session.scalars(
+        select(Round).where(Round.id.in_(list(counts))).order_by(*round_order())
+    )
+    return [(round_, counts[round_.id]) for round_ in found]

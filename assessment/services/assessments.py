@@ -1,4 +1,5 @@
-"""An agency's assessment in a round: start, save answers, submit, reopen, rescore.
+"""An agency's assessment in a round: start, save answers, submit, reopen, rescore,
+and start a draft from last round's answers (carried over until the lead confirms them).
 
 Optimistic concurrency: every change names the revision it was based on and is applied
 by one conditional UPDATE (`... WHERE revision = :expected`), so of two concurrent
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
@@ -24,10 +26,12 @@ from assessment.domain.rules.answer_check import AnswerProblem, check_answers
 from assessment.domain.rules.scoring import score_assessment, scoring_key
 from assessment.queries.answers import stored_answers
 from assessment.queries.assessments import assessment_in_round
+from assessment.queries.carried import carry_source
 from assessment.queries.instruments import instrument_for, instrument_of
 from assessment.services import audit
 from assessment.services.errors import (
     Conflict,
+    Forbidden,
     InvalidAnswers,
     InvalidInput,
     Locked,
@@ -49,6 +53,7 @@ from assessment.store.models import (
     Assessment,
     AssessmentStatus,
     ResultScope,
+    Role,
     Round,
     User,
     utcnow,
@@ -76,7 +81,9 @@ def start_assessment(
     if existing is not None:
         return existing
     if not round_.is_open:
-        raise RoundClosed(f"round {round_.name} is closed; no new assessments can be started")
+        raise RoundClosed(
+            f"round {round_.name} is {round_.state.value}; no assessment can be started in it"
+        )
     assessment = Assessment(
         agency_id=agency_id,
         round_id=round_id,
@@ -113,9 +120,13 @@ def save_answers(
     revision: int,
     actor: User | None,
     clear: Collection[str] = (),
+    confirm: Collection[str] = (),
     catalog: InstrumentCatalog | None = None,
 ) -> Assessment:
     """Store some answers (upsert) and remove those in `clear`; all of it or nothing.
+
+    Every saved answer is the lead's own; carried-over answers in `confirm` are confirmed
+    as they stand (saving a page confirms the carried-over answers it shows unchanged).
 
     Refused with InvalidAnswers when any answer does not fit the instrument, Conflict when
     `revision` is stale, Locked when submitted, RoundClosed when the round is closed.
@@ -127,6 +138,7 @@ def save_answers(
         raise InvalidAnswers(problems)
     _claim_revision(session, assessment, revision)
     _store_answers(session, assessment.id, answers, clear, actor)
+    _confirm_carried_over(session, assessment.id, confirm, actor)
     audit.record(
         session,
         "assessment.saved",
@@ -136,6 +148,7 @@ def save_answers(
         revision=assessment.revision,
         saved=sorted(answers),
         cleared=sorted(clear),
+        **({"confirmed": sorted(confirm)} if confirm else {}),
     )
     session.commit()
     session.expire(assessment, ["answers"])
@@ -156,6 +169,11 @@ def submit_assessment(
     _claim_revision(session, assessment, revision, submit=True, actor=actor)
     score = _score(instrument, stored_answers(session, [assessment.id])[assessment.id])
     _replace_results(session, {assessment.id: (score, scoring_key(instrument))})
+    unconfirmed = session.scalars(
+        select(AnswerRow.practice_id).where(
+            AnswerRow.assessment_id == assessment.id, AnswerRow.carried_over.is_(True)
+        )
+    ).all()
     audit.record(
         session,
         "assessment.submitted",
@@ -165,6 +183,7 @@ def submit_assessment(
         revision=assessment.revision,
         overall_score=score.overall.score,
         overall_level=score.overall.level,
+        unconfirmed_carried_over=sorted(unconfirmed),
     )
     session.commit()
     session.expire(assessment, ["answers", "results"])
@@ -286,7 +305,10 @@ def _changeable(session: Session, assessment_id: int, actor: User | None) -> Ass
     if assessment.status == AssessmentStatus.SUBMITTED:
         raise Locked("this assessment is submitted and locked; ask an administrator to reopen it")
     if not assessment.round.is_open:
-        raise RoundClosed(f"round {assessment.round.name} is closed; answers can no longer change")
+        raise RoundClosed(
+            f"round {assessment.round.name} is {assessment.round.state.value}, so nothing "
+            "was saved: it takes no answers now"
+        )
     return assessment
 
 
@@ -359,7 +381,10 @@ def _store_answers(
     answers: Mapping[str, Answer],
     clear: Collection[str],
     actor: User | None,
+    *,
+    carried_over: bool = False,
 ) -> None:
+    """Upsert `answers` (each saved answer is the lead's own unless `carried_over`)."""
     now = utcnow()
     existing = {
         row.practice_id: row
@@ -379,6 +404,7 @@ def _store_answers(
         row.comment = answer.comment
         row.answered_by_id = actor.id if actor is not None else None
         row.answered_at = now
+        row.carried_over = carried_over
     if clear:
         session.execute(
             delete(AnswerRow)
@@ -422,3 +448,83 @@ def _replace_results(session: Session, scores: Mapping[int, tuple[ScoreResult, s
 def _rowcount(result: Any) -> int:
     count: int = result.rowcount
     return count
+
+
+@dataclass(frozen=True)
+class Prefill:
+    """What starting a draft from last round's answers filled in."""
+
+    round_name: str  # the round the answers came from
+    carried: tuple[str, ...]  # the practices filled in, all flagged carried over
+    equivalent_share: float  # share of this questionnaire that had an equivalent
+
+
+def prefill_from_previous(
+    session: Session,
+    *,
+    assessment_id: int,
+    revision: int,
+    actor: User,
+    catalog: InstrumentCatalog | None = None,
+) -> Prefill:
+    """Fill the draft's untouched practices from the agency's previous submitted answers.
+
+    Only a lead of the agency may do this. The answers travel through the crosswalks when
+    the questionnaire version changed (`queries.carried.carry_source`); a practice that
+    already has an answer or a comment keeps it. Every filled answer is flagged carried
+    over until the lead saves or confirms it.
+    """
+    assessment = _changeable(session, assessment_id, actor)
+    if actor.role != Role.LEAD or actor.agency_id != assessment.agency_id:
+        raise Forbidden("Only the agency's lead can start from last round's answers.")
+    source = carry_source(session, assessment, catalog)
+    if source is None:
+        raise NotFound("this agency has no earlier submitted assessment to start from")
+    instrument = instrument_of(assessment, catalog)
+    current = stored_answers(session, [assessment.id])[assessment.id]
+    fill = {
+        practice_id: answer
+        for practice_id, answer in source.carried.answers.items()
+        if practice_id not in current and not check_answers(instrument, {practice_id: answer})
+    }
+    _claim_revision(session, assessment, revision)
+    _store_answers(session, assessment.id, fill, (), actor, carried_over=True)
+    audit.record(
+        session,
+        "assessment.prefilled",
+        actor=actor,
+        agency_id=assessment.agency_id,
+        assessment_id=assessment.id,
+        revision=assessment.revision,
+        from_round=source.round_name,
+        from_assessment_id=source.assessment_id,
+        from_questionnaire=source.instrument,
+        carried_over=sorted(fill),
+        equivalent_share=source.carried.equivalent_share,
+    )
+    session.commit()
+    session.expire(assessment, ["answers"])
+    return Prefill(source.round_name, tuple(sorted(fill)), source.carried.equivalent_share)
+
+
+def _confirm_carried_over(
+    session: Session, assessment_id: int, practice_ids: Collection[str], actor: User | None
+) -> None:
+    """Carried-over answers confirmed as they stand: they become the lead's own answers."""
+    ids = list(practice_ids)
+    if not ids:
+        return
+    session.execute(
+        update(AnswerRow)
+        .where(
+            AnswerRow.assessment_id == assessment_id,
+            AnswerRow.practice_id.in_(ids),
+            AnswerRow.carried_over.is_(True),
+        )
+        .values(
+            carried_over=False,
+            answered_by_id=actor.id if actor is not None else None,
+            answered_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )

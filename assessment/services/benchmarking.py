@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.benchmark import (
     GroupRefused,
     PeerGroup,
@@ -30,9 +31,16 @@ from assessment.domain.rules.trajectory import (
     build_trajectory,
     cohort_medians,
 )
+from assessment.presentation.profiles import size_label, type_label
 from assessment.queries.agencies import get_agency
 from assessment.queries.assessments import assessments_of_agency
-from assessment.queries.instruments import round_levels
+from assessment.queries.carried import (
+    Carrier,
+    agency_carry,
+    carried_round_frame,
+    instrument_key,
+)
+from assessment.queries.instruments import round_instrument, round_levels
 from assessment.queries.results import agency_progress, round_results_frame
 from assessment.queries.rounds import (
     get_round,
@@ -108,14 +116,21 @@ def round_statistics(
     return peer_statistics(frame, group, k, levels=round_levels(round_, catalog))
 
 
-def peer_groups_for(agency: Agency) -> list[tuple[str, PeerGroup]]:
-    """The groups an agency is compared with: everyone, its type, its size, type and size."""
+def peer_groups_for(
+    agency: Agency, instrument: Instrument | None = None
+) -> list[tuple[str, PeerGroup]]:
+    """The groups an agency is compared with: everyone, its type, its size, type and size.
+
+    With the instrument, the labels use its words ("same type (National)").
+    """
+    kind = type_label(instrument, agency.agency_type) if instrument else agency.agency_type
+    size = size_label(instrument, agency.size_band) if instrument else agency.size_band
     return [
         ("all agencies", PeerGroup()),
-        (f"same type ({agency.agency_type})", PeerGroup(agency_type=agency.agency_type)),
-        (f"same size ({agency.size_band})", PeerGroup(size_band=agency.size_band)),
+        (f"same type ({kind})", PeerGroup(agency_type=agency.agency_type)),
+        (f"same size ({size})", PeerGroup(size_band=agency.size_band)),
         (
-            f"same type and size ({agency.agency_type}, {agency.size_band})",
+            f"same type and size ({kind}, {size})",
             PeerGroup(agency_type=agency.agency_type, size_band=agency.size_band),
         ),
     ]
@@ -136,8 +151,10 @@ def agency_benchmark(
     round_ = get_round(session, round_id)
     frame = round_frame(session, round_id)
     levels = round_levels(round_, catalog)
+    if groups is None:
+        groups = peer_groups_for(agency, round_instrument(round_, catalog))
     comparisons = []
-    for label, group in groups if groups is not None else peer_groups_for(agency):
+    for label, group in groups:
         try:
             position = agency_position(frame, group, agency.id, k, levels=levels)
             comparisons.append(GroupComparison(label, group, position))
@@ -162,13 +179,31 @@ def agency_trajectory(
     """The agency's submitted rounds, oldest first, with their stored figures."""
     visible_agency(session, viewer, agency_id)
     progress = agency_progress(session, agency_id, catalog)
-    return build_trajectory([(info, results.score) for info, results in progress])
+    carry = agency_carry(session, agency_id, catalog)
+    return build_trajectory([(info, results.score) for info, results in progress], carry)
 
 
-def cohort_trend(session: Session, *, group: PeerGroup, k: int) -> tuple[CohortRound, ...]:
-    """A peer group's statistics in every round with results, oldest first."""
-    rounds = rounds_with_results(session)
-    return cohort_medians([(round_info(r), round_frame(session, r.id)) for r in rounds], group, k)
+def cohort_trend(
+    session: Session, *, group: PeerGroup, k: int, catalog: InstrumentCatalog | None = None
+) -> tuple[CohortRound, ...]:
+    """A peer group's statistics in every round with results, oldest first.
+
+    A round on an earlier version that a crosswalk leads from is counted on its agencies'
+    answers carried to the latest round's questionnaire, and marked with the share.
+    """
+    rounds = [round_info(r) for r in rounds_with_results(session)]
+    carrier = Carrier(catalog)
+    entries: list[tuple[RoundInfo, pd.DataFrame]] = []
+    shares: dict[int, float] = {}
+    for info in rounds:
+        frame = round_frame(session, info.round_id)
+        if info.lineage != rounds[-1].lineage:
+            target = instrument_key(rounds[-1])
+            carried = carried_round_frame(session, frame, carrier, info, target)
+            if carried is not None:
+                frame, shares[info.round_id] = carried
+        entries.append((info, frame))
+    return cohort_medians(entries, group, k, shares)
 
 
 def visible_agency(session: Session, viewer: User, agency_id: int) -> Agency:

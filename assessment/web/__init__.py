@@ -31,6 +31,7 @@ from typing import Any
 from flask import Flask, Response, jsonify
 
 from assessment import config
+from assessment.presentation.labels import carried_over_note
 from assessment.store.db import database_answers
 from assessment.web.auth.access import current_user, public
 from assessment.web.catalog import init_catalog, web_catalog
@@ -59,6 +60,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     install_request_checks(app)
     register_error_handlers(app)
     app.context_processor(_template_globals)
+    # A global, not a context value: imported macro files see it too.
+    app.jinja_env.globals["carried_over_note"] = carried_over_note
     app.add_url_rule("/healthz", "health", health)
     register_blueprints(app)
     return app

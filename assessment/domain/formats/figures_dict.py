@@ -22,6 +22,11 @@ def rounded(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
+def share(value: float | None) -> float | None:
+    """A share (0-1) as published in JSON: three decimals, None kept."""
+    return rounded(value, 3)
+
+
 def group_to_dict(group: PeerGroup) -> dict[str, Any]:
     """A peer group as JSON-ready data."""
     return {**{name: getattr(group, name) for name in FILTERS}, "description": group.describe()}
@@ -116,6 +121,8 @@ def trajectory_to_dict(trajectory: Trajectory) -> dict[str, Any]:
                 "themes": [_step_to_dict(step) for step in point.themes],
                 "newly_met": list(point.newly_met),
                 "newly_lost": list(point.newly_lost),
+                "carried_share": share(point.carried_share),
+                "compared_carried_share": share(point.compared_carried_share),
             }
             for point in trajectory.points
         ]
@@ -130,6 +137,7 @@ def cohort_to_dict(cohort: Sequence[CohortRound]) -> dict[str, Any]:
                 "round": round_to_dict(entry.round),
                 "comparable": entry.comparable,
                 "refused": entry.refused,
+                "carried_share": share(entry.carried_share),
                 "statistics": statistics_to_dict(entry.statistics) if entry.statistics else None,
             }
             for entry in cohort

@@ -7,8 +7,11 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from assessment.domain.loading.crosswalk import is_crosswalk_file, load_crosswalk
 from assessment.domain.loading.loader import ROOT_PATH, InstrumentError, Problem, load_instrument
+from assessment.domain.model.crosswalk import Crosswalk
 from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.carry import crosswalk_path
 
 INSTRUMENT_SUFFIXES = (".yaml", ".yml")
 
@@ -45,12 +48,20 @@ class _Cached:
     instrument: Instrument
 
 
+@dataclass(frozen=True)
+class _CachedCrosswalk:
+    stamp: tuple[int, int]
+    crosswalk: Crosswalk
+    instruments: tuple[Instrument, Instrument]  # the versions it was checked against
+
+
 class InstrumentCatalog:
     """The `*.yaml` instruments directly inside `directory`, parsed once per file change."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._cache: dict[Path, _Cached] = {}
+        self._crosswalk_cache: dict[Path, _CachedCrosswalk] = {}
         self._lock = threading.Lock()
 
     def files(self) -> list[Path]:
@@ -60,7 +71,7 @@ class InstrumentCatalog:
         return sorted(
             path
             for path in self.directory.iterdir()
-            if path.suffix in INSTRUMENT_SUFFIXES and path.is_file()
+            if path.suffix in INSTRUMENT_SUFFIXES and path.is_file() and not is_crosswalk_file(path)
         )
 
     def all(self) -> list[Instrument]:
@@ -113,6 +124,55 @@ class InstrumentCatalog:
         with self._lock:
             self._cache[key] = _Cached(stamp, instrument)
         return instrument
+
+    def crosswalk_files(self) -> list[Path]:
+        """The crosswalk files (`*.crosswalk.yaml`) of the folder, sorted by name."""
+        if not self.directory.is_dir():
+            return []
+        return sorted(p for p in self.directory.iterdir() if is_crosswalk_file(p) and p.is_file())
+
+    def crosswalks(self) -> list[Crosswalk]:
+        """Every crosswalk of the folder, checked against the folder's instruments."""
+        instruments = {instrument.key: instrument for instrument in self.all()}
+        crosswalks: list[Crosswalk] = []
+        problems: list[Problem] = []
+        for path in self.crosswalk_files():
+            try:
+                crosswalks.append(self.load_crosswalk(path, instruments))
+            except InstrumentError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise InstrumentError(problems)
+        return crosswalks
+
+    def load_crosswalk(self, path: Path, instruments: dict[str, Instrument]) -> Crosswalk:
+        """The crosswalk in `path`, re-read when it or the instruments it maps have changed."""
+        key = path.resolve()
+        try:
+            status = key.stat()
+        except OSError:
+            return load_crosswalk(path, instruments)  # reports the missing or unreadable file
+        stamp = (status.st_mtime_ns, status.st_size)
+        with self._lock:
+            cached = self._crosswalk_cache.get(key)
+        if (
+            cached is not None
+            and cached.stamp == stamp
+            and instruments.get(cached.crosswalk.source) is cached.instruments[0]
+            and instruments.get(cached.crosswalk.target) is cached.instruments[1]
+        ):
+            return cached.crosswalk
+        crosswalk = load_crosswalk(path, instruments)
+        used = (instruments[crosswalk.source], instruments[crosswalk.target])
+        with self._lock:
+            self._crosswalk_cache[key] = _CachedCrosswalk(stamp, crosswalk, used)
+        return crosswalk
+
+    def crosswalk_chain(self, source: str, target: str) -> tuple[Crosswalk, ...] | None:
+        """The crosswalks that lead from `source` to `target` (id@version): () if the same."""
+        if source == target:
+            return ()
+        return crosswalk_path(self.crosswalks(), source, target)
 
     def _available(self) -> str:
         names = [instrument.key for instrument in self.all()]

@@ -189,3 +189,8 @@ _TYPE_NAMES = {
     "object": "a mapping of keys",
     "array": "a list",
 }
+
+
+def report_schema_error(error: jsonschema.ValidationError, report: ProblemReport) -> None:
+    """Report one JSON Schema failure as a readable problem (also for crosswalk files)."""
+    _report_schema_error(error, report)

@@ -6,6 +6,14 @@ the latest earlier round of its lineage (`comparable_base`, the one rule every p
 report, API answer and list uses). A round on another major version is still listed,
 marked not comparable, and no change is computed from it.
 
+Across versions through a crosswalk. When a crosswalk path leads from an earlier round's
+instrument to the latest round's (`rules/carry.py`), the earlier round is re-expressed in
+the latest instrument: its answers are carried over and scored there (`CarryFigures`,
+given by the caller, which reads the answers). Such a round joins the latest lineage; its
+figures are *computed on carried-over answers* and carry the share of the latest
+instrument that had an equivalent (`carried_share`), and a change measured against it
+says so (`compared_carried_share`). An earlier round with no path stays not comparable.
+
 Newly met practices are met in a round and were present but not met in the previous
 round; newly lost practices were met and are now applicable but not met. A practice
 marked not applicable (or hidden) in the later round is neither, and a practice new to
@@ -14,7 +22,7 @@ the instrument is not counted as newly met.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -56,6 +64,49 @@ class RoundInfo:
 
 
 @dataclass(frozen=True)
+class CarriedFigures:
+    """An earlier round's figures computed on its answers carried to a later instrument."""
+
+    result: ScoreResult
+    equivalent_share: float  # 0..1: share of the later instrument with an equivalent
+
+
+CarryFigures = Callable[[RoundInfo, RoundInfo], CarriedFigures | None]
+"""The first round's figures carried to the second round's instrument; None with no path."""
+
+
+@dataclass(frozen=True)
+class AlignedRound:
+    """A round's figures as compared: its own, or carried to the reference instrument."""
+
+    info: RoundInfo
+    result: ScoreResult
+    lineage: Hashable  # the reference round's lineage when carried
+    carried_share: float | None = None  # set when computed on carried-over answers
+
+
+def align_rounds(
+    rounds: Sequence[tuple[RoundInfo, ScoreResult]], carry: CarryFigures | None = None
+) -> list[AlignedRound]:
+    """Rounds (oldest first) with every earlier one that a crosswalk reaches carried to the last."""
+    if not rounds:
+        return []
+    reference = rounds[-1][0]
+    aligned = []
+    for info, result in rounds:
+        carried = None
+        if carry is not None and info.lineage != reference.lineage:
+            carried = carry(info, reference)
+        if carried is None:
+            aligned.append(AlignedRound(info, result, info.lineage))
+        else:
+            aligned.append(
+                AlignedRound(info, carried.result, reference.lineage, carried.equivalent_share)
+            )
+    return aligned
+
+
+@dataclass(frozen=True)
 class FigureStep:
     """One figure in one round and its change since the previous comparable round."""
 
@@ -78,6 +129,8 @@ class TrajectoryPoint:
     themes: tuple[FigureStep, ...]
     newly_met: tuple[str, ...]
     newly_lost: tuple[str, ...]
+    carried_share: float | None = None  # figures computed on carried-over answers
+    compared_carried_share: float | None = None  # the changes' base was carried over
 
     def dimension(self, dimension_id: str) -> FigureStep | None:
         """The step of one dimension, or None."""
@@ -106,26 +159,25 @@ def comparable_base(lineages: Sequence[Hashable], index: int) -> int | None:
     return next((i for i in range(index - 1, -1, -1) if lineages[i] == lineages[index]), None)
 
 
-def build_trajectory(rounds: Sequence[tuple[RoundInfo, ScoreResult]]) -> Trajectory:
+def build_trajectory(
+    rounds: Sequence[tuple[RoundInfo, ScoreResult]], carry: CarryFigures | None = None
+) -> Trajectory:
     """An agency's trajectory from its results, given oldest round first."""
-    if not rounds:
+    aligned = align_rounds(rounds, carry)
+    if not aligned:
         return Trajectory(())
-    lineages = [info.lineage for info, _ in rounds]
+    lineages = [entry.lineage for entry in aligned]
     points = []
-    for index, (info, result) in enumerate(rounds):
+    for index, entry in enumerate(aligned):
         base = comparable_base(lineages, index)
-        before = rounds[base] if base is not None else None
-        points.append(_point(info, result, before, info.lineage == lineages[-1]))
+        before = aligned[base] if base is not None else None
+        points.append(_point(entry, before, entry.lineage == lineages[-1]))
     return Trajectory(tuple(points))
 
 
-def _point(
-    info: RoundInfo,
-    result: ScoreResult,
-    base: tuple[RoundInfo, ScoreResult] | None,
-    comparable: bool,
-) -> TrajectoryPoint:
-    before = base[1] if base else None
+def _point(entry: AlignedRound, base: AlignedRound | None, comparable: bool) -> TrajectoryPoint:
+    info, result = entry.info, entry.result
+    before = base.result if base else None
     overall = _step(
         "overall",
         result.overall.score,
@@ -145,12 +197,14 @@ def _point(
     return TrajectoryPoint(
         info,
         comparable,
-        base[0].name if base else None,
+        base.info.name if base else None,
         overall,
         dimensions,
         themes,
         newly_met,
         newly_lost,
+        carried_share=entry.carried_share,
+        compared_carried_share=base.carried_share if base else None,
     )
 
 
@@ -205,6 +259,7 @@ class CohortRound:
     comparable: bool  # same instrument and major version as the latest round
     statistics: PeerStatistics | None
     refused: str | None = None
+    carried_share: float | None = None  # computed on answers carried to the latest version
 
     def median(self, scope: str, key: str) -> float | None:
         """The group's median of one figure, None when withheld, refused or absent."""
@@ -216,17 +271,26 @@ def cohort_medians(
     rounds: Sequence[tuple[RoundInfo, pd.DataFrame]],
     group: PeerGroup,
     k: int = DEFAULT_ANONYMITY_K,
+    carried_shares: Mapping[int, float] | None = None,
 ) -> tuple[CohortRound, ...]:
-    """A peer group's statistics per round (oldest first), each subject to K."""
+    """A peer group's statistics per round (oldest first), each subject to K.
+
+    `carried_shares` names the rounds (by id) whose frame holds figures computed on answers
+    carried to the latest round's instrument, with the share that had an equivalent:
+    those rounds are comparable with the latest one.
+    """
     k = validate_k(k)
     if not rounds:
         return ()
+    carried_shares = carried_shares or {}
     latest_lineage = rounds[-1][0].lineage
     cohort = []
     for info, frame in rounds:
-        comparable = info.lineage == latest_lineage
+        share = carried_shares.get(info.round_id)
+        comparable = info.lineage == latest_lineage or share is not None
         try:
-            cohort.append(CohortRound(info, comparable, peer_statistics(frame, group, k)))
+            statistics = peer_statistics(frame, group, k)
+            cohort.append(CohortRound(info, comparable, statistics, carried_share=share))
         except GroupRefused as refused:
-            cohort.append(CohortRound(info, comparable, None, str(refused)))
+            cohort.append(CohortRound(info, comparable, None, str(refused), share))
     return tuple(cohort)

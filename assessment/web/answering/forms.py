@@ -87,6 +87,10 @@ class SubmitForm(RevisionForm):
     """The confirmation that locks the assessment."""
 
 
+class PrefillForm(RevisionForm):
+    """Start the draft from the agency's previous submitted answers."""
+
+
 class DimensionForm(RevisionForm):
     """Base of every dimension form: one radio group and one comment per practice."""
 

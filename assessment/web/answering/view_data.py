@@ -6,13 +6,14 @@ inputs, these shape them for the templates and the background-save responses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from typing import Any
 
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Dimension, Instrument, Practice
 from assessment.domain.model.results import ScoreResult
+from assessment.domain.rules.carry import unconfirmed_practices
 from assessment.domain.rules.scoring import Progress, progress, visible_practices
 from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
 
@@ -278,3 +279,28 @@ def radar_scores(result: ScoreResult) -> dict[str, float | None]:
 def radar_axes(instrument: Instrument) -> list[tuple[str, str]]:
     """(dimension id, title) pairs, for the radar chart's axes."""
     return [(d.id, str(d.title)) for d in instrument.dimensions]
+
+
+@dataclass(frozen=True)
+class CarriedItem:
+    """A carried-over answer not yet confirmed, as the overview and submit page list it."""
+
+    dimension_id: str
+    dimension_title: str
+    practice_id: str
+    number: int
+    text: str
+
+
+def unconfirmed_items(
+    instrument: Instrument, answers: Mapping[str, Answer], carried: Set[str]
+) -> list[CarriedItem]:
+    """The carried-over answers the lead has not saved or confirmed, in questionnaire order."""
+    waiting = unconfirmed_practices(answers, carried)
+    numbers = question_numbers(instrument)
+    return [
+        CarriedItem(dimension.id, str(dimension.title), p.id, numbers[p.id], str(p.text))
+        for dimension in instrument.dimensions
+        for p in dimension.practices
+        if p.id in waiting
+    ]

@@ -1,16 +1,19 @@
 """The agency lead's questionnaire: overview, one page per dimension, background save,
 submission and results.
 
-Every page exists twice: `/assessment/...` for a lead's own agency and
-`/agencies/<agency_id>/assessment/...` for anyone allowed to see that agency (admins may
-answer, consultants only read). Routes check the agency on every request (see workspace).
+Every page exists for a lead's own agency (`/assessment/...`) and for anyone allowed to
+see an agency (`/agencies/<agency_id>/assessment/...`; admins may answer, consultants only
+read), and each names its round (`.../rounds/<round_id>/...`). `/assessment/` itself lists
+every round that concerns the agency; the other paths without a round work on the
+agency's current round (see workspace). Routes check the agency on every request.
 Reading a page never changes anything: the assessment of a round starts with a POST of
-its own, offered on the overview.
+its own, offered on the round's page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -27,22 +30,34 @@ from werkzeug.wrappers import Response
 
 from assessment.domain.model.instrument import Dimension, Instrument
 from assessment.domain.rules.roadmap import build_roadmap
+from assessment.domain.rules.schedule import RoundState
 from assessment.domain.rules.scoring import visible_practices
 from assessment.presentation.charts import radar_chart
 from assessment.presentation.labels import level_name
 from assessment.presentation.roadmap import roadmap_view
-from assessment.queries.answers import assessment_answers
+from assessment.queries.answers import assessment_answers, carried_practices
+from assessment.queries.carried import carry_source
 from assessment.queries.results import assessment_results
 from assessment.services.assessments import (
+    prefill_from_previous,
     save_answers,
     start_assessment,
     submit_assessment,
 )
-from assessment.services.errors import Conflict, InvalidAnswers, Locked, ServiceError
-from assessment.store.models import Assessment
-from assessment.web.answering import view_data
+from assessment.services.errors import (
+    Conflict,
+    InvalidAnswers,
+    Locked,
+    NotFound,
+    RoundClosed,
+    ServiceError,
+)
+from assessment.services.permissions import can_answer_for_agency
+from assessment.store.models import Assessment, Role, Round
+from assessment.web.answering import round_list, view_data
 from assessment.web.answering.forms import (
     DimensionForm,
+    PrefillForm,
     SubmitForm,
     answer_changes,
     dimension_form_class,
@@ -54,8 +69,9 @@ from assessment.web.answering.workspace import (
     last_visit,
     load_workspace,
     remember_visit,
+    visible_agency,
 )
-from assessment.web.auth.access import login_required
+from assessment.web.auth.access import login_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.database import db_session
 from assessment.web.request_checks import reads_json
@@ -64,6 +80,10 @@ bp = Blueprint("answering", __name__, template_folder="templates")
 
 Page = Response | str | tuple[str, int]
 INVALID_STATUS = 422
+REOPEN_RULE = (
+    "Only an administrator can reopen it to change an answer; the reason is then shown on "
+    "the assessment's overview."
+)
 CONFLICT_MESSAGE = (
     "These answers were changed elsewhere (another tab or a colleague) since you opened "
     "this page, so nothing was saved. Reload the page to see the latest answers, then "
@@ -76,14 +96,22 @@ UNKNOWN_FIELDS_MESSAGE = (
 
 
 def _route(path: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a view under the lead's short URL and under the agency's URL."""
+    """Register a view under the lead's short URL and the agency's URL, each with and
+    without a round."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         guarded = login_required(view)
-        bp.add_url_rule(
-            f"/assessment{path}", view_func=guarded, defaults={"agency_id": None}, **options
-        )
-        bp.add_url_rule(f"/agencies/<int:agency_id>/assessment{path}", view_func=guarded, **options)
+        for agency_part in ("", "/agencies/<int:agency_id>"):
+            for round_part in ("", "/rounds/<int:round_id>"):
+                rule = f"{agency_part}/assessment{round_part}{path}"
+                defaults = {
+                    key: None for key in ("agency_id", "round_id") if f"<int:{key}>" not in rule
+                }
+                if defaults:
+                    options["defaults"] = defaults
+                else:
+                    options.pop("defaults", None)
+                bp.add_url_rule(rule, view_func=guarded, **options)
         return guarded
 
     return decorate
@@ -95,19 +123,23 @@ def _url_helper() -> dict[str, Any]:
 
 
 def answering_url(endpoint: str, **values: Any) -> str:
-    """A URL in the answering area that keeps the agency of the current request's URL."""
-    agency_id = (request.view_args or {}).get("agency_id")
-    return url_for(f"answering.{endpoint}", agency_id=agency_id, **values)
+    """A URL in the answering area that keeps the agency and round of the current URL."""
+    kept = {key: (request.view_args or {}).get(key) for key in ("agency_id", "round_id")}
+    return url_for(f"answering.{endpoint}", **(kept | values))
 
 
 @_route("/")
-def overview(agency_id: int | None) -> Page:
-    """Progress per dimension, what is left, where to continue, status and next steps."""
-    workspace = load_workspace(agency_id)
+def overview(agency_id: int | None, round_id: int | None) -> Page:
+    """Without a round: every round of the agency. With one: progress per dimension, what
+    is left, where to continue, status and next steps."""
+    if round_id is None:
+        return _rounds_page(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     if workspace.assessment is None or workspace.instrument is None:
         return render_template("answering/not_started.html", ws=workspace)
     answers = assessment_answers(workspace.assessment)
     instrument = workspace.instrument
+    carried = carried_practices(workspace.assessment)
     return render_template(
         "answering/overview.html",
         ws=workspace,
@@ -115,17 +147,110 @@ def overview(agency_id: int | None) -> Page:
         progress=view_data.answering_progress(instrument, answers),
         statuses=view_data.dimension_statuses(instrument, answers),
         resume=view_data.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
+        reopening=round_list.reopening_of(db_session(), workspace.assessment),
+        unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
+        prefill=_prefill_offer(workspace),
     )
 
 
+def _rounds_page(agency_id: int | None) -> str:
+    """The agency's rounds: open ones first with deadline and progress, closed ones read-only."""
+    user = signed_in_user()
+    agency = visible_agency(user, agency_id)
+    entries = round_list.agency_round_entries(db_session(), agency.id, web_catalog())
+    return render_template(
+        "answering/rounds.html",
+        agency=agency,
+        entries=entries,
+        may_edit=can_answer_for_agency(user, agency.id),
+    )
+
+
+@dataclass(frozen=True)
+class PrefillOffer:
+    """Last round's answers that the lead may start the draft from."""
+
+    round_name: str
+    count: int  # answers that would be filled in
+    note: str  # how much of this questionnaire had an equivalent
+    form: PrefillForm
+
+
+def _may_prefill(workspace: Workspace) -> bool:
+    """Only the agency's own lead starts a draft from last round's answers."""
+    user = workspace.user
+    return (
+        workspace.editable
+        and user.role == Role.LEAD
+        and user.agency_id == workspace.agency.id
+        and workspace.assessment is not None
+    )
+
+
+def _prefill_offer(workspace: Workspace) -> PrefillOffer | None:
+    """What starting from last round's answers would fill in, when the lead may do it."""
+    if not _may_prefill(workspace) or workspace.assessment is None:
+        return None
+    source = carry_source(db_session(), workspace.assessment, web_catalog())
+    if source is None:
+        return None
+    given = {row.practice_id for row in workspace.assessment.answers}
+    count = sum(1 for practice_id in source.carried.answers if practice_id not in given)
+    if not count:
+        return None
+    form = PrefillForm(formdata=None)
+    form.revision.data = str(workspace.assessment.revision)
+    note = f"{source.carried.equivalent_share:.0%} of this questionnaire had an equivalent"
+    return PrefillOffer(source.round_name, count, note, form)
+
+
+@_route("/prefill", methods=["POST"])
+def prefill(agency_id: int | None, round_id: int | None) -> Response:
+    """Fill the draft's untouched questions from the agency's last submitted answers."""
+    workspace = load_workspace(agency_id, round_id)
+    assessment, _ = workspace.require()
+    _require_editable(workspace)
+    if not _may_prefill(workspace):
+        abort(403)
+    form = PrefillForm()
+    if not form.validate():
+        abort(400)
+    try:
+        done = prefill_from_previous(
+            db_session(),
+            assessment_id=assessment.id,
+            revision=form.revision_value,
+            actor=workspace.user,
+            catalog=web_catalog(),
+        )
+    except Conflict:
+        flash(CONFLICT_MESSAGE, "error")
+        return redirect(answering_url("overview"))
+    except NotFound as missing:
+        flash(str(missing)[:1].upper() + str(missing)[1:] + ".", "error")
+        return redirect(answering_url("overview"))
+    count = len(done.carried)
+    flash(
+        f"{count} {'answer was' if count == 1 else 'answers were'} carried over from round "
+        f"{done.round_name} ({done.equivalent_share:.0%} of this questionnaire had an "
+        'equivalent). Each is marked "carried over, please confirm" until you save or '
+        "confirm it.",
+        "success",
+    )
+    return redirect(answering_url("overview"))
+
+
 @_route("/start", methods=["POST"])
-def start(agency_id: int | None) -> Response:
+def start(agency_id: int | None, round_id: int | None) -> Response:
     """Start the agency's draft in the open round (once; again changes nothing)."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     if not workspace.may_edit:
         abort(403)
     if workspace.round is None:
         flash("No assessment round is open, so the assessment cannot start yet.", "error")
+    elif workspace.assessment is None and not workspace.round.is_open:
+        state = workspace.round.state.value
+        flash(f"Round {workspace.round.name} is {state}, so its assessment cannot start.", "error")
     elif workspace.assessment is None:
         start_assessment(
             db_session(),
@@ -146,9 +271,9 @@ def _started(workspace: Workspace) -> tuple[Assessment, Instrument]:
 
 
 @_route("/dimensions/<dimension_id>", methods=["GET", "POST"])
-def dimension(agency_id: int | None, dimension_id: str) -> Page:
+def dimension(agency_id: int | None, round_id: int | None, dimension_id: str) -> Page:
     """One dimension's questions: a form while editable, the answers read-only otherwise."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     assessment, instrument = _started(workspace)
     found = instrument.dimension(dimension_id) or abort(404)
     if request.method == "POST":
@@ -174,14 +299,23 @@ def _save_dimension(
         status = 400 if form.malformed_request else INVALID_STATUS
         return _dimension_page(workspace, instrument, found, form, status=status)
     stored = assessment_answers(assessment)
-    changes = answer_changes(instrument, found, stored, form.submitted_answers())
-    if changes:
+    submitted = form.submitted_answers()
+    changes = answer_changes(instrument, found, stored, submitted)
+    # Saving the page confirms the carried-over answers it showed, left as they were.
+    confirm = sorted(
+        practice_id
+        for practice_id in carried_practices(assessment)
+        if submitted.get(practice_id) is not None
+        and submitted.get(practice_id) == stored.get(practice_id)
+    )
+    if changes or confirm:
         try:
             save_answers(
                 db_session(),
                 assessment_id=assessment.id,
                 answers=changes.answers,
                 clear=changes.clear,
+                confirm=confirm,
                 revision=form.revision_value,
                 actor=workspace.user,
                 catalog=web_catalog(),
@@ -234,11 +368,13 @@ def _dimension_page(
                 shown[practice_id] = answer
     else:
         shown = stored
+    carried = carried_practices(workspace.assessment)
     page = render_template(
         "answering/dimension.html",
         ws=workspace,
         instrument=instrument,
         dimension=found,
+        carried={p.id for p in found.practices if p.id in carried},
         form=form,
         practices=view_data.practice_views(instrument, found, shown),
         progress=view_data.answering_progress(instrument, stored),
@@ -249,12 +385,14 @@ def _dimension_page(
 
 @_route("/answers", methods=["POST"])
 @reads_json
-def autosave(agency_id: int | None) -> tuple[Response, int]:
+def autosave(agency_id: int | None, round_id: int | None) -> tuple[Response, int]:
     """Background save of changed practices (JSON); answers with the new revision and progress."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     if not workspace.may_edit:
         return _json_error(403, "Your account can read this assessment but not change it.")
     assessment, instrument = workspace.require()
+    if workspace.round is not None and not workspace.round.is_open:
+        return _json_error(423, closed_message(workspace.round))
     try:
         parsed = parse_autosave(request.get_json(silent=True), instrument)
     except PayloadError as error:
@@ -292,9 +430,9 @@ def _json_error(status: int, message: str, **extra: Any) -> tuple[Response, int]
 
 
 @_route("/submit", methods=["GET", "POST"])
-def submit(agency_id: int | None) -> Page:
+def submit(agency_id: int | None, round_id: int | None) -> Page:
     """Ask for confirmation, then score and lock the assessment."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     assessment, instrument = _started(workspace)
     if workspace.submitted and request.method == "GET":
         flash("This assessment is already submitted.", "info")
@@ -318,11 +456,7 @@ def submit(agency_id: int | None) -> Page:
     except Conflict:
         form.form_errors.append(CONFLICT_MESSAGE)
         return _submit_page(workspace, assessment, instrument, form, status=409)
-    flash(
-        "The assessment is submitted and locked. To change an answer now, ask your "
-        "administrator or consultant to reopen it.",
-        "success",
-    )
+    flash(f"The assessment is submitted and locked. {REOPEN_RULE}", "success")
     return redirect(answering_url("results"))
 
 
@@ -335,10 +469,12 @@ def _submit_page(
     status: int = 200,
 ) -> tuple[str, int]:
     answers = assessment_answers(assessment)
+    carried = carried_practices(assessment)
     page = render_template(
         "answering/submit.html",
         ws=workspace,
         instrument=instrument,
+        unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
         form=form,
         progress=view_data.answering_progress(instrument, answers),
         statuses=view_data.dimension_statuses(instrument, answers),
@@ -347,9 +483,9 @@ def _submit_page(
 
 
 @_route("/results")
-def results(agency_id: int | None) -> Page:
+def results(agency_id: int | None, round_id: int | None) -> Page:
     """Overall index and level, radar chart, dimension and theme figures, and the roadmap."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     assessment, instrument = _started(workspace)
     try:
         results = assessment_results(db_session(), assessment, web_catalog())
@@ -383,9 +519,22 @@ def _require_editable(workspace: Workspace) -> None:
     if not workspace.may_edit:
         abort(403)
     if workspace.submitted:
-        raise Locked(
-            "This assessment is submitted and locked. To change an answer, ask your "
-            "administrator or consultant to reopen it."
-        )
-    if not workspace.editable:
-        raise Locked("The round is closed; answers can no longer change.")
+        raise Locked(f"This assessment is submitted and locked. {REOPEN_RULE}")
+    if not workspace.editable and workspace.round is not None:
+        raise RoundClosed(closed_message(workspace.round))
+
+
+def closed_message(round_: Round) -> str:
+    """Why the round takes no answers now; whatever the request carried was not saved."""
+    if round_.state == RoundState.SCHEDULED:
+        why = f"has not opened yet (it opens on {round_.starts_on:%d %B %Y})"
+    elif round_.decided_state == RoundState.CLOSED:
+        why = "was closed by an administrator"
+    elif round_.ends_on is not None:
+        why = f"is closed (its last day was {round_.ends_on:%d %B %Y})"
+    else:
+        why = "is closed"
+    return (
+        f"Round {round_.name} {why}, so nothing on this page was saved; the answers "
+        "stored before stay as they were."
+    )

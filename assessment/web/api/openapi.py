@@ -95,6 +95,12 @@ SCHEMAS: Schema = {
                 "description": "overall index change since the previous comparable round",
             },
             "change_comparable": {"type": "boolean"},
+            "change_carried_share": {
+                **_nullable("number"),
+                "description": "set when the change is measured against the previous round's "
+                "answers carried over through a crosswalk: the share (0-1) of the latest "
+                "questionnaire that had an equivalent",
+            },
         }
     ),
     "AgencyList": _object({"agencies": _array(_ref("Agency"))}),
@@ -158,6 +164,12 @@ SCHEMAS: Schema = {
                         "round": _ref("RoundRef"),
                         "comparable": {"type": "boolean"},
                         "refused": _nullable("string"),
+                        "carried_share": {
+                            **_nullable("number"),
+                            "description": "set when the round's figures were computed on its "
+                            "answers carried over to the latest questionnaire: the share (0-1) "
+                            "of it that had an equivalent",
+                        },
                         "statistics": {"oneOf": [_ref("Statistics"), {"type": "null"}]},
                     }
                 )
@@ -221,6 +233,17 @@ SCHEMAS: Schema = {
                         "themes": _array(_ref("Step")),
                         "newly_met": _array({"type": "string"}),
                         "newly_lost": _array({"type": "string"}),
+                        "carried_share": {
+                            **_nullable("number"),
+                            "description": "set when this round's figures were computed on its "
+                            "answers carried over to the latest questionnaire: the share (0-1) "
+                            "of it that had an equivalent",
+                        },
+                        "compared_carried_share": {
+                            **_nullable("number"),
+                            "description": "set when the changes are measured against figures "
+                            "computed on carried-over answers",
+                        },
                     }
                 )
             ),

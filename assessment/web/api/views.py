@@ -19,6 +19,7 @@ from assessment.domain.formats.figures_dict import (
     position_to_dict,
     round_to_dict,
     rounded,
+    share,
     statistics_to_dict,
     trajectory_to_dict,
 )
@@ -64,9 +65,11 @@ def agencies() -> Response:
     """The agencies the caller may see (a lead: only their own), with latest figures."""
     user = api_user()
     if can_view_all(user):
-        rows = agency_overview(db_session())
+        rows = agency_overview(db_session(), catalog=web_catalog())
     else:
-        rows = agency_overview(db_session(), agency_ids=[user.agency_id or 0])
+        rows = agency_overview(
+            db_session(), agency_ids=[user.agency_id or 0], catalog=web_catalog()
+        )
     return jsonify(agencies=[_agency(row) for row in rows])
 
 
@@ -75,7 +78,7 @@ def agencies() -> Response:
 def agency(agency_id: int) -> Response:
     """One agency with its latest overall figures."""
     benchmarking.visible_agency(db_session(), api_user(), agency_id)
-    (row,) = agency_overview(db_session(), agency_ids=[agency_id])
+    (row,) = agency_overview(db_session(), agency_ids=[agency_id], catalog=web_catalog())
     return jsonify(_agency(row))
 
 
@@ -175,7 +178,7 @@ def benchmark_history() -> Response:
     """A group's statistics in every round with results; other major versions flagged."""
     group = _group_argument()
     k = current_app.config["ANONYMITY_K"]
-    cohort = benchmarking.cohort_trend(db_session(), group=group, k=k)
+    cohort = benchmarking.cohort_trend(db_session(), group=group, k=k, catalog=web_catalog())
     return jsonify(group=group_to_dict(group), k=k, **cohort_to_dict(cohort))
 
 
@@ -219,6 +222,7 @@ def _agency(row: AgencyOverview) -> dict[str, Any]:
         "overall_level": row.level,
         "change": rounded(row.change),
         "change_comparable": row.change_comparable,
+        "change_carried_share": share(row.change_carried_share),
     }
 
 

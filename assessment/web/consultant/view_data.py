@@ -70,7 +70,7 @@ def offer_filters(session: Session, form: GroupFilters) -> None:
 
 def agency_rows(session: Session, form: AgencyListForm | None) -> list[AgencyOverview]:
     """The agencies matching the form's filters, in its order (unscored figures last)."""
-    rows = agency_overview(session)
+    rows = agency_overview(session, catalog=web_catalog())
     if form is None:
         return rows
     group = form.group()
@@ -142,7 +142,7 @@ def agency_page(session: Session, viewer: User, agency_id: int, k: int) -> Agenc
             agency_id=agency_id,
             round_id=latest_round.id,
             k=k,
-            groups=benchmarking.peer_groups_for(agency)[:2],
+            groups=benchmarking.peer_groups_for(agency, names.instrument)[:2],
             catalog=web_catalog(),
         )
     return AgencyPage(
@@ -255,7 +255,7 @@ def benchmark_view(round_: Round, statistics: PeerStatistics, names: FigureNames
         dimensions=dimensions,
         themes=statistics.in_scope("theme"),
         bars=[(cell, peer_bar(cell, names.figure(cell.scope, cell.key))) for cell in shown],
-        levels_chart=level_chart(overall, names, "Agencies by overall level"),
+        levels_chart=level_chart(overall, names, "Agencies by overall level", statistics.k),
     )
 
 
@@ -273,7 +273,9 @@ def benchmark_page(
         view = refused_view(round_, str(refused))
     else:
         view = benchmark_view(round_, statistics, names)
-    return view, cohort_view(benchmarking.cohort_trend(session, group=group, k=k), names)
+    return view, cohort_view(
+        benchmarking.cohort_trend(session, group=group, k=k, catalog=web_catalog()), names
+    )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,207 @@
+"""Figures of earlier rounds carried to a later round's instrument through crosswalks.
+
+Comparisons across instrument versions (trajectories, change since the previous round,
+cohort medians over rounds) re-express an earlier round in the later instrument: the
+earlier round's stored answers are carried through the crosswalk chain of the catalog
+(`domain.rules.carry`) and scored live there. These figures are never stored; they are
+marked as computed on carried-over answers, with the share of the later instrument that
+had an equivalent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.loading.loader import InstrumentError
+from assessment.domain.model.answers import Answer
+from assessment.domain.model.crosswalk import Crosswalk
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.model.results import ScoreResult
+from assessment.domain.rules.carry import CarriedAnswers, carry_answers
+from assessment.domain.rules.scoring import score_assessment
+from assessment.domain.rules.trajectory import CarriedFigures, CarryFigures, RoundInfo
+from assessment.queries.answers import stored_answers
+from assessment.queries.instruments import default_catalog
+from assessment.queries.rounds import round_order
+from assessment.services.errors import NotFound
+from assessment.store.models import Assessment, AssessmentStatus, Round
+
+
+def instrument_key(info: RoundInfo) -> str:
+    """The `id@version` of the round's instrument."""
+    return f"{info.instrument_id}@{info.instrument_version}"
+
+
+class Carrier:
+    """Carries answers between the versions of one catalog, finding each chain once."""
+
+    def __init__(self, catalog: InstrumentCatalog | None = None) -> None:
+        self.catalog = catalog or default_catalog()
+        self._chains: dict[tuple[str, str], tuple[Crosswalk, ...] | None] = {}
+        self._instruments: dict[str, Instrument] | None = None
+
+    def chain(self, source: str, target: str) -> tuple[Crosswalk, ...] | None:
+        """The crosswalks from `source` to `target` (id@version), None when none leads there."""
+        if (source, target) not in self._chains:
+            try:
+                self._chains[source, target] = self.catalog.crosswalk_chain(source, target)
+            except InstrumentError as error:
+                raise NotFound(f"the questionnaires cannot be read: {error}") from None
+        return self._chains[source, target]
+
+    def instruments(self) -> Mapping[str, Instrument]:
+        """The catalog's instruments by id@version."""
+        if self._instruments is None:
+            self._instruments = {i.key: i for i in self.catalog.all()}
+        return self._instruments
+
+    def carry(
+        self, answers: Mapping[str, Answer], source: str, target: str
+    ) -> CarriedAnswers | None:
+        """`answers` to `source` carried to `target`, None when no crosswalk path leads there."""
+        chain = self.chain(source, target)
+        instruments = self.instruments()
+        if chain is None or source not in instruments:
+            return None
+        return carry_answers(answers, instruments[source], chain, instruments)
+
+    def figures(
+        self, answers: Mapping[str, Answer], source: str, target: str
+    ) -> CarriedFigures | None:
+        """The figures of `answers` carried to `target` and scored there."""
+        carried = self.carry(answers, source, target)
+        if carried is None:
+            return None
+        result = score_assessment(self.instruments()[target], carried.answers)
+        return CarriedFigures(result, carried.equivalent_share)
+
+
+def agency_carry(
+    session: Session, agency_id: int, catalog: InstrumentCatalog | None = None
+) -> CarryFigures:
+    """How one agency's submitted rounds are carried to a later round's instrument."""
+    carrier = Carrier(catalog)
+
+    def carry(earlier: RoundInfo, later: RoundInfo) -> CarriedFigures | None:
+        source, target = instrument_key(earlier), instrument_key(later)
+        if carrier.chain(source, target) is None:
+            return None
+        assessment_id = session.scalar(
+            select(Assessment.id).where(
+                Assessment.agency_id == agency_id,
+                Assessment.round_id == earlier.round_id,
+                Assessment.status == AssessmentStatus.SUBMITTED,
+            )
+        )
+        if assessment_id is None:
+            return None
+        answers = stored_answers(session, [assessment_id])[assessment_id]
+        return carrier.figures(answers, source, target)
+
+    return carry
+
+
+def carried_round_frame(
+    session: Session, frame: pd.DataFrame, carrier: Carrier, source: RoundInfo, target: str
+) -> tuple[pd.DataFrame, float] | None:
+    """A round's results frame with each agency's figures carried to `target` (id@version).
+
+    The agency's columns (profile, submission order, release) are kept, the figures
+    replaced by those of its stored answers carried over and scored; None with no path.
+    """
+    source_key = instrument_key(source)
+    if carrier.chain(source_key, target) is None:
+        return None
+    found = session.execute(
+        select(Assessment.agency_id, Assessment.id).where(
+            Assessment.round_id == source.round_id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+        )
+    )
+    submitted = {agency_id: assessment_id for agency_id, assessment_id in found}
+    answers = stored_answers(session, submitted.values())
+    agencies = frame.drop_duplicates("agency_id").set_index("agency_id")
+    rows: list[dict[str, object]] = []
+    share = 1.0
+    for agency_id, columns in agencies.iterrows():
+        assessment_id = submitted.get(int(str(agency_id)))
+        carried = carrier.figures(answers.get(assessment_id or -1, {}), source_key, target)
+        if assessment_id is None or carried is None:
+            continue
+        share = carried.equivalent_share
+        base: dict[str, object] = {str(k): v for k, v in columns.items()}
+        base["agency_id"] = agency_id
+        rows.extend({**base, **figure} for figure in _figure_rows(carried.result))
+    if not rows:
+        return frame.iloc[0:0], share
+    return pd.DataFrame(rows, columns=list(frame.columns)).astype(frame.dtypes.to_dict()), share
+
+
+def _figure_rows(result: ScoreResult) -> list[dict[str, object]]:
+    """A result's figures as rows of the results frame (scope, key, score, level, coverage)."""
+    overall = result.overall
+    rows: list[dict[str, object]] = [
+        _row("overall", "overall", overall.score, overall.level, overall.coverage)
+    ]
+    rows += [
+        _row("dimension", key, d.score, d.level, d.coverage) for key, d in result.dimensions.items()
+    ]
+    rows += [_row("theme", key, t.score, None, t.coverage) for key, t in result.themes.items()]
+    return rows
+
+
+def _row(
+    scope: str, key: str, score: float | None, level: int | None, coverage: float
+) -> dict[str, object]:
+    return {"scope": scope, "key": key, "score": score, "level": level, "coverage": coverage}
+
+
+@dataclass(frozen=True)
+class CarrySource:
+    """The agency's previous submitted assessment that a draft can start from."""
+
+    assessment_id: int
+    round_name: str
+    instrument: str  # id@version
+    carried: CarriedAnswers  # its answers, carried to the draft's instrument
+
+
+def carry_source(
+    session: Session, assessment: Assessment, catalog: InstrumentCatalog | None = None
+) -> CarrySource | None:
+    """The latest earlier submitted assessment of the agency that can be carried to this one.
+
+    Earlier means an earlier round in round order; it qualifies when it used the same
+    questionnaire version or a crosswalk path leads from its version to this one's.
+    """
+    carrier = Carrier(catalog)
+    target = f"{assessment.instrument_id}@{assessment.instrument_version}"
+    rows = session.execute(
+        select(
+            Assessment.id,
+            Assessment.status,
+            Round.name,
+            Assessment.instrument_id,
+            Assessment.instrument_version,
+        )
+        .join(Round, Round.id == Assessment.round_id)
+        .where(Assessment.agency_id == assessment.agency_id)
+        .order_by(*round_order())
+    ).all()
+    ids = [row[0] for row in rows]
+    earlier = rows[: ids.index(assessment.id)] if assessment.id in ids else rows
+    for assessment_id, status, round_name, instrument_id, version in reversed(earlier):
+        if status != AssessmentStatus.SUBMITTED:
+            continue
+        source = f"{instrument_id}@{version}"
+        answers = stored_answers(session, [assessment_id])[assessment_id]
+        carried = carrier.carry(answers, source, target)
+        if carried is not None:
+            return CarrySource(assessment_id, round_name, source, carried)
+    return None
