@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from assessment.services import accounts
 from assessment.services.assessments import start_assessment
-from assessment.services.rounds import open_round
+from assessment.services.rounds import open_rounds
 from assessment.store.db import Database
 from assessment.store.models import Role, Round, User
 from tests.live_http import BIN, Browser, find, form_token, gunicorn
@@ -117,7 +117,7 @@ def _seed(env: dict[str, str], agencies: int = 60) -> Seeded:
             if demo_lead is None or consultant is None or closed is None:
                 raise RuntimeError("the demo data has no lead, consultant or closed round")
             leads = [(demo_lead.email, PASSWORD)]
-            round_ = open_round(session)
+            round_ = next(iter(open_rounds(session)), None)
             if round_ is None:
                 raise RuntimeError("the demo data has no open round")
             # Each throughput client answers for its own agency, so saves never conflict.
