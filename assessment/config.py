@@ -13,13 +13,13 @@ Environment variables:
   ``redis://127.0.0.1:6379/0`` for Redis, ``memory://`` only for a single process.
 - ``ANONYMITY_K``: smallest peer group shown in benchmarks; default 5, never below 3.
 - ``INSTRUMENT_DIR``: folder of instrument files; default the bundled questionnaires.
-- ``PDF_CACHE_DIR``: folder of rendered report PDFs, kept by content and shared by the
-  workers; default ``<instance>/pdf-cache``.
 - ``REPORT_ORGANISATION``: the organisation that issues the PDF reports (their cover
   and metadata); default "Social-media maturity assessment".
 - ``REPORT_AUTHOR``: the author named on the cover; default the organisation.
 - ``REPORT_LOGO``: path of a PNG, JPEG or SVG logo (at most 512 KB) for the cover;
   default none.
+- ``PDF_CACHE_DIR``: folder of rendered report PDFs, kept by content and shared by the
+  workers; default ``<instance>/pdf-cache``.
 - ``TRUSTED_PROXY_COUNT``: how many reverse proxies (e.g. nginx) stand in front of the
   app; their X-Forwarded-For / -Proto headers then give the client address (for login
   rate limits) and the scheme. Default 0: such headers are ignored.

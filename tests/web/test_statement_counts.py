@@ -64,8 +64,14 @@ def _ids(database: Database) -> tuple[dict[str, User], dict[str, int]]:
         }
         lead_agency = users[Role.LEAD.value].agency_id
         assert lead_agency is not None
-        rounds = session.scalars(select(Round).order_by(Round.name.desc())).all()
-        closed = next((r for r in rounds if not r.is_open), None)
+        closed = next(
+            (
+                r
+                for r in session.scalars(select(Round).order_by(Round.name.desc()))
+                if not r.is_open
+            ),
+            None,
+        )
         assert closed is not None
         submitted = session.scalars(
             select(Assessment).where(
@@ -143,16 +149,16 @@ def _autosave(_ids: dict[str, int]) -> Callable[[FlaskClient], Any]:
 # Page, who asks, the request, and the statements it may run at most (at any size): the
 # counts measured when this table was written. A page that needs more must say why here.
 PAGES: list[tuple[str, str, Callable[[dict[str, int]], Callable[[FlaskClient], Any]], int]] = [
-    ("answering overview", "lead", _get("/assessment/"), 8),
-    ("dimension page", "lead", _get("/assessment/dimensions/policy"), 6),
-    ("autosave POST", "lead", _autosave, 11),
-    ("draft results", "lead", _get("/assessment/results"), 7),
+    ("answering overview", "lead", _get("/assessment/"), 8),  # every round of the agency
+    ("dimension page", "lead", _get("/assessment/dimensions/policy"), 6),  # + carried flags
+    ("autosave POST", "lead", _autosave, 11),  # + confirming carried answers
+    ("draft results", "lead", _get("/assessment/results"), 7),  # + carried flags
     ("own benchmark", "lead", _get("/my/benchmark"), 5),
     ("consultant agency list", "consultant", _get("/consultant/agencies"), 3),
     ("consultant agency page", "consultant", _get("/consultant/agencies/{submitted_agency}"), 16),
     ("benchmark page", "consultant", _get("/consultant/benchmark?round={closed_round}"), 14),
     ("reports index", "consultant", _get("/reports/"), 4),
-    ("admin agencies", "admin", _get("/admin/agencies"), 3),
+    ("admin agencies", "admin", _get("/admin/agencies"), 3),  # + synthetic counts
     ("admin users", "admin", _get("/admin/users"), 2),
     ("admin rounds", "admin", _get("/admin/rounds"), 2),
 ]

@@ -28,12 +28,7 @@ from assessment.reporting.agency import build_agency_report
 from assessment.reporting.batch import cohort_filename, report_filename
 from assessment.reporting.cohort import build_cohort_report
 from assessment.reporting.pdf_cache import PdfCache
-from assessment.reporting.render import (
-    BASE_FOLDER,
-    render_agency_pdf,
-    render_html,
-    stylesheet_path,
-)
+from assessment.reporting.render import BASE_FOLDER, render_html, stylesheet_path
 from assessment.reporting.view_data import AgencyReport
 from assessment.services import commentary as commentary_service
 from assessment.services import export, report_access
@@ -145,7 +140,7 @@ def mark_final(agency_id: int, round_id: int) -> WerkzeugResponse:
     if not FinalForm().validate_on_submit():
         flash("The form expired: mark the report final again.", "error")
         return redirect(back)
-    pdf = render_agency_pdf(_agency_report(assessment, final=True))
+    pdf = _agency_pdf(_agency_report(assessment, final=True))
     commentary_service.issue_final_report(
         db_session(), actor=signed_in_user(), assessment_id=assessment.id, pdf=pdf
     )
@@ -204,7 +199,7 @@ def cohort_pdf() -> Response:
     report = build_cohort_report(
         db_session(), round_id, group, current_app.config["ANONYMITY_K"], catalog=web_catalog()
     )
-    pdf = _cached_pdf("cohort", render_html("cohort", report))
+    pdf = _pdf("cohort", render_html("cohort", report))
     report_access.record_cohort_report(
         db_session(), actor=signed_in_user(), round_id=round_id, group=group
     )
@@ -222,15 +217,14 @@ def stylesheet(name: str) -> Response:
     return response
 
 
-def _agency_pdf(report: AgencyReport) -> bytes:
-    """The agency report's PDF, from the cache when an identical one was rendered."""
-    return _cached_pdf("agency", render_html("agency", report))
-
-
-def _cached_pdf(name: str, html: str) -> bytes:
+def _pdf(name: str, html: str) -> bytes:
     """The report's PDF, laid out only when no identical document is in the cache."""
     pdf, _ = PdfCache(Path(current_app.config["PDF_CACHE_DIR"])).pdf(name, html)
     return pdf
+
+
+def _agency_pdf(report: AgencyReport) -> bytes:
+    return _pdf("agency", render_html("agency", report))
 
 
 def _submitted(agency_id: int, round_id: int) -> Assessment:
@@ -243,6 +237,7 @@ def _submitted(agency_id: int, round_id: int) -> Assessment:
 def _agency_report(
     assessment: Assessment, *, with_commentary: bool = True, final: bool = False
 ) -> AgencyReport:
+
     return build_agency_report(
         db_session(),
         assessment.agency_id,
