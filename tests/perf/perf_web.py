@@ -112,9 +112,8 @@ def _seed(env: dict[str, str], agencies: int = 60) -> Seeded:
                 select(User).where(User.role == Role.LEAD).order_by(User.id)
             ).first()
             consultant = session.scalars(select(User).where(User.role == Role.CONSULTANT)).first()
-            closed = session.scalars(
-                select(Round).where(Round.is_open.is_(False)).order_by(Round.name.desc())
-            ).first()
+            rounds = session.scalars(select(Round).order_by(Round.name.desc())).all()
+            closed = next((r for r in rounds if not r.is_open), None)
             if demo_lead is None or consultant is None or closed is None:
                 raise RuntimeError("the demo data has no lead, consultant or closed round")
             leads = [(demo_lead.email, PASSWORD)]
