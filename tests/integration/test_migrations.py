@@ -75,6 +75,23 @@ def test_rounds_keep_their_open_or_closed_state_through_the_schedule_migration(
                     ),
                     {"name": name, "ends_on": ends_on, "is_open": is_open},
                 )
+            # An assessment pointing at a round: SQLite's table copy must keep it.
+            connection.execute(
+                text(
+                    "INSERT INTO agency (name, country, agency_type, size_band, profile,"
+                    " synthetic, created_at) VALUES ('North Police', 'NL', 'regional',"
+                    " '100-999', '{}', FALSE, CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO assessment (agency_id, round_id, instrument_id,"
+                    " instrument_version, status, revision, created_at, updated_at)"
+                    " SELECT agency.id, assessment_round.id, 'sm-policing-maturity', '1.0.0',"
+                    " 'draft', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP FROM agency,"
+                    " assessment_round WHERE assessment_round.name = '2025'"
+                )
+            )
         upgrade_database(empty_database_url)
         with database.session() as session:
             found = {r.name: r for r in session.scalars(select(Round))}
@@ -85,6 +102,7 @@ def test_rounds_keep_their_open_or_closed_state_through_the_schedule_migration(
             }
             assert found["2025"].decided_state == RoundState.CLOSED
             assert found["2026"].deadline is None  # open until an administrator closes it
+            assert [a.round.name for a in found["2025"].assessments] == ["2025"]
         command.downgrade(alembic_config(empty_database_url), "0003")
         with database.engine.connect() as connection:
             flags = connection.execute(
