@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from assessment.domain.model.instrument import Instrument, OverallLevelRule
 from assessment.domain.model.results import BaselineResult, DimensionResult, PracticeStatus
 from assessment.domain.rules.headline import Headline, Ranked
 
 OVERALL = "Overall"
+
+
+def whole_points(value: float) -> int:
+    """The one rounding rule of every displayed figure: whole points, halves up (62.5 -> 63).
+
+    Python's round() and "%.0f" round halves to even (62.5 -> 62); a score must read the
+    same on every page, report and chart.
+    """
+    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def points(value: float | None, missing: str = "n/a") -> str:
+    """A score or percentage for display, in whole points; `missing` when there is none."""
+    return missing if value is None else str(whole_points(value))
+
+
 NOT_ANSWERED = "Not answered"
 NOT_APPLICABLE = "Not applicable"
 STATUS_WORDS = {

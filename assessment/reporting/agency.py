@@ -48,7 +48,7 @@ from assessment.queries.results import (
 )
 from assessment.queries.rounds import get_round
 from assessment.reporting import sections
-from assessment.reporting.baseline import published_baseline
+from assessment.reporting.baseline import legal_references, published_baseline
 from assessment.reporting.view_data import AgencyReport, ConsultantNote, TrendView
 from assessment.services.benchmarking import peer_groups_for, round_frame
 from assessment.store.models import OVERALL_SECTION, Agency
@@ -172,6 +172,7 @@ def build_agency_report(
             peer_count=peers.count,
             k=k,
             baseline=published_baseline(),
+            references=legal_references(),
         ),
         appendix=sections.appendix(
             instrument, result, answers, _authors(answer_authors(session, assessment.id))

@@ -37,7 +37,7 @@ from assessment.queries.carried import Carrier, carried_round_frame, instrument_
 from assessment.queries.instruments import instrument_for
 from assessment.queries.rounds import get_round, round_info, rounds_with_results
 from assessment.reporting import sections
-from assessment.reporting.baseline import published_baseline
+from assessment.reporting.baseline import legal_references, published_baseline
 from assessment.reporting.view_data import CohortReport, DistributionLine, TrendView, UnmetPractice
 from assessment.services.benchmarking import round_frame
 from assessment.services.errors import ServiceError
@@ -108,6 +108,7 @@ def build_cohort_report(
             peer_count=statistics.n_agencies,
             k=k,
             baseline=published_baseline(),
+            references=legal_references(),
         ),
     )
 

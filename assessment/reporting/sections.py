@@ -337,6 +337,7 @@ def methodology(
     peer_count: int | None,
     k: int,
     baseline: Sequence[BaselineFigure],
+    references: Sequence[str] = (),
 ) -> Methodology:
     """How the figures are computed, the instrument, the peer group, anonymity and context."""
     rules = instrument.scoring
@@ -380,6 +381,7 @@ def methodology(
         baseline=tuple(baseline),
         sources=tuple(SourceLine(key, s.citation) for key, s in instrument.sources.items()),
         definitions=option_definitions(instrument),
+        references=tuple(references),
     )
 
 

@@ -26,6 +26,7 @@ from assessment.presentation.peer_charts import (
     position_bars,
     trend_of,
 )
+from assessment.presentation.profiles import country_name
 from assessment.queries.agencies import (
     AgencyOverview,
     agencies_by_name,
@@ -62,7 +63,7 @@ def offer_filters(session: Session, form: GroupFilters) -> None:
     instruments = web_catalog().all()
     countries = agency_countries(session)
     form.offer(
-        [(code, code) for code in countries],
+        [(code, f"{country_name(code)} ({code})") for code in countries],
         profile_choices(instruments, "agency_type"),
         profile_choices(instruments, "size_band"),
     )
