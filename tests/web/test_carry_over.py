@@ -295,6 +295,8 @@ def test_the_same_version_is_copied_as_it_was(
         .where(Assessment.agency_id == agency.id, Round.name == "2032")
     ).one()
 
+    overview = html.unescape(client.get("/assessment/").get_data(as_text=True))
+    assert "from round 2031 (the same questionnaire version)" in overview
     assert prefill(client, started.revision) == 302
 
     stored = rows(session, started)
