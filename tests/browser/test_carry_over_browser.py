@@ -14,6 +14,7 @@ from assessment.services import assessments, rounds
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, Round
 from tests.browser.conftest import Lead, LiveSite, sign_in
+from tests.browser.test_answering_browser import serious_violations
 from tests.conftest import BUNDLED_QUESTIONNAIRE
 
 pytestmark = pytest.mark.browser
@@ -68,6 +69,7 @@ def test_fill_in_last_rounds_answers_then_confirm_a_page(page: Page, live_site: 
     expect(page.locator(".flash--success")).to_contain_text("has started")
 
     expect(page.locator("#prefill-title")).to_have_text("Start from last round's answers")
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Fill in last round's answers").click()
     expect(page.locator(".flash--success")).to_contain_text(
         f"{len(GIVEN)} answers were carried over from round 2020"
@@ -82,6 +84,7 @@ def test_fill_in_last_rounds_answers_then_confirm_a_page(page: Page, live_site: 
     expect(page.locator("#carried-notice")).to_be_visible()
     policy = [pid for pid in GIVEN if pid.startswith("policy.")]
     expect(page.locator(".practice__carried")).to_have_count(len(policy))
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".flash--success")).to_contain_text("your answers are saved")
     expect(page.locator(".practice__carried")).to_have_count(0)
@@ -93,3 +96,4 @@ def test_fill_in_last_rounds_answers_then_confirm_a_page(page: Page, live_site: 
     expect(page.locator("#unconfirmed")).to_contain_text(
         f"{len(GIVEN) - len(policy)} carried-over answers are not confirmed"
     )
+    assert serious_violations(page) == []
