@@ -14,7 +14,7 @@ from assessment.services import assessments, rounds
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, Round
 from tests.browser.conftest import Lead, LiveSite, sign_in
-from tests.browser.test_answering_browser import serious_violations
+from tests.browser.test_answering_browser import INSTRUMENT, serious_violations, wait_for
 from tests.conftest import BUNDLED_QUESTIONNAIRE
 
 pytestmark = pytest.mark.browser
@@ -85,6 +85,15 @@ def test_fill_in_last_rounds_answers_then_confirm_a_page(page: Page, live_site: 
     policy = [pid for pid in GIVEN if pid.startswith("policy.")]
     expect(page.locator(".practice__carried")).to_have_count(len(policy))
     assert serious_violations(page) == []
+    # A background save of one carried answer confirms that one, on the page too.
+    first = INSTRUMENT.practice(policy[0])
+    assert first is not None
+    changed = next(o.id for o in first.answer_set.options if o.id != GIVEN[first.id].option_id)
+    index = [o.id for o in first.answer_set.options].index(changed)
+    page.locator(f'[id="answer-{first.id}-{index}"]').check()
+    expect(page.locator("#autosave-status")).to_contain_text("All changes saved")
+    expect(page.locator(".practice__carried")).to_have_count(len(policy) - 1)
+    wait_for(lambda: not carried_flags(live_site, lead)[first.id], "the confirmation")
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".flash--success")).to_contain_text("your answers are saved")
     expect(page.locator(".practice__carried")).to_have_count(0)
