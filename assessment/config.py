@@ -13,6 +13,11 @@ Environment variables:
   ``redis://127.0.0.1:6379/0`` for Redis, ``memory://`` only for a single process.
 - ``ANONYMITY_K``: smallest peer group shown in benchmarks; default 5, never below 3.
 - ``INSTRUMENT_DIR``: folder of instrument files; default the bundled questionnaires.
+- ``REPORT_ORGANISATION``: the organisation that issues the PDF reports (their cover
+  and metadata); default "Social-media maturity assessment".
+- ``REPORT_AUTHOR``: the author named on the cover; default the organisation.
+- ``REPORT_LOGO``: path of a PNG, JPEG or SVG logo (at most 512 KB) for the cover;
+  default none.
 - ``TRUSTED_PROXY_COUNT``: how many reverse proxies (e.g. nginx) stand in front of the
   app; their X-Forwarded-For / -Proto headers then give the client address (for login
   rate limits) and the scheme. Default 0: such headers are ignored.
@@ -20,11 +25,13 @@ Environment variables:
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import secrets
 import tempfile
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +48,47 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
+DEFAULT_ORGANISATION = "Social-media maturity assessment"
+MAX_LOGO_BYTES = 512 * 1024
+_LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
+
 class ConfigError(ValueError):
     """A setting has a value the application cannot use."""
+
+
+@dataclass(frozen=True)
+class Branding:
+    """Who issues the reports: organisation, author and an optional logo (a data: URL)."""
+
+    organisation: str = DEFAULT_ORGANISATION
+    author: str = DEFAULT_ORGANISATION
+    logo: str | None = None
+
+
+def branding(environ: Mapping[str, str] | None = None) -> Branding:
+    """The report branding from ``REPORT_ORGANISATION``, ``REPORT_AUTHOR``, ``REPORT_LOGO``."""
+    env = os.environ if environ is None else environ
+    organisation = env.get("REPORT_ORGANISATION", "").strip() or DEFAULT_ORGANISATION
+    author = env.get("REPORT_AUTHOR", "").strip() or organisation
+    logo = env.get("REPORT_LOGO", "").strip()
+    return Branding(organisation, author, logo_data_url(Path(logo)) if logo else None)
+
+
+def logo_data_url(path: Path) -> str:
+    """The logo file as a data: URL, so that rendering reads no file; checked first."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise ConfigError(f"REPORT_LOGO: cannot read {path}: {error.strerror}") from None
+    if len(data) > MAX_LOGO_BYTES:
+        raise ConfigError(f"REPORT_LOGO: {path} is larger than {MAX_LOGO_BYTES // 1024} KB")
+    media_type = next((t for magic, t in _LOGO_TYPES.items() if data.startswith(magic)), None)
+    if media_type is None and b"<svg" in data[:4096]:
+        media_type = "image/svg+xml"
+    if media_type is None:
+        raise ConfigError(f"REPORT_LOGO: {path} is not a PNG, JPEG or SVG image")
+    return f"data:{media_type};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 def instance_dir(environ: Mapping[str, str] | None = None) -> Path:

@@ -10,7 +10,8 @@ Databases
 
 Factories (callables, each commits through the services)
     `create_agency(country="NL", ...)`, `create_user(role="lead", agency=None, ...)`,
-    `create_round(name=None, questionnaire="sm-policing-maturity@1.0.0", is_open=True)`.
+    `create_round(name=None, questionnaire="sm-policing-maturity@1.0.0", is_open=True,
+    starts_on=None, ends_on=None)`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -197,6 +199,8 @@ def create_round(session: Session) -> Callable[..., Round]:
         name: str | None = None,
         questionnaire: str = BUNDLED_QUESTIONNAIRE,
         is_open: bool = True,
+        starts_on: date | None = None,
+        ends_on: date | None = None,
     ) -> Round:
         instrument_id, _, version = questionnaire.partition("@")
         round_ = rounds.create_round(
@@ -204,6 +208,8 @@ def create_round(session: Session) -> Callable[..., Round]:
             name=name or str(next(numbers)),
             instrument_id=instrument_id,
             instrument_version=version,
+            starts_on=starts_on,
+            ends_on=ends_on,
         )
         if not is_open:
             rounds.set_round_open(session, round_id=round_.id, is_open=False, actor=None)

@@ -12,7 +12,7 @@ from assessment.domain.model.instrument import Instrument, Practice
 from assessment.queries.instruments import default_catalog
 from assessment.services.assessments import save_answers, start_assessment, submit_assessment
 from assessment.services.rounds import set_round_open
-from assessment.store.models import Agency, Assessment, Round
+from assessment.store.models import Agency, Assessment, Round, User
 
 
 def instrument_of_round(round_: Round, catalog: InstrumentCatalog | None = None) -> Instrument:
@@ -47,15 +47,16 @@ def submit(
     round_: Round,
     answers: dict[str, Answer],
     catalog: InstrumentCatalog | None = None,
+    answered_by: User | None = None,
 ) -> Assessment:
-    """Start, answer and submit the agency's assessment in the round."""
+    """Start, answer (as `answered_by`, if given) and submit the agency's assessment."""
     assessment = start_assessment(session, agency_id=agency.id, round_id=round_.id, actor=None)
     assessment = save_answers(
         session,
         assessment_id=assessment.id,
         answers=answers,
         revision=assessment.revision,
-        actor=None,
+        actor=answered_by,
         catalog=catalog,
     )
     return submit_assessment(

@@ -64,7 +64,10 @@ def build_report_world(
     submit(session, agency, earlier, varied_answers(instrument, 1))
     rounds.set_round_open(session, round_id=earlier.id, is_open=False, actor=None)
     current = _round(session, "2025")
-    submit(session, agency, current, varied_answers(instrument, 2, comments))
+    lead = accounts.create_user(
+        session, email=lead_email(agency), password=None, role="lead", agency_id=agency.id
+    )
+    submit(session, agency, current, varied_answers(instrument, 2, comments), answered_by=lead)
     peers = []
     for number in range(PEERS):
         peer = accounts.create_agency(
@@ -79,6 +82,11 @@ def build_report_world(
     # Only closed rounds publish peer statistics.
     rounds.set_round_open(session, round_id=current.id, is_open=False, actor=None)
     return ReportWorld(agency, tuple(peers), earlier, current, instrument)
+
+
+def lead_email(agency: Agency) -> str:
+    """The address of the lead who answered the agency's reported round."""
+    return f"lead{agency.id}@north.example"
 
 
 def _round(session: Session, name: str) -> Round:

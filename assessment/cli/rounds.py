@@ -32,7 +32,7 @@ def create_round(
     ends_on: Any,
     database_url: str | None,
 ) -> None:
-    """Create an open round NAME on a questionnaire version."""
+    """Create round NAME on a questionnaire version; it opens on --starts-on (else at once)."""
     instrument_id, _, version = questionnaire.partition("@")
     if not instrument_id or not version:
         raise CommandError(f"--questionnaire must be ID@VERSION, not {questionnaire!r}")
@@ -45,7 +45,7 @@ def create_round(
             starts_on=_day(starts_on),
             ends_on=_day(ends_on),
         )
-        click.echo(f"Created round {created.name} on {questionnaire} (open).")
+        click.echo(f"Created round {created.name} on {questionnaire} ({created.state.value}).")
 
 
 def _day(value: Any) -> date | None:
@@ -56,7 +56,7 @@ def _day(value: Any) -> date | None:
 @click.argument("round_ref", metavar="ROUND")
 @database_url_option
 def open_round(round_ref: str, database_url: str | None) -> None:
-    """Open ROUND (name or id) for answers."""
+    """Open ROUND (name or id) for answers now, ahead of its dates."""
     _set_open(round_ref, True, database_url)
 
 
@@ -64,7 +64,7 @@ def open_round(round_ref: str, database_url: str | None) -> None:
 @click.argument("round_ref", metavar="ROUND")
 @database_url_option
 def close_round(round_ref: str, database_url: str | None) -> None:
-    """Close ROUND (name or id): no more answers or submissions."""
+    """Close ROUND (name or id) now: no more answers or submissions."""
     _set_open(round_ref, False, database_url)
 
 

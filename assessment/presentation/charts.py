@@ -477,8 +477,31 @@ class _TrendLine:
     label: str
     style: SeriesStyle
     segments: tuple[str, ...]
-    dots: tuple[_Dot, ...]
+    markers: tuple[str, ...]  # SVG path data, one marker per score
     legend: _LegendEntry
+    legend_marker: str
+
+
+MARKER_SIDES = (0, 4, 3, 4, 3, 5, 3, 6)
+"""Marker of each trend series, by index: 0 a circle, else a polygon with that many sides."""
+MARKER_TURNS = (0.0, 0.125, 0.0, 0.0, 0.5, 0.0, 0.25, 0.0)
+"""Rotation of each marker, in turns (a 4-gon turned by 1/8 is a square, unturned a diamond)."""
+MARKER_RADIUS = 3.4
+
+
+def marker_path(index: int, x: float, y: float, radius: float = MARKER_RADIUS) -> str:
+    """The path of series `index`'s marker centred on (x, y): each series has its own shape."""
+    sides, turn = MARKER_SIDES[index], MARKER_TURNS[index]
+    if sides == 0:
+        return (
+            f"M{_fmt(x - radius)},{_fmt(y)}a{_fmt(radius)},{_fmt(radius)} 0 1,0 "
+            f"{_fmt(2 * radius)},0a{_fmt(radius)},{_fmt(radius)} 0 1,0 {_fmt(-2 * radius)},0Z"
+        )
+    corners = []
+    for corner in range(sides):
+        angle = 2 * math.pi * (turn + corner / sides) - math.pi / 2
+        corners.append(f"{_fmt(x + radius * math.cos(angle))},{_fmt(y + radius * math.sin(angle))}")
+    return "M" + "L".join(corners) + "Z"
 
 
 def trend_chart(
@@ -546,21 +569,22 @@ def _trend_line(
     right: float,
 ) -> _TrendLine:
     segments: list[list[str]] = [[]]
-    dots = []
+    markers = []
     for round_index, value in enumerate(values):
         if value is None:
             segments.append([])
             continue
-        x, y = _fmt(x_of(round_index)), _fmt(y_of(value))
-        segments[-1].append(f"{x},{y}")
-        dots.append(_Dot(x, y))
+        x, y = x_of(round_index), y_of(value)
+        segments[-1].append(f"{_fmt(x)},{_fmt(y)}")
+        markers.append(marker_path(index, x, y))
     legend_x = right + 14
     return _TrendLine(
         index=index,
         label=label,
         style=LINE_STYLES[index],
         segments=tuple(" ".join(points) for points in segments if len(points) > 1),
-        dots=tuple(dots),
+        markers=tuple(markers),
+        legend_marker=marker_path(index, legend_x + 9, legend_y),
         legend=_LegendEntry(
             x1=_fmt(legend_x),
             x2=_fmt(legend_x + 18),
@@ -606,6 +630,11 @@ class _Bar:
     count_y: str
     lines: tuple[_TextLine, ...]
     highlighted: bool
+    withheld: bool = False
+
+
+WITHHELD_BAR_SHARE = 0.25
+"""Height of a withheld bar (hatched, labelled) as a share of the plot: visibly not zero."""
 
 
 def level_distribution(
@@ -618,7 +647,8 @@ def level_distribution(
 ) -> Markup:
     """A bar per level with the number of agencies at it; `highlight` marks one bar by index.
 
-    A count of None is withheld (too few agencies): no bar, and `withheld_text` in its place.
+    A count of None is withheld (too few agencies): a hatched, outlined bar labelled with
+    `withheld_text` ("fewer than 5"), never drawn as a zero.
     """
     if any(count is not None and count < 0 for _, count in counts):
         raise ValueError("level_distribution counts must not be negative")
@@ -627,7 +657,8 @@ def level_distribution(
     tallest = max((count or 0 for _, count in counts), default=0) or 1
     bars = []
     for index, (label, count) in enumerate(counts):
-        bar_height = (bottom - top) * (count or 0) / tallest
+        share = WITHHELD_BAR_SHARE if count is None else count / tallest
+        bar_height = (bottom - top) * share
         center = left + slot * (index + 0.5)
         lines = _wrap_label(label, width=max(int(slot / 6), 6))
         bars.append(
@@ -643,6 +674,7 @@ def level_distribution(
                     _TextLine(text, _fmt(bottom + 12 + 11 * i)) for i, text in enumerate(lines)
                 ),
                 highlighted=index == highlight,
+                withheld=count is None,
             )
         )
     description = (

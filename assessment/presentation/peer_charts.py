@@ -39,15 +39,16 @@ def peer_bar(
     )
 
 
-def level_chart(cell: CellStatistics | None, names: FigureNames, title: str) -> Markup | None:
-    """Bars of the level counts that are shown (suppressed ones are left to the table)."""
+def level_chart(
+    cell: CellStatistics | None, names: FigureNames, title: str, k: int
+) -> Markup | None:
+    """Bars of the level counts; a suppressed count is drawn hatched as "fewer than K"."""
     if cell is None or not cell.levels:
         return None
-    counts = [(names.level(lc.level), lc.count) for lc in cell.levels if lc.count is not None]
-    if not counts:
-        return None
     return level_distribution(
-        [(label, count) for label, count in counts if count is not None], title=title
+        [(names.level(count.level), count.count) for count in cell.levels],
+        title=title,
+        withheld_text=f"fewer than {k}",
     )
 
 

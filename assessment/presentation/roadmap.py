@@ -20,7 +20,7 @@ class ActionView:
     action: str
     effort: str
     impact: str
-    depends_on: tuple[str, ...]
+    after: tuple[int, ...]  # numbers of the earlier actions this one waits for
 
 
 @dataclass(frozen=True)
@@ -63,34 +63,40 @@ class RoadmapView:
 
 
 def roadmap_view(instrument: Instrument, result: ScoreResult, roadmap: Roadmap) -> RoadmapView:
-    """The roadmap's targets and phases in words, with the levels reached after each phase."""
+    """The roadmap's targets and phases in words, with the levels reached after each phase.
+
+    Targets name only the dimensions that move; an action's prerequisites are given as
+    the numbers of the earlier actions, so no practice id reaches a reader.
+    """
     titles = dimension_titles(instrument)
     targets = tuple(
         TargetLine(titles[d_id], result.dimensions[d_id].level, target)
         for d_id, target in roadmap.targets.items()
-        if d_id in titles
+        if d_id in titles and target != result.dimensions[d_id].level
     )
     phases = []
-    numbered = 0
+    numbers: dict[str, int] = {}
     for phase in roadmap.phases:
         actions = []
         for action in phase.actions:
-            numbered += 1
-            actions.append(_action_view(numbered, action, titles))
+            numbers[action.practice_id] = len(numbers) + 1
+            actions.append(_action_view(numbers, action, titles))
         phases.append(_phase_view(phase, tuple(actions), titles, result))
     return RoadmapView(targets, tuple(phases))
 
 
-def _action_view(number: int, action: RoadmapAction, titles: dict[str, str]) -> ActionView:
+def _action_view(
+    numbers: dict[str, int], action: RoadmapAction, titles: dict[str, str]
+) -> ActionView:
     return ActionView(
-        number=number,
+        number=numbers[action.practice_id],
         practice_id=action.practice_id,
         dimension_title=titles.get(action.dimension_id, action.dimension_id),
         level=action.level,
         action=action.action,
         effort=action.effort,
         impact=action.impact,
-        depends_on=action.depends_on,
+        after=tuple(numbers[p_id] for p_id in action.depends_on if p_id in numbers),
     )
 
 

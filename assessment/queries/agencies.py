@@ -81,8 +81,9 @@ def agency_countries(session: Session) -> list[str]:
     return list(session.scalars(select(Agency.country).distinct().order_by(Agency.country)))
 
 
-def agencies_with_leads(session: Session, *, include_synthetic: bool = False) -> list[AgencyRow]:
-    """Agencies by name, each with its number of lead accounts."""
+def agencies_with_leads(session: Session, *, synthetic: bool | None = None) -> list[AgencyRow]:
+    """Agencies by name, each with its number of lead accounts; `synthetic` True or False
+    keeps only the synthetic (demo) or only the real ones."""
     leads = (
         select(User.agency_id, func.count(User.id).label("leads"))
         .where(User.agency_id.is_not(None))
@@ -94,15 +95,28 @@ def agencies_with_leads(session: Session, *, include_synthetic: bool = False) ->
         .outerjoin(leads, leads.c.agency_id == Agency.id)
         .order_by(Agency.name)
     )
-    if not include_synthetic:
-        query = query.where(Agency.synthetic.is_(False))
+    if synthetic is not None:
+        query = query.where(Agency.synthetic.is_(synthetic))
     return [AgencyRow(agency, int(count)) for agency, count in session.execute(query)]
 
 
+def agency_counts(session: Session) -> dict[bool, int]:
+    """How many agencies are synthetic (True) and real (False)."""
+    query = select(Agency.synthetic, func.count(Agency.id)).group_by(Agency.synthetic)
+    rows = session.execute(query)
+    counts = {False: 0, True: 0}
+    counts.update({bool(synthetic): int(count) for synthetic, count in rows})
+    return counts
+
+
 def agency_choices(session: Session) -> list[tuple[int, str]]:
-    """(id, name) of every real agency, by name, for select boxes."""
-    query = select(Agency.id, Agency.name).where(Agency.synthetic.is_(False)).order_by(Agency.name)
-    return [(agency_id, name) for agency_id, name in session.execute(query)]
+    """(id, name) of every agency for select boxes: real ones by name, then synthetic ones,
+    marked as such."""
+    query = select(Agency.id, Agency.name, Agency.synthetic).order_by(Agency.synthetic, Agency.name)
+    return [
+        (agency_id, f"{name} (synthetic)" if synthetic else name)
+        for agency_id, name, synthetic in session.execute(query)
+    ]
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.model.answers import Answer
 from assessment.store.models import Answer as AnswerRow
-from assessment.store.models import Assessment, AssessmentStatus
+from assessment.store.models import Assessment, AssessmentStatus, User
 
 # Ids per IN list: well below every driver's limit on bound parameters.
 _CHUNK = 500
@@ -59,6 +61,27 @@ def submitted_answers(
     )
     ids = [assessment_id for assessment_id, agency_id in submitted if agency_id in wanted]
     return list(stored_answers(session, ids).values())
+
+
+@dataclass(frozen=True)
+class AnswerAuthor:
+    """Who gave an answer (the account's email address; empty when unknown) and when."""
+
+    email: str
+    answered_at: datetime
+
+
+def answer_authors(session: Session, assessment_id: int) -> dict[str, AnswerAuthor]:
+    """Who last saved each of the assessment's answers, keyed by practice id."""
+    rows = session.execute(
+        select(AnswerRow.practice_id, User.email, AnswerRow.answered_at)
+        .outerjoin(User, User.id == AnswerRow.answered_by_id)
+        .where(AnswerRow.assessment_id == assessment_id)
+    )
+    return {
+        practice_id: AnswerAuthor(email or "", answered_at)
+        for practice_id, email, answered_at in rows
+    }
 
 
 def _domain_answer(row: AnswerRow) -> Answer:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.queries.rounds import round_order
 from assessment.services.errors import NotFound
-from assessment.store.models import Assessment, Round
+from assessment.store.models import Assessment, AuditEvent, Round
 
 
 def get_assessment(session: Session, assessment_id: int) -> Assessment:
@@ -45,3 +48,27 @@ def assessments_of_agency(session: Session, agency_id: int) -> list[Assessment]:
         .order_by(*round_order())
     )
     return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Reopening:
+    """When and why an administrator last reopened a submitted assessment."""
+
+    at: datetime
+    reason: str
+
+
+def last_reopening(session: Session, assessment_id: int) -> Reopening | None:
+    """The latest reopening of the assessment, from the audit trail, or None."""
+    event = session.scalar(
+        select(AuditEvent)
+        .where(
+            AuditEvent.action == "assessment.reopened",
+            AuditEvent.assessment_id == assessment_id,
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    )
+    if event is None:
+        return None
+    return Reopening(event.at, str((event.detail or {}).get("reason", "")))

@@ -4,16 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import ColumnElement
 
+from assessment.domain.rules.schedule import RoundState
 from assessment.domain.rules.trajectory import RoundInfo
 from assessment.services.errors import NotFound
-from assessment.store.models import Agency, Assessment, AssessmentStatus, AuditEvent, Round
+from assessment.store.models import (
+    Agency,
+    Assessment,
+    AssessmentStatus,
+    AuditEvent,
+    Round,
+    utc_today,
+)
 
 
 @dataclass(frozen=True)
@@ -118,14 +126,67 @@ def round_submissions(session: Session, round_id: int) -> list[tuple[int, dateti
 
 
 def round_closings(session: Session, round_id: int) -> list[datetime]:
-    """When the round was closed, oldest first, from the audit trail.
+    """When the round was closed, oldest first: by an administrator or by its closing date.
 
-    A reopening counts too: only a closed round can be reopened, so it marks a closing
-    at the latest (rounds loaded closed have no closing event of their own).
+    A reopening counts too: only a round that was closed can be opened again, so it marks
+    a closing at the latest (rounds loaded closed have no closing event of their own). An
+    early opening of a scheduled round is no closing. A closing date counts once its
+    following day has begun (midnight UTC).
     """
     events = session.scalars(
         select(AuditEvent)
         .where(AuditEvent.action.in_(("round.closed", "round.opened")))
         .order_by(AuditEvent.at)
     )
-    return [event.at for event in events if (event.detail or {}).get("round_id") == round_id]
+    closings = [
+        event.at
+        for event in events
+        if (event.detail or {}).get("round_id") == round_id
+        and not (
+            event.action == "round.opened"
+            and (event.detail or {}).get("before") == RoundState.SCHEDULED.value
+        )
+    ]
+    round_ = get_round(session, round_id)
+    closed_on = round_.schedule.closed_by_schedule_on(utc_today())
+    if closed_on is not None:
+        closings.append(datetime.combine(closed_on, time(), tzinfo=UTC))
+    return sorted(closings)
+
+
+@dataclass(frozen=True)
+class AgencyRound:
+    """A round that concerns an agency, with the agency's assessment in it (if started)."""
+
+    round: Round
+    assessment: Assessment | None
+
+
+def agency_rounds(session: Session, agency_id: int) -> list[AgencyRound]:
+    """Every round that concerns the agency: open ones first (nearest deadline first),
+    then scheduled ones (soonest first), then closed ones it took part in (newest first).
+
+    Open and scheduled rounds concern every agency; a closed round only an agency with an
+    assessment in it.
+    """
+    mine = {
+        a.round_id: a
+        for a in session.scalars(select(Assessment).where(Assessment.agency_id == agency_id))
+    }
+    rows = [
+        AgencyRound(r, mine.get(r.id))
+        for r in reversed(rounds_in_order(session))
+        if r.state != RoundState.CLOSED or r.id in mine
+    ]
+    far = date.max
+
+    def key(row: AgencyRound) -> tuple[int, date]:
+        state = row.round.state
+        if state == RoundState.OPEN:
+            return (0, row.round.deadline or far)
+        if state == RoundState.SCHEDULED:
+            return (1, row.round.starts_on or far)
+        return (2, far)
+
+    # sorted() is stable: closed rounds keep the newest-first order.
+    return sorted(rows, key=key)

@@ -74,9 +74,14 @@ class BatchOutcome:
         return self.error is None
 
 
-def report_filename(agency: Agency, round_: Round) -> str:
-    """A safe, readable file name such as `north-police-12-2025.pdf`."""
-    return f"{_slug(agency.name)}-{agency.id}-{_slug(round_.name)}.pdf"
+def report_filename(agency: Agency, round_: Round, *, final: bool = False) -> str:
+    """A safe, readable file name such as `north-police-12-2025.pdf` (`-final` once final)."""
+    return f"{_slug(agency.name)}-{agency.id}-{_slug(round_.name)}{'-final' if final else ''}.pdf"
+
+
+def cohort_filename(group_title: str, round_: Round) -> str:
+    """A cohort report's file name such as `cohort-regional-agencies-2025.pdf`."""
+    return f"cohort-{_slug(group_title)}-{_slug(round_.name)}.pdf"
 
 
 def _slug(text: str) -> str:

@@ -16,10 +16,10 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from assessment.config import Branding, branding
 from assessment.domain.loading.catalog import InstrumentCatalog
-from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
-from assessment.domain.model.results import PracticeStatus
+from assessment.domain.model.results import PracticeStatus, ScoreResult
 from assessment.domain.rules.benchmark import (
     FILTERS,
     CellStatistics,
@@ -31,6 +31,7 @@ from assessment.domain.rules.benchmark import (
 from assessment.domain.rules.scoring import score_assessment
 from assessment.presentation.charts import level_distribution, quartile_bar
 from assessment.presentation.labels import carried_over_round, level_name
+from assessment.presentation.profiles import group_title
 from assessment.queries.answers import submitted_answers
 from assessment.queries.carried import Carrier, carried_round_frame, instrument_key
 from assessment.queries.instruments import instrument_for
@@ -67,6 +68,7 @@ def build_cohort_report(
     *,
     catalog: InstrumentCatalog | None = None,
     generated_on: date | None = None,
+    issuer: Branding | None = None,
 ) -> CohortReport:
     """The anonymised report of a peer group in a round; CohortUnavailable below K agencies."""
     round_ = get_round(session, round_id)
@@ -75,15 +77,20 @@ def build_cohort_report(
     frame = round_frame(session, round_.id)
     statistics = _statistics(frame, group, k, levels, round_)
     members = _member_ids(frame, group)
-    tallies = practice_tallies(instrument, submitted_answers(session, round_.id, members))
+    results = [
+        score_assessment(instrument, answers)
+        for answers in submitted_answers(session, round_.id, members)
+    ]
+    tallies = practice_tallies(results)
     return CohortReport(
         round_name=round_.name,
-        group=group.describe(),
+        group=group_title(instrument, group),
         agency_count=statistics.n_agencies or 0,
         k=k,
         generated_on=generated_on or date.today(),
         language=instrument.languages[0] if instrument.languages else "en",
         confidentiality=CONFIDENTIALITY,
+        issuer=issuer or branding(),
         overall=distribution(instrument, "Overall index", statistics.cell("overall", "overall"), k),
         dimensions=tuple(
             distribution(instrument, str(d.title), statistics.cell("dimension", d.id), k)
@@ -94,10 +101,10 @@ def build_cohort_report(
             for t_id, t in instrument.themes.items()
         ),
         medians_over_rounds=_medians_over_rounds(session, instrument, round_, group, k, catalog),
-        unmet=most_unmet(instrument, tallies, k),
+        unmet=most_unmet(instrument, tallies, typical_levels(results), k),
         methodology=sections.methodology(
             instrument,
-            peer_group=group.describe(),
+            peer_group=group_title(instrument, group).lower(),
             peer_count=statistics.n_agencies,
             k=k,
             baseline=published_baseline(),
@@ -142,7 +149,7 @@ def distribution(
         level_chart = level_distribution(
             [(level_name(instrument, c.level), c.count) for c in cell.levels],
             title=f"{title}: agencies per level",
-            withheld_text=f"< {k}",
+            withheld_text=f"fewer than {k}",
         )
     return DistributionLine(title, peer, chart, level_chart)
 
@@ -157,14 +164,11 @@ def _member_ids(frame: pd.DataFrame, group: PeerGroup) -> list[int]:
     )
 
 
-def practice_tallies(
-    instrument: Instrument, assessments: Iterable[Mapping[str, Answer]]
-) -> dict[str, PracticeTally]:
+def practice_tallies(results: Iterable[ScoreResult]) -> dict[str, PracticeTally]:
     """Per practice: to how many assessments it applies, and how many of those do not meet it."""
     applicable: Counter[str] = Counter()
     unmet: Counter[str] = Counter()
-    for answers in assessments:
-        result = score_assessment(instrument, answers)
+    for result in results:
         for figures in result.dimensions.values():
             for outcome in figures.practices:
                 if outcome.applicable:
@@ -174,13 +178,25 @@ def practice_tallies(
     return {pid: PracticeTally(applicable[pid], unmet[pid]) for pid in applicable}
 
 
+def typical_levels(results: Sequence[ScoreResult]) -> dict[str, int]:
+    """Each dimension's median level over the group (the lower middle of an even count)."""
+    levels: dict[str, list[int]] = {}
+    for result in results:
+        for dimension_id, figures in result.dimensions.items():
+            levels.setdefault(dimension_id, []).append(figures.level)
+    return {d_id: sorted(values)[(len(values) - 1) // 2] for d_id, values in levels.items()}
+
+
 def most_unmet(
     instrument: Instrument,
     tallies: Mapping[str, PracticeTally],
+    typical: Mapping[str, int],
     k: int,
     limit: int = MOST_UNMET,
 ) -> tuple[UnmetPractice, ...]:
-    """The practices most often not met, by share; those applying to fewer than K are left out."""
+    """The practices to work on next: at or one level above the group's typical level of
+    their dimension, most often not met first; those applying to fewer than K are left out.
+    """
     titles = {d.id: str(d.title) for d in instrument.dimensions}
     order = {p.id: index for index, p in enumerate(instrument.practices())}
     candidates = [
@@ -196,6 +212,7 @@ def most_unmet(
         if (tally := tallies.get(practice.id)) is not None
         and tally.applicable >= k
         and tally.unmet > 0
+        and 0 <= practice.level - typical.get(practice.dimension_id, 0) <= 1
     ]
     candidates.sort(key=lambda item: (-item.share, -item.unmet, order[item.practice_id]))
     return tuple(candidates[:limit])

@@ -10,6 +10,7 @@ it only in the commands that render.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -22,7 +23,6 @@ from assessment.reporting.fetcher import SafeURLFetcher
 from assessment.reporting.view_data import AgencyReport, CohortReport
 from assessment.resources import reports_dir
 
-REPORT_AUTHOR = "Social-media maturity assessment"
 TEMPLATE_FILE = "report.html"
 STYLESHEET_FILE = "report.css"
 BASE_FOLDER = "_base"
@@ -56,12 +56,24 @@ def report_environment() -> Environment:
     return environment
 
 
-def render_html(name: str, report: AgencyReport | CohortReport, *, stylesheet: str = "") -> str:
-    """The report's HTML; `stylesheet` is the CSS URL (default: the file beside the template)."""
+def render_html(
+    name: str,
+    report: AgencyReport | CohortReport,
+    *,
+    stylesheet: str = "",
+    links: Sequence[tuple[str, str]] = (),
+) -> str:
+    """The report's HTML; `stylesheet` is the CSS URL (default: the file beside the template).
+
+    `links` (label, URL) make a navigation bar for the on-screen preview; PDFs have none.
+    """
     report_folder(name)
     template = report_environment().get_template(f"{name}/{TEMPLATE_FILE}")
     return template.render(
-        report=report, author=REPORT_AUTHOR, stylesheet=stylesheet or STYLESHEET_FILE
+        report=report,
+        author=report.issuer.author,
+        stylesheet=stylesheet or STYLESHEET_FILE,
+        links=links,
     )
 
 

@@ -8,6 +8,7 @@ section comes from `assessment.presentation.roadmap`, shared with the results pa
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from markupsafe import Markup
 
@@ -377,14 +378,18 @@ def disclosure_rule(k: int) -> str:
 
 
 def appendix(
-    instrument: Instrument, result: ScoreResult, answers: Answers
+    instrument: Instrument,
+    result: ScoreResult,
+    answers: Answers,
+    answered_by: Mapping[str, str] | None = None,
 ) -> tuple[AppendixDimension, ...]:
-    """Every answer with its comment, dimension by dimension (unasked practices left out)."""
+    """Every question with its answer, comment and who gave it (unasked ones left out)."""
+    authors = answered_by or {}
     return tuple(
         AppendixDimension(
             title=str(dimension.title),
             answers=tuple(
-                line
+                replace(line, answered_by=authors.get(line.practice_id, ""))
                 for line in practice_lines(instrument, result.dimensions[dimension.id], answers)
                 if line.status != PracticeStatus.HIDDEN.value or line.comment
             ),

@@ -12,7 +12,9 @@ from datetime import date
 
 from markupsafe import Markup
 
+from assessment.config import Branding
 from assessment.presentation.roadmap import RoadmapView
+from assessment.presentation.text_blocks import TextBlock
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class PracticeLine:
     status: str  # met | unmet | unanswered | not_applicable | hidden
     status_label: str
     comment: str
+    answered_by: str = ""  # "answered by lead@example.org on 3 March 2025", appendix only
 
 
 @dataclass(frozen=True)
@@ -85,6 +88,16 @@ class DimensionSection:
     not_applicable: tuple[PracticeLine, ...]
     blocking: tuple[PracticeLine, ...]
     evidence: tuple[PracticeLine, ...]
+    note: ConsultantNote | None = None
+
+
+@dataclass(frozen=True)
+class ConsultantNote:
+    """A consultant's commentary, attributed: its text blocks, author and date."""
+
+    blocks: tuple[TextBlock, ...]
+    author: str
+    written_on: date
 
 
 @dataclass(frozen=True)
@@ -101,6 +114,7 @@ class Summary:
     peer_group: str
     previous_round: str | None
     previous_overall: float | None
+    narrative: tuple[str, ...] = ()  # plain-sentence paragraphs, from presentation.narrative
 
 
 @dataclass(frozen=True)
@@ -191,6 +205,9 @@ class AgencyReport:
     generated_on: date
     language: str
     confidentiality: str
+    issuer: Branding
+    stage: str  # "Final report, issued 3 December 2026" or "Draft"
+    commentary: ConsultantNote | None
     figures_note: str | None  # provisional or stale figures, said on the cover and summary
     summary: Summary
     dimensions: tuple[DimensionSection, ...]
@@ -244,6 +261,7 @@ class CohortReport:
     generated_on: date
     language: str
     confidentiality: str
+    issuer: Branding
     overall: DistributionLine
     dimensions: tuple[DistributionLine, ...]
     themes: tuple[DistributionLine, ...]

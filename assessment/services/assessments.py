@@ -81,7 +81,9 @@ def start_assessment(
     if existing is not None:
         return existing
     if not round_.is_open:
-        raise RoundClosed(f"round {round_.name} is closed; no new assessments can be started")
+        raise RoundClosed(
+            f"round {round_.name} is {round_.state.value}; no assessment can be started in it"
+        )
     assessment = Assessment(
         agency_id=agency_id,
         round_id=round_id,
@@ -303,7 +305,10 @@ def _changeable(session: Session, assessment_id: int, actor: User | None) -> Ass
     if assessment.status == AssessmentStatus.SUBMITTED:
         raise Locked("this assessment is submitted and locked; ask an administrator to reopen it")
     if not assessment.round.is_open:
-        raise RoundClosed(f"round {assessment.round.name} is closed; answers can no longer change")
+        raise RoundClosed(
+            f"round {assessment.round.name} is {assessment.round.state.value}, so nothing "
+            "was saved: it takes no answers now"
+        )
     return assessment
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.benchmark import (
     GroupRefused,
     PeerGroup,
@@ -30,6 +31,7 @@ from assessment.domain.rules.trajectory import (
     build_trajectory,
     cohort_medians,
 )
+from assessment.presentation.profiles import size_label, type_label
 from assessment.queries.agencies import get_agency
 from assessment.queries.assessments import assessments_of_agency
 from assessment.queries.carried import (
@@ -38,7 +40,7 @@ from assessment.queries.carried import (
     carried_round_frame,
     instrument_key,
 )
-from assessment.queries.instruments import round_levels
+from assessment.queries.instruments import round_instrument, round_levels
 from assessment.queries.results import agency_progress, round_results_frame
 from assessment.queries.rounds import (
     get_round,
@@ -114,14 +116,21 @@ def round_statistics(
     return peer_statistics(frame, group, k, levels=round_levels(round_, catalog))
 
 
-def peer_groups_for(agency: Agency) -> list[tuple[str, PeerGroup]]:
-    """The groups an agency is compared with: everyone, its type, its size, type and size."""
+def peer_groups_for(
+    agency: Agency, instrument: Instrument | None = None
+) -> list[tuple[str, PeerGroup]]:
+    """The groups an agency is compared with: everyone, its type, its size, type and size.
+
+    With the instrument, the labels use its words ("same type (National)").
+    """
+    kind = type_label(instrument, agency.agency_type) if instrument else agency.agency_type
+    size = size_label(instrument, agency.size_band) if instrument else agency.size_band
     return [
         ("all agencies", PeerGroup()),
-        (f"same type ({agency.agency_type})", PeerGroup(agency_type=agency.agency_type)),
-        (f"same size ({agency.size_band})", PeerGroup(size_band=agency.size_band)),
+        (f"same type ({kind})", PeerGroup(agency_type=agency.agency_type)),
+        (f"same size ({size})", PeerGroup(size_band=agency.size_band)),
         (
-            f"same type and size ({agency.agency_type}, {agency.size_band})",
+            f"same type and size ({kind}, {size})",
             PeerGroup(agency_type=agency.agency_type, size_band=agency.size_band),
         ),
     ]
@@ -142,8 +151,10 @@ def agency_benchmark(
     round_ = get_round(session, round_id)
     frame = round_frame(session, round_id)
     levels = round_levels(round_, catalog)
+    if groups is None:
+        groups = peer_groups_for(agency, round_instrument(round_, catalog))
     comparisons = []
-    for label, group in groups if groups is not None else peer_groups_for(agency):
+    for label, group in groups:
         try:
             position = agency_position(frame, group, agency.id, k, levels=levels)
             comparisons.append(GroupComparison(label, group, position))

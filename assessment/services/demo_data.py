@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -17,6 +17,7 @@ from assessment.domain.demo.synthetic import (
 )
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.schedule import RoundState, Schedule
 from assessment.domain.rules.scoring import score_assessment, scoring_key
 from assessment.queries.instruments import default_catalog
 from assessment.services import audit
@@ -32,6 +33,8 @@ from assessment.store.models import (
     Role,
     Round,
     User,
+    utc_today,
+    utcnow,
 )
 
 DEFAULT_AGENCIES = 60
@@ -40,6 +43,8 @@ DEFAULT_QUESTIONNAIRE = "sm-policing-maturity"
 ADMIN_EMAIL = "admin@example.org"
 CONSULTANT_EMAIL = "consultant@example.org"
 LEAD_EMAIL = "lead@example.org"
+DEMO_DAYS_LEFT = timedelta(days=60)
+"""The demo's open round closes this long after the data is loaded (or on its own date)."""
 
 
 @dataclass(frozen=True)
@@ -124,18 +129,25 @@ def _insert_agencies(session: Session, population: SyntheticPopulation) -> dict[
 def _insert_rounds(
     session: Session, population: SyntheticPopulation, instrument: Instrument
 ) -> dict[str, int]:
-    rows = [
-        {
-            "name": r.name,
-            "starts_on": r.starts_on,
-            "ends_on": r.ends_on,
-            "instrument_id": instrument.id,
-            "instrument_version": instrument.version,
-            "is_open": r.is_open,
-            "created_at": _moment(r.starts_on),
-        }
-        for r in population.rounds
-    ]
+    today = utc_today()
+    rows = []
+    for r in population.rounds:
+        # The open round stays open for a while after loading, so the demo lead sees a deadline.
+        ends_on = max(r.ends_on, today + DEMO_DAYS_LEFT) if r.is_open else r.ends_on
+        wanted = RoundState.OPEN if r.is_open else RoundState.CLOSED
+        decided = None if Schedule(r.starts_on, ends_on).state(today) == wanted else wanted
+        rows.append(
+            {
+                "name": r.name,
+                "starts_on": r.starts_on,
+                "ends_on": ends_on,
+                "instrument_id": instrument.id,
+                "instrument_version": instrument.version,
+                "decided_state": decided,
+                "decided_at": utcnow() if decided is not None else None,
+                "created_at": _moment(r.starts_on),
+            }
+        )
     ids = _insert_returning_ids(session, Round, rows)
     return {r.name: round_id for r, round_id in zip(population.rounds, ids, strict=True)}
 

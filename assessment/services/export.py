@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.rules.scoring import scoring_key
+from assessment.queries.answers import answer_authors
 from assessment.queries.instruments import instrument_for
 from assessment.services.errors import NotFound
 from assessment.store.models import (
@@ -53,7 +54,7 @@ BASE_COLUMNS = (
 FIGURES = ("score", "level")
 SCORING_COLUMN = "scoring"
 SCORE_DECIMALS = 2
-Cell = str | int | float | None
+Cell = str | int | float | bool | None
 # What makes a spreadsheet read a text cell as a formula (OWASP, CSV injection).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MAX_SHEET_TITLE = 31  # Excel's limit
@@ -89,6 +90,57 @@ def round_export(
         for agency_row in _agencies(session, round_id)
     )
     return RoundExport(round_.name, columns, rows)
+
+
+ANSWER_COLUMNS = (
+    "dimension",
+    "practice_id",
+    "question",
+    "level",
+    "answer",
+    "option_id",
+    "not_applicable",
+    "comment",
+    "answered_by",
+    "answered_at",
+)
+
+
+def answers_export(
+    session: Session, assessment: Assessment, catalog: InstrumentCatalog | None = None
+) -> RoundExport:
+    """One row per question of the assessment's instrument, in instrument order: the
+    question text, the answer chosen (empty when unanswered), the evidence comment, and
+    who saved it when. The same table as CSV or JSON for the agency's own records.
+    """
+    instrument = instrument_for(assessment.instrument_id, assessment.instrument_version, catalog)
+    stored = {row.practice_id: row for row in assessment.answers}
+    authors = answer_authors(session, assessment.id)
+    rows: list[Mapping[str, Cell]] = []
+    for dimension in instrument.dimensions:
+        for practice in dimension.practices:
+            answer = stored.get(practice.id)
+            option = (
+                practice.answer_set.option(answer.option_id)
+                if answer is not None and answer.option_id
+                else None
+            )
+            author = authors.get(practice.id)
+            rows.append(
+                {
+                    "dimension": str(dimension.title),
+                    "practice_id": practice.id,
+                    "question": str(practice.text),
+                    "level": practice.level,
+                    "answer": str(option.label) if option is not None else None,
+                    "option_id": option.id if option is not None else None,
+                    "not_applicable": bool(answer.not_applicable) if answer else False,
+                    "comment": answer.comment if answer is not None else "",
+                    "answered_by": (author.email or None) if author is not None else None,
+                    "answered_at": author.answered_at.isoformat() if author else None,
+                }
+            )
+    return RoundExport(assessment.round.name, ANSWER_COLUMNS, tuple(rows))
 
 
 def spreadsheet_cell(value: Cell) -> Cell:

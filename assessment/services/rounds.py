@@ -1,4 +1,8 @@
-"""Assessment rounds: every agency answers one instrument version per round."""
+"""Assessment rounds: every agency answers one instrument version per round.
+
+A round's state follows its dates; administrators open or close it early (audited as
+`round.opened` and `round.closed`). The rule is `assessment.domain.rules.schedule`.
+"""
 
 from __future__ import annotations
 
@@ -8,12 +12,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.rules.schedule import RoundState
 from assessment.queries.instruments import instrument_for
+from assessment.queries.rounds import rounds_in_order
 from assessment.services import audit
 from assessment.services.errors import InvalidInput, NotFound
 from assessment.services.permissions import can_manage_accounts, require_system_or
 from assessment.store.ids import id_from_text
-from assessment.store.models import Round, User
+from assessment.store.models import Round, User, utcnow
 
 
 def create_round(
@@ -27,7 +33,10 @@ def create_round(
     actor: User | None = None,
     catalog: InstrumentCatalog | None = None,
 ) -> Round:
-    """Open a new round on an instrument version from the catalog (admins only)."""
+    """Create a round on an instrument version from the catalog (admins only).
+
+    It opens on `starts_on` (at once without one) and closes after `ends_on`.
+    """
     require_system_or(actor, can_manage_accounts(actor), "Only administrators create rounds.")
     label = " ".join(name.split())
     errors: dict[str, str] = {}
@@ -46,38 +55,46 @@ def create_round(
         instrument_version=instrument.version,
         starts_on=starts_on,
         ends_on=ends_on,
-        is_open=True,
     )
     session.add(round_)
     session.flush()
-    audit.record(session, "round.created", actor=actor, round_id=round_.id, name=label)
+    audit.record(
+        session,
+        "round.created",
+        actor=actor,
+        round_id=round_.id,
+        name=label,
+        state=round_.state.value,
+    )
     session.commit()
     return round_
 
 
 def set_round_open(session: Session, *, round_id: int, is_open: bool, actor: User | None) -> Round:
-    """Open or close a round (admins only); a closed round accepts no answers."""
+    """Open or close a round now, ahead of its dates (admins only); audited.
+
+    A closed round accepts no answers. The decision holds until the next date of the
+    round's schedule passes (see `assessment.domain.rules.schedule`).
+    """
     require_system_or(
         actor, can_manage_accounts(actor), "Only administrators open and close rounds."
     )
     round_ = session.get(Round, round_id)
     if round_ is None:
         raise NotFound(f"there is no round with id {round_id}")
+    before = round_.state
     if round_.is_open != is_open:
-        round_.is_open = is_open
+        round_.decided_state = RoundState.OPEN if is_open else RoundState.CLOSED
+        round_.decided_at = utcnow()
         action = "round.opened" if is_open else "round.closed"
-        audit.record(session, action, actor=actor, round_id=round_id)
+        audit.record(session, action, actor=actor, round_id=round_id, before=before.value)
         session.commit()
     return round_
 
 
-def open_round(session: Session) -> Round | None:
-    """The most recently created round that is open, or None."""
-    return session.scalar(
-        select(Round)
-        .where(Round.is_open.is_(True))
-        .order_by(Round.created_at.desc(), Round.id.desc())
-    )
+def open_rounds(session: Session) -> list[Round]:
+    """The rounds taking answers today, newest first."""
+    return [r for r in reversed(rounds_in_order(session)) if r.is_open]
 
 
 def find_round(session: Session, ref: str | int) -> Round:

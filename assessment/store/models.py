@@ -15,6 +15,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -24,10 +25,17 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
+from assessment.domain.rules.schedule import RoundState, Schedule
+
 
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def utc_today() -> date:
+    """Today's date in UTC: the day round schedules are read on."""
+    return utcnow().date()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -180,20 +188,51 @@ class ApiToken(Base):
 
 
 class Round(Base):
-    """An assessment round (e.g. 2025): every agency answers one instrument version."""
+    """An assessment round (e.g. 2025): every agency answers one instrument version.
+
+    Its state follows its dates unless an administrator opened or closed it early
+    (`decided_state`, `decided_at`): see `assessment.domain.rules.schedule`.
+    """
 
     __tablename__ = "assessment_round"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
-    starts_on: Mapped[date | None] = mapped_column(Date)
-    ends_on: Mapped[date | None] = mapped_column(Date)
+    starts_on: Mapped[date | None] = mapped_column(Date)  # first day answers are taken
+    ends_on: Mapped[date | None] = mapped_column(Date)  # last day answers are taken
     instrument_id: Mapped[str] = mapped_column(String(100))
     instrument_version: Mapped[str] = mapped_column(String(40))
-    is_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    decided_state: Mapped[RoundState | None] = mapped_column(_enum(RoundState))
+    decided_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     assessments: Mapped[list[Assessment]] = relationship(back_populates="round")
+
+    @property
+    def schedule(self) -> Schedule:
+        """The round's dates and the latest administrator decision."""
+        decided_on = self.decided_at.date() if self.decided_at is not None else None
+        return Schedule(self.starts_on, self.ends_on, self.decided_state, decided_on)
+
+    @property
+    def state(self) -> RoundState:
+        """Scheduled, open or closed today."""
+        return self.schedule.state(utc_today())
+
+    @property
+    def is_open(self) -> bool:
+        """Whether the round takes answers today."""
+        return self.state == RoundState.OPEN
+
+    @property
+    def deadline(self) -> date | None:
+        """The last day answers are taken, while the round is open and will close by itself."""
+        return self.schedule.deadline(utc_today())
+
+    @property
+    def days_left(self) -> int | None:
+        """Days until the deadline, the deadline included."""
+        return self.schedule.days_left(utc_today())
 
 
 MAX_REVISION = 2**31 - 1
@@ -281,6 +320,37 @@ class AuditEvent(Base):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     assessment_id: Mapped[int | None] = mapped_column(ForeignKey("assessment.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+OVERALL_SECTION = ""
+"""The `section` of a report note that comments on the whole report (else a dimension id)."""
+
+
+class ReportNote(Base):
+    """A consultant's commentary on an assessment's report: overall, or on one dimension."""
+
+    __tablename__ = "report_note"
+    __table_args__ = (UniqueConstraint("assessment_id", "section"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), index=True)
+    section: Mapped[str] = mapped_column(String(100), default=OVERALL_SECTION)
+    body: Mapped[str] = mapped_column(Text, default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FinalReport(Base):
+    """An agency report marked final: the PDF kept as issued, served as the same bytes."""
+
+    __tablename__ = "final_report"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"), unique=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    issued_at: Mapped[datetime] = mapped_column(default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
 class RateLimitCounter(Base):

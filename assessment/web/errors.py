@@ -42,7 +42,11 @@ class ErrorPage:
 
 ERROR_PAGES = {
     400: ErrorPage("Request not understood", "The request was incomplete or malformed."),
-    401: ErrorPage("Please sign in", "Your session has ended. Sign in again to continue."),
+    401: ErrorPage(
+        "Please sign in",
+        "Your session has ended, so nothing sent with this request was saved. Sign in "
+        "again to continue.",
+    ),
     403: ErrorPage("Not allowed", "Your account does not give access to this page."),
     404: ErrorPage("Page not found", "There is nothing at this address, or it is not yours."),
     405: ErrorPage("Not possible here", "This address does not accept that kind of request."),
@@ -57,8 +61,9 @@ ERROR_PAGES = {
 }
 CSRF_PAGE = ErrorPage(
     "Your form expired",
-    "For your security the form timed out. Nothing was lost: go back, reload the page "
-    "and submit again.",
+    "For your security the form timed out, or you were signed out meanwhile, so nothing "
+    "it carried was saved. Go back: your browser may still show what you entered. Copy "
+    "any text you typed, reload the page (signing in again if asked) and submit again.",
 )
 SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
     (InvalidToken, 410),

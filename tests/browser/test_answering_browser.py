@@ -4,6 +4,7 @@ without scripts, submitting, results, and accessibility checks with axe-core."""
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 
@@ -65,8 +66,14 @@ def wait_for(condition: Callable[[], bool], what: str, seconds: float = TIMEOUT_
         time.sleep(0.05)
 
 
+def open_round_to_start(page: Page) -> None:
+    """From the list of rounds, open the page of the round to start."""
+    page.get_by_role("link", name=re.compile(r"^Start round ")).click()
+
+
 def start_assessment(page: Page) -> None:
-    """Start the draft from the overview, as a lead does on the first visit."""
+    """Start the draft from the list of rounds, as a lead does on the first visit."""
+    open_round_to_start(page)
     page.get_by_role("button", name="Start the assessment").click()
     expect(page.locator(".flash--success")).to_contain_text("has started")
 
@@ -92,7 +99,7 @@ def test_answer_reload_submit_and_see_results(page: Page, live_site: LiveSite) -
     lead = live_site.new_lead()
     sign_in(page, lead)
     # Opening the questionnaire changes nothing until the lead starts the assessment.
-    expect(page.get_by_role("heading", level=1)).to_have_text("Assessment")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Assessments")
     assert live_site.assessment(lead) is None
     start_assessment(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Assessment 2025")
@@ -140,6 +147,7 @@ def test_answer_reload_submit_and_see_results(page: Page, live_site: LiveSite) -
 
     # Submit through the confirmation page, then read the results.
     page.goto("/assessment/")
+    page.get_by_role("link", name=re.compile(r"^Continue round ")).click()
     answered = len(chosen) + len(second_chosen)
     expect(page.locator("[data-progress='overall'] [data-progress-text]")).to_contain_text(
         f"{answered} of"
@@ -147,7 +155,7 @@ def test_answer_reload_submit_and_see_results(page: Page, live_site: LiveSite) -
     page.get_by_role("link", name="Review and submit").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Submit the assessment")
     page.get_by_role("button", name="Submit and lock the assessment").click()
-    page.wait_for_url("**/assessment/results")
+    page.wait_for_url("**/assessment/rounds/*/results")
     expect(page.locator(".flash--success")).to_contain_text("reopen")
     expect(page.locator("#overall-score")).not_to_have_text("not scored")
     expect(page.locator("svg.chart-radar")).to_be_visible()
@@ -350,8 +358,10 @@ def test_pages_have_no_serious_accessibility_violations(page: Page, live_site: L
     page.goto("/login")
     found = {"login": serious_violations(page)}
     sign_in(page, lead)
+    found["rounds"] = serious_violations(page)
+    open_round_to_start(page)
     found["not started"] = serious_violations(page)
-    start_assessment(page)
+    page.get_by_role("button", name="Start the assessment").click()
     found["overview"] = serious_violations(page)
     page.goto(f"/assessment/dimensions/{CONDITIONAL.dimension_id}")
     found["dimension"] = serious_violations(page)

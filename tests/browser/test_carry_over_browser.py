@@ -14,7 +14,12 @@ from assessment.services import assessments, rounds
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, Round
 from tests.browser.conftest import Lead, LiveSite, sign_in
-from tests.browser.test_answering_browser import INSTRUMENT, serious_violations, wait_for
+from tests.browser.test_answering_browser import (
+    INSTRUMENT,
+    serious_violations,
+    start_assessment,
+    wait_for,
+)
 from tests.conftest import BUNDLED_QUESTIONNAIRE
 
 pytestmark = pytest.mark.browser
@@ -65,8 +70,7 @@ def test_fill_in_last_rounds_answers_then_confirm_a_page(page: Page, live_site: 
     lead = live_site.new_lead()
     submit_last_round(live_site, lead)
     sign_in(page, lead)
-    page.get_by_role("button", name="Start the assessment").click()
-    expect(page.locator(".flash--success")).to_contain_text("has started")
+    start_assessment(page)
 
     expect(page.locator("#prefill-title")).to_have_text("Start from last round's answers")
     assert serious_violations(page) == []

@@ -152,9 +152,9 @@ def test_agency_benchmark_gives_positions_per_peer_group(
     assert overall.percentile_rank == round(100 * 5.5 / 6)  # whole percent
     assert [c.label for c in result.comparisons] == [
         "all agencies",
-        "same type (regional)",
-        "same size (100-999)",
-        "same type and size (regional, 100-999)",
+        "same type (Regional)",
+        "same size (100 to 999 sworn officers)",
+        "same type and size (Regional, 100 to 999 sworn officers)",
     ]
 
 

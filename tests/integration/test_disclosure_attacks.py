@@ -270,7 +270,7 @@ def test_a_group_less_its_published_refinements_leaves_none_or_k(session: Sessio
 def test_a_submission_in_an_open_round_changes_no_published_figure(
     session: Session,
 ) -> None:
-    open_round = session.scalars(select(Round).where(Round.is_open.is_(True))).first()
+    open_round = next(iter(rounds.open_rounds(session)), None)
     assert open_round is not None
     _, before = harvest(session, open_round)
     profile = session.scalars(select(Agency)).first()

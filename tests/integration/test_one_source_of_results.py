@@ -26,7 +26,7 @@ from assessment.queries.instruments import default_catalog, instrument_of
 from assessment.queries.results import assessment_results, stored_figures
 from assessment.reporting.agency import build_agency_report
 from assessment.resources import questionnaires_dir
-from assessment.services import assessments, demo_data, export
+from assessment.services import assessments, demo_data, export, rounds
 from assessment.store.db import Database
 from assessment.store.migrate import upgrade_database
 from assessment.store.models import Assessment, AssessmentStatus, Role, Round, User
@@ -154,7 +154,7 @@ def test_every_consumer_shows_the_stored_figures(
             assert row["overall_score"] == rounded(overall.score, export.SCORE_DECIMALS)
             assert row["overall_level"] == overall.level
 
-        open_round = session.scalar(select(Round).where(Round.is_open.is_(True)))
+        open_round = next(iter(rounds.open_rounds(session)), None)
         assert open_round is not None
         for assessment in done:
             if assessment.round_id != open_round.id:
@@ -187,7 +187,7 @@ def test_a_changed_scoring_is_flagged_stale_until_the_round_is_rescored(
     app = make_app(INSTRUMENT_DIR=str(tmp_path))
     with database.session() as session:
         client = admin_client(app, session)
-        open_round = session.scalar(select(Round).where(Round.is_open.is_(True)))
+        open_round = next(iter(rounds.open_rounds(session)), None)
         assert open_round is not None
         assessment = next(a for a in submitted(session) if a.round_id == open_round.id)
         instrument = instrument_of(assessment, catalog)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
+import struct
 import threading
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -15,9 +18,12 @@ import pypdf
 import pytest
 from sqlalchemy.orm import Session
 
+from assessment.config import branding
 from assessment.domain.rules.benchmark import PeerGroup
+from assessment.domain.rules.scoring import score_assessment
+from assessment.queries.answers import submitted_answers
 from assessment.reporting.agency import build_agency_report
-from assessment.reporting.cohort import CohortUnavailable, build_cohort_report
+from assessment.reporting.cohort import CohortUnavailable, build_cohort_report, typical_levels
 from assessment.reporting.render import render_agency_pdf, render_cohort_pdf, render_html
 from assessment.reporting.view_data import AgencyReport
 from assessment.services.errors import NotFound
@@ -25,7 +31,7 @@ from assessment.store.db import Database
 from assessment.store.models import Round
 from tests.conftest import sqlite_url
 from tests.pdf_layout import MM, body_text, text_runs
-from tests.report_data import ReportWorld, build_report_world
+from tests.report_data import ReportWorld, build_report_world, lead_email
 
 REPORT_DATE = date(2026, 3, 2)
 PAGE_MARGINS_MM = (20, 17, 18, 17)  # top, right, bottom, left, as reports/_base/report.css
@@ -137,7 +143,23 @@ def test_agency_report_names_agency_dimensions_scores_and_methodology(rendered: 
     for heading in ("Executive summary", "Roadmap", "Methodology", "Appendix: all answers"):
         assert squeeze(heading) in rendered.compact
     assert squeeze("77.8% had a written policy") in rendered.compact
-    assert squeeze("sm-policing-maturity, version 1.0.0") in rendered.compact
+    assert squeeze("agencies, version 1.0.0") in rendered.compact
+
+
+def test_agency_report_speaks_in_questions_and_labels_never_in_ids(rendered: Rendered) -> None:
+    instrument = rendered.world.instrument
+    ids = [practice.id for practice in instrument.practices()]
+
+    assert [i for i in ids if i in rendered.text or squeeze(i) in rendered.compact] == []
+    assert re.findall(r"\b[a-z]+\.[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b", rendered.text) == []
+    assert squeeze("Netherlands · Regional agency · size: 100 to 999 sworn officers") in (
+        rendered.compact
+    )
+    # after the contents entry: the chapter and its running headers
+    appendix = "".join(rendered.compact.split(squeeze("Appendix: all answers"))[2:])
+    for practice in instrument.practices():
+        assert squeeze(str(practice.text))[:60] in appendix
+    assert squeeze(f"answered by {lead_email(rendered.world.agency)} on") in appendix
 
 
 def test_agency_report_lists_every_roadmap_action(rendered: Rendered) -> None:
@@ -148,10 +170,23 @@ def test_agency_report_lists_every_roadmap_action(rendered: Rendered) -> None:
         assert squeeze(action.action) in rendered.compact
 
 
+def test_the_executive_summary_tells_the_story_in_sentences(rendered: Rendered) -> None:
+    narrative = " ".join(rendered.report.summary.narrative)
+    first = [a for phase in rendered.report.roadmap.phases for a in phase.actions][:3]
+    weakest = rendered.report.summary.weakest[0].title
+
+    assert squeeze(narrative) in rendered.compact  # printed as generated
+    assert f"{weakest} is its weakest dimension" in narrative or "weakest dimensions" in narrative
+    assert "Since round 2024 the overall score" in narrative
+    for action in first:
+        assert action.action.rstrip(".") in narrative
+    assert "the agency is ahead of" in narrative
+
+
 def test_agency_report_has_contents_page_numbers_and_metadata(rendered: Rendered) -> None:
     reader = rendered.reader
 
-    assert 10 <= len(reader.pages) <= 16
+    assert 10 <= len(reader.pages) <= 20  # the appendix prints every question
     pages = len(reader.pages)
     assert f"Page 2 of {pages}" in rendered.text
     assert f"Page {pages} of {pages}" in rendered.text
@@ -170,7 +205,7 @@ def test_agency_report_compares_with_peers_and_the_previous_round(rendered: Rend
 
     assert summary.peer.n == 7
     # the narrowest published group of `peer_groups_for`, the one the web pages use too
-    assert summary.peer_group == "same type and size (regional, 100-999)"
+    assert summary.peer_group == "same type and size (Regional, 100 to 999 sworn officers)"
     assert summary.previous_round == "2024"
     assert rendered.report.trend is not None
     assert [row.round_name for row in rendered.report.trend.rows] == ["2024", "2025"]
@@ -248,10 +283,73 @@ def test_cohort_report_is_anonymous_and_lists_unmet_practices(
     assert report.unmet and all(item.applicable >= 5 for item in report.unmet)
     shares = [item.share for item in report.unmet]
     assert shares == sorted(shares, reverse=True)
-    assert "Practices most often not met" in text
+    assert "What the group should work on next" in text
+    typical = typical_levels(
+        [
+            score_assessment(world.instrument, answers)
+            for answers in submitted_answers(
+                session, world.current.id, [world.agency.id, *(p.id for p in world.peers)]
+            )
+        ]
+    )
+    for item in report.unmet:
+        practice = world.instrument.practice(item.practice_id)
+        assert practice is not None
+        assert (
+            typical[practice.dimension_id] <= practice.level <= typical[practice.dimension_id] + 1
+        )
     assert report.medians_over_rounds is None  # 2024 had one agency: below K, no second row
     names = [world.agency.name, *(peer.name for peer in world.peers)]
     assert not any(name in text for name in names)
+
+
+def tiny_png() -> bytes:
+    """A valid 2 x 2 PNG, dark blue."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\0" + b"\x1f\x3a\x5f" * 2 for _ in range(2))
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_reports_carry_the_issuer_and_a_cohort_title_in_words(
+    session: Session, world: ReportWorld, tmp_path: Path
+) -> None:
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(tiny_png())
+    issuer = branding(
+        {
+            "REPORT_ORGANISATION": "Police Digital Review Unit",
+            "REPORT_AUTHOR": "A. Consultant",
+            "REPORT_LOGO": str(logo),
+        }
+    )
+    agency = build_agency_report(
+        session, world.agency.id, world.current.id, 5, generated_on=REPORT_DATE, issuer=issuer
+    )
+    cohort = build_cohort_report(
+        session, world.current.id, PeerGroup(agency_type="regional"), 5, issuer=issuer
+    )
+
+    for pdf in (render_agency_pdf(agency), render_cohort_pdf(cohort)):
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        cover = reader.pages[0].extract_text()
+        assert "Police Digital Review Unit · A. Consultant" in cover
+        assert reader.metadata is not None and reader.metadata.author == "A. Consultant"
+        assert any(reader.pages[0].images)  # the logo, embedded
+    assert cohort.group == "Regional agencies"
+    assert (
+        "Regional agencies"
+        in pypdf.PdfReader(io.BytesIO(render_cohort_pdf(cohort))).pages[0].extract_text()
+    )
 
 
 def test_cohort_report_refuses_a_group_below_k(session: Session, world: ReportWorld) -> None:

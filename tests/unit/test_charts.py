@@ -9,9 +9,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from assessment.presentation.charts import (
+    LINE_STYLES,
     Quartiles,
     chart_image,
     level_distribution,
+    marker_path,
     quartile_bar,
     radar_chart,
     short_label,
@@ -156,6 +158,18 @@ def test_trend_chart_breaks_lines_at_gaps() -> None:
     assert {"2024", "2027", "Policy", "Overall"} <= set(texts(root))
 
 
+def test_each_trend_series_has_its_own_marker_shape_in_chart_and_legend() -> None:
+    series = [(f"Series {i}", [40.0 + i, 50.0 + i]) for i in range(len(LINE_STYLES))]
+    root = parse(trend_chart(["2024", "2025"], series))
+
+    # the same shape at the origin would draw the same path: every series has its own
+    assert len({marker_path(i, 0, 0) for i in range(len(LINE_STYLES))}) == len(LINE_STYLES)
+    drawn = [path for path in root.iter(f"{SVG}path") if path.get("class") == "marker"]
+    assert len(drawn) == 2 * len(LINE_STYLES)
+    legend = root.find(f"{SVG}g")
+    assert legend is not None and len(legend.findall(f"{SVG}path")) == len(LINE_STYLES)
+
+
 def test_trend_chart_rejects_series_of_wrong_length() -> None:
     with pytest.raises(ValueError, match="'Policy' has 1 values for 2 rounds"):
         trend_chart(["2024", "2025"], [("Policy", [10.0])])
@@ -166,7 +180,7 @@ def test_level_distribution_scales_bars_to_the_tallest() -> None:
         level_distribution([("Initial", 2), ("Developing", 4), ("Defined", 0)], highlight=1)
     )
 
-    bars = root.findall(f"{SVG}rect")
+    bars = [bar for bar in root.findall(f"{SVG}rect") if "bar" in (bar.get("class") or "")]
     heights = [float(bar.get("height") or 0) for bar in bars]
     assert heights[1] == max(heights) and heights[0] == pytest.approx(heights[1] / 2)
     assert heights[2] == 0
@@ -174,14 +188,19 @@ def test_level_distribution_scales_bars_to_the_tallest() -> None:
     assert "highlighted" not in (bars[0].get("class") or "")
 
 
-def test_level_distribution_shows_withheld_counts_as_text() -> None:
-    root = parse(level_distribution([("Initial", None), ("Developing", 7)], withheld_text="< 5"))
+def test_level_distribution_draws_withheld_counts_hatched_never_as_zero() -> None:
+    root = parse(
+        level_distribution([("Initial", None), ("Developing", 7)], withheld_text="fewer than 5")
+    )
 
-    heights = [float(bar.get("height") or 0) for bar in root.findall(f"{SVG}rect")]
-    assert heights[0] == 0 and heights[1] > 0
-    assert "< 5" in texts(root)
+    bars = [bar for bar in root.iter(f"{SVG}rect") if "bar" in (bar.get("class") or "")]
+    heights = [float(bar.get("height") or 0) for bar in bars]
+    assert heights[0] > 0 and heights[1] > heights[0]
+    assert "withheld" in (bars[0].get("class") or "")
+    assert (bars[0].get("fill") or "").startswith("url(#")  # hatched
+    assert "fewer than 5" in texts(root)
     desc = root.find(f"{SVG}desc")
-    assert desc is not None and desc.text == "Initial: < 5; Developing: 7"
+    assert desc is not None and desc.text == "Initial: fewer than 5; Developing: 7"
 
 
 def test_chart_image_embeds_the_svg_with_its_text_as_alt() -> None:

@@ -105,7 +105,7 @@ def test_met_dependencies_are_not_actions() -> None:
     assert roadmap.phases[0].actions[0].depends_on == ()
 
 
-def test_order_is_level_then_impact_over_effort_then_instrument_order() -> None:
+def test_order_is_quick_wins_then_level_then_impact_over_effort_then_instrument_order() -> None:
     instrument = make_instrument(
         practice("policy.a", 3, effort="low", impact="high"),
         practice("policy.b", 2, effort="high", impact="low"),
@@ -116,7 +116,23 @@ def test_order_is_level_then_impact_over_effort_then_instrument_order() -> None:
 
     roadmap = roadmap_for(instrument, {}, {"policy": 3})
 
-    assert action_ids(roadmap) == [["policy.d", "policy.c", "policy.e", "policy.b", "policy.a"]]
+    # the three low-effort actions need nothing first: quick wins, ahead of the rest
+    assert action_ids(roadmap) == [["policy.d", "policy.e", "policy.a", "policy.c", "policy.b"]]
+
+
+def test_a_quick_win_comes_in_the_first_phase_whatever_its_horizon() -> None:
+    instrument = make_instrument(
+        practice("policy.a", 2, horizon="long", effort="low"),
+        practice("policy.b", 2, horizon="short", effort="high"),
+        practice("policy.c", 2, horizon="long", effort="low", depends_on=["policy.d"]),
+        practice("policy.d", 2, horizon="long", effort="high"),
+    )
+
+    roadmap = roadmap_for(instrument, {})
+
+    # policy.c is low effort but waits for policy.d: not a quick win
+    assert [p.phase_id for p in roadmap.phases] == ["short", "medium"]
+    assert action_ids(roadmap) == [["policy.a", "policy.b"], ["policy.d", "policy.c"]]
 
 
 def test_action_lands_no_earlier_than_its_dependencies() -> None:
@@ -128,25 +144,28 @@ def test_action_lands_no_earlier_than_its_dependencies() -> None:
 
     roadmap = roadmap_for(instrument, {})
 
-    assert [p.phase_id for p in roadmap.phases] == ["short", "long"]
+    # long moves up to the second phase: no phase stays empty while actions wait
+    assert [p.phase_id for p in roadmap.phases] == ["short", "medium"]
     assert action_ids(roadmap) == [["policy.c"], ["policy.b", "policy.a"]]
 
 
-def test_empty_phases_are_left_out_and_phase_details_come_from_the_instrument() -> None:
+def test_the_first_phase_is_never_empty_and_phase_details_come_from_the_instrument() -> None:
     phases = (
         Phase("now", Text.plain("Now"), 0, 3),
         Phase("soon", Text.plain("Soon"), 3, 12),
         Phase("later", Text.plain("Later"), 12, 24),
     )
-    instrument = make_instrument(practice("policy.a", 2, horizon="later"), phases=phases)
+    instrument = make_instrument(
+        practice("policy.a", 2, horizon="later", effort="high"), phases=phases
+    )
 
     (phase,) = roadmap_for(instrument, {}).phases
 
     assert (phase.phase_id, phase.title, phase.start_month, phase.end_month) == (
-        "later",
-        "Later",
-        12,
-        24,
+        "now",
+        "Now",
+        0,
+        3,
     )
 
 

@@ -147,6 +147,28 @@ ROWS: list[Row] = [
     Row("GET", "/reports/agency/{other_agency}/{round}.pdf", expect(consultant=404, admin=404)),
     Row("GET", "/reports/cohort.pdf?round={round}", expect(consultant=400, admin=400)),
     Row("GET", "/reports/assets/agency/report.css", STAFF),
+    Row("GET", "/reports/agency/{own_agency}/{round}/commentary", STAFF),
+    Row(
+        "POST",
+        "/reports/agency/{own_agency}/{round}/commentary",
+        expect(consultant=302, admin=302),
+        {"note_overall": "Well done."},
+    ),
+    Row(
+        "GET",
+        "/reports/agency/{other_agency}/{round}/commentary",
+        expect(consultant=404, admin=404),
+    ),
+    # the consultant issues it; the admin, after, is told it is final already
+    Row("POST", "/reports/agency/{own_agency}/{round}/final", expect(consultant=302, admin=409)),
+    # A lead's own copies: the report and the answers of a submitted round, no one else's
+    Row("GET", "/reports/mine/{round}.pdf", expect(lead_own=200, lead_other=404, admin=403)),
+    Row(
+        "GET", "/reports/mine/{round}/answers.csv", expect(lead_own=200, lead_other=404, admin=403)
+    ),
+    Row(
+        "GET", "/reports/mine/{round}/answers.json", expect(lead_own=200, lead_other=404, admin=403)
+    ),
     # JSON API (session here; bearer tokens in tests/web/test_api.py): 401, never a redirect
     *[
         Row("GET", path, expect(anonymous=401, lead_own=200, lead_other=200, consultant=200))
@@ -171,14 +193,17 @@ ROWS: list[Row] = [
         for suffix in ("", "/results", "/benchmark", "/trajectory")
     ],
     # The lead's questionnaire. Agency A's assessment is submitted (locked), B's a draft.
-    # Short routes are the lead's own agency; staff name the agency in the path.
+    # Short routes are the lead's own agency; staff name the agency in the path. Every
+    # page exists without a round (the agency's current one; `/` lists all rounds) and
+    # with one (`/rounds/{round}`).
     *[
         Row(
             method,
-            f"/assessment{path}",
+            f"/assessment{round_part}{path}",
             expect(lead_own=own, lead_other=other, consultant=404, admin=404),
             data,
         )
+        for round_part in ("", "/rounds/{round}")
         for method, path, own, other, data in (
             ("GET", "/", 200, 200, {}),
             ("POST", "/start", 302, 302, {}),  # both started: back to the overview
@@ -192,77 +217,83 @@ ROWS: list[Row] = [
             ("POST", "/prefill", 423, 302, {"revision": "0"}),
         )
     ],
-    # Only the agency's own lead starts from last round's answers; admins may not.
-    Row(
-        "POST",
-        "/agencies/{other_agency}/assessment/prefill",
-        expect(lead_own=404, lead_other=302, consultant=403, admin=403),
-        {"revision": "0"},
-    ),
-    Row(
-        "GET",
-        "/agencies/{own_agency}/assessment/",
-        expect(lead_own=200, lead_other=404, consultant=200),
-    ),
-    Row(
-        "POST",
-        "/agencies/{own_agency}/assessment/start",
-        expect(lead_own=302, lead_other=404, admin=302),
-    ),
-    Row(
-        "POST",
-        "/agencies/{other_agency}/assessment/start",
-        expect(lead_own=404, lead_other=302, admin=302),
-    ),
-    Row(
-        "GET",
-        "/agencies/{own_agency}/assessment/dimensions/policy",
-        expect(lead_own=200, lead_other=404, consultant=200),
-    ),
-    Row(
-        "GET",
-        "/agencies/{other_agency}/assessment/dimensions/policy",
-        expect(lead_own=404, lead_other=200, consultant=200),
-    ),
-    Row(
-        "POST",
-        "/agencies/{own_agency}/assessment/dimensions/policy",
-        expect(lead_own=423, lead_other=404, admin=423),
-        {"revision": "1"},
-    ),
-    Row(
-        "POST",
-        "/agencies/{other_agency}/assessment/dimensions/policy",
-        expect(lead_own=404, lead_other=302, admin=302),
-        {"revision": "0"},
-    ),
-    Row(
-        "POST",
-        "/agencies/{other_agency}/assessment/answers",
-        expect(lead_own=404, lead_other=400, admin=400),
-        {"revision": "0"},
-    ),
-    Row(
-        "GET",
-        "/agencies/{own_agency}/assessment/submit",
-        expect(lead_own=302, lead_other=404, consultant=302, admin=302),
-    ),
-    Row(
-        "GET",
-        "/agencies/{other_agency}/assessment/submit",
-        expect(lead_own=404, lead_other=200, admin=200),
-    ),
-    Row(
-        "POST",
-        "/agencies/{own_agency}/assessment/submit",
-        expect(lead_own=423, lead_other=404, admin=423),
-        {"revision": "1"},
-    ),
-    Row(
-        "GET",
-        "/agencies/{own_agency}/assessment/results",
-        expect(lead_own=200, lead_other=404, consultant=200),
-    ),
+    *[
+        Row(row.method, row.path.replace("/assessment/", round_part), row.expected, row.data)
+        for round_part in ("/assessment/", "/assessment/rounds/{round}/")
+        for row in (
+            Row(
+                "GET",
+                "/agencies/{own_agency}/assessment/",
+                expect(lead_own=200, lead_other=404, consultant=200),
+            ),
+            Row(
+                "POST",
+                "/agencies/{own_agency}/assessment/start",
+                expect(lead_own=302, lead_other=404, admin=302),
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/start",
+                expect(lead_own=404, lead_other=302, admin=302),
+            ),
+            Row(
+                "GET",
+                "/agencies/{own_agency}/assessment/dimensions/policy",
+                expect(lead_own=200, lead_other=404, consultant=200),
+            ),
+            Row(
+                "GET",
+                "/agencies/{other_agency}/assessment/dimensions/policy",
+                expect(lead_own=404, lead_other=200, consultant=200),
+            ),
+            Row(
+                "POST",
+                "/agencies/{own_agency}/assessment/dimensions/policy",
+                expect(lead_own=423, lead_other=404, admin=423),
+                {"revision": "1"},
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/dimensions/policy",
+                expect(lead_own=404, lead_other=302, admin=302),
+                {"revision": "0"},
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/answers",
+                expect(lead_own=404, lead_other=400, admin=400),
+                {"revision": "0"},
+            ),
+            Row(
+                "GET",
+                "/agencies/{own_agency}/assessment/submit",
+                expect(lead_own=302, lead_other=404, consultant=302, admin=302),
+            ),
+            Row(
+                "GET",
+                "/agencies/{other_agency}/assessment/submit",
+                expect(lead_own=404, lead_other=200, admin=200),
+            ),
+            Row(
+                "POST",
+                "/agencies/{own_agency}/assessment/submit",
+                expect(lead_own=423, lead_other=404, admin=423),
+                {"revision": "1"},
+            ),
+            Row(
+                "GET",
+                "/agencies/{own_agency}/assessment/results",
+                expect(lead_own=200, lead_other=404, consultant=200),
+            ),
+            # Only the agency's own lead starts from last round's answers; admins may not.
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/prefill",
+                expect(lead_own=404, lead_other=302, consultant=403, admin=403),
+                {"revision": "0"},
+            ),
+        )
+    ],
 ]
 
 

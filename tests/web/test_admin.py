@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.domain.rules.schedule import RoundState
 from assessment.services import accounts
 from assessment.store.models import (
     Agency,
@@ -14,6 +17,7 @@ from assessment.store.models import (
     AuditEvent,
     Round,
     User,
+    utc_today,
 )
 from tests.web.conftest import World
 from tests.web.helpers import csrf_token, form_token, login
@@ -112,13 +116,18 @@ def test_admin_creates_a_round_on_a_catalog_instrument(
         {
             "name": "2026",
             "instrument": "sm-policing-maturity@1.0.0",
-            "starts_on": "2026-01-01",
-            "ends_on": "2026-03-31",
+            "starts_on": str(utc_today() + timedelta(days=3)),
+            "ends_on": str(utc_today() + timedelta(days=60)),
         },
     )
     assert status == 302
     created = session.scalar(select(Round).where(Round.name == "2026"))
-    assert created is not None and created.is_open
+    # A start date ahead keeps the round scheduled, not open at once.
+    assert created is not None and created.state == RoundState.SCHEDULED
+    assert (
+        f"scheduled, it opens on {utc_today() + timedelta(days=3)}"
+        in client.get("/admin/rounds").text
+    )
     assert created.instrument_version == "1.0.0"
     assert "2026" in client.get("/admin/rounds").text
 

@@ -142,7 +142,7 @@ def test_overview_shows_progress_status_and_where_to_continue(
         revision=0,
         actor=None,
     )
-    page = client.get("/assessment/")
+    page = client.get(f"/assessment/rounds/{world.round.id}/")
     assert page.status_code == 200
     total = VISIBLE_AT_START.total
     assert "Draft" in page.text
@@ -150,17 +150,20 @@ def test_overview_shows_progress_status_and_where_to_continue(
     assert f"1 of {total} questions answered" in page.text
     left = VISIBLE_AT_START.dimensions[FIRST_DIMENSION.id].total - 1
     assert f"{left} questions left" in page.text
-    jump = f"/assessment/dimensions/{FIRST_DIMENSION.id}#answer-{SECOND_POLICY}"
+    prefix = f"/assessment/rounds/{world.round.id}"
+    jump = f"{prefix}/dimensions/{FIRST_DIMENSION.id}#answer-{SECOND_POLICY}"
     assert f'href="{jump}"' in page.text
     assert continue_link(page.text) == jump
 
 
-def test_continue_returns_to_the_last_visited_dimension(client: FlaskClient, lead_b: User) -> None:
+def test_continue_returns_to_the_last_visited_dimension(
+    client: FlaskClient, world: World, lead_b: User
+) -> None:
     client.get(f"/assessment/dimensions/{SECOND_DIMENSION.id}")
-    link = continue_link(client.get("/assessment/").text)
-    assert link == (
-        f"/assessment/dimensions/{SECOND_DIMENSION.id}#answer-{SECOND_DIMENSION.practices[0].id}"
-    )
+    prefix = f"/assessment/rounds/{world.round.id}"
+    link = continue_link(client.get(f"{prefix}/").text)
+    first = SECOND_DIMENSION.practices[0].id
+    assert link == f"{prefix}/dimensions/{SECOND_DIMENSION.id}#answer-{first}"
 
 
 def assessments_of(session: Session, agency_id: int) -> list[Assessment]:
@@ -201,10 +204,14 @@ def test_a_leads_first_visit_offers_to_start_and_changes_nothing(
     client: FlaskClient, world: World, newcomer: User, session: Session
 ) -> None:
     assert newcomer.agency_id is not None
-    page = client.get("/assessment/")
-    assert page.status_code == 200
+    listing = client.get("/assessment/")
+    assert listing.status_code == 200
+    assert "Not started" in listing.text
+    start = f"/assessment/rounds/{world.round.id}/"
+    assert f'<a href="{start}">Start<span' in listing.text
+    page = client.get(start)
     assert "has not started its assessment yet" in page.text
-    assert '<form method="post" action="/assessment/start"' in page.text
+    assert f'<form method="post" action="{start}start"' in page.text
     assert START_BUTTON in page.text
     assert form_token(page.text)
     # The other pages lead to the overview, which offers to start.
@@ -253,17 +260,18 @@ def test_only_the_agencys_lead_and_admins_may_start(
     create_user(Role.LEAD, agency=agency)
     prefix = f"/agencies/{agency.id}/assessment"
     login(client, world.consultant)
-    overview = client.get(f"{prefix}/")
+    overview = client.get(f"{prefix}/rounds/{world.round.id}/")
     assert overview.status_code == 200
     assert "has not started the assessment of round 2025" in overview.text
     assert "Start the assessment" not in overview.text
+    assert ">Start<" not in client.get(f"{prefix}/").text
     assert post_start(client, prefix).status_code == 403
     login(client, world.lead_a)
     assert client.get(f"{prefix}/").status_code == 404
     assert post_start(client, prefix).status_code == 404
     assert assessments_of(session, agency.id) == []
     login(client, world.admin)
-    assert START_BUTTON in client.get(f"{prefix}/").text
+    assert START_BUTTON in client.get(f"{prefix}/rounds/{world.round.id}/").text
     response = post_start(client, prefix)
     assert response.headers["Location"] == f"{prefix}/"
     (started,) = assessments_of(session, agency.id)
@@ -278,7 +286,7 @@ def test_without_an_open_round_the_page_says_so(
     login(client, lead)
     page = client.get("/assessment/")
     assert page.status_code == 200
-    assert "No assessment round is open" in page.text
+    assert "No assessment round concerns" in page.text
     assert "Start the assessment" not in page.text
     started = post_start(client)
     assert started.headers["Location"] == "/assessment/"
@@ -523,14 +531,17 @@ def test_conditional_question_is_hidden_until_its_condition_holds(
     assert not hidden.search(client.get(url).text)
 
 
-def test_hidden_questions_do_not_count_as_left(client: FlaskClient, lead_b: User) -> None:
+def test_hidden_questions_do_not_count_as_left(
+    client: FlaskClient, world: World, lead_b: User
+) -> None:
+    overview = f"/assessment/rounds/{world.round.id}/"
     before = VISIBLE_AT_START.dimensions[CONDITIONAL_DIMENSION].total
-    assert f"<span>0 of {before}</span>" in client.get("/assessment/").text
+    assert f"<span>0 of {before}</span>" in client.get(overview).text
     post_dimension(client, CONDITIONAL_DIMENSION, 0, {CONTROLLER: SHOWING})
     after = progress(INSTRUMENT, {CONTROLLER: Answer(CONTROLLER, SHOWING)})
     shown = after.dimensions[CONDITIONAL_DIMENSION].total
     assert shown > before
-    assert f"<span>1 of {shown}</span>" in client.get("/assessment/").text
+    assert f"<span>1 of {shown}</span>" in client.get(overview).text
 
 
 # Background saves ------------------------------------------------------------------------
@@ -712,7 +723,7 @@ def test_consultant_reads_any_agency_but_cannot_change_answers(
 ) -> None:
     login(client, world.consultant)
     prefix = f"/agencies/{world.agency_b.id}/assessment"
-    overview = client.get(f"{prefix}/")
+    overview = client.get(f"{prefix}/rounds/{world.round.id}/")
     assert overview.status_code == 200
     assert "can read them but not change them" in overview.text
     page = client.get(f"{prefix}/dimensions/{FIRST_DIMENSION.id}")
@@ -780,7 +791,7 @@ def test_submit_asks_for_confirmation_then_locks(
     confirm = client.get("/assessment/submit")
     assert confirm.status_code == 200
     assert f"{VISIBLE_AT_START.total - 2} questions are still unanswered" in confirm.text
-    assert "ask your administrator or consultant to reopen" in confirm.text
+    assert "only an administrator can reopen it" in confirm.text
     assert 'name="revision" type="hidden" value="1"' in confirm.text
     response = client.post(
         "/assessment/submit", data={"csrf_token": csrf_token(client), "revision": "1"}
@@ -793,7 +804,7 @@ def test_submit_asks_for_confirmation_then_locks(
     assert submitted.submitted_by_id == world.lead_b.id
     results = client.get("/assessment/results").text
     assert "submitted and locked" in results
-    assert "ask your administrator or consultant to reopen it" in results
+    assert "only an administrator can reopen it" in results
 
 
 def test_submit_with_a_stale_revision_is_a_conflict(
@@ -817,7 +828,7 @@ def test_a_submitted_assessment_is_read_only(
     page = client.get(f"/assessment/dimensions/{FIRST_DIMENSION.id}")
     assert page.status_code == 200
     assert 'id="answer-form"' not in page.text
-    assert "ask your administrator or consultant to reopen it" in page.text
+    assert "only an administrator can reopen it" in page.text
     assert "answering.js" not in page.text
     answers = {FIRST_POLICY: BEST[FIRST_POLICY]}
     assert post_dimension(client, FIRST_DIMENSION.id, 1, answers).status_code == 423
@@ -831,7 +842,10 @@ def test_a_closed_round_shows_the_last_assessment_read_only(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:
     rounds.set_round_open(session, round_id=world.round.id, is_open=False, actor=None)
-    overview = client.get("/assessment/")
+    listing = client.get("/assessment/")
+    assert "closed; the answers can no longer change" in listing.text
+    assert f'href="/assessment/rounds/{world.round.id}/">See the answers<' in listing.text
+    overview = client.get(f"/assessment/rounds/{world.round.id}/")
     assert overview.status_code == 200
     assert "Round 2025 is closed" in overview.text
     assert 'id="continue-link"' not in overview.text

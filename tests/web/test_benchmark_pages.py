@@ -80,7 +80,7 @@ def test_agency_page_shows_rounds_trend_results_and_peer_position(
     for title in ("Policy", "Staffing", "Training", "Budget", "Legal framework", "Protocols"):
         assert title in text
     assert "Percentile rank vs all agencies (n = 7)" in text
-    assert "Percentile rank vs same type (regional) (n = 7)" in text
+    assert "Percentile rank vs same type (Regional) (n = 7)" in text
     # the most mature of seven: six below it, itself counting half
     assert re.search(r"Overall (\d+) ", text.split("Peer position")[1]).group(1) == "93"  # type: ignore[union-attr]
     has_reports = "reports.agency_pdf" in app.view_functions

@@ -102,14 +102,20 @@ def rows(session: Session, assessment: Assessment) -> dict[str, AnswerRow]:
     return {row.practice_id: row for row in found}
 
 
+def overview_page(client: FlaskClient, session: Session, round_name: str = "2026") -> str:
+    """The lead's overview of the round's assessment, as text."""
+    round_ = session.scalars(select(Round).where(Round.name == round_name)).one()
+    return html.unescape(client.get(f"/assessment/rounds/{round_.id}/").get_data(as_text=True))
+
+
 def prefill(client: FlaskClient, revision: int, *, prefix: str = "/assessment") -> int:
     """Post the overview's "fill in last round's answers" form; the status."""
     data = {"csrf_token": csrf_token(client), "revision": str(revision)}
     return client.post(f"{prefix}/prefill", data=data).status_code
 
 
-def test_the_overview_offers_last_rounds_answers(client: FlaskClient) -> None:
-    page = html.unescape(client.get("/assessment/").get_data(as_text=True))
+def test_the_overview_offers_last_rounds_answers(client: FlaskClient, session: Session) -> None:
+    page = overview_page(client, session)
 
     assert "Start from last round's answers" in page
     assert "5 questions not yet answered here can be filled in" in page
@@ -137,7 +143,7 @@ def test_prefilling_stores_flagged_answers_and_is_audited(
     assert event.detail["from_round"] == "2025"
     assert event.detail["carried_over"] == sorted(CARRIED)
     assert event.detail["equivalent_share"] == 0.75
-    overview = html.unescape(client.get("/assessment/").get_data(as_text=True))
+    overview = overview_page(client, session)
     assert "5 carried-over answers are not confirmed" in overview
     assert "Start from last round's answers" not in overview  # nothing left to fill in
 
@@ -171,7 +177,7 @@ def test_a_stale_revision_changes_nothing(
 
     assert prefill(client, assessment.revision + 5) == 302
     assert rows(session, assessment) == {}
-    assert "changed elsewhere" in client.get("/assessment/").get_data(as_text=True)
+    assert "changed elsewhere" in overview_page(client, session)
 
 
 def test_without_the_csrf_token_it_is_refused(
@@ -295,7 +301,7 @@ def test_the_same_version_is_copied_as_it_was(
         .where(Assessment.agency_id == agency.id, Round.name == "2032")
     ).one()
 
-    overview = html.unescape(client.get("/assessment/").get_data(as_text=True))
+    overview = overview_page(client, session, "2032")
     assert "from round 2031 (the same questionnaire version)" in overview
     assert prefill(client, started.revision) == 302
 

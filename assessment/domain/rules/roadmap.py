@@ -8,12 +8,15 @@ Needed practices. The applicable practices not met (unanswered included) at or b
 dimension's target, plus, transitively, every applicable practice not met that one of them
 depends on, even in another dimension or at a higher level.
 
-Order. Dependencies first; then lower level; then higher impact-to-effort ratio; then
-instrument order.
+Order. Dependencies first; then quick wins (low effort, nothing needed before them); then
+lower level; then higher impact-to-effort ratio; then instrument order.
 
-Phases. An action lands in the phase of its recommendation's horizon, or later when one of
-its dependencies lands later, so a dependency never comes after its dependent. Phases
-without actions are left out.
+Phases. A quick win lands in the first phase. Any other action lands in the phase of its
+recommendation's horizon, or later when one of its dependencies lands later, so a
+dependency never comes after its dependent. Then the schedule closes its gaps: when a
+phase would stay empty while a later one holds actions, every later action moves one
+phase earlier (the order is kept), so the first phase is never empty while work waits.
+Phases without actions are left out.
 
 Projections. Each phase re-scores the answers with every action of that phase and the
 phases before it answered with the best option of its answer set.
@@ -26,7 +29,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from assessment.domain.model.answers import Answer, Answers
-from assessment.domain.model.instrument import Instrument, Practice, Text
+from assessment.domain.model.instrument import Instrument, Practice, Rating, Text
 from assessment.domain.model.results import (
     PracticeOutcome,
     PracticeStatus,
@@ -139,10 +142,11 @@ def _dependency_order(instrument: Instrument, needed: Mapping[str, Practice]) ->
     """Needed practices, each after its dependencies, else by level, ratio, instrument order."""
     position = {p.id: index for index, p in enumerate(instrument.practices())}
 
-    def priority(practice: Practice) -> tuple[int, float, int]:
+    def priority(practice: Practice) -> tuple[bool, int, float, int]:
         recommendation = practice.recommendation
         ratio = recommendation.impact.weight / recommendation.effort.weight
-        return (practice.level, -ratio, position[practice.id])
+        quick = _is_quick_win(practice, needed)
+        return (not quick, practice.level, -ratio, position[practice.id])
 
     waiting = {pid: set(_needed_dependencies(p, needed)) for pid, p in needed.items()}
     dependents: dict[str, list[str]] = {pid: [] for pid in needed}
@@ -178,10 +182,20 @@ def _phase_positions(
                 f"{practice.id}: recommendation horizon {horizon!r} is not a phase "
                 f"(phases: {', '.join(phase_index)})"
             )
+        earliest = 0 if _is_quick_win(practice, needed) else phase_index[horizon]
         positions[practice.id] = max(
-            [phase_index[horizon]] + [positions[d] for d in _needed_dependencies(practice, needed)]
+            [earliest] + [positions[d] for d in _needed_dependencies(practice, needed)]
         )
-    return positions
+    used = sorted(set(positions.values()))
+    closed = {phase: index for index, phase in enumerate(used)}  # gaps closed, order kept
+    return {practice_id: closed[phase] for practice_id, phase in positions.items()}
+
+
+def _is_quick_win(practice: Practice, needed: Mapping[str, Practice]) -> bool:
+    """Low effort and nothing the roadmap must do first."""
+    return practice.recommendation.effort is Rating.LOW and not _needed_dependencies(
+        practice, needed
+    )
 
 
 def _roadmap_phases(

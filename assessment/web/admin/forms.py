@@ -79,8 +79,16 @@ class RoundForm(FlaskForm):
         ],
     )
     instrument = SelectField("Questionnaire", validate_choice=True)
-    starts_on = DateField("Starts on", validators=[Optional()], description="Optional.")
-    ends_on = DateField("Ends on", validators=[Optional()], description="Optional.")
+    starts_on = DateField(
+        "Opens on",
+        validators=[Optional()],
+        description="First day answers are taken (UTC). Optional: without it, it opens at once.",
+    )
+    ends_on = DateField(
+        "Closes after",
+        validators=[Optional()],
+        description="Last day answers are taken, the deadline leads see. Optional.",
+    )
 
     def validate_ends_on(self, field: Field) -> None:
         """The end date, when given, is not before the start date."""
@@ -95,7 +103,7 @@ class ReopenForm(FlaskForm):
 
     reason = TextAreaField(
         "Reason for reopening",
-        description="The agency lead and later readers of the audit trail see this.",
+        description="Shown to the agency's leads on their overview, and kept in the audit trail.",
         validators=[
             DataRequired("Give a reason."),
             Length(max=1000, message="Use at most 1,000 characters."),

@@ -6,13 +6,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
+from assessment.domain.rules.schedule import RoundState
 from assessment.queries.accounts import get_user, recent_invitations, users_by_email
-from assessment.queries.agencies import agencies_with_leads, agency_choices
+from assessment.queries.agencies import agencies_with_leads, agency_choices, agency_counts
 from assessment.queries.assessments import get_assessment
 from assessment.queries.rounds import get_round, round_assessments, rounds_with_counts
 from assessment.services import accounts, assessments, rounds
 from assessment.services.errors import InvalidInput
-from assessment.store.models import AssessmentStatus, Role
+from assessment.store.models import AssessmentStatus, Role, Round
 from assessment.web.admin.forms import (
     AgencyForm,
     InvitationForm,
@@ -39,12 +40,20 @@ def index() -> str:
     return render_template("admin/index.html")
 
 
+AGENCY_FILTERS = {"all": None, "real": False, "synthetic": True}
+"""The agencies page's filter: every agency, the real ones, or the synthetic (demo) ones."""
+
+
 @bp.route("/agencies")
 @roles_required(ADMIN)
 def agencies() -> str:
-    """Every agency with its number of lead accounts."""
-    rows = agencies_with_leads(db_session())
-    return render_template("admin/agencies.html", rows=rows)
+    """The agencies with their number of lead accounts; synthetic ones marked, filterable."""
+    shown = request.args.get("show", "all")
+    if shown not in AGENCY_FILTERS:
+        shown = "all"
+    rows = agencies_with_leads(db_session(), synthetic=AGENCY_FILTERS[shown])
+    counts = agency_counts(db_session())
+    return render_template("admin/agencies.html", rows=rows, shown=shown, counts=counts)
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
@@ -194,7 +203,7 @@ def new_round() -> Page:
         except InvalidInput as invalid:
             attach_service_errors(form, invalid)
         else:
-            flash(f"Round {created.name} created and open for answers.", "success")
+            flash(f"Round {created.name} created: {_state_text(created)}.", "success")
             return redirect(url_for("admin.round_detail", round_id=created.id))
     return _form_page("admin/round_form.html", form)
 
@@ -250,9 +259,17 @@ def _set_open(round_id: int, *, is_open: bool) -> Response:
     changed = rounds.set_round_open(
         db_session(), round_id=round_id, is_open=is_open, actor=signed_in_user()
     )
-    state = "open" if changed.is_open else "closed"
-    flash(f"Round {changed.name} is {state}.", "success")
+    flash(f"Round {changed.name} is {_state_text(changed)}.", "success")
     return redirect(url_for("admin.rounds_list"))
+
+
+def _state_text(round_: Round) -> str:
+    """The round's state in words, with the date that changes it next."""
+    if round_.state == RoundState.SCHEDULED:
+        return f"scheduled, it opens on {round_.starts_on}"
+    if round_.deadline is not None:
+        return f"open for answers until {round_.deadline}"
+    return "open for answers" if round_.is_open else "closed"
 
 
 def _form_page(template: str, form: FlaskForm) -> tuple[str, int]:

@@ -1,11 +1,13 @@
 """The agency lead's questionnaire: overview, one page per dimension, background save,
 submission and results.
 
-Every page exists twice: `/assessment/...` for a lead's own agency and
-`/agencies/<agency_id>/assessment/...` for anyone allowed to see that agency (admins may
-answer, consultants only read). Routes check the agency on every request (see workspace).
+Every page exists for a lead's own agency (`/assessment/...`) and for anyone allowed to
+see an agency (`/agencies/<agency_id>/assessment/...`; admins may answer, consultants only
+read), and each names its round (`.../rounds/<round_id>/...`). `/assessment/` itself lists
+every round that concerns the agency; the other paths without a round work on the
+agency's current round (see workspace). Routes check the agency on every request.
 Reading a page never changes anything: the assessment of a round starts with a POST of
-its own, offered on the overview.
+its own, offered on the round's page.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from werkzeug.wrappers import Response
 
 from assessment.domain.model.instrument import Dimension, Instrument
 from assessment.domain.rules.roadmap import build_roadmap
+from assessment.domain.rules.schedule import RoundState
 from assessment.domain.rules.scoring import visible_practices
 from assessment.presentation.charts import radar_chart
 from assessment.presentation.labels import level_name
@@ -41,9 +44,17 @@ from assessment.services.assessments import (
     start_assessment,
     submit_assessment,
 )
-from assessment.services.errors import Conflict, InvalidAnswers, Locked, NotFound, ServiceError
-from assessment.store.models import Assessment, Role
-from assessment.web.answering import view_data
+from assessment.services.errors import (
+    Conflict,
+    InvalidAnswers,
+    Locked,
+    NotFound,
+    RoundClosed,
+    ServiceError,
+)
+from assessment.services.permissions import can_answer_for_agency
+from assessment.store.models import Assessment, Role, Round
+from assessment.web.answering import round_list, view_data
 from assessment.web.answering.forms import (
     DimensionForm,
     PrefillForm,
@@ -58,8 +69,9 @@ from assessment.web.answering.workspace import (
     last_visit,
     load_workspace,
     remember_visit,
+    visible_agency,
 )
-from assessment.web.auth.access import login_required
+from assessment.web.auth.access import login_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.database import db_session
 from assessment.web.request_checks import reads_json
@@ -68,6 +80,10 @@ bp = Blueprint("answering", __name__, template_folder="templates")
 
 Page = Response | str | tuple[str, int]
 INVALID_STATUS = 422
+REOPEN_RULE = (
+    "Only an administrator can reopen it to change an answer; the reason is then shown on "
+    "the assessment's overview."
+)
 CONFLICT_MESSAGE = (
     "These answers were changed elsewhere (another tab or a colleague) since you opened "
     "this page, so nothing was saved. Reload the page to see the latest answers, then "
@@ -80,14 +96,22 @@ UNKNOWN_FIELDS_MESSAGE = (
 
 
 def _route(path: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a view under the lead's short URL and under the agency's URL."""
+    """Register a view under the lead's short URL and the agency's URL, each with and
+    without a round."""
 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         guarded = login_required(view)
-        bp.add_url_rule(
-            f"/assessment{path}", view_func=guarded, defaults={"agency_id": None}, **options
-        )
-        bp.add_url_rule(f"/agencies/<int:agency_id>/assessment{path}", view_func=guarded, **options)
+        for agency_part in ("", "/agencies/<int:agency_id>"):
+            for round_part in ("", "/rounds/<int:round_id>"):
+                rule = f"{agency_part}/assessment{round_part}{path}"
+                defaults = {
+                    key: None for key in ("agency_id", "round_id") if f"<int:{key}>" not in rule
+                }
+                if defaults:
+                    options["defaults"] = defaults
+                else:
+                    options.pop("defaults", None)
+                bp.add_url_rule(rule, view_func=guarded, **options)
         return guarded
 
     return decorate
@@ -99,15 +123,18 @@ def _url_helper() -> dict[str, Any]:
 
 
 def answering_url(endpoint: str, **values: Any) -> str:
-    """A URL in the answering area that keeps the agency of the current request's URL."""
-    agency_id = (request.view_args or {}).get("agency_id")
-    return url_for(f"answering.{endpoint}", agency_id=agency_id, **values)
+    """A URL in the answering area that keeps the agency and round of the current URL."""
+    kept = {key: (request.view_args or {}).get(key) for key in ("agency_id", "round_id")}
+    return url_for(f"answering.{endpoint}", **(kept | values))
 
 
 @_route("/")
-def overview(agency_id: int | None) -> Page:
-    """Progress per dimension, what is left, where to continue, status and next steps."""
-    workspace = load_workspace(agency_id)
+def overview(agency_id: int | None, round_id: int | None) -> Page:
+    """Without a round: every round of the agency. With one: progress per dimension, what
+    is left, where to continue, status and next steps."""
+    if round_id is None:
+        return _rounds_page(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     if workspace.assessment is None or workspace.instrument is None:
         return render_template("answering/not_started.html", ws=workspace)
     answers = assessment_answers(workspace.assessment)
@@ -122,6 +149,20 @@ def overview(agency_id: int | None) -> Page:
         resume=view_data.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
         unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
         prefill=_prefill_offer(workspace),
+        reopening=round_list.reopening_of(db_session(), workspace.assessment),
+    )
+
+
+def _rounds_page(agency_id: int | None) -> str:
+    """The agency's rounds: open ones first with deadline and progress, closed ones read-only."""
+    user = signed_in_user()
+    agency = visible_agency(user, agency_id)
+    entries = round_list.agency_round_entries(db_session(), agency.id, web_catalog())
+    return render_template(
+        "answering/rounds.html",
+        agency=agency,
+        entries=entries,
+        may_edit=can_answer_for_agency(user, agency.id),
     )
 
 
@@ -171,9 +212,9 @@ def _equivalence_note(source: str, workspace: Workspace, share: float) -> str:
 
 
 @_route("/prefill", methods=["POST"])
-def prefill(agency_id: int | None) -> Response:
+def prefill(agency_id: int | None, round_id: int | None) -> Response:
     """Fill the draft's untouched questions from the agency's last submitted answers."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     assessment, _ = workspace.require()
     _require_editable(workspace)
     if not _may_prefill(workspace):
@@ -191,10 +232,10 @@ def prefill(agency_id: int | None) -> Response:
         )
     except Conflict:
         flash(CONFLICT_MESSAGE, "error")
-        return redirect(answering_url("overview"))
+        return redirect(answering_url("overview", round_id=assessment.round_id))
     except NotFound as missing:
         flash(str(missing)[:1].upper() + str(missing)[1:] + ".", "error")
-        return redirect(answering_url("overview"))
+        return redirect(answering_url("overview", round_id=assessment.round_id))
     count = len(done.carried)
     note = _equivalence_note(done.from_questionnaire, workspace, done.equivalent_share)
     flash(
@@ -203,17 +244,20 @@ def prefill(agency_id: int | None) -> Response:
         "you save or confirm it.",
         "success",
     )
-    return redirect(answering_url("overview"))
+    return redirect(answering_url("overview", round_id=assessment.round_id))
 
 
 @_route("/start", methods=["POST"])
-def start(agency_id: int | None) -> Response:
+def start(agency_id: int | None, round_id: int | None) -> Response:
     """Start the agency's draft in the open round (once; again changes nothing)."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     if not workspace.may_edit:
         abort(403)
     if workspace.round is None:
         flash("No assessment round is open, so the assessment cannot start yet.", "error")
+    elif workspace.assessment is None and not workspace.round.is_open:
+        state = workspace.round.state.value
+        flash(f"Round {workspace.round.name} is {state}, so its assessment cannot start.", "error")
     elif workspace.assessment is None:
         start_assessment(
             db_session(),
@@ -234,9 +278,9 @@ def _started(workspace: Workspace) -> tuple[Assessment, Instrument]:
 
 
 @_route("/dimensions/<dimension_id>", methods=["GET", "POST"])
-def dimension(agency_id: int | None, dimension_id: str) -> Page:
+def dimension(agency_id: int | None, round_id: int | None, dimension_id: str) -> Page:
     """One dimension's questions: a form while editable, the answers read-only otherwise."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     assessment, instrument = _started(workspace)
     found = instrument.dimension(dimension_id) or abort(404)
     if request.method == "POST":
@@ -348,12 +392,14 @@ def _dimension_page(
 
 @_route("/answers", methods=["POST"])
 @reads_json
-def autosave(agency_id: int | None) -> tuple[Response, int]:
+def autosave(agency_id: int | None, round_id: int | None) -> tuple[Response, int]:
     """Background save of changed practices (JSON); answers with the new revision and progress."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     if not workspace.may_edit:
         return _json_error(403, "Your account can read this assessment but not change it.")
     assessment, instrument = workspace.require()
+    if workspace.round is not None and not workspace.round.is_open:
+        return _json_error(423, closed_message(workspace.round))
     try:
         parsed = parse_autosave(request.get_json(silent=True), instrument)
     except PayloadError as error:
@@ -391,9 +437,9 @@ def _json_error(status: int, message: str, **extra: Any) -> tuple[Response, int]
 
 
 @_route("/submit", methods=["GET", "POST"])
-def submit(agency_id: int | None) -> Page:
+def submit(agency_id: int | None, round_id: int | None) -> Page:
     """Ask for confirmation, then score and lock the assessment."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     assessment, instrument = _started(workspace)
     if workspace.submitted and request.method == "GET":
         flash("This assessment is already submitted.", "info")
@@ -417,11 +463,7 @@ def submit(agency_id: int | None) -> Page:
     except Conflict:
         form.form_errors.append(CONFLICT_MESSAGE)
         return _submit_page(workspace, assessment, instrument, form, status=409)
-    flash(
-        "The assessment is submitted and locked. To change an answer now, ask your "
-        "administrator or consultant to reopen it.",
-        "success",
-    )
+    flash(f"The assessment is submitted and locked. {REOPEN_RULE}", "success")
     return redirect(answering_url("results"))
 
 
@@ -448,9 +490,9 @@ def _submit_page(
 
 
 @_route("/results")
-def results(agency_id: int | None) -> Page:
+def results(agency_id: int | None, round_id: int | None) -> Page:
     """Overall index and level, radar chart, dimension and theme figures, and the roadmap."""
-    workspace = load_workspace(agency_id)
+    workspace = load_workspace(agency_id, round_id)
     assessment, instrument = _started(workspace)
     try:
         results = assessment_results(db_session(), assessment, web_catalog())
@@ -484,9 +526,22 @@ def _require_editable(workspace: Workspace) -> None:
     if not workspace.may_edit:
         abort(403)
     if workspace.submitted:
-        raise Locked(
-            "This assessment is submitted and locked. To change an answer, ask your "
-            "administrator or consultant to reopen it."
-        )
-    if not workspace.editable:
-        raise Locked("The round is closed; answers can no longer change.")
+        raise Locked(f"This assessment is submitted and locked. {REOPEN_RULE}")
+    if not workspace.editable and workspace.round is not None:
+        raise RoundClosed(closed_message(workspace.round))
+
+
+def closed_message(round_: Round) -> str:
+    """Why the round takes no answers now; whatever the request carried was not saved."""
+    if round_.state == RoundState.SCHEDULED:
+        why = f"has not opened yet (it opens on {round_.starts_on:%d %B %Y})"
+    elif round_.decided_state == RoundState.CLOSED:
+        why = "was closed by an administrator"
+    elif round_.ends_on is not None:
+        why = f"is closed (its last day was {round_.ends_on:%d %B %Y})"
+    else:
+        why = "is closed"
+    return (
+        f"Round {round_.name} {why}, so nothing on this page was saved; the answers "
+        "stored before stay as they were."
+    )

@@ -2,7 +2,10 @@
 
 Every answering route carries the agency, either implicitly (a lead's own `/assessment/...`)
 or explicitly (`/agencies/<id>/assessment/...` for admins, consultants and leads alike);
-an agency the user may not see is answered with 404, as if it did not exist.
+an agency the user may not see is answered with 404, as if it did not exist. Pages name
+their round (`.../assessment/rounds/<round_id>/...`); the older paths without one work on
+the agency's current round (`current_round`), so no link ever leads to another round's
+assessment because a new round exists.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.model.instrument import Instrument
 from assessment.queries.agencies import get_agency
-from assessment.queries.assessments import assessment_in_round, latest_assessment
+from assessment.queries.assessments import assessment_in_round
 from assessment.queries.instruments import instrument_of
+from assessment.queries.rounds import agency_rounds, get_round
 from assessment.services.errors import NotFound
 from assessment.services.permissions import can_answer_for_agency, can_view_agency
-from assessment.services.rounds import open_round
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, Round, User
 from assessment.web.auth.access import signed_in_user
 from assessment.web.catalog import web_catalog
@@ -50,8 +53,13 @@ class Workspace:
 
     @property
     def startable(self) -> bool:
-        """The user may start the agency's assessment in the open round, which has none yet."""
-        return self.may_edit and self.round is not None and self.assessment is None
+        """The user may start the agency's assessment in this round: open, none there yet."""
+        return (
+            self.may_edit
+            and self.round is not None
+            and self.round.is_open
+            and self.assessment is None
+        )
 
     @property
     def submitted(self) -> bool:
@@ -65,19 +73,20 @@ class Workspace:
         return self.assessment, self.instrument
 
 
-def load_workspace(agency_id: int | None) -> Workspace:
+def load_workspace(agency_id: int | None, round_id: int | None = None) -> Workspace:
     """The workspace of this request, read only: starting an assessment is a POST of its own."""
     user = signed_in_user()
-    agency = _visible_agency(user, agency_id)
+    agency = visible_agency(user, agency_id)
     db = db_session()
-    round_ = open_round(db)
-    assessment = _assessment(db, agency, round_)
+    round_ = _round(db, round_id) if round_id is not None else current_round(db, agency.id)
+    assessment = assessment_in_round(db, agency.id, round_.id) if round_ is not None else None
     instrument = instrument_of(assessment, web_catalog()) if assessment is not None else None
     may_edit = can_answer_for_agency(user, agency.id)
     return Workspace(user, agency, round_, assessment, instrument, may_edit)
 
 
-def _visible_agency(user: User, agency_id: int | None) -> Agency:
+def visible_agency(user: User, agency_id: int | None) -> Agency:
+    """The agency of the request (a lead's own without an id), or 404 if the user may not see it."""
     if agency_id is None:
         # The short routes are the lead's own; staff always name the agency.
         if user.role != Role.LEAD or user.agency_id is None:
@@ -91,10 +100,28 @@ def _visible_agency(user: User, agency_id: int | None) -> Agency:
         abort(404)
 
 
-def _assessment(db: Session, agency: Agency, round_: Round | None) -> Assessment | None:
-    if round_ is None:
-        return latest_assessment(db, agency.id)
-    return assessment_in_round(db, agency.id, round_.id)
+def _round(db: Session, round_id: int) -> Round:
+    try:
+        return get_round(db, round_id)
+    except NotFound:
+        abort(404)
+
+
+def current_round(db: Session, agency_id: int) -> Round | None:
+    """The round the paths without a round work on: the open round with the agency's
+    draft that closes first, else the open round closing first, else its latest round."""
+    rows = agency_rounds(db, agency_id)
+    open_rows = [row for row in rows if row.round.is_open]
+    drafts = [
+        row
+        for row in open_rows
+        if row.assessment is not None and row.assessment.status == AssessmentStatus.DRAFT
+    ]
+    started = [row for row in rows if row.assessment is not None]
+    for found in (drafts, open_rows, started):
+        if found:
+            return found[0].round
+    return None
 
 
 def remember_visit(assessment_id: int, dimension_id: str) -> None:

@@ -13,7 +13,7 @@ from functools import wraps
 from typing import Any, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
-from flask import abort, g, redirect, request, session, url_for
+from flask import abort, flash, g, redirect, request, session, url_for
 from werkzeug.wrappers import Response
 
 from assessment.queries.accounts import find_user
@@ -129,9 +129,18 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+SIGNED_OUT_WHILE_SENDING = (
+    "Your session had ended, so what you just sent was not saved. Sign in again, then "
+    "enter it once more."
+)
+
+
 def _ask_to_sign_in() -> Response:
     if wants_json():
         abort(401)
+    if request.method not in ("GET", "HEAD"):
+        # Say so plainly: the login page must not look as if the change went through.
+        flash(SIGNED_OUT_WHILE_SENDING, "error")
     next_path = request.full_path if request.query_string else request.path
     return redirect(url_for("auth.login", next=next_path))
 

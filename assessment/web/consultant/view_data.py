@@ -114,7 +114,7 @@ def agency_page(session: Session, viewer: User, agency_id: int, k: int) -> Agenc
             agency_id=agency_id,
             round_id=latest_round.id,
             k=k,
-            groups=benchmarking.peer_groups_for(agency)[:2],
+            groups=benchmarking.peer_groups_for(agency, names.instrument)[:2],
             catalog=web_catalog(),
         )
     return AgencyPage(
@@ -227,7 +227,7 @@ def benchmark_view(round_: Round, statistics: PeerStatistics, names: FigureNames
         dimensions=dimensions,
         themes=statistics.in_scope("theme"),
         bars=[(cell, peer_bar(cell, names.figure(cell.scope, cell.key))) for cell in shown],
-        levels_chart=level_chart(overall, names, "Agencies by overall level"),
+        levels_chart=level_chart(overall, names, "Agencies by overall level", statistics.k),
     )
 
 

@@ -44,7 +44,7 @@ def lead_page(session: Session, lead: User, k: int) -> LeadBenchmarkPage:
         agency_id=agency.id,
         round_id=round_.id,
         k=k,
-        groups=benchmarking.peer_groups_for(agency)[:3],
+        groups=benchmarking.peer_groups_for(agency, names.instrument)[:3],
         catalog=web_catalog(),
     )
     everyone = result.comparisons[0].position

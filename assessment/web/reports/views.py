@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import io
+
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    flash,
+    redirect,
     render_template,
     request,
     url_for,
 )
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assessment.domain.rules.benchmark import PeerGroup
 from assessment.queries.agencies import get_agency, submitted_agencies
+from assessment.queries.commentary import final_report, report_notes
+from assessment.queries.instruments import instrument_of
+from assessment.queries.results import submitted_assessment
 from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting.agency import build_agency_report
-from assessment.reporting.batch import report_filename
+from assessment.reporting.batch import cohort_filename, report_filename
 from assessment.reporting.cohort import build_cohort_report
 from assessment.reporting.render import (
     BASE_FOLDER,
@@ -26,15 +34,17 @@ from assessment.reporting.render import (
     stylesheet_path,
 )
 from assessment.reporting.view_data import AgencyReport
-from assessment.services import report_access
+from assessment.services import commentary as commentary_service
+from assessment.services import export, report_access
 from assessment.services.errors import InvalidInput
 from assessment.store.ids import id_from_text
-from assessment.store.models import Role, Round
+from assessment.store.models import Assessment, Role, Round
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.consultant import view_data
 from assessment.web.consultant.forms import GroupFilters
 from assessment.web.database import db_session
+from assessment.web.reports.forms import FinalForm, commentary_form
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
@@ -64,28 +74,118 @@ def index() -> str:
 @bp.route("/agency/<int:agency_id>/<int:round_id>.pdf")
 @roles_required(*STAFF)
 def agency_pdf(agency_id: int, round_id: int) -> Response:
-    """The agency's report for the round as a PDF download."""
-    report = _agency_report(agency_id, round_id)
-    pdf = render_agency_pdf(report)
+    """The agency's report for the round as a PDF: as issued once it is final."""
+    assessment = _submitted(agency_id, round_id)
+    final = final_report(db_session(), assessment.id)
+    pdf = final.pdf if final is not None else render_agency_pdf(_agency_report(assessment))
     report_access.record_agency_report(
         db_session(), actor=signed_in_user(), agency_id=agency_id, round_id=round_id, form="pdf"
     )
-    agency = get_agency(db_session(), agency_id)
-    round_ = get_round(db_session(), round_id)
-    filename = report_filename(agency, round_)
-    return _download(pdf, filename)
+    return _download(pdf, report_filename(assessment.agency, assessment.round, final=bool(final)))
 
 
 @bp.route("/agency/<int:agency_id>/<int:round_id>")
 @roles_required(*STAFF)
 def agency_preview(agency_id: int, round_id: int) -> Response:
-    """The same report as an HTML page, for reading on screen."""
-    report = _agency_report(agency_id, round_id)
+    """The same report as an HTML page, for reading on screen, with a way back."""
+    assessment = _submitted(agency_id, round_id)
+    report = _agency_report(assessment)
     report_access.record_agency_report(
         db_session(), actor=signed_in_user(), agency_id=agency_id, round_id=round_id, form="html"
     )
+    links = (
+        ("All reports of the round", url_for("reports.index", round=round_id)),
+        ("Commentary", url_for("reports.commentary", agency_id=agency_id, round_id=round_id)),
+        ("Download the PDF", url_for("reports.agency_pdf", agency_id=agency_id, round_id=round_id)),
+    )
     stylesheet = url_for("reports.stylesheet", name="agency")
-    response = Response(render_html("agency", report, stylesheet=stylesheet), mimetype="text/html")
+    html = render_html("agency", report, stylesheet=stylesheet, links=links)
+    response = Response(html, mimetype="text/html")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/agency/<int:agency_id>/<int:round_id>/commentary", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def commentary(agency_id: int, round_id: int) -> WerkzeugResponse | str:
+    """The consultant's commentary on the report (overall and per dimension); mark final."""
+    assessment = _submitted(agency_id, round_id)
+    instrument = instrument_of(assessment, web_catalog())
+    notes = report_notes(db_session(), assessment.id)
+    final = final_report(db_session(), assessment.id)
+    form = commentary_form(instrument, {section: note.body for section, note in notes.items()})
+    if final is None and form.validate_on_submit():
+        commentary_service.save_notes(
+            db_session(),
+            actor=signed_in_user(),
+            assessment_id=assessment.id,
+            notes=form.notes(),
+            sections={dimension.id for dimension in instrument.dimensions},
+        )
+        flash("Commentary saved. It appears in the preview and the PDF.", "success")
+        return redirect(url_for("reports.commentary", agency_id=agency_id, round_id=round_id))
+    return render_template(
+        "reports/commentary.html",
+        assessment=assessment,
+        form=form,
+        final_form=FinalForm(),
+        notes=notes,
+        final=final,
+        dimensions=instrument.dimensions,
+    )
+
+
+@bp.route("/agency/<int:agency_id>/<int:round_id>/final", methods=["POST"])
+@roles_required(*STAFF)
+def mark_final(agency_id: int, round_id: int) -> WerkzeugResponse:
+    """Render the report once more, marked final, and keep those bytes as issued."""
+    assessment = _submitted(agency_id, round_id)
+    back = url_for("reports.commentary", agency_id=agency_id, round_id=round_id)
+    if not FinalForm().validate_on_submit():
+        flash("The form expired: mark the report final again.", "error")
+        return redirect(back)
+    pdf = render_agency_pdf(_agency_report(assessment, final=True))
+    commentary_service.issue_final_report(
+        db_session(), actor=signed_in_user(), assessment_id=assessment.id, pdf=pdf
+    )
+    flash("The report is final. Its PDF is kept as issued and served unchanged.", "success")
+    return redirect(back)
+
+
+@bp.route("/mine/<int:round_id>.pdf")
+@roles_required(Role.LEAD)
+def my_report(round_id: int) -> Response:
+    """A lead's own agency report of a submitted round: the final one, else without the
+    consultant's draft commentary. Peer figures follow the usual anonymity rules."""
+    lead = signed_in_user()
+    assessment = _submitted(lead.agency_id or 0, round_id)
+    final = final_report(db_session(), assessment.id)
+    pdf = (
+        final.pdf
+        if final is not None
+        else render_agency_pdf(_agency_report(assessment, with_commentary=False))
+    )
+    report_access.record_agency_report(
+        db_session(), actor=lead, agency_id=assessment.agency_id, round_id=round_id, form="pdf"
+    )
+    return _download(pdf, report_filename(assessment.agency, assessment.round, final=bool(final)))
+
+
+@bp.route("/mine/<int:round_id>/answers.<any(csv, json):form>")
+@roles_required(Role.LEAD)
+def my_answers(round_id: int, form: str) -> Response:
+    """A lead's own submitted answers with questions, comments and who gave them."""
+    lead = signed_in_user()
+    assessment = _submitted(lead.agency_id or 0, round_id)
+    table = export.answers_export(db_session(), assessment, web_catalog())
+    name = report_filename(assessment.agency, assessment.round).removesuffix(".pdf")
+    if form == "json":
+        response = Response(export.to_json(table), mimetype="application/json")
+    else:
+        stream = io.StringIO()
+        export.write_csv(table, stream)
+        response = Response(stream.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}-answers.{form}"'
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -107,7 +207,7 @@ def cohort_pdf() -> Response:
     report_access.record_cohort_report(
         db_session(), actor=signed_in_user(), round_id=round_id, group=group
     )
-    return _download(pdf, f"cohort-{round_id}.pdf")
+    return _download(pdf, cohort_filename(report.group, get_round(db_session(), round_id)))
 
 
 @bp.route("/assets/<name>/report.css")
@@ -121,9 +221,24 @@ def stylesheet(name: str) -> Response:
     return response
 
 
-def _agency_report(agency_id: int, round_id: int) -> AgencyReport:
+def _submitted(agency_id: int, round_id: int) -> Assessment:
+    """The agency's submitted assessment of the round (404 when there is none)."""
+    agency = get_agency(db_session(), agency_id)
+    round_ = get_round(db_session(), round_id)
+    return submitted_assessment(db_session(), agency, round_)
+
+
+def _agency_report(
+    assessment: Assessment, *, with_commentary: bool = True, final: bool = False
+) -> AgencyReport:
     return build_agency_report(
-        db_session(), agency_id, round_id, current_app.config["ANONYMITY_K"], catalog=web_catalog()
+        db_session(),
+        assessment.agency_id,
+        assessment.round_id,
+        current_app.config["ANONYMITY_K"],
+        catalog=web_catalog(),
+        with_commentary=with_commentary,
+        final=final,
     )
 
 

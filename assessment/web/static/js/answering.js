@@ -222,9 +222,13 @@
       message += " " + body.problems.join(" ");
     }
     if (status === 401) {
-      message = "You have been signed out. Copy any text you wrote, reload the page and sign in again.";
+      message =
+        "You have been signed out, so your latest changes were not saved. Copy any text you " +
+        "wrote, then reload the page and sign in again.";
     } else if (status === 400 && !body.message) {
-      message = "Your session or the page has expired; reload the page to continue.";
+      message =
+        "Your session or the page has expired, so your latest changes were not saved. Copy " +
+        "any text you wrote, then reload the page.";
     }
     say("Not saved.", "error");
     showProblem(message);

@@ -1,0 +1,167 @@
+"""The executive summary in plain sentences, generated from the figures.
+
+A chief officer reads it in two minutes: where the agency stands, what changed since the
+last comparable round, what the roadmap asks first, and how it compares with its peers
+(or why that is withheld). Every number comes from the results; nothing is invented.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from assessment.domain.model.instrument import Instrument, OverallLevelRule
+from assessment.domain.model.results import ScoreResult
+from assessment.presentation.labels import level_name
+from assessment.presentation.roadmap import RoadmapView
+
+PRIORITIES = 3
+NOTABLE_CHANGE = 5.0  # points: a dimension change worth naming
+
+
+def whole(value: float) -> int:
+    """A score in whole points, halves rounded up (62.5 -> 63), as every page shows it."""
+    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+@dataclass(frozen=True)
+class PeerFacts:
+    """The agency's peer comparison: the group, its median and the agency's rank, or why not."""
+
+    group: str
+    median: float | None
+    percentile_rank: float | None
+    withheld_reason: str | None
+
+
+def summary_sentences(
+    instrument: Instrument,
+    agency_name: str,
+    round_name: str,
+    result: ScoreResult,
+    roadmap: RoadmapView,
+    peers: PeerFacts,
+    previous: tuple[str, ScoreResult] | None = None,
+) -> tuple[str, ...]:
+    """The narrative paragraphs of the executive summary."""
+    paragraphs = [
+        _standing(instrument, agency_name, round_name, result),
+        _extremes(instrument, result),
+    ]
+    if previous is not None:
+        paragraphs.append(_change(instrument, previous[0], previous[1], result))
+    paragraphs.append(_priorities(roadmap))
+    paragraphs.append(_peers(peers))
+    return tuple(paragraph for paragraph in paragraphs if paragraph)
+
+
+def _titles(instrument: Instrument) -> dict[str, str]:
+    return {dimension.id: str(dimension.title) for dimension in instrument.dimensions}
+
+
+def _join(names: Sequence[str]) -> str:
+    if len(names) <= 1:
+        return "".join(names)
+    return f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _standing(instrument: Instrument, agency: str, round_name: str, result: ScoreResult) -> str:
+    overall = result.overall
+    if overall.score is None:
+        return f"{agency} has no scored answers in round {round_name}."
+    coverage = (
+        "with every applicable practice answered"
+        if overall.coverage >= 1
+        else f"with {whole(overall.coverage * 100)}% of the applicable practices answered"
+    )
+    sentence = (
+        f"{agency} scores {whole(overall.score)} out of 100 in round {round_name}, {coverage}."
+    )
+    level = f"level {overall.level} ({level_name(instrument, overall.level)})"
+    rule = instrument.scoring.overall_level_rule
+    if rule is OverallLevelRule.LOWEST:
+        titles = _titles(instrument)
+        floor = [
+            titles[d_id]
+            for d_id, figures in result.dimensions.items()
+            if figures.level == overall.level and d_id in titles
+        ]
+        return (
+            f"{sentence} Its overall level is {level}, the lowest of its dimension levels, "
+            f"set by {_join(floor)}; the other dimensions stand higher."
+            if len(floor) < len(result.dimensions)
+            else f"{sentence} Every dimension stands at {level}."
+        )
+    return f"{sentence} Its overall level, the weighted mean of its dimension levels, is {level}."
+
+
+def _extremes(instrument: Instrument, result: ScoreResult) -> str:
+    titles = _titles(instrument)
+    scores = {
+        titles[d_id]: whole(figures.score)
+        for d_id, figures in result.dimensions.items()
+        if figures.score is not None and d_id in titles
+    }
+    if len(set(scores.values())) < 2:
+        return "All dimensions score the same." if scores else ""
+    top, bottom = max(scores.values()), min(scores.values())
+    strongest = [title for title, score in scores.items() if score == top]
+    weakest = [title for title, score in scores.items() if score == bottom]
+    return f"{_ranked(strongest, 'strongest', top)}; {_ranked(weakest, 'weakest', bottom)}."
+
+
+def _ranked(titles: Sequence[str], word: str, score: int) -> str:
+    if len(titles) == 1:
+        return f"{titles[0]} is its {word} dimension ({score})"
+    return f"{_join(titles)} are its {word} dimensions, tied at {score}"
+
+
+def _change(
+    instrument: Instrument, previous_round: str, previous: ScoreResult, result: ScoreResult
+) -> str:
+    now, then = result.overall.score, previous.overall.score
+    if now is None or then is None:
+        return ""
+    difference = whole(now) - whole(then)
+    if difference == 0:
+        sentence = f"Since round {previous_round} the overall score is unchanged at {whole(now)}."
+    else:
+        direction = "rose" if difference > 0 else "fell"
+        sentence = (
+            f"Since round {previous_round} the overall score {direction} by "
+            f"{abs(difference)} point{'s' if abs(difference) != 1 else ''}, "
+            f"from {whole(then)} to {whole(now)}."
+        )
+    titles = _titles(instrument)
+    moves = []
+    for d_id, figures in result.dimensions.items():
+        before = previous.dimensions.get(d_id)
+        if figures.score is None or before is None or before.score is None:
+            continue
+        delta = whole(figures.score) - whole(before.score)
+        if abs(delta) >= NOTABLE_CHANGE and d_id in titles:
+            moves.append((-abs(delta), titles[d_id], delta))
+    if moves:
+        named = [f"{title} {delta:+d}" for _, title, delta in sorted(moves)]
+        sentence += f" The largest moves: {_join(named[:3])}."
+    return sentence
+
+
+def _priorities(roadmap: RoadmapView) -> str:
+    actions = [action for phase in roadmap.phases for action in phase.actions][:PRIORITIES]
+    if not actions:
+        return "The roadmap has no actions left: every dimension is at the top level."
+    listed = " ".join(f"({action.number}) {action.action.rstrip('.')}." for action in actions)
+    return f"The roadmap's first priorities: {listed}"
+
+
+def _peers(peers: PeerFacts) -> str:
+    if peers.median is None:
+        reason = peers.withheld_reason or "not enough comparable agencies"
+        return f"No comparison with peers is shown: {reason}."
+    median = whole(peers.median)
+    sentence = f"In its peer group, {peers.group}, the median overall score is {median}"
+    if peers.percentile_rank is not None:
+        sentence += f"; the agency is ahead of {whole(peers.percentile_rank)}% of its peers"
+    return sentence + "."
