@@ -18,6 +18,8 @@ Environment variables:
 - ``REPORT_AUTHOR``: the author named on the cover; default the organisation.
 - ``REPORT_LOGO``: path of a PNG, JPEG or SVG logo (at most 512 KB) for the cover;
   default none.
+- ``PDF_CACHE_DIR``: folder of rendered report PDFs, kept by content and shared by the
+  workers; default ``<instance>/pdf-cache``.
 - ``TRUSTED_PROXY_COUNT``: how many reverse proxies (e.g. nginx) stand in front of the
   app; their X-Forwarded-For / -Proto headers then give the client address (for login
   rate limits) and the scheme. Default 0: such headers are ignored.
@@ -42,6 +44,7 @@ from assessment.resources import questionnaires_dir
 from assessment.store.db import default_database_url
 
 SECRET_KEY_FILE = "secret_key"
+PDF_CACHE_FOLDER = "pdf-cache"
 # Per-process memory would let each gunicorn worker count login attempts on its own.
 DEFAULT_RATELIMIT_STORAGE_URI = "database://"
 _TRUE = {"1", "true", "yes", "on"}
@@ -150,6 +153,8 @@ def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         or DEFAULT_RATELIMIT_STORAGE_URI,
         "ANONYMITY_K": anonymity_k(env.get("ANONYMITY_K", DEFAULT_ANONYMITY_K)),
         "INSTRUMENT_DIR": env.get("INSTRUMENT_DIR", "").strip() or str(questionnaires_dir()),
+        "PDF_CACHE_DIR": env.get("PDF_CACHE_DIR", "").strip()
+        or str(instance_dir(env) / PDF_CACHE_FOLDER),
         "TRUSTED_PROXY_COUNT": proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),
     }
     if env.get("SECRET_KEY"):

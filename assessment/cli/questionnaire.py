@@ -13,7 +13,7 @@ from assessment.domain.formats.instrument_dict import instrument_to_dict
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.loading.crosswalk import is_crosswalk_file
 from assessment.domain.loading.loader import InstrumentError, load_instrument
-from assessment.domain.model.instrument import Dimension, Instrument, Practice, Text
+from assessment.domain.model.instrument import Dimension, Instrument, Practice, PracticeKind, Text
 from assessment.queries.instruments import default_catalog
 
 EXIT_INVALID = 2
@@ -132,6 +132,12 @@ def outline(instrument: Instrument, language: str) -> Iterator[str]:
     yield (
         f"Scoring: met at credit {scoring.met_at:g}; dimension level {scoring.level_rule.value}; "
         f"overall level {scoring.overall_level_rule.value}"
+        + (
+            f"; gating {scoring.gating.value}; baseline cap "
+            f"{'none' if scoring.baseline_cap is None else scoring.baseline_cap}"
+            if instrument.format >= 2
+            else ""
+        )
     )
     yield ""
     yield "Levels"
@@ -142,6 +148,9 @@ def outline(instrument: Instrument, language: str) -> Iterator[str]:
     for set_id, answer_set in instrument.answer_sets.items():
         options = ", ".join(f"{o.id} ({o.credit:g})" for o in answer_set.options)
         yield f"  {set_id}: {options}"
+        for option in answer_set.options:
+            if option.definition is not None:
+                yield f"    {option.id}: {text(option.definition)}"
     yield ""
     yield "Phases"
     for phase in instrument.phases:
@@ -175,8 +184,17 @@ def _dimension_outline(dimension: Dimension, text: _TextFn) -> Iterator[str]:
 
 
 def _practice_outline(practice: Practice, text: _TextFn) -> Iterator[str]:
-    details = f"level {practice.level}, weight {practice.weight:g}, {practice.answer_set.id}"
-    yield f"    - {practice.id} ({details})"
+    if practice.kind is PracticeKind.MATURITY:
+        place = f"level {practice.level}, weight {practice.weight:g}"
+    else:
+        place = practice.kind.value
+    details = [place, practice.answer_set.id]
+    details += ["critical"] if practice.critical else []
+    details += [f"alternative for {practice.requirement}"] if practice.requirement else []
+    condition = practice.show_if
+    if condition is not None and condition.profile_id is not None:
+        details.append(f"only if {condition.profile_id} is {' or '.join(condition.any_of)}")
+    yield f"    - {practice.id} ({', '.join(details)})"
     yield f"      {text(practice.text)}"
     if practice.themes:
         yield f"      themes: {', '.join(practice.themes)}"

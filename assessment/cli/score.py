@@ -13,10 +13,17 @@ from assessment.domain.formats.serialize import score_to_dict
 from assessment.domain.loading.loader import InstrumentError
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import Roadmap, RoadmapPhase, ScoreResult
-from assessment.domain.rules.answer_check import check_answers
+from assessment.domain.rules.answer_check import check_answers, check_profile
+from assessment.domain.rules.headline import headline
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
-from assessment.presentation.labels import OVERALL, level_name
+from assessment.presentation.labels import (
+    OVERALL,
+    baseline_lines,
+    cap_note,
+    headline_lines,
+    level_name,
+)
 from assessment.queries.instruments import default_catalog
 
 
@@ -63,9 +70,12 @@ def score(
     instrument = _resolve_instrument(questionnaire_ref, answers_file)
     _check_same_instrument(instrument, answers_file, answers_path)
     _check_answers(instrument, answers_file, answers_path)
-    result = score_assessment(instrument, answers_file.answers)
+    profile = answers_file.profile
+    result = score_assessment(instrument, answers_file.answers, profile)
     try:
-        roadmap = build_roadmap(instrument, answers_file.answers, result, parse_targets(targets))
+        roadmap = build_roadmap(
+            instrument, answers_file.answers, result, parse_targets(targets), profile=profile
+        )
     except ValueError as error:
         raise ScoreError(f"--targets: {error}") from error
     if output_format == "json":
@@ -118,12 +128,21 @@ def _check_same_instrument(instrument: Instrument, answers_file: AnswersFile, pa
         )
 
 
+# Problems listed before "and N more": enough to see the pattern, never megabytes.
+MAX_LISTED_PROBLEMS = 20
+
+
 def _check_answers(instrument: Instrument, answers_file: AnswersFile, path: Path) -> None:
-    problems = check_answers(instrument, answers_file.answers)
+    problems = [str(problem) for problem in check_profile(instrument, answers_file.profile)]
+    problems += [
+        f"answers.{problem}" for problem in check_answers(instrument, answers_file.answers)
+    ]
     if problems:
-        details = "\n".join(f"{path}: answers.{problem}" for problem in problems)
-        count = "1 answer is" if len(problems) == 1 else f"{len(problems)} answers are"
-        raise ScoreError(f"{count} not valid for {instrument.key}:\n{details}")
+        details = [f"{path}: {problem}" for problem in problems[:MAX_LISTED_PROBLEMS]]
+        if len(problems) > MAX_LISTED_PROBLEMS:
+            details.append(f"... and {len(problems) - MAX_LISTED_PROBLEMS:,} more")
+        count = "1 answer is" if len(problems) == 1 else f"{len(problems):,} answers are"
+        raise ScoreError(f"{count} not valid for {instrument.key}:\n" + "\n".join(details))
 
 
 def score_report(
@@ -134,7 +153,17 @@ def score_report(
     if agency:
         yield f"Agency: {agency}"
     yield ""
+    baseline = baseline_lines(instrument, result.baseline)
+    if baseline:
+        yield from baseline
+        yield ""
+    yield from headline_lines(instrument, headline(instrument, result))
+    yield ""
     yield from _dimension_table(instrument, result)
+    for dimension in instrument.dimensions:
+        note = cap_note(instrument, result.dimensions[dimension.id])
+        if note:
+            yield f"{dimension.title}: {note}"
     yield ""
     yield from _theme_table(instrument, result)
     yield ""
@@ -178,29 +207,43 @@ def _theme_table(instrument: Instrument, result: ScoreResult) -> Iterator[str]:
 def _roadmap_lines(instrument: Instrument, roadmap: Roadmap) -> Iterator[str]:
     targets = ", ".join(f"{d} {level}" for d, level in roadmap.targets.items())
     yield f"ROADMAP (targets: {targets})"
-    if not roadmap.phases:
+    if not roadmap.phases and not roadmap.unreached:
         yield "  nothing to do: every target is reached"
     for phase in roadmap.phases:
         yield from _phase_lines(instrument, phase)
+    for dimension_id, level in roadmap.unreached.items():
+        yield (
+            f"  not reached: {dimension_id} stays at level {level} of target "
+            f"{roadmap.targets[dimension_id]} (nothing applicable is left to act on)"
+        )
 
 
 def _phase_lines(instrument: Instrument, phase: RoadmapPhase) -> Iterator[str]:
     yield ""
     yield f"{phase.title} (months {phase.start_month}-{phase.end_month})"
     for action in phase.actions:
+        where = "baseline obligation" if action.baseline else f"level {action.level}"
         yield (
-            f"  - {action.practice_id} (level {action.level}; effort {action.effort}, "
+            f"  - {action.practice_id} ({where}; effort {action.effort}, "
             f"impact {action.impact}): {action.action}"
         )
         if action.depends_on:
             yield f"      after: {', '.join(action.depends_on)}"
     projected = ", ".join(
-        f"{dimension_id} {_score(p.score)} (level {p.level})"
+        f"{dimension_id} {_score(p.score)} (level {p.level}{_partial(p.coverage)})"
         for dimension_id, p in phase.projected.items()
     )
     overall = phase.projected_overall
     yield f"  projected: {projected}"
-    yield f"  projected overall: {_score(overall.score)} ({_level(instrument, overall.level)})"
+    yield (
+        f"  projected overall: {_score(overall.score)} ({_level(instrument, overall.level)}"
+        f"{_partial(overall.coverage)})"
+    )
+
+
+def _partial(coverage: float) -> str:
+    """', over 40% answered' when a projection covers only part of what applies."""
+    return "" if coverage >= 1.0 else f", over {coverage:.0%} answered"
 
 
 def _table(rows: Sequence[tuple[str, ...]], right_aligned: set[int]) -> Iterator[str]:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from assessment.domain.model.instrument import Instrument
-from assessment.domain.model.results import PracticeStatus
+from assessment.domain.model.instrument import Instrument, OverallLevelRule
+from assessment.domain.model.results import BaselineResult, DimensionResult, PracticeStatus
+from assessment.domain.rules.headline import Headline, Ranked
 
 OVERALL = "Overall"
 NOT_ANSWERED = "Not answered"
@@ -16,6 +18,7 @@ STATUS_WORDS = {
     PracticeStatus.UNANSWERED: NOT_ANSWERED,
     PracticeStatus.NOT_APPLICABLE: NOT_APPLICABLE,
     PracticeStatus.HIDDEN: "Not asked",
+    PracticeStatus.ANSWERED: "Answered",
 }
 """A practice outcome in words."""
 
@@ -68,6 +71,112 @@ class FigureNames:
     def dimension_ids(self) -> list[str]:
         """The instrument's dimensions in order (empty when the instrument is unknown)."""
         return [d.id for d in self.instrument.dimensions] if self.instrument else []
+
+
+BASELINE_TITLE = "Baseline: legal and safety obligations"
+BASELINE_MEANING = "Not met means a legal or safety obligation is open."
+
+
+def headline_lines(instrument: Instrument, facts: Headline) -> list[str]:
+    """The headline in words, one line each: index, overall level under its rule, ranks."""
+    index = "-" if facts.index is None else f"{facts.index:.1f}"
+    lines = [f"Index {index} / 100 (coverage {facts.coverage:.0%})"]
+    names = dimension_titles(instrument)
+    floor = f"level {facts.floor} · {level_name(instrument, facts.floor)}"
+    floor += f", set by {_and(names[d] for d in facts.floor_dimensions)}"
+    if facts.capped_by:
+        floor += f"; capped by the baseline: {', '.join(facts.capped_by)} not met"
+    if facts.blocked_by:
+        floor += f"; blocked by {', '.join(facts.blocked_by)}"
+    if facts.rule is OverallLevelRule.LOWEST:
+        lines.append(f"Floor: {floor}")
+    elif facts.rule is OverallLevelRule.WEIGHTED_MEAN and facts.level is not None:
+        lines.append(
+            f"Overall level {facts.level} · {level_name(instrument, facts.level)} "
+            "(weighted mean of the dimension levels, rounded down)"
+        )
+        lines.append(f"Floor: {floor}")
+    else:
+        lines.append("No overall level: this instrument reports dimension levels only")
+        lines.append(f"Lowest: {floor}")
+    ranks = rank_line(instrument, facts)
+    if ranks:
+        lines.append(ranks)
+    return lines
+
+
+def rank_line(instrument: Instrument, facts: Headline) -> str | None:
+    """'Strongest: ...; weakest: ...' with ties said as ties; None when nothing to compare."""
+    names = dimension_titles(instrument)
+    if facts.all_equal and facts.index is not None:
+        return "Every scored dimension shows the same score: no strongest or weakest"
+    if facts.strongest is None or facts.weakest is None:
+        return None
+    return f"Strongest: {_ranked(names, facts.strongest)}; weakest: {_ranked(names, facts.weakest)}"
+
+
+def _ranked(names: dict[str, str], ranked: Ranked) -> str:
+    who = _and(names[d] for d in ranked.dimension_ids)
+    return f"{who} (tied at {ranked.score:.1f})" if ranked.tied else f"{who} ({ranked.score:.1f})"
+
+
+def _and(items: Iterable[str]) -> str:
+    words = list(items)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def baseline_lines(instrument: Instrument, baseline: BaselineResult) -> list[str]:
+    """The baseline panel in words: shown first, in plain terms; empty without a baseline."""
+    if not baseline.dimensions:
+        return []
+    met = sum(len(d.met) for d in baseline.dimensions.values())
+    lines = [
+        f"{BASELINE_TITLE}: {met} of {baseline.applicable} met. {BASELINE_MEANING}",
+    ]
+    if baseline.cap is not None:
+        lines.append(
+            f"An obligation not shown to be met caps its dimension at level {baseline.cap} · "
+            f"{level_name(instrument, baseline.cap)}."
+        )
+    names = dimension_titles(instrument)
+    for dimension_id, dimension in baseline.dimensions.items():
+        parts = [
+            f"{label}: {', '.join(ids)}"
+            for label, ids in (
+                ("not met", dimension.not_met),
+                ("not answered", dimension.unanswered),
+                ("met", dimension.met),
+                ("not applicable", dimension.not_applicable),
+            )
+            if ids
+        ]
+        lines.append(f"{names[dimension_id]}: {'; '.join(parts)}")
+    return lines
+
+
+def cap_note(instrument: Instrument, dimension: DimensionResult) -> str | None:
+    """What to say next to a capped dimension's level; None when the baseline did not cap it."""
+    if not dimension.capped_by or dimension.uncapped_level is None:
+        return None
+    return (
+        f"capped at level {dimension.level} by the baseline ({', '.join(dimension.capped_by)} "
+        f"not met); level {dimension.uncapped_level} · "
+        f"{level_name(instrument, dimension.uncapped_level)} without the cap"
+    )
+
+
+def no_longer_applicable_note(instrument: Instrument, practice_ids: Iterable[str]) -> str | None:
+    """After a profile change: which answers stopped applying (kept, not deleted)."""
+    ids = list(practice_ids)
+    if not ids:
+        return None
+    texts = [
+        f"{pid} ({practice.text})" if (practice := instrument.practice(pid)) else pid for pid in ids
+    ]
+    return (
+        "With the new profile these answers no longer apply; they are kept and count again "
+        f"if the profile changes back: {'; '.join(texts)}"
+    )
 
 
 def carried_over_note(share: float) -> str:

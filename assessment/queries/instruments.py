@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from functools import cache
+from typing import TYPE_CHECKING
 
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.loading.loader import InstrumentError
 from assessment.domain.model.instrument import Instrument
 from assessment.resources import questionnaires_dir
 from assessment.services.errors import NotFound
-from assessment.store.models import Assessment, Round
+
+if TYPE_CHECKING:
+    # Only annotations: the CLI's instrument commands then start without SQLAlchemy.
+    from assessment.store.models import Assessment, Round
 
 
 @cache

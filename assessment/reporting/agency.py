@@ -206,13 +206,6 @@ def _trend(instrument: Instrument, rounds: Sequence[tuple[str, ScoreResult]]) ->
     return sections.trend_view(instrument, rows)
 
 
-def _round_name(entry: AlignedRound) -> str:
-    """A round's name, saying when its figures were computed on carried-over answers."""
-    if entry.carried_share is None:
-        return entry.info.name
-    return carried_over_round(entry.info.name, entry.carried_share)
-
-
 def _stage(today: date, *, with_commentary: bool, final: bool) -> str:
     if final:
         return f"Final report, issued {today.strftime('%-d %B %Y')}"
@@ -243,6 +236,13 @@ def _authors(authors: dict[str, AnswerAuthor]) -> dict[str, str]:
             f"answered by {author.email} on {day}" if author.email else f"saved on {day}"
         )
     return phrases
+
+
+def _round_name(entry: AlignedRound) -> str:
+    """A round's name, saying when its figures were computed on carried-over answers."""
+    if entry.carried_share is None:
+        return entry.info.name
+    return carried_over_round(entry.info.name, entry.carried_share)
 
 
 def _dimension_scores(result: ScoreResult) -> dict[str, float | None]:

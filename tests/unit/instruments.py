@@ -81,6 +81,7 @@ def practice(
 def make_instrument(
     *practices: Practice,
     levels: int = 5,
+    scale: Iterable[int] | None = None,
     met_at: float = 0.75,
     level_rule: LevelRule = LevelRule.GATED,
     overall_level_rule: OverallLevelRule = OverallLevelRule.LOWEST,
@@ -89,7 +90,7 @@ def make_instrument(
     themes: Iterable[str] = (),
     phases: tuple[Phase, ...] = DEFAULT_PHASES,
 ) -> Instrument:
-    """An instrument with levels 1..`levels`, dimensions in order of first appearance."""
+    """An instrument with levels 1..`levels` (or `scale`), dimensions in order of appearance."""
     by_dimension: dict[str, list[Practice]] = {}
     for item in practices:
         by_dimension.setdefault(item.dimension_id, []).append(item)
@@ -104,7 +105,7 @@ def make_instrument(
         description=Text.plain("Built in a test"),
         levels=tuple(
             Level(n, Text.plain(f"Level {n}"), Text.plain(f"Level {n}"))
-            for n in range(1, levels + 1)
+            for n in (scale if scale is not None else range(1, levels + 1))
         ),
         answer_sets=answer_sets,
         dimensions=tuple(

@@ -155,6 +155,7 @@ def test_show_json_is_the_normalised_instrument(folder: Path) -> None:
         "languages",
         "levels",
         "answer_sets",
+        "format",
         "scoring",
         "phases",
         "themes",

@@ -16,6 +16,7 @@ from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
 from assessment.queries.instruments import default_catalog
 from assessment.resources import questionnaires_dir
+from tests.unit.instrument_yaml import MINIMAL_YAML
 
 INSTRUMENT_ID = "sm-policing-maturity"
 EXAMPLE = questionnaires_dir() / "examples" / "mid-level-agency.json"
@@ -125,6 +126,55 @@ def test_invalid_answers_are_refused_naming_each_practice(tmp_path: Path) -> Non
     )
 
 
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        (
+            {"contry": "NL"},
+            "profile.contry: unknown profile question (not in "
+            "sm-policing-maturity@1.0.0) (did you mean 'country'?)",
+        ),
+        ({"agency_type": "federal"}, "profile.agency_type: 'federal' is not one of: national,"),
+        ({"agency_type": 3}, "profile.agency_type: 3 is not one of: national,"),
+        ({"country": "Netherlands"}, "profile.country: must be a two-letter country code"),
+        ({"population_served": "many"}, "profile.population_served: must be a whole number"),
+        ({"population_served": True}, "profile.population_served: must be a whole number"),
+        ({"platforms": "facebook"}, "profile.platforms: must be a list of option ids"),
+        ({"platforms": ["myspace"]}, "profile.platforms: 'myspace' is not one of:"),
+    ],
+)
+def test_profile_answers_are_checked_against_the_questions(
+    tmp_path: Path, profile: dict[str, Any], message: str
+) -> None:
+    path = write_answers(tmp_path, {}, profile=profile)
+
+    assert_refused(
+        run("--questionnaire", INSTRUMENT_ID, "--answers", str(path)), f"{path}: {message}"
+    )
+
+
+def test_a_null_profile_answer_is_not_answered_yet(tmp_path: Path) -> None:
+    path = write_answers(tmp_path, {}, profile={"country": None, "platforms": None})
+
+    assert run("--questionnaire", INSTRUMENT_ID, "--answers", str(path)).exit_code == 0
+
+
+def test_a_flood_of_unknown_practices_is_listed_up_to_a_cap(tmp_path: Path) -> None:
+    answers = {f"policy.unknown-{n}": "fully" for n in range(300_000)}
+    path = write_answers(tmp_path, answers)
+
+    result = run("--questionnaire", INSTRUMENT_ID, "--answers", str(path))
+
+    assert_refused(
+        result,
+        "300,000 answers are not valid for sm-policing-maturity@1.0.0",
+        f"{path}: answers.policy.unknown-19: unknown practice",
+        "... and 299,980 more",
+    )
+    assert "unknown-20:" not in result.stderr
+    assert len(result.stderr) < 5_000
+
+
 def test_answers_for_another_instrument_are_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.json"
     path.write_text('{"questionnaire": {"id": "other-survey"}, "answers": {}}')
@@ -183,3 +233,33 @@ def test_fully_met_agency_gets_an_empty_roadmap(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "nothing to do: every target is reached" in result.output
     assert "5 Optimising" in result.output
+
+
+def test_an_unreachable_target_and_a_partial_projection_are_said(tmp_path: Path) -> None:
+    instrument = tmp_path / "mini-1.0.0.yaml"
+    instrument.write_text(
+        MINIMAL_YAML.replace("dimensions:\n", "scoring:\n  level_rule: averaged\ndimensions:\n", 1),
+        encoding="utf-8",
+    )
+    answers = tmp_path / "answers.json"
+    answers.write_text(
+        json.dumps(
+            {
+                "questionnaire": {"id": "mini", "version": "1.0.0"},
+                "answers": {"policy.written": "not", "staffing.owner": {"not_applicable": True}},
+            }
+        ),
+        encoding="utf-8",
+    )
+
+    result = run("--questionnaire", str(instrument), "--answers", str(answers))
+
+    assert result.exit_code == 0, result.output
+    # policy.reviewed is hidden until policy.written is met; then it applies, unanswered.
+    assert "  projected: policy 100.0 (level 3, over 50% answered), staffing - (level 1)" in (
+        result.stdout.splitlines()
+    )
+    assert (
+        "  not reached: staffing stays at level 1 of target 2 (nothing applicable is left to "
+        "act on)" in result.stdout.splitlines()
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import jsonschema
@@ -290,7 +291,7 @@ def test_recursive_alias_is_refused() -> None:
 
 def test_each_missing_key_is_reported_once() -> None:
     assert problems("a: 1\n") == [
-        f"{F}:1: a: unknown key 'a' (known: answer_sets, description, dimensions, id, "
+        f"{F}:1: a: unknown key 'a' (known: answer_sets, description, dimensions, format, id, "
         "languages, levels, phases, profile, scoring, sources, themes, title, version)",
         *(
             f"{F}:1: top level: missing required key '{key}'"
@@ -313,6 +314,109 @@ def test_alias_expansion_bomb_is_stopped() -> None:
     text = "\n".join(layers) + "\n"
 
     assert problems(text) == [f"{F}:1: top level: the file is too large (alias expansion)"]
+
+
+def test_a_merged_mapping_reused_through_an_alias_is_not_a_duplicate() -> None:
+    text = edit(
+        MINIMAL_YAML,
+        "        recommendation:\n          action: Write a policy.\n"
+        "          effort: low\n          impact: high\n          horizon: short\n",
+        "        recommendation: &b\n"
+        "          <<: {action: X, effort: low, impact: high, horizon: short}\n"
+        "          action: Write a policy.\n",
+    )
+    text = edit(
+        text,
+        "        recommendation:\n          action: Name an owner for every account.\n"
+        "          effort: low\n          impact: medium\n          horizon: short\n",
+        "        recommendation: *b\n",
+    )
+    owner = parse(text).practice("staffing.owner")
+
+    assert owner is not None
+    assert str(owner.recommendation.action) == "Write a policy."
+    assert owner.recommendation.impact is Rating.HIGH
+
+
+def test_a_repeated_key_in_an_aliased_mapping_is_reported_once() -> None:
+    text = "x: &x {a: 1, a: 2}\ny: [*x, *x, *x]\n"
+
+    duplicates = [p for p in problems(text) if "duplicate key" in p]
+    assert duplicates == [f"{F}:1: x.a: duplicate key 'a' (first on line 1)"]
+
+
+def test_a_merge_key_bomb_is_stopped_quickly_with_one_message() -> None:
+    layers = ["x0: &x0 {<<: {k: 1}, k: 2}"]
+    layers += [f"x{i}: &x{i} [*x{i - 1}, *x{i - 1}]" for i in range(1, 18)]
+    started = time.perf_counter()
+
+    found = problems("\n".join(layers) + "\n" + MINIMAL_YAML)
+
+    assert time.perf_counter() - started < 5
+    assert found == [f"{F}:1: top level: the file is too large (alias expansion)"]
+
+
+def test_a_merge_key_needs_mappings() -> None:
+    effort = "          effort: low\n"
+    text = edit(MINIMAL_YAML, effort, "          <<: [1]\n" + effort)
+
+    assert problems(text)[0] == (
+        f"{F}:{line_of(text, '<<: [1]')}: {PRACTICE_0}.recommendation: "
+        "invalid merge key: '<<' takes a mapping or a list of mappings"
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "path"),
+    [
+        ("sources:\n", "sources: !!python/object:os.system\n", "sources"),
+        ("themes: [ethics]", "themes: !!python/tuple [ethics]", f"{PRACTICE_0}.themes"),
+    ],
+)
+def test_python_tags_on_mappings_and_sequences_are_refused(old: str, new: str, path: str) -> None:
+    text = edit(MINIMAL_YAML, old, new)
+    tag = new.split("!!")[1].split()[0]
+
+    assert problems(text) == [
+        f"{F}:{line_of(text, '!!python')}: {path}: unsupported YAML tag 'tag:yaml.org,2002:{tag}'"
+    ]
+
+
+@pytest.mark.parametrize("number", [".nan", ".inf", "-.inf", ".NaN"])
+@pytest.mark.parametrize(
+    ("old", "path"),
+    [
+        ("credit: 0.5", "answer_sets.implementation.options[1].credit"),
+        ("    weight: 0.5\n", "dimensions[1].weight"),
+        ("        weight: 2\n", "dimensions[0].practices[1].weight"),
+    ],
+)
+def test_numbers_must_be_finite(number: str, old: str, path: str) -> None:
+    new = old.replace(old.strip().split(": ")[1], number)
+    text = edit(MINIMAL_YAML, old, new)
+
+    found = problems(text)
+    assert f"{F}:{line_of(text, new.strip())}: {path}: numbers must be finite, got '{number}'" in (
+        found
+    )
+    assert all("finite" in p or "must be" in p for p in found)
+
+
+def test_met_at_must_be_finite() -> None:
+    text = MINIMAL_YAML + "scoring:\n  met_at: .nan\n"
+
+    assert f"{F}:{line_of(text, 'met_at')}: scoring.met_at: numbers must be finite, got '.nan'" in (
+        problems(text)
+    )
+
+
+def test_a_lone_surrogate_escape_is_reported_on_its_line() -> None:
+    text = edit(MINIMAL_YAML, "title: Mini instrument", 'title: "Mini \\ud800 instrument"')
+
+    assert problems(text) == [
+        f"{F}:3: syntax: found invalid Unicode character escape code "
+        "(while parsing a quoted scalar started on line 3), column 16"
+    ]
 
 
 # ----------------------------------------------------------------------------- schema
@@ -486,7 +590,7 @@ def test_choice_questions_need_options_and_others_refuse_them() -> None:
     )
 
     assert problems(text) == [
-        f"{F}:{line_of(text, '- id: country')}: profile[0]: "
+        f"{F}:{line_of(text, 'options: [{id: nl')}: profile[0].options: "
         "options are allowed only when kind is choice or multi_choice",
         f"{F}:{line_of(text, '- id: agency_type')}: profile[1]: missing required key 'options'",
     ]
@@ -748,7 +852,10 @@ def test_file_that_is_not_utf8(tmp_path: Path) -> None:
 
     with pytest.raises(InstrumentError) as caught:
         load_instrument(path)
-    assert str(caught.value).startswith(f"{path}:1: top level: not UTF-8 text")
+    line = line_of(MINIMAL_YAML, "A tiny")
+    assert str(caught.value) == (
+        f"{path}:{line}: syntax: not UTF-8 text: byte 0xe9 at column 18 cannot be read"
+    )
 
 
 def test_directory_instead_of_file(tmp_path: Path) -> None:

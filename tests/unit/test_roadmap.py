@@ -268,3 +268,68 @@ def test_action_text_in_another_language() -> None:
     roadmap = build_roadmap(instrument, {}, result, language="nl")
 
     assert roadmap.phases[0].actions[0].action == "Do policy.a"  # falls back to English
+
+
+def test_averaged_rule_adds_practices_above_the_target_until_it_is_reached() -> None:
+    # Level 2 needs a score of 25 on 1..5. The only level-2 practice is met, but the four
+    # level-5 ones answered "not" hold the score at 20: meeting practices up to the target
+    # alone would leave the roadmap empty.
+    instrument = make_instrument(
+        practice("policy.low", 2),
+        *(practice(f"policy.high{n}", 5, impact="high" if n == 2 else "medium") for n in range(4)),
+        level_rule=LevelRule.AVERAGED,
+    )
+    answers = make_answers({"policy.low": "fully", **{f"policy.high{n}": "not" for n in range(4)}})
+    result = score_assessment(instrument, answers)
+    assert (result.dimensions["policy"].score, result.dimensions["policy"].level) == (20.0, 1)
+
+    roadmap = build_roadmap(instrument, answers, result)
+
+    assert roadmap.targets == {"policy": 2}
+    assert action_ids(roadmap) == [["policy.high2"]]  # the best impact for effort first
+    assert roadmap.phases[-1].projected["policy"].level == 2
+    assert roadmap.unreached == {}
+
+
+def test_practices_made_visible_by_the_roadmap_are_added() -> None:
+    instrument = make_instrument(
+        practice("policy.a", 2),
+        practice("policy.b", 2, show_if=("policy.a", ["fully"]), horizon="medium"),
+    )
+    answers = make_answers({"policy.a": "partial"})
+
+    roadmap = roadmap_for(instrument, answers)
+
+    assert action_ids(roadmap) == [["policy.a"], ["policy.b"]]
+    assert roadmap.phases[-1].projected["policy"].level == 5
+    assert roadmap.unreached == {}
+
+
+def test_a_target_nothing_can_reach_is_listed_as_unreached() -> None:
+    instrument = make_instrument(
+        practice("policy.a", 2, allow_not_applicable=True), level_rule=LevelRule.AVERAGED
+    )
+    answers = make_answers({"policy.a": NA})  # nothing applies: no score, the floor
+
+    roadmap = roadmap_for(instrument, answers)
+
+    assert roadmap.targets == {"policy": 2}
+    assert roadmap.phases == ()
+    assert roadmap.unreached == {"policy": 1}
+
+
+def test_projections_carry_their_coverage() -> None:
+    instrument = make_instrument(
+        practice("policy.a", 2),
+        practice("policy.b", 4),
+        practice("policy.c", 5),
+        level_rule=LevelRule.AVERAGED,
+    )
+    answers = make_answers({"policy.a": "not"})  # one third answered
+
+    roadmap = roadmap_for(instrument, answers)
+
+    projection = roadmap.phases[-1].projected["policy"]
+    assert (projection.score, projection.level) == (100.0, 5)  # over the answered third
+    assert projection.coverage == pytest.approx(1 / 3)
+    assert roadmap.phases[-1].projected_overall.coverage == pytest.approx(1 / 3)

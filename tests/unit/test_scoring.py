@@ -147,6 +147,48 @@ def test_averaged_level_is_not_lowered_by_floating_point_rounding() -> None:
     assert score_assessment(instrument, answers).dimensions["policy"].level == 4
 
 
+@pytest.mark.parametrize(
+    ("choices", "level"),
+    [
+        ({"policy.a": "not", "policy.b": "not"}, 1),
+        ({"policy.a": "partial", "policy.b": "not"}, 1),  # 25: a quarter of two steps
+        ({"policy.a": "partial", "policy.b": "partial"}, 3),  # 50: one step of two
+        ({"policy.a": "fully", "policy.b": "partial"}, 3),
+        ({"policy.a": "fully", "policy.b": "fully"}, 5),
+    ],
+)
+def test_averaged_level_on_a_scale_that_skips_numbers_counts_steps(
+    choices: dict[str, str | None], level: int
+) -> None:
+    instrument = make_instrument(
+        practice("policy.a", 3),
+        practice("policy.b", 5),
+        scale=(1, 3, 5),
+        level_rule=LevelRule.AVERAGED,
+    )
+
+    assert score_assessment(instrument, make_answers(choices)).dimensions["policy"].level == level
+
+
+@pytest.mark.parametrize(
+    ("weights", "level"), [({"policy": 1, "staffing": 1}, 3), ({"policy": 3, "staffing": 1}, 1)]
+)
+def test_weighted_mean_overall_level_rounds_down_to_a_level_on_the_scale(
+    weights: dict[str, float], level: int
+) -> None:
+    instrument = make_instrument(
+        practice("policy.a", 3),
+        practice("staffing.a", 3),
+        scale=(1, 3, 5),
+        dimension_weights=weights,
+        overall_level_rule=OverallLevelRule.WEIGHTED_MEAN,
+    )
+    # policy level 1, staffing level 5: the mean 3 is a level; (3 * 1 + 5) / 4 = 2 is not.
+    answers = make_answers({"policy.a": "not", "staffing.a": "fully"})
+
+    assert score_assessment(instrument, answers).overall.level == level
+
+
 def test_gated_blocking_lists_unmet_practices_of_the_next_level() -> None:
     instrument = make_instrument(
         practice("policy.a", 2),

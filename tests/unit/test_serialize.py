@@ -25,10 +25,25 @@ def test_shape_with_scores_rounded_to_one_decimal() -> None:
 
     assert data == {
         "questionnaire": {"id": "test-instrument", "version": "1.0.0"},
+        "baseline": {"cap": None, "applicable": 0, "met": 0, "open": [], "dimensions": {}},
         "overall": {"score": 33.3, "level": 1, "coverage": 0.667},
         "dimensions": {
-            "policy": {"score": 33.3, "level": 1, "coverage": 1.0, "blocking": ["policy.b"]},
-            "staffing": {"score": None, "level": 2, "coverage": 0.0, "blocking": ["staffing.a"]},
+            "policy": {
+                "score": 33.3,
+                "level": 1,
+                "coverage": 1.0,
+                "blocking": ["policy.b"],
+                "capped_by": [],
+                "uncapped_level": None,
+            },
+            "staffing": {
+                "score": None,
+                "level": 2,
+                "coverage": 0.0,
+                "blocking": ["staffing.a"],
+                "capped_by": [],
+                "uncapped_level": None,
+            },
         },
         "themes": {
             "privacy": {"score": 0.0, "coverage": 1.0},
@@ -50,13 +65,14 @@ def test_shape_with_scores_rounded_to_one_decimal() -> None:
                         "effort": "medium",
                         "impact": "medium",
                         "depends_on": [],
+                        "baseline": False,
                     }
                 ],
                 "projected": {
-                    "policy": {"score": 33.3, "level": 1},
-                    "staffing": {"score": 100.0, "level": 5},
+                    "policy": {"score": 33.3, "level": 1, "coverage": 1.0},
+                    "staffing": {"score": 100.0, "level": 5, "coverage": 1.0},
                 },
-                "projected_overall": {"score": 66.7, "level": 1},
+                "projected_overall": {"score": 66.7, "level": 1, "coverage": 1.0},
             },
             {
                 "phase": "medium",
@@ -72,15 +88,17 @@ def test_shape_with_scores_rounded_to_one_decimal() -> None:
                         "effort": "medium",
                         "impact": "medium",
                         "depends_on": [],
+                        "baseline": False,
                     }
                 ],
                 "projected": {
-                    "policy": {"score": 100.0, "level": 5},
-                    "staffing": {"score": 100.0, "level": 5},
+                    "policy": {"score": 100.0, "level": 5, "coverage": 1.0},
+                    "staffing": {"score": 100.0, "level": 5, "coverage": 1.0},
                 },
-                "projected_overall": {"score": 100.0, "level": 5},
+                "projected_overall": {"score": 100.0, "level": 5, "coverage": 1.0},
             },
         ],
+        "unreached_targets": {},
     }
     assert json.loads(json.dumps(data)) == data
 

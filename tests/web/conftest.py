@@ -10,8 +10,11 @@ Helpers to import from tests.web.helpers: `login(client, user)`, `csrf_token(cli
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +32,12 @@ from tests.web.peer_world import Peers, seed_peers
 TEST_SECRET_KEY = "test-secret-key-not-for-production"
 
 
+@cache
+def test_pdf_cache() -> Path:
+    """One PDF cache folder per test process (entries are keyed by content, so sharing is safe)."""
+    return Path(tempfile.mkdtemp(prefix="assessment-test-pdf-cache-"))
+
+
 def web_config(database_url: str, **overrides: Any) -> dict[str, Any]:
     """The test configuration of the app; `overrides` replace single keys."""
     return {
@@ -39,6 +48,7 @@ def web_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "RATELIMIT_STORAGE_URI": "memory://",
         "INSTRUMENT_DIR": str(questionnaires_dir()),
         "ANONYMITY_K": 5,
+        "PDF_CACHE_DIR": str(test_pdf_cache()),
     } | overrides
 
 

@@ -221,6 +221,13 @@ ROWS: list[Row] = [
         Row(row.method, row.path.replace("/assessment/", round_part), row.expected, row.data)
         for round_part in ("/assessment/", "/assessment/rounds/{round}/")
         for row in (
+            # Only the agency's own lead starts from last round's answers; admins may not.
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/prefill",
+                expect(lead_own=404, lead_other=302, consultant=403, admin=403),
+                {"revision": "0"},
+            ),
             Row(
                 "GET",
                 "/agencies/{own_agency}/assessment/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from assessment.domain.model.results import BaselineResult, PracticeOutcome
 from assessment.domain.rules.benchmark import (
     FILTERS,
     PRECISION,
@@ -14,6 +15,7 @@ from assessment.domain.rules.benchmark import (
     PeerStatistics,
 )
 from assessment.domain.rules.disclosure import quartiles_from
+from assessment.domain.rules.headline import Headline, Ranked
 from assessment.domain.rules.trajectory import CohortRound, FigureStep, RoundInfo, Trajectory
 
 
@@ -143,3 +145,57 @@ def cohort_to_dict(cohort: Sequence[CohortRound]) -> dict[str, Any]:
             for entry in cohort
         ]
     }
+
+
+def baseline_to_dict(baseline: BaselineResult) -> dict[str, Any]:
+    """The baseline panel as JSON-ready data: per dimension, each practice met or not."""
+    return {
+        "cap": baseline.cap,
+        "applicable": baseline.applicable,
+        "met": sum(len(d.met) for d in baseline.dimensions.values()),
+        "open": list(baseline.open),
+        "dimensions": {
+            dimension_id: {
+                "met": list(dimension.met),
+                "not_met": list(dimension.not_met),
+                "not_answered": list(dimension.unanswered),
+                "not_applicable": list(dimension.not_applicable),
+                "practices": [_baseline_practice(o) for o in dimension.practices],
+            }
+            for dimension_id, dimension in baseline.dimensions.items()
+        },
+    }
+
+
+def _baseline_practice(outcome: PracticeOutcome) -> dict[str, Any]:
+    return {
+        "practice": outcome.practice_id,
+        "status": outcome.status.value,
+        "option": outcome.option_id,
+    }
+
+
+def headline_to_dict(headline: Headline) -> dict[str, Any]:
+    """The headline facts as JSON-ready data (scores rounded to 0.1)."""
+    return {
+        "index": rounded(headline.index),
+        "coverage": round(headline.coverage, 3),
+        "overall_level_rule": headline.rule.value,
+        "level": headline.level,
+        "floor": {
+            "level": headline.floor,
+            "set_by": list(headline.floor_dimensions),
+            "blocked_by": list(headline.blocked_by),
+            "capped_by": list(headline.capped_by),
+        },
+        "strongest": _ranked(headline.strongest),
+        "weakest": _ranked(headline.weakest),
+        "all_equal": headline.all_equal,
+        "baseline_open": list(headline.baseline_open),
+    }
+
+
+def _ranked(ranked: Ranked | None) -> dict[str, Any] | None:
+    if ranked is None:
+        return None
+    return {"dimensions": list(ranked.dimension_ids), "score": ranked.score, "tied": ranked.tied}

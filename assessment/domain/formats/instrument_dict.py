@@ -7,10 +7,12 @@ from typing import Any
 
 from assessment.domain.model.instrument import (
     AnswerSet,
+    Condition,
     Dimension,
     Instrument,
     Option,
     Practice,
+    PracticeKind,
     ProfileQuestion,
     Text,
 )
@@ -42,11 +44,8 @@ def instrument_to_dict(instrument: Instrument, language: str | None = None) -> d
             set_id: _answer_set(answer_set, language)
             for set_id, answer_set in instrument.answer_sets.items()
         },
-        "scoring": {
-            "met_at": instrument.scoring.met_at,
-            "level_rule": instrument.scoring.level_rule.value,
-            "overall_level_rule": instrument.scoring.overall_level_rule.value,
-        },
+        "format": instrument.format,
+        "scoring": _scoring(instrument),
         "phases": [
             {
                 "id": phase.id,
@@ -65,8 +64,25 @@ def instrument_to_dict(instrument: Instrument, language: str | None = None) -> d
             for key, source in instrument.sources.items()
         },
         "profile": [_profile_question(question, language) for question in instrument.profile],
-        "dimensions": [_dimension(dimension, language) for dimension in instrument.dimensions],
+        "dimensions": [
+            _dimension(dimension, language, instrument.format)
+            for dimension in instrument.dimensions
+        ],
     }
+
+
+def _scoring(instrument: Instrument) -> dict[str, Any]:
+    scoring = instrument.scoring
+    shape: dict[str, Any] = {
+        "met_at": scoring.met_at,
+        "level_rule": scoring.level_rule.value,
+        "overall_level_rule": scoring.overall_level_rule.value,
+    }
+    if instrument.format >= 2:
+        shape["gating"] = scoring.gating.value
+        if scoring.baseline_cap is not None:
+            shape["baseline_cap"] = scoring.baseline_cap
+    return shape
 
 
 def _text_converter(language: str | None) -> Callable[[Text], JsonText]:
@@ -80,7 +96,18 @@ def _text_converter(language: str | None) -> Callable[[Text], JsonText]:
 
 def _option(option: Option, language: str | None) -> dict[str, Any]:
     text = _text_converter(language)
-    return {"id": option.id, "label": text(option.label), "credit": option.credit}
+    shape: dict[str, Any] = {"id": option.id, "label": text(option.label), "credit": option.credit}
+    if option.definition is not None:
+        shape["definition"] = text(option.definition)
+    return shape
+
+
+def _condition(condition: Condition | None) -> dict[str, Any] | None:
+    if condition is None:
+        return None
+    if condition.profile_id is not None:
+        return {"profile": condition.profile_id, "any_of": list(condition.any_of)}
+    return {"practice": condition.practice_id, "any_of": list(condition.any_of)}
 
 
 def _answer_set(answer_set: AnswerSet, language: str | None) -> dict[str, Any]:
@@ -99,7 +126,7 @@ def _profile_question(question: ProfileQuestion, language: str | None) -> dict[s
     }
 
 
-def _dimension(dimension: Dimension, language: str | None) -> dict[str, Any]:
+def _dimension(dimension: Dimension, language: str | None, fmt: int) -> dict[str, Any]:
     text = _text_converter(language)
     return {
         "id": dimension.id,
@@ -110,15 +137,15 @@ def _dimension(dimension: Dimension, language: str | None) -> dict[str, Any]:
             str(number): text(description)
             for number, description in sorted(dimension.level_descriptions.items())
         },
-        "practices": [_practice(practice, language) for practice in dimension.practices],
+        "practices": [_practice(practice, language, fmt) for practice in dimension.practices],
     }
 
 
-def _practice(practice: Practice, language: str | None) -> dict[str, Any]:
+def _practice(practice: Practice, language: str | None, fmt: int) -> dict[str, Any]:
     text = _text_converter(language)
     recommendation = practice.recommendation
     condition = practice.show_if
-    return {
+    shape: dict[str, Any] = {
         "id": practice.id,
         "level": practice.level,
         "weight": practice.weight,
@@ -126,11 +153,7 @@ def _practice(practice: Practice, language: str | None) -> dict[str, Any]:
         "text": text(practice.text),
         "guidance": text(practice.guidance),
         "allow_not_applicable": practice.allow_not_applicable,
-        "show_if": (
-            {"practice": condition.practice_id, "any_of": list(condition.any_of)}
-            if condition is not None
-            else None
-        ),
+        "show_if": _condition(condition),
         "themes": list(practice.themes),
         "sources": list(practice.sources),
         "recommendation": {
@@ -139,5 +162,14 @@ def _practice(practice: Practice, language: str | None) -> dict[str, Any]:
             "impact": recommendation.impact.value,
             "horizon": recommendation.horizon,
             "depends_on": list(recommendation.depends_on),
-        },
+        }
+        if recommendation is not None
+        else None,
     }
+    if fmt >= 2:
+        shape.update(
+            kind=practice.kind.value, critical=practice.critical, requirement=practice.requirement
+        )
+        if practice.kind is not PracticeKind.MATURITY:
+            del shape["level"]
+    return shape

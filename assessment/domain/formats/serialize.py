@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessment.domain.formats.figures_dict import rounded
+from assessment.domain.formats.figures_dict import baseline_to_dict, headline_to_dict, rounded
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import (
     DimensionResult,
@@ -14,6 +14,7 @@ from assessment.domain.model.results import (
     RoadmapPhase,
     ScoreResult,
 )
+from assessment.domain.rules.headline import headline
 
 _COVERAGE_DECIMALS = 3
 
@@ -22,8 +23,13 @@ def score_to_dict(
     result: ScoreResult, roadmap: Roadmap | None, instrument: Instrument | None = None
 ) -> dict[str, Any]:
     """The JSON shape of a scored assessment; with the instrument, titles are added too."""
-    return {
+    shape: dict[str, Any] = {
         "questionnaire": _questionnaire(result, instrument),
+        "baseline": baseline_to_dict(result.baseline),
+    }
+    if instrument is not None:
+        shape["headline"] = headline_to_dict(headline(instrument, result))
+    return shape | {
         "overall": {
             "score": rounded(result.overall.score),
             "level": result.overall.level,
@@ -39,6 +45,7 @@ def score_to_dict(
         },
         "targets": dict(roadmap.targets) if roadmap else {},
         "roadmap": [_phase(phase) for phase in roadmap.phases] if roadmap else [],
+        "unreached_targets": dict(roadmap.unreached) if roadmap else {},
     }
 
 
@@ -58,6 +65,8 @@ def _dimension(dimension: DimensionResult, instrument: Instrument | None) -> dic
         "level": dimension.level,
         "coverage": _coverage(dimension.coverage),
         "blocking": list(dimension.blocking),
+        "capped_by": list(dimension.capped_by),
+        "uncapped_level": dimension.uncapped_level,
     }
     definition = instrument.dimension(dimension.dimension_id) if instrument else None
     if instrument is not None and definition is not None:
@@ -90,11 +99,16 @@ def _action(action: RoadmapAction) -> dict[str, Any]:
         "effort": action.effort,
         "impact": action.impact,
         "depends_on": list(action.depends_on),
+        "baseline": action.baseline,
     }
 
 
 def _projection(projection: Projection) -> dict[str, Any]:
-    return {"score": rounded(projection.score), "level": projection.level}
+    return {
+        "score": rounded(projection.score),
+        "level": projection.level,
+        "coverage": _coverage(projection.coverage),
+    }
 
 
 def _coverage(coverage: float) -> float:

@@ -58,6 +58,8 @@ class _Context:
     phase_ids: list[str]
     theme_ids: list[str]
     source_keys: list[str]
+    format: int = 1
+    profile_options: dict[str, list[str] | None] = field(default_factory=dict)  # None: no choice
     practices: dict[str, tuple[PathKey, dict[str, Any]]] = field(default_factory=dict)
 
 
@@ -71,11 +73,15 @@ def check_references(data: dict[str, Any], report: ProblemReport) -> None:
         phase_ids=_check_phases(data, report),
         theme_ids=list(data["themes"]) if isinstance(data.get("themes"), dict) else [],
         source_keys=list(data["sources"]) if isinstance(data.get("sources"), dict) else [],
+        format=data["format"] if data.get("format") == 2 else 1,
+        profile_options=_check_profile(data, report),
     )
     _check_answer_credit(data, context, report)
-    _check_profile(data, report)
+    _check_format_features(data, context, report)
     _check_dimensions(data, context, report)
     _check_practices(context, report)
+    _check_requirements(context, report)
+    _check_gating(data, context, report)
     # A condition on itself has its own message; a dependency on itself is a cycle.
     condition_cycle = "show_if conditions form a cycle"
     _check_cycles(
@@ -158,16 +164,66 @@ def _check_phases(data: dict[str, Any], report: ProblemReport) -> list[str]:
     return list(_check_unique(ids, "phase id", report))
 
 
-def _check_profile(data: dict[str, Any], report: ProblemReport) -> None:
+def _check_profile(data: dict[str, Any], report: ProblemReport) -> dict[str, list[str] | None]:
+    """Check profile ids; return each question's option ids (None unless a choice kind)."""
     questions = list(_dicts(data.get("profile")))
     ids = ((("profile", index, "id"), question.get("id")) for index, question in questions)
     _check_unique(ids, "profile question id", report)
+    options: dict[str, list[str] | None] = {}
     for index, question in questions:
         option_ids = (
             (("profile", index, "options", option_index, "id"), option.get("id"))
             for option_index, option in _dicts(question.get("options"))
         )
-        _check_unique(option_ids, "option id", report)
+        unique = list(_check_unique(option_ids, "option id", report))
+        if isinstance(question.get("id"), str):
+            choice = question.get("kind") in ("choice", "multi_choice")
+            options.setdefault(question["id"], unique if choice else None)
+    return options
+
+
+def _check_format_features(data: dict[str, Any], context: _Context, report: ProblemReport) -> None:
+    """Format 2 keys refused in format 1; format 2 options defined; the baseline cap on scale."""
+    if context.format == 2:
+        for set_id, answer_set in _entries(data.get("answer_sets")):
+            for index, option in _dicts(answer_set.get("options")):
+                if "definition" not in option:
+                    message = "missing required key 'definition' (format 2 defines every option)"
+                    report.add(("answer_sets", set_id, "options", index), message)
+    else:
+        for path in _format_2_keys(data):
+            report.add(
+                path, f"'{path[-1]}' needs format: 2 (add 'format: 2' at the top)", at_key=True
+            )
+    scoring = data.get("scoring")
+    cap = _whole_number(scoring.get("baseline_cap")) if isinstance(scoring, dict) else None
+    if cap is not None and context.scale and cap not in context.scale:
+        scale = ", ".join(str(n) for n in context.scale)
+        report.add(("scoring", "baseline_cap"), f"level {cap} is not on the scale ({scale})")
+
+
+def _format_2_keys(data: dict[str, Any]) -> Iterator[PathKey]:
+    """The paths of keys only format 2 knows, in a file that does not say format: 2."""
+    for set_id, answer_set in _entries(data.get("answer_sets")):
+        for index, option in _dicts(answer_set.get("options")):
+            if "definition" in option:
+                yield ("answer_sets", set_id, "options", index, "definition")
+    scoring = data.get("scoring")
+    if isinstance(scoring, dict):
+        for key in ("gating", "baseline_cap"):
+            if key in scoring:
+                yield ("scoring", key)
+        if scoring.get("overall_level_rule") == "none":
+            yield ("scoring", "overall_level_rule")
+    for index, dimension in _dicts(data.get("dimensions")):
+        for practice_index, practice in _dicts(dimension.get("practices")):
+            path = ("dimensions", index, "practices", practice_index)
+            for key in ("kind", "critical", "requirement"):
+                if key in practice:
+                    yield (*path, key)
+            condition = practice.get("show_if")
+            if isinstance(condition, dict) and "profile" in condition:
+                yield (*path, "show_if", "profile")
 
 
 def _check_dimensions(data: dict[str, Any], context: _Context, report: ProblemReport) -> None:
@@ -256,6 +312,15 @@ def _check_condition(
     condition = practice.get("show_if")
     if not isinstance(condition, dict):
         return
+    if "practice" in condition and "profile" in condition:
+        report.add((*path, "show_if", "profile"), "give practice or profile, not both", at_key=True)
+        return
+    if "profile" in condition:
+        _check_profile_condition(path, condition, context, report)
+        return
+    if "practice" not in condition:
+        report.add((*path, "show_if"), "missing required key 'practice' (or 'profile')")
+        return
     target = condition.get("practice")
     target_path = (*path, "show_if", "practice")
     if target == practice_id:
@@ -276,15 +341,82 @@ def _check_condition(
             report.add((*path, "show_if", "any_of", index), message)
 
 
+def _check_profile_condition(
+    path: PathKey, condition: dict[str, Any], context: _Context, report: ProblemReport
+) -> None:
+    question = condition.get("profile")
+    question_path = (*path, "show_if", "profile")
+    if not _check_known(
+        question_path, question, context.profile_options, "profile question", report
+    ):
+        return
+    options = context.profile_options[str(question)]
+    if options is None:
+        message = f"profile question '{question}' is not a choice; conditions need its options"
+        report.add(question_path, message)
+        return
+    for index, option in _strings(condition.get("any_of")):
+        if option not in options:
+            message = (
+                f"option '{option}' is not an option of profile question '{question}'"
+                f" (options: {', '.join(options)})"
+            )
+            report.add((*path, "show_if", "any_of", index), message)
+
+
+def _check_requirements(context: _Context, report: ProblemReport) -> None:
+    """Alternatives sharing a requirement: two or more maturity practices alike in dimension,
+    level, weight and criticality, so any one of them can stand for the requirement."""
+    groups: dict[str, list[tuple[PathKey, dict[str, Any]]]] = {}
+    for path, practice in context.practices.values():
+        requirement = practice.get("requirement")
+        if isinstance(requirement, str):
+            groups.setdefault(requirement, []).append((path, practice))
+    for requirement, members in groups.items():
+        first_path, first = members[0]
+        if len(members) == 1:
+            message = f"requirement '{requirement}' has one practice; alternatives need two or more"
+            report.add((*first_path, "requirement"), message)
+            continue
+        for path, practice in members:
+            if practice.get("kind", "maturity") != "maturity":
+                message = "only maturity practices can be alternatives"
+                report.add((*path, "requirement"), message)
+        for path, practice in members[1:]:
+            for key, default in (("level", None), ("weight", 1), ("critical", False)):
+                if practice.get(key, default) != first.get(key, default) or (
+                    key == "level" and path[:2] != first_path[:2]
+                ):
+                    what = "dimension and level" if key == "level" else key
+                    line = report.line((*first_path, "id"))
+                    message = (
+                        f"alternatives for requirement '{requirement}' must share their {what}"
+                        f" (first alternative on line {line})"
+                    )
+                    report.add((*path, "requirement"), message)
+
+
+def _check_gating(data: dict[str, Any], context: _Context, report: ProblemReport) -> None:
+    """Gating by critical practices needs at least one, or no level would ever be gated."""
+    scoring = data.get("scoring")
+    if not isinstance(scoring, dict) or scoring.get("gating") != "critical":
+        return
+    if not any(practice.get("critical") is True for _, practice in context.practices.values()):
+        message = "gating is critical, but no practice is marked critical: nothing would gate"
+        report.add(("scoring", "gating"), message)
+
+
 def _check_recommendation(
     path: PathKey, recommendation: dict[str, Any], context: _Context, report: ProblemReport
 ) -> None:
     horizon = recommendation.get("horizon")
     _check_known((*path, "horizon"), horizon, context.phase_ids, "phase", report)
     for index, dependency in _strings(recommendation.get("depends_on")):
-        _check_known(
-            (*path, "depends_on", index), dependency, context.practices, "practice", report
-        )
+        dependency_path = (*path, "depends_on", index)
+        known = _check_known(dependency_path, dependency, context.practices, "practice", report)
+        if known and context.practices[dependency][1].get("kind") == "screening":
+            message = f"'{dependency}' is a screening question, never an action to depend on"
+            report.add(dependency_path, message)
 
 
 def _condition_target(practice: dict[str, Any]) -> list[str]:
@@ -360,6 +492,7 @@ def _texts(data: dict[str, Any]) -> Iterator[tuple[PathKey, Any]]:
     for set_id, answer_set in _entries(data.get("answer_sets")):
         for index, option in _dicts(answer_set.get("options")):
             yield ("answer_sets", set_id, "options", index, "label"), option.get("label")
+            yield ("answer_sets", set_id, "options", index, "definition"), option.get("definition")
     for theme_id, theme in _entries(data.get("themes")):
         yield ("themes", theme_id, "title"), theme.get("title")
         yield ("themes", theme_id, "description"), theme.get("description")

@@ -67,6 +67,7 @@ class ProblemReport:
     filename: str
     source_map: SourceMap = field(default_factory=SourceMap)
     problems: list[Problem] = field(default_factory=list)
+    _seen: set[Problem] = field(default_factory=set, repr=False)
 
     def add(self, path: PathKey, message: str, *, at_key: bool = False) -> None:
         """Record a problem at `path` (on the line of its key when `at_key`)."""
@@ -76,7 +77,8 @@ class ProblemReport:
         """Record a problem whose line is known but whose key path is not."""
         problem = Problem(self.filename, line, path, message)
         # Some schema rules fail once per missing key but describe them all.
-        if problem not in self.problems:
+        if problem not in self._seen:
+            self._seen.add(problem)
             self.problems.append(problem)
 
     def line(self, path: PathKey, *, at_key: bool = False) -> int:

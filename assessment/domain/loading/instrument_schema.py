@@ -160,7 +160,16 @@ def _duplicates(error: jsonschema.ValidationError, path: PathKey, report: Proble
 
 
 def _forbidden(error: jsonschema.ValidationError, path: PathKey, report: ProblemReport) -> None:
-    report.add(path, str(_schema_keyword(error, "description") or error.message))
+    message = str(_schema_keyword(error, "description") or error.message)
+    # `not: {required: [key]}` forbids a key: the problem is on that key's line.
+    rule, instance = _rule(error), _instance(error)
+    forbidden = rule.get("required") if isinstance(rule, dict) else None
+    present = [key for key in forbidden or [] if isinstance(instance, dict) and key in instance]
+    if present:
+        for key in present:
+            report.add((*path, key), message, at_key=True)
+        return
+    report.add(path, message)
 
 
 _SchemaHandler = Callable[[jsonschema.ValidationError, PathKey, ProblemReport], None]

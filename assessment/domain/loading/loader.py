@@ -29,6 +29,7 @@ from assessment.domain.model.instrument import (
     AnswerSet,
     Condition,
     Dimension,
+    Gating,
     Instrument,
     Level,
     LevelRule,
@@ -36,6 +37,7 @@ from assessment.domain.model.instrument import (
     OverallLevelRule,
     Phase,
     Practice,
+    PracticeKind,
     ProfileQuestion,
     Rating,
     Recommendation,
@@ -59,15 +61,19 @@ __all__ = [
 def load_instrument(path: Path) -> Instrument:
     """Read and validate the instrument YAML file at `path`."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InstrumentError([Problem(str(path), 1, ROOT_PATH, "no such file")]) from None
-    except UnicodeDecodeError as exc:
-        message = f"not UTF-8 text (byte {exc.start})"
-        raise InstrumentError([Problem(str(path), 1, ROOT_PATH, message)]) from None
     except OSError as exc:
         message = f"cannot read the file: {exc.strerror or exc}"
         raise InstrumentError([Problem(str(path), 1, ROOT_PATH, message)]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        message = f"not UTF-8 text: byte 0x{raw[exc.start]:02x} at column {column} cannot be read"
+        raise InstrumentError([Problem(str(path), line, "syntax", message)]) from None
     return parse_instrument(text, str(path))
 
 
@@ -101,6 +107,7 @@ def _build(data: dict[str, Any]) -> Instrument:
     """The instrument of data that passed every check."""
     languages = tuple(data.get("languages", ("en",)))
     text = _text_builder(languages[0])
+    floor = min(level["number"] for level in data["levels"])
     answer_sets = {
         set_id: AnswerSet(set_id, tuple(_option(option, text) for option in answer_set["options"]))
         for set_id, answer_set in data["answer_sets"].items()
@@ -115,7 +122,7 @@ def _build(data: dict[str, Any]) -> Instrument:
             for level in data["levels"]
         ),
         answer_sets=answer_sets,
-        dimensions=tuple(_dimension(d, answer_sets, text) for d in data["dimensions"]),
+        dimensions=tuple(_dimension(d, answer_sets, text, floor) for d in data["dimensions"]),
         themes={
             theme_id: Theme(theme_id, text(theme["title"]), text(theme["description"]))
             for theme_id, theme in data.get("themes", {}).items()
@@ -130,6 +137,7 @@ def _build(data: dict[str, Any]) -> Instrument:
         if "phases" in data
         else DEFAULT_PHASES,
         languages=languages,
+        format=data.get("format", 1),
     )
 
 
@@ -146,7 +154,8 @@ def _text_builder(default_language: str) -> _TextBuilder:
 
 
 def _option(option: dict[str, Any], text: _TextBuilder) -> Option:
-    return Option(option["id"], text(option["label"]), float(option["credit"]))
+    definition = text(option["definition"]) if "definition" in option else None
+    return Option(option["id"], text(option["label"]), float(option["credit"]), definition)
 
 
 def _phase(phase: dict[str, Any], text: _TextBuilder) -> Phase:
@@ -161,6 +170,8 @@ def _scoring(scoring: dict[str, Any]) -> ScoringRules:
         overall_level_rule=OverallLevelRule(
             scoring.get("overall_level_rule", defaults.overall_level_rule.value)
         ),
+        gating=Gating(scoring.get("gating", defaults.gating.value)),
+        baseline_cap=scoring.get("baseline_cap"),
     )
 
 
@@ -180,7 +191,10 @@ def _profile_question(question: dict[str, Any], text: _TextBuilder) -> ProfileQu
 
 
 def _dimension(
-    dimension: dict[str, Any], answer_sets: Mapping[str, AnswerSet], text: _TextBuilder
+    dimension: dict[str, Any],
+    answer_sets: Mapping[str, AnswerSet],
+    text: _TextBuilder,
+    floor: int,
 ) -> Dimension:
     return Dimension(
         id=dimension["id"],
@@ -191,7 +205,7 @@ def _dimension(
             int(number): text(value) for number, value in dimension.get("levels", {}).items()
         },
         practices=tuple(
-            _practice(practice, dimension["id"], answer_sets, text)
+            _practice(practice, dimension["id"], answer_sets, text, floor)
             for practice in dimension["practices"]
         ),
     )
@@ -202,23 +216,33 @@ def _practice(
     dimension_id: str,
     answer_sets: Mapping[str, AnswerSet],
     text: _TextBuilder,
+    floor: int,
 ) -> Practice:
     condition = practice.get("show_if")
+    recommendation = practice.get("recommendation")
     return Practice(
         id=practice["id"],
         dimension_id=dimension_id,
-        level=practice["level"],
+        # Baseline and screening practices are off the ladder; the floor keeps them first.
+        level=practice.get("level", floor),
         weight=float(practice.get("weight", 1)),
         answer_set=answer_sets[practice["answer_set"]],
         text=text(practice["text"]),
         guidance=text(practice["guidance"]),
-        recommendation=_recommendation(practice["recommendation"], text),
+        recommendation=_recommendation(recommendation, text) if recommendation else None,
         allow_not_applicable=practice.get("allow_not_applicable", False),
         show_if=(
-            Condition(condition["practice"], tuple(condition["any_of"])) if condition else None
+            Condition(
+                condition.get("practice"), tuple(condition["any_of"]), condition.get("profile")
+            )
+            if condition
+            else None
         ),
         themes=tuple(practice.get("themes", ())),
         sources=tuple(practice["sources"]),
+        kind=PracticeKind(practice.get("kind", PracticeKind.MATURITY.value)),
+        critical=practice.get("critical", False),
+        requirement=practice.get("requirement"),
     )
 
 

@@ -6,6 +6,7 @@ Works on PyYAML's node tree, which keeps positions and shows repeated keys that
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import yaml
@@ -33,6 +34,7 @@ _SCALAR_TAGS = {
 }
 _TEXT_SCALAR_TAGS = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"}
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = {"tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"}
 _COMPOSE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -40,8 +42,8 @@ def read_yaml(text: str, report: ProblemReport) -> SourceMap | None:
     """The source map of `text`, or None after reporting why there is none."""
     try:
         node = yaml.compose(text, Loader=_COMPOSE_LOADER)
-    except yaml.YAMLError:
-        _report_yaml_error(text, report)
+    except yaml.YAMLError as error:
+        _report_yaml_error(text, report, error)
         return None
     except RecursionError:
         report.add_at_line(1, ROOT_PATH, TOO_DEEP)
@@ -56,20 +58,16 @@ def read_yaml(text: str, report: ProblemReport) -> SourceMap | None:
     return None if converter.aborted else source_map
 
 
-def _report_yaml_error(text: str, report: ProblemReport) -> None:
-    """Report a YAML syntax error, re-parsing in pure Python for its clearer messages."""
+def _report_yaml_error(text: str, report: ProblemReport, error: yaml.YAMLError) -> None:
+    """Report a YAML syntax error, re-parsing in pure Python for its clearer messages.
+
+    The pure-Python parser accepts a few things the C parser refuses (a lone surrogate
+    escape such as "\\ud800"); then the C parser's own error is reported.
+    """
     try:
         yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        message = exc.problem or exc.context or "invalid YAML"
-        if exc.context and exc.problem:
-            context_line = exc.context_mark.line + 1 if exc.context_mark else line
-            message += f" ({exc.context} started on line {context_line})"
-        if mark:
-            message += f", column {mark.column + 1}"
-        report.add_at_line(line, "syntax", message)
+        _report_marked_error(exc, report)
         return
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
@@ -82,7 +80,22 @@ def _report_yaml_error(text: str, report: ProblemReport) -> None:
     except RecursionError:
         report.add_at_line(1, "syntax", TOO_DEEP)
         return
-    report.add_at_line(1, "syntax", "invalid YAML")  # pragma: no cover - both parsers agree
+    if isinstance(error, yaml.MarkedYAMLError):
+        _report_marked_error(error, report)
+        return
+    report.add_at_line(1, "syntax", f"invalid YAML: {error}")  # pragma: no cover
+
+
+def _report_marked_error(exc: yaml.MarkedYAMLError, report: ProblemReport) -> None:
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    message = exc.problem or exc.context or "invalid YAML"
+    if exc.context and exc.problem:
+        context_line = exc.context_mark.line + 1 if exc.context_mark else line
+        message += f" ({exc.context} started on line {context_line})"
+    if mark:
+        message += f", column {mark.column + 1}"
+    report.add_at_line(line, "syntax", message)
 
 
 class _NodeConverter:
@@ -93,6 +106,7 @@ class _NodeConverter:
         self.report = report
         self.constructor = yaml.constructor.SafeConstructor()
         self.active: set[int] = set()
+        self.checked: set[int] = set()  # mappings whose keys were checked for repeats
         self.nodes_seen = 0
         self.aborted = False
 
@@ -116,6 +130,9 @@ class _NodeConverter:
             return None
         if isinstance(node, yaml.ScalarNode):
             return self._scalar(node, path)
+        if node.tag not in _COLLECTION_TAGS:
+            # Reported once here; the contents are still read as plain data.
+            self.report.add(path, f"unsupported YAML tag {node.tag!r}")
         self.active.add(id(node))
         try:
             if isinstance(node, yaml.SequenceNode):
@@ -135,29 +152,60 @@ class _NodeConverter:
             self.report.add(path, f"unsupported YAML tag {node.tag!r}")
             return node.value  # reported once here, not again as a wrong type
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exc:  # pragma: no cover - resolver-checked
             self.report.add(path, f"unreadable value {node.value!r}: {exc}")
             return None
+        if isinstance(value, float) and not math.isfinite(value):
+            self.report.add(path, f"numbers must be finite, got {node.value!r}")
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: PathKey) -> dict[str, Any]:
-        self._report_duplicate_keys(node, path)
-        try:
-            self.constructor.flatten_mapping(node)
-        except yaml.YAMLError as exc:
-            self.report.add(path, f"invalid merge key: {getattr(exc, 'problem', exc)}")
-            return {}
+        """The mapping's keys, merged mappings (`<<`) first so that its own keys win.
+
+        The node is never changed, so a mapping reused through an alias reads the same
+        each time, and its repeated keys are reported once, at the mapping itself.
+        """
+        if id(node) not in self.checked:
+            self.checked.add(id(node))
+            self._report_duplicate_keys(node, path)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.tag == _MERGE_TAG:
+                result.update(self._merged(value_node, path, result))
+        for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                line = key_node.start_mark.line + 1
-                self.report.add_at_line(line, format_path(path), "keys must be plain words")
+                key_line = key_node.start_mark.line + 1
+                self.report.add_at_line(key_line, format_path(path), "keys must be plain words")
+                continue
+            if key_node.tag == _MERGE_TAG:
                 continue
             # Keys are kept as written so that `no:` or `1:` stay the strings they look like.
             key_path = (*path, key_node.value)
             self.source_map.key_lines[key_path] = key_node.start_mark.line + 1
             result[key_node.value] = self.convert(value_node, key_path)
+        # Merged mappings were read at this path too; the mapping's own line wins.
+        self.source_map.value_lines[path] = node.start_mark.line + 1
         return result
+
+    def _merged(
+        self, value_node: yaml.Node, path: PathKey, before: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The keys a merge key adds: of one mapping, or of a list of them (first wins)."""
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        merged: dict[str, Any] = {}
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                line = source.start_mark.line + 1
+                message = "invalid merge key: '<<' takes a mapping or a list of mappings"
+                self.report.add_at_line(line, format_path(path), message)
+                continue
+            value = self.convert(source, path)
+            if isinstance(value, dict):
+                for key, item in value.items():
+                    if key not in merged and key not in before:
+                        merged[key] = item
+        return merged
 
     def _report_duplicate_keys(self, node: yaml.MappingNode, path: PathKey) -> None:
         first_lines: dict[str, int] = {}

@@ -48,6 +48,22 @@ class OverallLevelRule(StrEnum):
 
     LOWEST = "lowest"  # the weakest dimension caps the agency
     WEIGHTED_MEAN = "weighted_mean"  # weighted mean of dimension levels, rounded down
+    NONE = "none"  # no overall level is shown; the lowest level is kept as the floor
+
+
+class Gating(StrEnum):
+    """Which practices gate a level under the gated rule."""
+
+    ALL = "all"  # every applicable practice at L and below must be met (C2M2)
+    CRITICAL = "critical"  # only practices marked critical; the rest count in the score only
+
+
+class PracticeKind(StrEnum):
+    """What a practice is for (format 2; format 1 practices are all maturity practices)."""
+
+    MATURITY = "maturity"  # scored, on the level ladder
+    BASELINE = "baseline"  # a legal or safety obligation: met / not met, reported apart
+    SCREENING = "screening"  # unscored; its answer only decides what applies
 
 
 class Rating(StrEnum):
@@ -74,11 +90,12 @@ class Level:
 
 @dataclass(frozen=True)
 class Option:
-    """One answer option and the credit (0..1) it earns."""
+    """One answer option, the credit (0..1) it earns and what it means (format 2)."""
 
     id: str
     label: Text
     credit: float
+    definition: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -128,10 +145,12 @@ class Phase:
 
 @dataclass(frozen=True)
 class Condition:
-    """Show a practice only when another practice is answered with one of `any_of`."""
+    """Show a practice only when another practice (or a profile question) is answered
+    with one of `any_of`; `profile_id` is set instead of `practice_id` for the latter."""
 
-    practice_id: str
+    practice_id: str | None
     any_of: tuple[str, ...]
+    profile_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -151,16 +170,19 @@ class Practice:
 
     id: str
     dimension_id: str
-    level: int
+    level: int  # the floor for baseline and screening practices, which are off the ladder
     weight: float
     answer_set: AnswerSet
     text: Text
     guidance: Text
-    recommendation: Recommendation
+    recommendation: Recommendation | None  # None only for screening questions
     allow_not_applicable: bool = False
     show_if: Condition | None = None
     themes: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    kind: PracticeKind = PracticeKind.MATURITY
+    critical: bool = False  # gates levels when the instrument's gating is `critical`
+    requirement: str | None = None  # practices sharing one are alternatives (any one meets it)
 
 
 @dataclass(frozen=True)
@@ -194,6 +216,8 @@ class ScoringRules:
     met_at: float = 0.75
     level_rule: LevelRule = LevelRule.GATED
     overall_level_rule: OverallLevelRule = OverallLevelRule.LOWEST
+    gating: Gating = Gating.ALL
+    baseline_cap: int | None = None  # an open baseline practice caps its dimension here
 
 
 DEFAULT_PHASES = (
@@ -220,6 +244,7 @@ class Instrument:
     scoring: ScoringRules = ScoringRules()
     phases: tuple[Phase, ...] = DEFAULT_PHASES
     languages: tuple[str, ...] = ("en",)
+    format: int = 1
 
     @property
     def key(self) -> str:

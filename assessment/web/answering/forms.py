@@ -22,6 +22,7 @@ from assessment.domain.model.instrument import Dimension, Instrument, Practice
 from assessment.domain.rules.scoring import visible_practices
 from assessment.presentation import labels
 from assessment.store.models import MAX_REVISION
+from assessment.web.widgets import HiddenInput, RadioInput, TextArea
 
 NOT_APPLICABLE = "n/a"
 """The radio value of "Not applicable"; option ids cannot contain a slash."""
@@ -62,12 +63,13 @@ class RevisionForm(FlaskForm):
     """A form that carries the assessment revision the page was loaded at."""
 
     revision = HiddenField(
+        widget=HiddenInput(),
         validators=[
             InputRequired(
                 message="The page was sent without its version number; reload it and try again."
             ),
             _whole_number,
-        ]
+        ],
     )
 
     @property
@@ -161,6 +163,7 @@ def _answer_field(practice: Practice, number: int) -> Any:
     return RadioField(
         str(practice.text),
         choices=choices,
+        option_widget=RadioInput(),
         validators=[Optional()],
         invalid_choice_message=(
             f"Question {number}: the answer sent is not one of this question's options; "
@@ -172,6 +175,7 @@ def _answer_field(practice: Practice, number: int) -> Any:
 def _comment_field(number: int) -> Any:
     return TextAreaField(
         "Evidence or comment",
+        widget=TextArea(),
         filters=[normalise_newlines],
         validators=[
             Optional(),

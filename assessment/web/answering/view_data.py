@@ -165,7 +165,7 @@ def _condition_text(
     instrument: Instrument, practice: Practice, numbers: Mapping[str, int]
 ) -> str | None:
     condition = practice.show_if
-    if condition is None:
+    if condition is None or condition.practice_id is None:
         return None
     target = instrument.practice(condition.practice_id)
     if target is None:

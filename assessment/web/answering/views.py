@@ -147,9 +147,9 @@ def overview(agency_id: int | None, round_id: int | None) -> Page:
         progress=view_data.answering_progress(instrument, answers),
         statuses=view_data.dimension_statuses(instrument, answers),
         resume=view_data.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
+        reopening=round_list.reopening_of(db_session(), workspace.assessment),
         unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
         prefill=_prefill_offer(workspace),
-        reopening=round_list.reopening_of(db_session(), workspace.assessment),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -26,13 +27,8 @@ from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting.agency import build_agency_report
 from assessment.reporting.batch import cohort_filename, report_filename
 from assessment.reporting.cohort import build_cohort_report
-from assessment.reporting.render import (
-    BASE_FOLDER,
-    render_agency_pdf,
-    render_cohort_pdf,
-    render_html,
-    stylesheet_path,
-)
+from assessment.reporting.pdf_cache import PdfCache
+from assessment.reporting.render import BASE_FOLDER, render_html, stylesheet_path
 from assessment.reporting.view_data import AgencyReport
 from assessment.services import commentary as commentary_service
 from assessment.services import export, report_access
@@ -77,7 +73,7 @@ def agency_pdf(agency_id: int, round_id: int) -> Response:
     """The agency's report for the round as a PDF: as issued once it is final."""
     assessment = _submitted(agency_id, round_id)
     final = final_report(db_session(), assessment.id)
-    pdf = final.pdf if final is not None else render_agency_pdf(_agency_report(assessment))
+    pdf = final.pdf if final is not None else _agency_pdf(_agency_report(assessment))
     report_access.record_agency_report(
         db_session(), actor=signed_in_user(), agency_id=agency_id, round_id=round_id, form="pdf"
     )
@@ -144,7 +140,7 @@ def mark_final(agency_id: int, round_id: int) -> WerkzeugResponse:
     if not FinalForm().validate_on_submit():
         flash("The form expired: mark the report final again.", "error")
         return redirect(back)
-    pdf = render_agency_pdf(_agency_report(assessment, final=True))
+    pdf = _agency_pdf(_agency_report(assessment, final=True))
     commentary_service.issue_final_report(
         db_session(), actor=signed_in_user(), assessment_id=assessment.id, pdf=pdf
     )
@@ -163,7 +159,7 @@ def my_report(round_id: int) -> Response:
     pdf = (
         final.pdf
         if final is not None
-        else render_agency_pdf(_agency_report(assessment, with_commentary=False))
+        else _agency_pdf(_agency_report(assessment, with_commentary=False))
     )
     report_access.record_agency_report(
         db_session(), actor=lead, agency_id=assessment.agency_id, round_id=round_id, form="pdf"
@@ -203,7 +199,7 @@ def cohort_pdf() -> Response:
     report = build_cohort_report(
         db_session(), round_id, group, current_app.config["ANONYMITY_K"], catalog=web_catalog()
     )
-    pdf = render_cohort_pdf(report)
+    pdf = _pdf("cohort", render_html("cohort", report))
     report_access.record_cohort_report(
         db_session(), actor=signed_in_user(), round_id=round_id, group=group
     )
@@ -221,6 +217,16 @@ def stylesheet(name: str) -> Response:
     return response
 
 
+def _pdf(name: str, html: str) -> bytes:
+    """The report's PDF, laid out only when no identical document is in the cache."""
+    pdf, _ = PdfCache(Path(current_app.config["PDF_CACHE_DIR"])).pdf(name, html)
+    return pdf
+
+
+def _agency_pdf(report: AgencyReport) -> bytes:
+    return _pdf("agency", render_html("agency", report))
+
+
 def _submitted(agency_id: int, round_id: int) -> Assessment:
     """The agency's submitted assessment of the round (404 when there is none)."""
     agency = get_agency(db_session(), agency_id)
@@ -231,6 +237,7 @@ def _submitted(agency_id: int, round_id: int) -> Assessment:
 def _agency_report(
     assessment: Assessment, *, with_commentary: bool = True, final: bool = False
 ) -> AgencyReport:
+
     return build_agency_report(
         db_session(),
         assessment.agency_id,

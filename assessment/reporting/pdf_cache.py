@@ -1,0 +1,92 @@
+"""PDFs cached by content: a report whose document would come out the same is laid out once.
+
+The key is a digest of the report's final HTML (which holds every answer, result, peer
+figure, instrument text and date the report shows, so the assessment's revision, the
+stored results, the instrument version and the published peer data all change it), of
+every template and stylesheet under the report folders, of the WeasyPrint version and of
+the PDF options. A cached PDF is therefore served only where a fresh render would give
+the same document; nothing has to be invalidated by hand.
+
+Entries are files in one folder, written atomically, so every worker process of a
+machine shares them; past `max_entries` the oldest are removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from functools import cache
+from pathlib import Path
+
+import weasyprint
+
+from assessment.reporting.render import PDF_TAGS, html_to_pdf, report_folder
+from assessment.resources import reports_dir
+
+DEFAULT_MAX_ENTRIES = 500
+SUFFIX = ".pdf"
+
+
+@cache
+def templates_digest() -> str:
+    """A digest of every file under the report folders (templates, CSS, data)."""
+    digest = hashlib.sha256()
+    root = reports_dir()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def content_key(name: str, html: str) -> str:
+    """The cache key of report `name` laid out from `html`."""
+    digest = hashlib.sha256()
+    for part in (name, templates_digest(), weasyprint.__version__, f"tags={PDF_TAGS}"):
+        digest.update(part.encode())
+        digest.update(b"\0")
+    digest.update(html.encode())
+    return digest.hexdigest()
+
+
+class PdfCache:
+    """Rendered PDFs in a folder, one file per content key."""
+
+    def __init__(self, folder: Path, max_entries: int = DEFAULT_MAX_ENTRIES) -> None:
+        self.folder = folder
+        self.max_entries = max_entries
+
+    def pdf(self, name: str, html: str) -> tuple[bytes, bool]:
+        """The PDF of report `name` from `html`, and whether it came from the cache."""
+        path = self.folder / f"{content_key(name, html)}{SUFFIX}"
+        try:
+            return path.read_bytes(), True
+        except FileNotFoundError:
+            pass
+        pdf = html_to_pdf(html, report_folder(name))
+        self._store(path, pdf)
+        return pdf, False
+
+    def _store(self, path: Path, pdf: bytes) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=self.folder, prefix=".partial-")
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(pdf)
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        self._prune()
+
+    def _prune(self) -> None:
+        entries = []
+        for entry in self.folder.glob(f"*{SUFFIX}"):
+            try:
+                entries.append((entry.stat().st_mtime, entry))
+            except FileNotFoundError:  # removed by another worker meanwhile
+                continue
+        entries.sort()
+        for _, entry in entries[: max(0, len(entries) - self.max_entries)]:
+            entry.unlink(missing_ok=True)
