@@ -87,9 +87,12 @@ def carry_answers(
 
 
 def _carry_step(answers: Answers, crosswalk: Crosswalk, new: Instrument) -> dict[str, Answer]:
+    by_target: dict[str, list[PracticeLink]] = {}
+    for link in crosswalk.links:
+        by_target.setdefault(link.target, []).append(link)
     carried: dict[str, Answer] = {}
     for practice in new.practices():
-        links = crosswalk.links_to(practice.id)
+        links = by_target.get(practice.id)
         if not links:
             continue
         answer = _combine(practice, links, answers, crosswalk.combine.get(practice.id))
