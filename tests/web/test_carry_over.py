@@ -338,6 +338,7 @@ def test_staff_pages_and_the_api_mark_figures_on_carried_answers(
 
     page = html.unescape(client.get(f"/consultant/agencies/{agency.id}").get_data(as_text=True))
     assert note in page
+    assert ">2025*</text>" in page  # the trend chart's axis
     listing = html.unescape(client.get("/consultant/agencies").get_data(as_text=True))
     assert note in listing
     token = accounts.create_api_token(session, user=consultant, name="test")
