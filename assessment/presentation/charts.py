@@ -51,6 +51,8 @@ RADAR_STYLES = (
     SeriesStyle(stroke="#6b7280", stroke_width="1.4", dash="2 2"),
 )
 
+MIN_RADAR_AXES = 3  # a radar of fewer axes is no polygon: pages show the table alone
+
 LINE_STYLES = (
     SeriesStyle(stroke="#1f3a5f"),
     SeriesStyle(stroke="#c2410c", dash="6 3"),
@@ -260,8 +262,8 @@ def radar_chart(
     """
     if len(series) > MAX_RADAR_SERIES:
         raise ValueError(f"radar_chart draws at most {MAX_RADAR_SERIES} series, got {len(series)}")
-    if len(axes) < 3:
-        raise ValueError(f"radar_chart needs at least 3 axes, got {len(axes)}")
+    if len(axes) < MIN_RADAR_AXES:
+        raise ValueError(f"radar_chart needs at least {MIN_RADAR_AXES} axes, got {len(axes)}")
     drawn = [(label, scores) for label, scores in series if _has_scores(scores, axes)]
     width, center_y, radius = 520, 165, 120
     legend_top = center_y + radius + 50

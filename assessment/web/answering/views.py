@@ -32,8 +32,8 @@ from assessment.domain.model.instrument import Dimension, Instrument
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.schedule import RoundState
 from assessment.domain.rules.scoring import visible_practices
-from assessment.presentation.charts import radar_chart
-from assessment.presentation.labels import level_name
+from assessment.presentation.charts import MIN_RADAR_AXES, radar_chart
+from assessment.presentation.headline_view import baseline_view, headline_view
 from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.answers import assessment_answers, carried_practices
 from assessment.queries.carried import carry_source
@@ -508,12 +508,17 @@ def results(agency_id: int | None, round_id: int | None) -> Page:
         instrument=instrument,
         score=score,
         figures_note=results.status_note,
-        overall_level_name=level_name(instrument, score.overall.level),
+        headline=headline_view(instrument, score),
+        baseline=baseline_view(instrument, score),
         progress=view_data.answering_progress(instrument, answers),
-        radar=radar_chart(
-            [(workspace.agency.name, view_data.radar_scores(score))],
-            view_data.radar_axes(instrument),
-            title="Score by dimension (0-100)",
+        radar=(
+            radar_chart(
+                [(workspace.agency.name, view_data.radar_scores(score))],
+                view_data.radar_axes(instrument),
+                title="Score by dimension (0-100)",
+            )
+            if len(instrument.dimensions) >= MIN_RADAR_AXES
+            else None
         ),
         dimensions=view_data.dimension_outcomes(instrument, score),
         themes=view_data.theme_outcomes(instrument, score),
