@@ -8,6 +8,8 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assessment.cli import main
 from assessment.domain.loading.catalog import InstrumentCatalog
@@ -223,3 +225,64 @@ def test_the_schema_alone_accepts_the_test_pair_crosswalk(text: str) -> None:
     schema = crosswalk_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(text))
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from(
+        [
+            "no equivalent",
+            "policy.written-policy",
+            "policy.strategy-and-review",
+            "legal.covert-authorisation",
+            "fully",
+            "some",
+            "highest",
+            V1,
+            V2,
+            "x@1",
+        ]
+    ),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["to", "options", "not", "fully", "policy.strategy", "x"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.fixed_dictionaries(
+        {"crosswalk": st.sampled_from([1, 2, "1"]), "from": _SCALARS, "to": _SCALARS},
+        optional={
+            "practices": st.dictionaries(
+                st.sampled_from(["policy.written-policy", "policy.strategy", "budget.x", "Bad"]),
+                _VALUES,
+                max_size=4,
+            ),
+            "combine": _VALUES,
+            "description": _VALUES,
+        },
+    )
+)
+def test_any_malformed_crosswalk_is_refused_with_located_problems(
+    data: dict[str, object], instruments: dict[str, Instrument]
+) -> None:
+    text = yaml.safe_dump(data, sort_keys=False)
+    try:
+        parse_crosswalk(text, FILENAME, instruments)
+    except InstrumentError as error:
+        assert error.problems
+        assert all(str(p).startswith(f"{FILENAME}:") for p in error.problems)
