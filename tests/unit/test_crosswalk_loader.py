@@ -286,3 +286,25 @@ def test_any_malformed_crosswalk_is_refused_with_located_problems(
     except InstrumentError as error:
         assert error.problems
         assert all(str(p).startswith(f"{FILENAME}:") for p in error.problems)
+
+
+def test_validate_prints_a_folders_instrument_problem_once(tmp_path: Path) -> None:
+    folder = pair_folder(tmp_path / "folder")
+    v2 = folder / "sm-policing-maturity-2.0.0.yaml"
+    v2.write_text(v2.read_text(encoding="utf-8").replace("effort: low", "effort: lo"))
+
+    result = CliRunner().invoke(
+        main, ["questionnaire", "validate", str(v2), str(folder / CROSSWALK_FILE)]
+    )
+
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines and len(lines) == len(set(lines))  # the anchored recommendation, once each
+    assert all("recommendation.effort: 'lo' is not one of" in line for line in lines)
+
+
+def test_list_names_the_crosswalks(folder: Path) -> None:
+    result = CliRunner().invoke(main, ["questionnaire", "list", "--directory", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-2:] == ["CROSSWALKS", f"{V1} -> {V2}  (8 links)"]
