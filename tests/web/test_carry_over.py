@@ -351,3 +351,7 @@ def test_staff_pages_and_the_api_mark_figures_on_carried_answers(
     overview = client.get(f"/api/v1/agencies/{agency.id}", headers=headers)
     check(overview, "/api/v1/agencies/{agency_id}")
     assert overview.get_json()["change_carried_share"] == 0.75
+    history = client.get("/api/v1/benchmarks/history", headers=headers)
+    check(history, "/api/v1/benchmarks/history")
+    shares = {r["round"]["name"]: r["carried_share"] for r in history.get_json()["rounds"]}
+    assert shares == {"2025": 0.75, "2026": None}  # one agency: figures withheld, still marked
