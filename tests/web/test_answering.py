@@ -843,7 +843,7 @@ def test_a_closed_round_shows_the_last_assessment_read_only(
 ) -> None:
     rounds.set_round_open(session, round_id=world.round.id, is_open=False, actor=None)
     listing = client.get("/assessment/")
-    assert "closed; the answers can no longer change" in listing.text
+    assert "closed by an administrator; the answers can no longer change" in listing.text
     assert f'href="/assessment/rounds/{world.round.id}/">See the answers<' in listing.text
     overview = client.get(f"/assessment/rounds/{world.round.id}/")
     assert overview.status_code == 200

@@ -4,11 +4,13 @@ sets the level, caps beside capped levels, and option definitions beside the opt
 from __future__ import annotations
 
 import html
+import io
 import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdf
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -17,11 +19,12 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.answers import Answer
-from assessment.services import rounds
+from assessment.services import export, rounds
 from assessment.services.assessments import start_assessment
 from assessment.store.models import Agency, Role, Round, User
 from tests.peer_data import submit
 from tests.web.helpers import login
+from tests.web.test_api import check
 
 FORMAT2 = Path(__file__).parents[1] / "data" / "format2" / "fmt2-mini-2.0.0.yaml"
 ANSWERS = {
@@ -119,3 +122,52 @@ def test_the_questionnaire_defines_each_option_beside_it(
     ):
         assert definition in text
     assert re.search(r'aria-describedby="[^"]*-definition"', markup)
+
+
+def test_the_report_opens_with_the_baseline_and_defines_the_options(
+    client: FlaskClient, session: Session
+) -> None:
+    round_ = session.scalars(select(Round).where(Round.name == "2027")).one()
+    response = client.get(f"/reports/mine/{round_.id}.pdf")
+    assert response.status_code == 200
+    pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.data)).pages]
+    text = " ".join(" ".join(pages).split())
+
+    body = text.split("Executive summary")  # contents, then the chapter
+    assert "0 of 1 obligations met, 1 open" in pages[0]  # on the cover
+    assert "Not met: the obligation is open" in "".join(body[:-2])  # before the summary
+    assert "Floor: level 1 · Initial" in text
+    assert "Capped at level 1 by 1 open baseline obligation" in text
+    assert "Answer options." in text and "Met and shown by a record." in text
+    assert re.findall(r"\b(?:legal|staffing)\.[a-z0-9-]+\b", text) == []
+
+
+def test_the_api_gives_the_baseline_and_the_headline(client: FlaskClient, session: Session) -> None:
+    agency = session.scalars(select(Agency).where(Agency.name == "Format Two Police")).one()
+    path = f"/api/v1/agencies/{agency.id}/results"
+
+    response = client.get(path)
+
+    assert response.status_code == 200
+    check(response, "/api/v1/agencies/{agency_id}/results")
+    body = response.get_json()
+    assert body["baseline"]["open"] == ["legal.lawful-basis"]
+    assert body["baseline"]["cap"] == 1
+    assert body["headline"]["floor"] == {
+        "level": 1,
+        "set_by": ["legal"],
+        "blocked_by": [],
+        "capped_by": ["legal.lawful-basis"],
+    }
+
+
+def test_the_round_export_counts_obligations_met_and_open(
+    client: FlaskClient, session: Session, catalog: InstrumentCatalog
+) -> None:
+    round_ = session.scalars(select(Round).where(Round.name == "2027")).one()
+
+    table = export.round_export(session, round_.id, catalog)
+
+    assert table.columns[-3:] == ("baseline_met", "baseline_open", "scoring")
+    (row,) = [row for row in table.rows if row["agency"] == "Format Two Police"]
+    assert (row["baseline_met"], row["baseline_open"]) == (0, 1)
