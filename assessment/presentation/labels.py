@@ -205,5 +205,10 @@ def carried_over_note(share: float) -> str:
 
 
 def carried_over_round(name: str, share: float) -> str:
-    """A round's short name when its figures were computed on carried-over answers."""
+    """A round's name when its figures were computed on carried-over answers."""
     return f"{name} (carried over, {share:.0%} equivalent)"
+
+
+def carried_over_axis(name: str) -> str:
+    """The same round on a chart axis, where the long name does not fit: `2025*`."""
+    return f"{name}*"

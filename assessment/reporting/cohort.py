@@ -30,7 +30,7 @@ from assessment.domain.rules.benchmark import (
 )
 from assessment.domain.rules.scoring import score_assessment
 from assessment.presentation.charts import level_distribution, quartile_bar
-from assessment.presentation.labels import carried_over_round, level_name
+from assessment.presentation.labels import carried_over_axis, carried_over_round, level_name
 from assessment.presentation.profiles import group_title
 from assessment.queries.answers import submitted_answers
 from assessment.queries.carried import Carrier, carried_round_frame, instrument_key
@@ -234,8 +234,9 @@ def _medians_over_rounds(
     """
     carrier = Carrier(catalog)
     rows = []
+    axis = []
     for earlier in rounds_with_results(session):
-        name = earlier.name
+        name = axis_name = earlier.name
         info = round_info(earlier)
         same_lineage = info.lineage == (instrument.id, instrument.major_version)
         if not same_lineage and carrier.chain(instrument_key(info), instrument.key) is None:
@@ -246,14 +247,16 @@ def _medians_over_rounds(
             if carried is None:
                 continue
             frame, name = carried[0], carried_over_round(earlier.name, carried[1])
+            axis_name = carried_over_axis(earlier.name)
         statistics = _optional_statistics(frame, group, k)
         if statistics is not None:  # rounds where the group was below K say nothing
             rows.append(_median_row(instrument, name, statistics))
+            axis.append(axis_name)
         if earlier.id == round_.id:
             break
     if len(rows) < 2:
         return None
-    return sections.trend_view(instrument, rows, title="Group medians over rounds")
+    return sections.trend_view(instrument, rows, title="Group medians over rounds", axis_names=axis)
 
 
 def _optional_statistics(frame: pd.DataFrame, group: PeerGroup, k: int) -> PeerStatistics | None:

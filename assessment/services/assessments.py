@@ -457,6 +457,7 @@ class Prefill:
     round_name: str  # the round the answers came from
     carried: tuple[str, ...]  # the practices filled in, all flagged carried over
     equivalent_share: float  # share of this questionnaire that had an equivalent
+    from_questionnaire: str  # id@version the answers were given to
 
 
 def prefill_from_previous(
@@ -504,7 +505,12 @@ def prefill_from_previous(
     )
     session.commit()
     session.expire(assessment, ["answers"])
-    return Prefill(source.round_name, tuple(sorted(fill)), source.carried.equivalent_share)
+    return Prefill(
+        source.round_name,
+        tuple(sorted(fill)),
+        source.carried.equivalent_share,
+        source.instrument,
+    )
 
 
 def _confirm_carried_over(

@@ -292,6 +292,13 @@ ROWS: list[Row] = [
                 "/agencies/{own_agency}/assessment/results",
                 expect(lead_own=200, lead_other=404, consultant=200),
             ),
+            # Only the agency's own lead starts from last round's answers; admins may not.
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/prefill",
+                expect(lead_own=404, lead_other=302, consultant=403, admin=403),
+                {"revision": "0"},
+            ),
         )
     ],
 ]

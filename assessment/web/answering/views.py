@@ -200,8 +200,15 @@ def _prefill_offer(workspace: Workspace) -> PrefillOffer | None:
         return None
     form = PrefillForm(formdata=None)
     form.revision.data = str(workspace.assessment.revision)
-    note = f"{source.carried.equivalent_share:.0%} of this questionnaire had an equivalent"
+    note = _equivalence_note(source.instrument, workspace, source.carried.equivalent_share)
     return PrefillOffer(source.round_name, count, note, form)
+
+
+def _equivalence_note(source: str, workspace: Workspace, share: float) -> str:
+    """How last round's questionnaire relates to this one, for the lead."""
+    if workspace.instrument is not None and source == workspace.instrument.key:
+        return "the same questionnaire version"
+    return f"{share:.0%} of this questionnaire had an equivalent"
 
 
 @_route("/prefill", methods=["POST"])
@@ -225,19 +232,19 @@ def prefill(agency_id: int | None, round_id: int | None) -> Response:
         )
     except Conflict:
         flash(CONFLICT_MESSAGE, "error")
-        return redirect(answering_url("overview"))
+        return redirect(answering_url("overview", round_id=assessment.round_id))
     except NotFound as missing:
         flash(str(missing)[:1].upper() + str(missing)[1:] + ".", "error")
-        return redirect(answering_url("overview"))
+        return redirect(answering_url("overview", round_id=assessment.round_id))
     count = len(done.carried)
+    note = _equivalence_note(done.from_questionnaire, workspace, done.equivalent_share)
     flash(
         f"{count} {'answer was' if count == 1 else 'answers were'} carried over from round "
-        f"{done.round_name} ({done.equivalent_share:.0%} of this questionnaire had an "
-        'equivalent). Each is marked "carried over, please confirm" until you save or '
-        "confirm it.",
+        f'{done.round_name} ({note}). Each is marked "carried over, please confirm" until '
+        "you save or confirm it.",
         "success",
     )
-    return redirect(answering_url("overview"))
+    return redirect(answering_url("overview", round_id=assessment.round_id))
 
 
 @_route("/start", methods=["POST"])
