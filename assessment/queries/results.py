@@ -38,6 +38,7 @@ from assessment.domain.rules.scoring import score_assessment, scoring_key
 from assessment.domain.rules.trajectory import RoundInfo
 from assessment.queries.answers import stored_answers
 from assessment.queries.instruments import instrument_for, instrument_of
+from assessment.queries.profiles import assessment_profile
 from assessment.queries.rounds import round_info, round_order
 from assessment.services.errors import NotFound, ServiceError
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Result, Round
@@ -72,7 +73,7 @@ def assessment_results(
     instrument = instrument_of(assessment, catalog)
     answers = stored_answers(session, [assessment.id])[assessment.id]
     try:
-        live = score_assessment(instrument, answers)
+        live = score_assessment(instrument, answers, assessment_profile(assessment, instrument))
     except ValueError as error:
         raise ServiceError(f"the stored answers do not fit {instrument.key}: {error}") from None
     if assessment.status != AssessmentStatus.SUBMITTED:
