@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 SCORE_MAX = 100.0
 MAX_RADAR_SERIES = 3
+MIN_RADAR_AXES = 3  # a radar of fewer axes is a line or a point, not a shape
 # Labels taken from user text (agency names) are cut to this many characters, and their
 # width is estimated at this share of the font size per character (DejaVu Sans Bold
 # letters and digits stay below it), so that a label never runs out of its chart.
@@ -260,7 +261,7 @@ def radar_chart(
     """
     if len(series) > MAX_RADAR_SERIES:
         raise ValueError(f"radar_chart draws at most {MAX_RADAR_SERIES} series, got {len(series)}")
-    if len(axes) < 3:
+    if len(axes) < MIN_RADAR_AXES:
         raise ValueError(f"radar_chart needs at least 3 axes, got {len(axes)}")
     drawn = [(label, scores) for label, scores in series if _has_scores(scores, axes)]
     width, center_y, radius = 520, 165, 120

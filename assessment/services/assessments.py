@@ -33,7 +33,12 @@ from assessment.queries.answers import stored_answers
 from assessment.queries.assessments import assessment_in_round
 from assessment.queries.carried import carry_source
 from assessment.queries.instruments import instrument_for, instrument_of, round_instrument
-from assessment.queries.profiles import agency_answers, assessment_profile, assessment_profiles
+from assessment.queries.profiles import (
+    agency_answers,
+    assessment_profile,
+    assessment_profiles,
+    effective_profile,
+)
 from assessment.services import audit
 from assessment.services.errors import (
     Conflict,
@@ -231,7 +236,8 @@ def save_profile(
 
     Nothing is deleted: an answer that no longer applies is kept and counts again when
     the profile changes back. A question left empty falls back to the agency's record
-    where there is one (see `queries.profiles`). Refused with InvalidInput (keyed by
+    where there is one (see `queries.profiles`); a save that changes no answer writes
+    nothing. Refused with InvalidInput (keyed by
     question id) when an answer does not fit its question, and like `save_answers`
     otherwise (Conflict, Locked, RoundClosed).
     """
@@ -241,7 +247,11 @@ def save_profile(
     if problems:
         raise InvalidInput({problem.question_id: problem.message for problem in problems})
     stored = {key: value for key, value in profile.items() if value not in (None, "", [])}
-    before = assessment_profile(assessment, instrument)
+    agency = assessment.agency
+    defaults = agency_answers(instrument, agency.country, agency.agency_type, agency.size_band)
+    before = effective_profile(instrument, assessment.profile, defaults)
+    if effective_profile(instrument, stored, defaults) == before:
+        return ProfileChange((), ())  # nothing changes, so nothing is written
     _claim_revision(session, assessment, revision)
     session.execute(
         update(Assessment)

@@ -102,6 +102,7 @@ def results(agency_id: int) -> Response:
         round=round_to_dict(round_info(round_)),
         stale=found.stale,
         scored_with=found.scored_with,
+        profile=found.profile,
         **_figures(found.score),
     )
 
