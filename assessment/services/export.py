@@ -2,8 +2,11 @@
 
 Columns: agency, country, agency_type, size_band, round, status, overall_score,
 overall_level, then `<dimension>_score` and `<dimension>_level` for each dimension of the
-round's instrument in instrument order, and last `scoring`: "current", or "stale" when the
-stored figures were computed with an earlier scoring of the instrument (rescore the round).
+round's instrument in instrument order, then `profile_<question>` for each profile
+question that a condition of the instrument refers to (the answers that decided what
+applied; a list of options joined by "; "), and last `scoring`: "current", or "stale" when
+the stored figures were computed with an earlier scoring of the instrument (rescore the
+round).
 Drafts have empty figures: results exist only for submitted assessments. The command line
 writes CSV or JSON; the web also offers XLSX.
 
@@ -28,9 +31,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.scoring import scoring_key
 from assessment.queries.answers import answer_authors
 from assessment.queries.instruments import instrument_for
+from assessment.queries.profiles import assessment_profiles
 from assessment.services.errors import NotFound
 from assessment.store.models import (
     Agency,
@@ -53,6 +58,7 @@ BASE_COLUMNS = (
 )
 FIGURES = ("score", "level")
 SCORING_COLUMN = "scoring"
+PROFILE_PREFIX = "profile_"
 SCORE_DECIMALS = 2
 Cell = str | int | float | bool | None
 # What makes a spreadsheet read a text cell as a formula (OWASP, CSV injection).
@@ -78,18 +84,45 @@ def round_export(
         raise NotFound(f"there is no round with id {round_id}")
     instrument = instrument_for(round_.instrument_id, round_.instrument_version, catalog)
     dimension_ids = [d.id for d in instrument.dimensions]
+    deciding = _deciding_questions(instrument)
     columns = (
         *BASE_COLUMNS,
         *(f"{dimension_id}_{figure}" for dimension_id in dimension_ids for figure in FIGURES),
+        *(PROFILE_PREFIX + question_id for question_id in deciding),
         SCORING_COLUMN,
     )
     figures = _figures(session, round_id)
+    agencies = _agencies(session, round_id)
+    if deciding:
+        profiles = assessment_profiles(session, {row.assessment_id: instrument for row in agencies})
+        for assessment_id, profile in profiles.items():
+            cells = figures.setdefault(assessment_id, {})
+            for question_id in deciding:
+                cells[PROFILE_PREFIX + question_id] = _profile_cell(profile.get(question_id))
     current = scoring_key(instrument)
     rows = tuple(
         _row(columns, round_.name, agency_row, figures.get(agency_row.assessment_id, {}), current)
-        for agency_row in _agencies(session, round_id)
+        for agency_row in agencies
     )
     return RoundExport(round_.name, columns, rows)
+
+
+def _deciding_questions(instrument: Instrument) -> list[str]:
+    """The profile questions that some practice's condition refers to, in profile order."""
+    referred = {
+        practice.show_if.profile_id
+        for practice in instrument.practices()
+        if practice.show_if is not None and practice.show_if.profile_id is not None
+    }
+    return [question.id for question in instrument.profile if question.id in referred]
+
+
+def _profile_cell(value: object) -> Cell:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 ANSWER_COLUMNS = (

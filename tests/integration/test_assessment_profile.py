@@ -19,7 +19,8 @@ from assessment.queries.profiles import assessment_profile
 from assessment.queries.results import assessment_results, stored_figures
 from assessment.services import assessments, rounds
 from assessment.services.errors import Conflict, InvalidInput
-from assessment.store.models import Agency, Assessment, AuditEvent, Role, User
+from assessment.services.export import round_export
+from assessment.store.models import Agency, Assessment, AuditEvent, Role, Round, User
 from tests.format2_world import FMT2, FOLDER, format2_catalog
 
 
@@ -216,3 +217,29 @@ def test_stored_and_live_results_are_scored_with_the_profile(
         == 1
     )
     assert stored_figures(session, draft.id) == stored
+
+
+def test_the_round_export_carries_the_profile_answers_that_decided_what_applied(
+    session: Session, draft: Assessment, lead: User, catalog: InstrumentCatalog
+) -> None:
+    assessments.save_profile(
+        session,
+        assessment_id=draft.id,
+        profile={"jurisdiction": "uk"},
+        revision=draft.revision,
+        actor=lead,
+        catalog=catalog,
+    )
+    exported = round_export(session, draft.round_id, catalog)
+
+    assert exported.columns[-3:] == ("profile_jurisdiction", "profile_agency_type", "scoring")
+    (row,) = exported.rows
+    assert (row["profile_jurisdiction"], row["profile_agency_type"]) == ("uk", "local")
+
+
+def test_the_bundled_questionnaire_export_keeps_its_columns(
+    session: Session, create_round: Callable[..., Round]
+) -> None:
+    round_ = create_round("2030")
+    exported = round_export(session, round_.id)
+    assert not [column for column in exported.columns if column.startswith("profile_")]

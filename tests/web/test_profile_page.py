@@ -142,6 +142,7 @@ def test_a_lead_answers_the_profile_then_a_change_lists_what_no_longer_applies(
     ) == set(EU_LOCAL.answers)
     legal_page = text(client.get("/assessment/dimensions/legal"))
     assert EU_DPIA_TEXT in legal_page
+    assert "Asked because the profile's Legal regime is EU member state." in legal_page
 
     changed = post_profile(
         client, draft(session, agency).revision, jurisdiction="uk", agency_type="national"

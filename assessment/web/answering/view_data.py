@@ -176,7 +176,15 @@ def _condition_text(
     instrument: Instrument, practice: Practice, numbers: Mapping[str, int]
 ) -> str | None:
     condition = practice.show_if
-    if condition is None or condition.practice_id is None:
+    if condition is None:
+        return None
+    if condition.profile_id is not None:
+        question = instrument.profile_question(condition.profile_id)
+        if question is None:
+            return None
+        chosen = [str(o.label) for o in question.options if o.id in condition.any_of]
+        return f"Asked because the profile's {question.label} is {' or '.join(chosen)}."
+    if condition.practice_id is None:
         return None
     target = instrument.practice(condition.practice_id)
     if target is None:
