@@ -21,6 +21,7 @@ from assessment.queries.results import stored_figures
 from assessment.services import accounts, rounds
 from assessment.store.models import Agency, Assessment, AuditEvent, Role, User
 from tests.format2_world import FMT2, FOLDER, format2_catalog
+from tests.web.conftest import World
 from tests.web.helpers import csrf_token, login
 from tests.web.test_api import call, check
 
@@ -116,6 +117,9 @@ def test_the_overview_asks_for_the_profile_first(
     # The agency's record answered the type of agency.
     assert "<dt>Type of agency</dt><dd>Local</dd>" in page
     assert draft(session, agency).profile == {"agency_type": "local"}
+    submit_page = text(client.get("/assessment/submit"))
+    assert "The profile is not complete" in submit_page
+    assert "Still to answer (required): Legal regime." in submit_page
 
 
 def test_a_lead_answers_the_profile_then_a_change_lists_what_no_longer_applies(
@@ -248,3 +252,61 @@ def test_results_after_submission_are_scored_with_the_profile_everywhere(
     assert {d["key"]: d["level"] for d in body["dimensions"]} == {
         key: figures.level for key, figures in expected.dimensions.items()
     }
+
+
+# The bundled questionnaire: country, choices, a whole number and a list of platforms.
+
+
+@pytest.fixture
+def lead_b(bundled_client: FlaskClient, world: World) -> User:
+    """Agency B's lead (Belgium, regional, 100-999), signed in on the bundled questionnaire."""
+    login(bundled_client, world.lead_b)
+    return world.lead_b
+
+
+@pytest.fixture
+def bundled_client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+def test_the_bundled_questionnaire_profile_is_prefilled_and_saved_with_every_kind(
+    bundled_client: FlaskClient, session: Session, world: World, lead_b: User
+) -> None:
+    assert world.draft_b.profile == {
+        "country": "BE",
+        "agency_type": "regional",
+        "size_band": "100-999",
+    }
+    page = text(bundled_client.get("/assessment/profile"))
+    assert 'id="profile-country"' in page and 'value="BE"' in page
+    assert 'type="checkbox"' in page and 'value="tiktok"' in page
+
+    data = {
+        "csrf_token": csrf_token(bundled_client),
+        "revision": str(world.draft_b.revision),
+        "profile-country": " nl ",
+        "profile-agency_type": "regional",
+        "profile-size_band": "100-999",
+        "profile-population_served": "many",
+        "profile-platforms": ["facebook", "tiktok"],
+    }
+    refused = bundled_client.post("/assessment/profile", data=data)
+    assert refused.status_code == 422
+    assert "Population served: enter a whole number, such as 2500." in text(refused)
+
+    data["profile-population_served"] = "250000"
+    assert bundled_client.post("/assessment/profile", data=data).status_code == 302
+    session.expire_all()
+    assert session.get(Assessment, world.draft_b.id).profile == {  # type: ignore[union-attr]
+        "country": "NL",
+        "agency_type": "regional",
+        "size_band": "100-999",
+        "population_served": 250000,
+        "platforms": ["facebook", "tiktok"],
+    }
+    overview = text(bundled_client.get(f"/assessment/rounds/{world.round.id}/"))
+    assert "<dt>Country</dt><dd>Netherlands</dd>" in overview
+    assert (
+        "<dt>Platforms with an official agency presence</dt><dd>Facebook, TikTok</dd>" in overview
+    )
+    assert "Still to answer" not in overview

@@ -16,6 +16,7 @@ from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.carry import unconfirmed_practices
 from assessment.domain.rules.scoring import Profile, Progress, progress, visible_practices
 from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
+from assessment.presentation.profiles import COUNTRY_NAMES
 
 
 @dataclass(frozen=True)
@@ -341,6 +342,8 @@ def profile_answers(instrument: Instrument, profile: Profile) -> list[ProfileAns
     for question in instrument.profile:
         value = profile.get(question.id)
         labels = {option.id: str(option.label) for option in question.options}
+        if question.kind == "country":
+            labels = COUNTRY_NAMES
         if value is None or value == []:
             shown = None
         elif isinstance(value, list):
