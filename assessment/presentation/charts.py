@@ -22,7 +22,6 @@ from markupsafe import Markup
 
 SCORE_MAX = 100.0
 MAX_RADAR_SERIES = 3
-MIN_RADAR_AXES = 3  # a radar of fewer axes is a line or a point, not a shape
 # Labels taken from user text (agency names) are cut to this many characters, and their
 # width is estimated at this share of the font size per character (DejaVu Sans Bold
 # letters and digits stay below it), so that a label never runs out of its chart.
@@ -51,6 +50,8 @@ RADAR_STYLES = (
     SeriesStyle(stroke="#c2410c", stroke_width="1.6", dash="6 3"),
     SeriesStyle(stroke="#6b7280", stroke_width="1.4", dash="2 2"),
 )
+
+MIN_RADAR_AXES = 3  # a radar of fewer axes is no polygon: pages show the table alone
 
 LINE_STYLES = (
     SeriesStyle(stroke="#1f3a5f"),
@@ -262,7 +263,7 @@ def radar_chart(
     if len(series) > MAX_RADAR_SERIES:
         raise ValueError(f"radar_chart draws at most {MAX_RADAR_SERIES} series, got {len(series)}")
     if len(axes) < MIN_RADAR_AXES:
-        raise ValueError(f"radar_chart needs at least 3 axes, got {len(axes)}")
+        raise ValueError(f"radar_chart needs at least {MIN_RADAR_AXES} axes, got {len(axes)}")
     drawn = [(label, scores) for label, scores in series if _has_scores(scores, axes)]
     width, center_y, radius = 520, 165, 120
     legend_top = center_y + radius + 50

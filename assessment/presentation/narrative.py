@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from assessment.domain.model.instrument import Instrument, OverallLevelRule
 from assessment.domain.model.results import ScoreResult
+from assessment.domain.rules.headline import headline
 from assessment.presentation.labels import level_name
 from assessment.presentation.roadmap import RoadmapView
 
@@ -47,6 +48,7 @@ def summary_sentences(
     """The narrative paragraphs of the executive summary."""
     paragraphs = [
         _standing(instrument, agency_name, round_name, result),
+        _obligations(instrument, result),
         _extremes(instrument, result),
     ]
     if previous is not None:
@@ -96,18 +98,36 @@ def _standing(instrument: Instrument, agency: str, round_name: str, result: Scor
     return f"{sentence} Its overall level, the weighted mean of its dimension levels, is {level}."
 
 
+def _obligations(instrument: Instrument, result: ScoreResult) -> str:
+    """The legal and safety obligations still open, by their text (none: said so)."""
+    if not result.baseline.dimensions:
+        return ""
+    open_ids = result.baseline.open
+    if not open_ids:
+        return "Every legal and safety obligation of the baseline that applies is met."
+    texts = []
+    for practice_id in open_ids[:PRIORITIES]:
+        practice = instrument.practice(practice_id)
+        texts.append(f"“{str(practice.text).rstrip('.')}”" if practice else practice_id)
+    more = len(open_ids) - len(texts)
+    count = len(open_ids)
+    listed = "; ".join(texts) + (f"; and {more} more" if more else "")
+    return (
+        f"{count} legal or safety obligation{'s are' if count != 1 else ' is'} still open "
+        f"(not met or not yet shown to be met): {listed}."
+    )
+
+
 def _extremes(instrument: Instrument, result: ScoreResult) -> str:
+    facts = headline(instrument, result)
+    if facts.all_equal:
+        return "All dimensions score the same."
+    if facts.strongest is None or facts.weakest is None:
+        return ""
     titles = _titles(instrument)
-    scores = {
-        titles[d_id]: whole(figures.score)
-        for d_id, figures in result.dimensions.items()
-        if figures.score is not None and d_id in titles
-    }
-    if len(set(scores.values())) < 2:
-        return "All dimensions score the same." if scores else ""
-    top, bottom = max(scores.values()), min(scores.values())
-    strongest = [title for title, score in scores.items() if score == top]
-    weakest = [title for title, score in scores.items() if score == bottom]
+    strongest = [titles[d] for d in facts.strongest.dimension_ids]
+    weakest = [titles[d] for d in facts.weakest.dimension_ids]
+    top, bottom = whole(facts.strongest.score), whole(facts.weakest.score)
     return f"{_ranked(strongest, 'strongest', top)}; {_ranked(weakest, 'weakest', bottom)}."
 
 

@@ -31,6 +31,7 @@ from assessment.domain.rules.benchmark import (
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.trajectory import AlignedRound, align_rounds, comparable_base
 from assessment.presentation.charts import short_label
+from assessment.presentation.headline_view import baseline_view, cap_text, headline_view
 from assessment.presentation.labels import carried_over_round
 from assessment.presentation.narrative import PeerFacts, summary_sentences
 from assessment.presentation.profiles import profile_line
@@ -126,6 +127,8 @@ def build_agency_report(
         issuer=issuer or branding(),
         stage=_stage(today, with_commentary=with_commentary, final=final),
         commentary=_note(notes.get(OVERALL_SECTION)),
+        headline=headline_view(instrument, result),
+        baseline_panel=baseline_view(instrument, result),
         figures_note=results.status_note,
         summary=replace(
             summary,
@@ -139,13 +142,17 @@ def build_agency_report(
                     peers.label,
                     summary.peer.median,
                     summary.peer.percentile_rank,
-                    summary.peer.withheld_reason or _no_peers(peers),
+                    _no_peers(peers) or summary.peer.withheld_reason,
                 ),
                 previous,
             ),
         ),
         dimensions=tuple(
-            replace(section, note=_note(notes.get(section.dimension_id)))
+            replace(
+                section,
+                note=_note(notes.get(section.dimension_id)),
+                cap=cap_text(instrument, result.dimensions[section.dimension_id]),
+            )
             for section in sections.dimension_sections(
                 instrument,
                 result,

@@ -22,7 +22,13 @@ from assessment.domain.model.results import (
 )
 from assessment.domain.rules.benchmark import CellStatistics, PeerPosition, PeerStatistics
 from assessment.domain.rules.disclosure import quartiles_from
-from assessment.presentation.charts import Quartiles, quartile_bar, radar_chart, trend_chart
+from assessment.presentation.charts import (
+    MIN_RADAR_AXES,
+    Quartiles,
+    quartile_bar,
+    radar_chart,
+    trend_chart,
+)
 from assessment.presentation.labels import (
     NOT_ANSWERED,
     NOT_APPLICABLE,
@@ -37,6 +43,7 @@ from assessment.reporting.view_data import (
     DimensionSection,
     LevelInfo,
     Methodology,
+    OptionDefinition,
     PeerFigure,
     PracticeLine,
     SourceLine,
@@ -45,8 +52,6 @@ from assessment.reporting.view_data import (
     TrendRow,
     TrendView,
 )
-
-RANKED_DIMENSIONS = 3
 
 PreviousScores = Mapping[str, float | None]
 """An earlier round's scores keyed by dimension id."""
@@ -160,6 +165,13 @@ def _dimension_section(
     figures = result.dimensions[dimension.id]
     lines = practice_lines(instrument, figures, answers)
     blocking_ids = set(figures.blocking)
+    baseline = result.baseline.dimensions.get(dimension.id)
+    obligations = tuple(
+        replace(
+            _practice_line(instrument, outcome, answers.get(outcome.practice_id)), obligation=True
+        )
+        for outcome in (baseline.practices if baseline is not None else ())
+    )
     peer = position_figure(position, "dimension", dimension.id)
     next_number = _next_level(instrument, figures.level)
     return DimensionSection(
@@ -191,7 +203,7 @@ def _dimension_section(
         not_applicable=tuple(
             line for line in lines if line.status == PracticeStatus.NOT_APPLICABLE.value
         ),
-        blocking=tuple(line for line in lines if line.practice_id in blocking_ids),
+        blocking=tuple(line for line in (*obligations, *lines) if line.practice_id in blocking_ids),
         evidence=tuple(line for line in lines if line.comment),
     )
 
@@ -215,14 +227,10 @@ def dimension_figures(instrument: Instrument, result: ScoreResult) -> tuple[Dime
     )
 
 
-def strongest_and_weakest(
-    figures: Sequence[DimensionFigure], count: int = RANKED_DIMENSIONS
-) -> tuple[tuple[DimensionFigure, ...], tuple[DimensionFigure, ...]]:
-    """The highest- and lowest-scoring dimensions (unscored ones are left out; ties keep order)."""
+def by_score(figures: Sequence[DimensionFigure]) -> tuple[DimensionFigure, ...]:
+    """The scored dimensions, highest score first (ties keep instrument order)."""
     scored = [figure for figure in figures if figure.score is not None]
-    descending = sorted(scored, key=lambda figure: -(figure.score or 0.0))
-    ascending = sorted(scored, key=lambda figure: figure.score or 0.0)
-    return tuple(descending[:count]), tuple(ascending[:count])
+    return tuple(sorted(scored, key=lambda figure: -(figure.score or 0.0)))
 
 
 def summary(
@@ -238,15 +246,17 @@ def summary(
 ) -> Summary:
     """The executive summary with the radar of agency, peer median and previous round."""
     figures = dimension_figures(instrument, result)
-    strongest, weakest = strongest_and_weakest(figures)
     peer = position_figure(position, "overall", "overall")
     return Summary(
         overall_score=result.overall.score,
         overall_level=level_info(instrument, result.overall.level),
         coverage=result.overall.coverage,
-        radar=_radar(instrument, result, position, agency_label, previous_round, previous),
-        strongest=strongest,
-        weakest=weakest,
+        radar=(
+            _radar(instrument, result, position, agency_label, previous_round, previous)
+            if len(instrument.dimensions) >= MIN_RADAR_AXES
+            else None
+        ),
+        ranked=by_score(figures),
         peer=peer,
         peer_group=peer_group,
         previous_round=previous_round,
@@ -338,10 +348,21 @@ def methodology(
     else:
         level_rule = "A dimension's level follows its score in equal steps between the levels."
     if rules.overall_level_rule is OverallLevelRule.LOWEST:
-        overall_rule = "The overall level is the lowest dimension level: the weakest caps it."
-    else:
+        overall_rule = (
+            "The overall level is the floor: the lowest dimension level, so the weakest "
+            "dimension holds it down while the index shows the whole."
+        )
+    elif rules.overall_level_rule is OverallLevelRule.WEIGHTED_MEAN:
         overall_rule = (
             "The overall level is the weighted mean of the dimension levels, rounded down."
+        )
+    else:
+        overall_rule = "There is no overall level: each dimension's level is reported on its own."
+    if instrument.scoring.baseline_cap is not None:
+        overall_rule += (
+            f" Baseline practices are legal and safety obligations, reported apart as met or "
+            f"not met and never averaged into a score; an open one caps its dimension at "
+            f"level {instrument.scoring.baseline_cap}."
         )
     return Methodology(
         instrument_title=str(instrument.title),
@@ -358,7 +379,19 @@ def methodology(
         disclosure=disclosure_rule(k),
         baseline=tuple(baseline),
         sources=tuple(SourceLine(key, s.citation) for key, s in instrument.sources.items()),
+        definitions=option_definitions(instrument),
     )
+
+
+def option_definitions(instrument: Instrument) -> tuple[OptionDefinition, ...]:
+    """Every defined answer option once, in answer-set order (empty in format 1)."""
+    seen: dict[str, OptionDefinition] = {}
+    for answer_set in instrument.answer_sets.values():
+        for option in answer_set.options:
+            label = str(option.label)
+            if option.definition is not None and label not in seen:
+                seen[label] = OptionDefinition(label, str(option.definition))
+    return tuple(seen.values())
 
 
 def disclosure_rule(k: int) -> str:

@@ -13,6 +13,7 @@ from datetime import date
 from markupsafe import Markup
 
 from assessment.config import Branding
+from assessment.presentation.headline_view import BaselineView, HeadlineView
 from assessment.presentation.roadmap import RoadmapView
 from assessment.presentation.text_blocks import TextBlock
 
@@ -56,6 +57,7 @@ class PracticeLine:
     status_label: str
     comment: str
     answered_by: str = ""  # "answered by lead@example.org on 3 March 2025", appendix only
+    obligation: bool = False  # a baseline practice: a legal or safety obligation
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class DimensionSection:
     blocking: tuple[PracticeLine, ...]
     evidence: tuple[PracticeLine, ...]
     note: ConsultantNote | None = None
+    cap: str | None = None  # said beside a level the baseline capped
 
 
 @dataclass(frozen=True)
@@ -102,14 +105,13 @@ class ConsultantNote:
 
 @dataclass(frozen=True)
 class Summary:
-    """The executive summary: overall figures, radar, strengths, weaknesses, peer position."""
+    """The executive summary: overall figures, radar, dimensions by score, peer position."""
 
     overall_score: float | None
     overall_level: LevelInfo
     coverage: float
-    radar: Markup
-    strongest: tuple[DimensionFigure, ...]
-    weakest: tuple[DimensionFigure, ...]
+    radar: Markup | None  # None below three dimensions: the table says it all
+    ranked: tuple[DimensionFigure, ...]  # scored dimensions, highest score first
     peer: PeerFigure
     peer_group: str
     previous_round: str | None
@@ -185,6 +187,15 @@ class Methodology:
     disclosure: str  # the disclosure rule, in words
     baseline: tuple[BaselineFigure, ...]
     sources: tuple[SourceLine, ...]
+    definitions: tuple[OptionDefinition, ...] = ()  # what each answer option means (format 2)
+
+
+@dataclass(frozen=True)
+class OptionDefinition:
+    """An answer option and what it means."""
+
+    label: str
+    definition: str
 
 
 @dataclass(frozen=True)
@@ -208,6 +219,8 @@ class AgencyReport:
     issuer: Branding
     stage: str  # "Final report, issued 3 December 2026" or "Draft"
     commentary: ConsultantNote | None
+    headline: HeadlineView
+    baseline_panel: BaselineView | None  # legal and safety obligations, shown first
     figures_note: str | None  # provisional or stale figures, said on the cover and summary
     summary: Summary
     dimensions: tuple[DimensionSection, ...]

@@ -2,11 +2,12 @@
 
 Columns: agency, country, agency_type, size_band, round, status, overall_score,
 overall_level, then `<dimension>_score` and `<dimension>_level` for each dimension of the
-round's instrument in instrument order, then `profile_<question>` for each profile
-question that a condition of the instrument refers to (the answers that decided what
-applied; a list of options joined by "; "), and last `scoring`: "current", or "stale" when
-the stored figures were computed with an earlier scoring of the instrument (rescore the
-round).
+round's instrument in instrument order, for an instrument with baseline practices
+`baseline_met` and `baseline_open` (legal and safety obligations, counted apart from the
+scores), then `profile_<question>` for each profile question that a condition of the
+instrument refers to (the answers that decided what applied; a list of options joined by
+"; "), and last `scoring`: "current", or "stale" when the stored figures were computed
+with an earlier scoring of the instrument (rescore the round).
 Drafts have empty figures: results exist only for submitted assessments. The command line
 writes CSV or JSON; the web also offers XLSX.
 
@@ -31,9 +32,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
-from assessment.domain.model.instrument import Instrument
-from assessment.domain.rules.scoring import scoring_key
-from assessment.queries.answers import answer_authors
+from assessment.domain.model.instrument import Instrument, PracticeKind
+from assessment.domain.rules.scoring import Profile, score_assessment, scoring_key
+from assessment.queries.answers import answer_authors, stored_answers
 from assessment.queries.instruments import instrument_for
 from assessment.queries.profiles import assessment_profiles
 from assessment.services.errors import NotFound
@@ -58,6 +59,7 @@ BASE_COLUMNS = (
 )
 FIGURES = ("score", "level")
 SCORING_COLUMN = "scoring"
+BASELINE_COLUMNS = ("baseline_met", "baseline_open")  # format-2 instruments with a baseline
 PROFILE_PREFIX = "profile_"
 SCORE_DECIMALS = 2
 Cell = str | int | float | bool | None
@@ -84,21 +86,26 @@ def round_export(
         raise NotFound(f"there is no round with id {round_id}")
     instrument = instrument_for(round_.instrument_id, round_.instrument_version, catalog)
     dimension_ids = [d.id for d in instrument.dimensions]
+    has_baseline = any(p.kind is PracticeKind.BASELINE for p in instrument.practices())
     deciding = _deciding_questions(instrument)
     columns = (
         *BASE_COLUMNS,
         *(f"{dimension_id}_{figure}" for dimension_id in dimension_ids for figure in FIGURES),
+        *(BASELINE_COLUMNS if has_baseline else ()),
         *(PROFILE_PREFIX + question_id for question_id in deciding),
         SCORING_COLUMN,
     )
     figures = _figures(session, round_id)
     agencies = _agencies(session, round_id)
-    if deciding:
-        profiles = assessment_profiles(session, {row.assessment_id: instrument for row in agencies})
-        for assessment_id, profile in profiles.items():
-            cells = figures.setdefault(assessment_id, {})
-            for question_id in deciding:
-                cells[PROFILE_PREFIX + question_id] = _profile_cell(profile.get(question_id))
+    profiles = assessment_profiles(session, {row.assessment_id: instrument for row in agencies})
+    if has_baseline:
+        baseline = _baseline_cells(session, instrument, figures, profiles)
+        for assessment_id, cells in baseline.items():
+            figures.setdefault(assessment_id, {}).update(cells)
+    for assessment_id, profile in profiles.items():
+        cells = figures.setdefault(assessment_id, {})
+        for question_id in deciding:
+            cells[PROFILE_PREFIX + question_id] = _profile_cell(profile.get(question_id))
     current = scoring_key(instrument)
     rows = tuple(
         _row(columns, round_.name, agency_row, figures.get(agency_row.assessment_id, {}), current)
@@ -266,6 +273,23 @@ def _figures(session: Session, round_id: int) -> dict[int, dict[str, Cell]]:
         cells[f"{prefix}_score"] = None if row.score is None else round(row.score, SCORE_DECIMALS)
         cells[f"{prefix}_level"] = row.level
     return figures
+
+
+def _baseline_cells(
+    session: Session,
+    instrument: Instrument,
+    figures: Mapping[int, Mapping[str, Cell]],
+    profiles: Mapping[int, Profile],
+) -> dict[int, dict[str, Cell]]:
+    """Baseline obligations met and open per submitted assessment (those with figures),
+    derived from the locked answers under the assessment's profile, as on the results
+    page."""
+    cells: dict[int, dict[str, Cell]] = {}
+    for assessment_id, answers in stored_answers(session, figures).items():
+        baseline = score_assessment(instrument, answers, profiles.get(assessment_id)).baseline
+        met = sum(len(d.met) for d in baseline.dimensions.values())
+        cells[assessment_id] = {"baseline_met": met, "baseline_open": len(baseline.open)}
+    return cells
 
 
 def _row(

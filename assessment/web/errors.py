@@ -62,8 +62,10 @@ ERROR_PAGES = {
 CSRF_PAGE = ErrorPage(
     "Your form expired",
     "For your security the form timed out, or you were signed out meanwhile, so nothing "
-    "it carried was saved. Go back: your browser may still show what you entered. Copy "
-    "any text you typed, reload the page (signing in again if asked) and submit again.",
+    "it carried was saved. Go back: your browser may still show what you entered (a "
+    "questionnaire page also keeps unsaved answers in this browser and offers them back). "
+    "Copy any other text you typed, reload the page (signing in again if asked) and submit "
+    "again.",
 )
 SERVICE_STATUS: tuple[tuple[type[ServiceError], int], ...] = (
     (InvalidToken, 410),

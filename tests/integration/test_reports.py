@@ -173,7 +173,7 @@ def test_agency_report_lists_every_roadmap_action(rendered: Rendered) -> None:
 def test_the_executive_summary_tells_the_story_in_sentences(rendered: Rendered) -> None:
     narrative = " ".join(rendered.report.summary.narrative)
     first = [a for phase in rendered.report.roadmap.phases for a in phase.actions][:3]
-    weakest = rendered.report.summary.weakest[0].title
+    weakest = rendered.report.summary.ranked[-1].title
 
     assert squeeze(narrative) in rendered.compact  # printed as generated
     assert f"{weakest} is its weakest dimension" in narrative or "weakest dimensions" in narrative

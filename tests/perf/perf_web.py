@@ -32,7 +32,7 @@ from sqlalchemy import select
 
 from assessment.services import accounts
 from assessment.services.assessments import start_assessment
-from assessment.services.rounds import open_round
+from assessment.services.rounds import open_rounds
 from assessment.store.db import Database
 from assessment.store.models import Role, Round, User
 from tests.live_http import BIN, Browser, find, form_token, gunicorn
@@ -112,13 +112,12 @@ def _seed(env: dict[str, str], agencies: int = 60) -> Seeded:
                 select(User).where(User.role == Role.LEAD).order_by(User.id)
             ).first()
             consultant = session.scalars(select(User).where(User.role == Role.CONSULTANT)).first()
-            closed = session.scalars(
-                select(Round).where(Round.is_open.is_(False)).order_by(Round.name.desc())
-            ).first()
+            rounds = session.scalars(select(Round).order_by(Round.name.desc())).all()
+            closed = next((r for r in rounds if not r.is_open), None)
             if demo_lead is None or consultant is None or closed is None:
                 raise RuntimeError("the demo data has no lead, consultant or closed round")
             leads = [(demo_lead.email, PASSWORD)]
-            round_ = open_round(session)
+            round_ = next(iter(open_rounds(session)), None)
             if round_ is None:
                 raise RuntimeError("the demo data has no open round")
             # Each throughput client answers for its own agency, so saves never conflict.

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from assessment.domain.loading.loader import load_instrument
+from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
@@ -88,3 +92,20 @@ def test_the_change_since_the_previous_round_names_the_largest_moves(
     assert "Since round 2025 the overall score rose by" in text
     assert f"from {whole(before.overall.score)} to" in text
     assert "The largest moves:" in text and "+" in text
+
+
+def test_open_baseline_obligations_are_named_by_their_text() -> None:
+    instrument = load_instrument(
+        Path(__file__).parents[1] / "data" / "format2" / "fmt2-mini-2.0.0.yaml"
+    )
+    answers = {
+        "legal.lawful-basis": Answer("legal.lawful-basis", "not-met"),
+        "staffing.owner": Answer("staffing.owner", "fully"),
+    }
+    result = score_assessment(instrument, answers)
+    roadmap = roadmap_view(instrument, result, build_roadmap(instrument, answers, result))
+
+    text = " ".join(summary_sentences(instrument, "X", "2027", result, roadmap, NO_PEERS))
+
+    assert "1 legal or safety obligation is still open" in text
+    assert "“Each kind of online research has a recorded lawful basis”" in text

@@ -87,13 +87,10 @@ def test_dimension_sections_split_practices_and_name_blockers() -> None:
     assert "Peer figures withheld: no published peer group" in staffing.peer_chart
 
 
-def test_strongest_and_weakest_leave_out_unscored_dimensions() -> None:
-    figures = [figure("A", 40), figure("B", None), figure("C", 90), figure("D", 10)]
+def test_dimensions_by_score_leave_out_unscored_ones_highest_first() -> None:
+    figures = [figure("A", 50.0), figure("B", None), figure("C", 80.0), figure("D", 10.0)]
 
-    strongest, weakest = sections.strongest_and_weakest(figures, count=2)
-
-    assert [f.title for f in strongest] == ["C", "A"]
-    assert [f.title for f in weakest] == ["D", "A"]
+    assert [f.title for f in sections.by_score(figures)] == ["C", "A", "D"]
 
 
 def test_peer_figures_come_from_statistics_or_are_withheld() -> None:

@@ -843,7 +843,7 @@ def test_a_closed_round_shows_the_last_assessment_read_only(
 ) -> None:
     rounds.set_round_open(session, round_id=world.round.id, is_open=False, actor=None)
     listing = client.get("/assessment/")
-    assert "closed; the answers can no longer change" in listing.text
+    assert "closed by an administrator; the answers can no longer change" in listing.text
     assert f'href="/assessment/rounds/{world.round.id}/">See the answers<' in listing.text
     overview = client.get(f"/assessment/rounds/{world.round.id}/")
     assert overview.status_code == 200
@@ -873,7 +873,9 @@ def test_results_page_shows_figures_chart_blocking_themes_and_roadmap(
     assert overall.score is not None
     assert f'<dd id="overall-score">{round(overall.score)}<' in html
     level_name = INSTRUMENT.level(overall.level).name
-    assert f'<dd id="overall-level">{overall.level} · {level_name}</dd>' in html
+    # the overall level is the floor, said with what sets it, never bare beside the index
+    floor = f"<strong>Floor: level {overall.level} · {level_name}.</strong> The lowest dimension"
+    assert f'<p class="headline__level" id="overall-level">{floor}' in html
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart chart-radar"' in html
     assert html.count('<th scope="row"><a href="/assessment/dimensions/') == len(
         INSTRUMENT.dimensions

@@ -237,7 +237,9 @@ def test_results_after_submission_are_scored_with_the_profile_everywhere(
     page = text(staff.get(f"/agencies/{agency.id}/assessment/results"))
     # The page shows whole points as Jinja's round does (62.5 -> 62) and the stored level.
     assert f'id="overall-score">{round(expected.overall.score)}<' in page
-    assert f'id="overall-level">{expected.overall.level} · Initial<' in page
+    assert f'id="overall-level"><strong>Floor: level {expected.overall.level} · Initial.' in page
+    # The EU impact assessment applies under this profile, so it caps legal framework.
+    assert f"capped by open baseline obligations: “{EU_DPIA_TEXT[:-1]}”" in page
     profile_page = text(staff.get(f"/agencies/{agency.id}/assessment/profile"))
     assert "<dt>Legal regime</dt><dd>EU member state</dd>" in profile_page
     assert 'id="profile-form"' not in profile_page

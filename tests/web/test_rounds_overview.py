@@ -85,6 +85,9 @@ def test_two_open_rounds_keep_both_assessments_reachable(
         f"/assessment/rounds/{newer.id}/start", data={"csrf_token": csrf_token(client)}
     )
     assert start.headers["Location"] == f"/assessment/rounds/{newer.id}/"
+    newer_page = client.get(start.headers["Location"]).text
+    assert '<a href="/assessment/">All rounds</a>' in newer_page
+    assert f"{TODAY + 9 * DAY:%d %B %Y} (10 days left)" in newer_page
     listing = client.get("/assessment/").text
     assert listing.count("Draft: ") == 2
     assert client.get(older).status_code == 200
@@ -106,6 +109,7 @@ def test_a_scheduled_round_cannot_be_answered_before_it_opens(
     login(client, world.lead_b)
     listing = client.get("/assessment/").text
     assert rows_in_order(listing) == [("open", "2025"), ("scheduled", "2027")]
+    assert "closed after" not in listing
     assert f"opens on {TODAY + 5 * DAY:%d %B %Y}" in listing
     assert f'href="/assessment/rounds/{later.id}/">Start<' not in listing
     page = client.get(f"/assessment/rounds/{later.id}/").text
@@ -200,3 +204,45 @@ def test_consultants_are_told_and_shown_the_same_reopen_rule(
     assert "only an administrator can reopen it" in page.text
     login(client, world.admin)
     assert "Only administrators reopen submitted assessments" in client.get(path).text
+
+
+def test_closed_rounds_are_listed_read_only_with_their_results(
+    client: FlaskClient,
+    world: World,
+    session: Session,
+    create_round: Callable[..., Round],
+) -> None:
+    past = create_round("2024", starts_on=TODAY - 400 * DAY, ends_on=TODAY - 300 * DAY)
+    create_round("2023", starts_on=TODAY - 800 * DAY, ends_on=TODAY - 700 * DAY)  # not taken
+    rounds.set_round_open(session, round_id=past.id, is_open=True, actor=world.admin)
+    done = assessments.start_assessment(
+        session, agency_id=world.agency_b.id, round_id=past.id, actor=None
+    )
+    assessments.submit_assessment(session, assessment_id=done.id, revision=0, actor=None)
+    rounds.set_round_open(session, round_id=past.id, is_open=False, actor=world.admin)
+    found = session.get(Round, past.id)
+    assert found is not None
+    found.decided_state = None  # as if it had closed by its date alone
+    session.commit()
+    login(client, world.lead_b)
+    listing = client.get("/assessment/").text
+    assert rows_in_order(listing) == [("open", "2025"), ("closed", "2024")]
+    assert f"closed after {TODAY - 300 * DAY:%d %B %Y}; the answers can no longer change" in listing
+    assert f'href="/assessment/rounds/{past.id}/results">See the results<' in listing
+    page = client.get(f"/assessment/rounds/{past.id}/dimensions/{DIMENSION}").text
+    assert 'id="answer-form"' not in page and 'class="answers-readonly"' in page
+    assert client.get(f"/assessment/rounds/{past.id}/results").status_code == 200
+
+
+def test_the_api_gives_each_round_its_state_and_deadline(
+    client: FlaskClient, world: World, create_round: Callable[..., Round]
+) -> None:
+    create_round("2027", starts_on=TODAY + 5 * DAY, ends_on=TODAY + 40 * DAY)
+    create_round("2026", starts_on=TODAY - 5 * DAY, ends_on=TODAY + 3 * DAY)
+    login(client, world.lead_b)
+    listed = {r["name"]: r for r in client.get("/api/v1/rounds").get_json()["rounds"]}
+    assert {name: (r["state"], r["deadline"]) for name, r in listed.items()} == {
+        "2025": ("open", None),
+        "2026": ("open", str(TODAY + 3 * DAY)),
+        "2027": ("scheduled", None),
+    }

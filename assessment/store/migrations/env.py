@@ -14,11 +14,35 @@ from assessment.store.models import Base
 
 
 def _run(connection: Connection) -> None:
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        # Batch mode drops and re-creates a table; with foreign keys on, SQLite refuses to
+        # drop a table other rows point at. The copy keeps every row, so the keys are
+        # switched off for the migration (outside any transaction) and checked after it.
+        _sqlite_foreign_keys(connection, on=False)
+    try:
+        _migrate(connection, sqlite)
+    finally:
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    if on:
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migration left rows without their parent: {broken[:5]}")
+    raw.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+
+
+def _migrate(connection: Connection, sqlite: bool) -> None:
     context.configure(
         connection=connection,
         target_metadata=Base.metadata,
         # SQLite cannot ALTER most things: batch mode copies the table instead.
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=sqlite,
         compare_type=True,
     )
     with context.begin_transaction():

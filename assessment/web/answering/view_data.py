@@ -15,6 +15,7 @@ from assessment.domain.model.instrument import Dimension, Instrument, Practice
 from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.carry import unconfirmed_practices
 from assessment.domain.rules.scoring import Profile, Progress, progress, visible_practices
+from assessment.presentation.headline_view import cap_text
 from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
 from assessment.presentation.profiles import COUNTRY_NAMES
 
@@ -238,6 +239,7 @@ class DimensionOutcome:
     level_name: str
     coverage: float
     blocking: tuple[tuple[int, str], ...]  # (question number, practice text)
+    cap: str | None = None  # said beside a level the baseline capped
 
 
 @dataclass(frozen=True)
@@ -271,6 +273,7 @@ def dimension_outcomes(instrument: Instrument, result: ScoreResult) -> list[Dime
                 level_name=level_name(instrument, figures.level),
                 coverage=figures.coverage,
                 blocking=blocking,
+                cap=cap_text(instrument, figures),
             )
         )
     return rows

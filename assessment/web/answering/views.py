@@ -26,16 +26,15 @@ from flask import (
     request,
     url_for,
 )
-from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from assessment.domain.model.instrument import Dimension, Instrument
-from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.schedule import RoundState
 from assessment.domain.rules.scoring import Profile, visible_practices
 from assessment.presentation.charts import MIN_RADAR_AXES, radar_chart
-from assessment.presentation.labels import level_name, no_longer_applicable_note
+from assessment.presentation.headline_view import baseline_view, headline_view
+from assessment.presentation.labels import no_longer_applicable_note
 from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.answers import assessment_answers, carried_practices
 from assessment.queries.carried import carry_source
@@ -597,23 +596,22 @@ def results(agency_id: int | None, round_id: int | None) -> Page:
         instrument=instrument,
         score=score,
         figures_note=results.status_note,
-        overall_level_name=level_name(instrument, score.overall.level),
+        headline=headline_view(instrument, score),
+        baseline=baseline_view(instrument, score),
         progress=view_data.answering_progress(instrument, answers, profile),
-        radar=_radar(workspace, instrument, score),
+        radar=(
+            radar_chart(
+                [(workspace.agency.name, view_data.radar_scores(score))],
+                view_data.radar_axes(instrument),
+                title="Score by dimension (0-100)",
+            )
+            if len(instrument.dimensions) >= MIN_RADAR_AXES
+            else None
+        ),
         dimensions=view_data.dimension_outcomes(instrument, score),
         themes=view_data.theme_outcomes(instrument, score),
         phases=roadmap_view(instrument, score, roadmap).phases,
     )
-
-
-def _radar(workspace: Workspace, instrument: Instrument, score: ScoreResult) -> Markup:
-    """The score radar; nothing for a questionnaire of fewer than three dimensions (the
-    figures table says it all)."""
-    axes = view_data.radar_axes(instrument)
-    if len(axes) < MIN_RADAR_AXES:
-        return Markup("")
-    scores = [(workspace.agency.name, view_data.radar_scores(score))]
-    return radar_chart(scores, axes, title="Score by dimension (0-100)")
 
 
 def _require_editable(workspace: Workspace) -> None:

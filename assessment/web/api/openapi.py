@@ -5,6 +5,8 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from assessment.domain.rules.schedule import RoundState
+
 Schema = dict[str, Any]
 
 
@@ -109,8 +111,19 @@ SCHEMAS: Schema = {
         {
             **ROUND_REF["properties"],
             "is_open": {"type": "boolean"},
+            "state": {
+                "type": "string",
+                "enum": [state.value for state in RoundState],
+                "description": "scheduled before starts_on, open through ends_on, then "
+                "closed, unless an administrator opened or closed it earlier",
+            },
             "starts_on": {**_nullable("string"), "format": "date"},
             "ends_on": {**_nullable("string"), "format": "date"},
+            "deadline": {
+                **_nullable("string"),
+                "format": "date",
+                "description": "the last day answers are taken, while open and dated",
+            },
         }
     ),
     "RoundList": _object({"rounds": _array(_ref("Round"))}),
@@ -149,6 +162,53 @@ SCHEMAS: Schema = {
             "overall": {"oneOf": [_ref("Figure"), {"type": "null"}]},
             "dimensions": _array(_ref("Figure")),
             "themes": _array(_ref("Figure")),
+            "headline": _ref("Headline"),
+            "baseline": _ref("Baseline"),
+        }
+    ),
+    "Ranked": {
+        "oneOf": [
+            _object(
+                {
+                    "dimensions": _array({"type": "string"}),
+                    "score": {"type": "number"},
+                    "tied": {"type": "boolean"},
+                }
+            ),
+            {"type": "null"},
+        ]
+    },
+    "Headline": _object(
+        {
+            "index": _nullable("number"),
+            "coverage": {"type": "number"},
+            "overall_level_rule": {"type": "string", "enum": ["lowest", "weighted_mean", "none"]},
+            "level": {**_nullable("integer"), "description": "null under the rule 'none'"},
+            "floor": _object(
+                {
+                    "level": {"type": "integer"},
+                    "set_by": _array({"type": "string"}),
+                    "blocked_by": _array({"type": "string"}),
+                    "capped_by": _array({"type": "string"}),
+                }
+            ),
+            "strongest": _ref("Ranked"),
+            "weakest": _ref("Ranked"),
+            "all_equal": {"type": "boolean"},
+            "baseline_open": _array({"type": "string"}),
+        }
+    ),
+    "Baseline": _object(
+        {
+            "cap": {**_nullable("integer"), "description": "the level an open obligation caps"},
+            "applicable": {"type": "integer"},
+            "met": {"type": "integer"},
+            "open": _array({"type": "string"}),
+            "dimensions": {
+                "type": "object",
+                "description": "per dimension id: met, not_met, not_answered, not_applicable "
+                "and each practice's status (legal and safety obligations, apart from scores)",
+            },
         }
     ),
     "Group": _object(

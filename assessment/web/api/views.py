@@ -14,8 +14,10 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from assessment.domain.formats.figures_dict import (
+    baseline_to_dict,
     cohort_to_dict,
     group_to_dict,
+    headline_to_dict,
     position_to_dict,
     round_to_dict,
     rounded,
@@ -28,7 +30,9 @@ from assessment.domain.rules.benchmark import (
     GroupRefused,
     PeerGroup,
 )
+from assessment.domain.rules.headline import headline
 from assessment.queries.agencies import AgencyOverview, agency_overview
+from assessment.queries.instruments import instrument_of
 from assessment.queries.results import assessment_results, submitted_assessment
 from assessment.queries.rounds import (
     latest_result_round,
@@ -104,6 +108,8 @@ def results(agency_id: int) -> Response:
         scored_with=found.scored_with,
         profile=found.profile,
         **_figures(found.score),
+        headline=headline_to_dict(headline(instrument_of(assessment, web_catalog()), found.score)),
+        baseline=baseline_to_dict(found.score.baseline),
     )
 
 
@@ -231,8 +237,10 @@ def _round(round_: Round) -> dict[str, Any]:
     return {
         **round_to_dict(round_info(round_)),
         "is_open": round_.is_open,
+        "state": round_.state.value,
         "starts_on": round_.starts_on.isoformat() if round_.starts_on else None,
         "ends_on": round_.ends_on.isoformat() if round_.ends_on else None,
+        "deadline": round_.deadline.isoformat() if round_.deadline else None,
     }
 
 

@@ -130,8 +130,9 @@ def safe_next_url(target: str | None) -> str | None:
 
 
 SIGNED_OUT_WHILE_SENDING = (
-    "Your session had ended, so what you just sent was not saved. Sign in again, then "
-    "enter it once more."
+    "Your session had ended, so what you just sent was not saved. Sign in again: with "
+    "scripts enabled, a questionnaire page then offers back the answers this browser kept; "
+    "enter anything else once more."
 )
 
 

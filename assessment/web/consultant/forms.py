@@ -7,14 +7,15 @@ from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectField, SelectMultipleField
+from wtforms import Field, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import ValidationError
+from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from assessment.domain.rules.benchmark import PeerGroup
 
 MAX_COMPARED = 6
+MAX_PAGE = 1_000_000
 ANY = SelectChoice("", "Any")
 Pairs = Iterable[tuple[object, str]]
 
@@ -82,6 +83,19 @@ class AgencyListForm(GroupFilters):
         default="asc",
         validate_choice=True,
     )
+    page = IntegerField(
+        "Page",
+        default=1,
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=MAX_PAGE, message="Page must be a whole number from 1."),
+        ],
+    )
+
+    @property
+    def page_number(self) -> int:
+        """The page asked for (1 when none was given)."""
+        return self.page.data or 1
 
 
 class BenchmarkForm(GroupFilters):

@@ -82,6 +82,34 @@ def agency_rows(session: Session, form: AgencyListForm | None) -> list[AgencyOve
     return present + missing
 
 
+AGENCIES_PER_PAGE = 100
+
+
+@dataclass(frozen=True)
+class AgencyListPage:
+    """One page of the agency list: its rows, where they stand among all matches."""
+
+    rows: list[AgencyOverview]
+    number: int
+    pages: int
+    total: int
+    first: int  # 1-based position of the first row shown (0 when there is none)
+
+    @classmethod
+    def of(cls, rows: list[AgencyOverview], number: int) -> AgencyListPage:
+        """Page `number` of `rows` (a number past the end shows the last page)."""
+        pages = max(1, -(-len(rows) // AGENCIES_PER_PAGE))
+        number = min(max(1, number), pages)
+        start = (number - 1) * AGENCIES_PER_PAGE
+        shown = rows[start : start + AGENCIES_PER_PAGE]
+        return cls(shown, number, pages, len(rows), start + 1 if shown else 0)
+
+    @property
+    def last(self) -> int:
+        """1-based position of the last row shown."""
+        return self.first + len(self.rows) - 1 if self.rows else 0
+
+
 @dataclass(frozen=True)
 class AgencyPage:
     """Everything the agency page shows."""

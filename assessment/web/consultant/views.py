@@ -26,12 +26,13 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/agencies")
 @roles_required(*STAFF)
 def agencies() -> tuple[str, int]:
-    """Every agency with its latest overall index, level and change; filtered and sorted."""
+    """Every agency with its latest overall index, level and change; filtered, sorted, paged."""
     form = AgencyListForm()
     view_data.offer_filters(db_session(), form)
     valid = form.checked()
     rows = view_data.agency_rows(db_session(), form if valid else None)
-    return render_template("consultant/agencies.html", form=form, rows=rows), 200 if valid else 400
+    page = view_data.AgencyListPage.of(rows, form.page_number if valid else 1)
+    return render_template("consultant/agencies.html", form=form, page=page), 200 if valid else 400
 
 
 @bp.route("/agencies/<int:agency_id>")

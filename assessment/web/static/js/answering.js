@@ -1,6 +1,9 @@
 // Dimension pages: save changed answers in the background and show or hide conditional
 // questions as answers change. The page works without this file; the server decides what
 // is stored and which questions apply, this only saves sooner and reacts faster.
+// Changes not yet confirmed saved are also kept in this browser (localStorage, per user,
+// assessment and dimension), so that after a refusal, such as an ended session, the page
+// offers them back when it is opened again.
 (function () {
   "use strict";
 
@@ -13,6 +16,8 @@
   var CHOICE_DELAY_MS = 250;
   var RETRY_DELAY_MS = 5000;
   var KEEPALIVE_LIMIT = 60000;
+  var KEPT_MAX_AGE_MS = 7 * 24 * 3600 * 1000;
+  var keptKey = form.dataset.keepKey ? "unsaved-answers/" + form.dataset.keepKey : null;
   var url = form.dataset.autosaveUrl;
   var csrfInput = form.querySelector("input[name='csrf_token']");
   var revisionInput = form.querySelector("input[name='revision']");
@@ -136,6 +141,11 @@
         .then(function (answer) {
           if (response.status === 200 && answer.ok) {
             settle(answer);
+            forget(
+              ids.filter(function (id) {
+                return !dirty[id];
+              })
+            );
           }
           return { status: response.status, body: answer, sent: body.revision };
         });
@@ -214,12 +224,13 @@
     }
     if (status === 401) {
       message =
-        "You have been signed out, so your latest changes were not saved. Copy any text you " +
-        "wrote, then reload the page and sign in again.";
+        "You have been signed out, so your latest changes were not saved. This browser keeps " +
+        "them: reload the page and sign in again, and the page offers them back.";
     } else if (status === 400 && !body.message) {
       message =
-        "Your session or the page has expired, so your latest changes were not saved. Copy " +
-        "any text you wrote, then reload the page.";
+        "Your session or the page has expired, so your latest changes were not saved. This " +
+        "browser keeps them: reload the page (signing in again if asked), and the page " +
+        "offers them back.";
     }
     say("Not saved.", "error");
     showProblem(message);
@@ -294,6 +305,7 @@
       return;
     }
     dirty[id] = true;
+    keep(id);
     if (event.target.type === "radio") {
       refreshConditions();
       schedule(CHOICE_DELAY_MS);
@@ -309,6 +321,7 @@
     var id = practiceIdOf(event.target);
     if (id) {
       dirty[id] = true;
+      keep(id);
       say("Unsaved changes…", "busy");
       schedule(COMMENT_DELAY_MS);
     }
@@ -383,5 +396,134 @@
     }
   });
 
+  // Unsaved changes kept in this browser --------------------------------------------------
+
+  function readKept() {
+    try {
+      var entry = JSON.parse(window.localStorage.getItem(keptKey) || "null");
+      return entry && entry.answers ? entry : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function writeKept(entry) {
+    try {
+      if (entry && Object.keys(entry.answers).length) {
+        window.localStorage.setItem(keptKey, JSON.stringify(entry));
+      } else {
+        window.localStorage.removeItem(keptKey);
+      }
+    } catch (error) {
+      // Storage full or disabled: the page still saves as before, it only cannot keep.
+    }
+  }
+
+  function keep(id) {
+    if (!keptKey) {
+      return;
+    }
+    var entry = readKept() || { answers: {} };
+    entry.at = Date.now();
+    entry.answers[id] = { choice: choiceOf(id), comment: commentOf(id) };
+    writeKept(entry);
+  }
+
+  function forget(ids) {
+    var entry = keptKey && readKept();
+    if (!entry) {
+      return;
+    }
+    ids.forEach(function (id) {
+      delete entry.answers[id];
+    });
+    writeKept(entry);
+  }
+
+  // Kept changes that differ from what the page shows (what the server stores), if any.
+  function differingKept(entry) {
+    return Object.keys(entry.answers).filter(function (id) {
+      var fieldset = fieldsetOf(id);
+      var kept = entry.answers[id];
+      return (
+        fieldset &&
+        form.contains(fieldset) &&
+        (kept.choice !== choiceOf(id) || (kept.comment || "") !== commentOf(id))
+      );
+    });
+  }
+
+  function restore(entry, ids) {
+    ids.forEach(function (id) {
+      var kept = entry.answers[id];
+      form
+        .querySelectorAll("input[type='radio'][name='answer-" + cssEscape(id) + "']")
+        .forEach(function (radio) {
+          radio.checked = radio.value === kept.choice;
+        });
+      var box = document.getElementById("comment-" + id);
+      if (box) {
+        box.value = kept.comment || "";
+      }
+      dirty[id] = true;
+    });
+    refreshConditions();
+    say("Restored your unsaved changes; saving…", "busy");
+    schedule(CHOICE_DELAY_MS);
+  }
+
+  function offerKept() {
+    var entry = keptKey && readKept();
+    if (!entry) {
+      return;
+    }
+    var ids = differingKept(entry);
+    if (!ids.length || !(Date.now() - entry.at < KEPT_MAX_AGE_MS)) {
+      writeKept(null);
+      return;
+    }
+    var box = document.createElement("div");
+    box.id = "kept-answers";
+    box.className = "notice notice--warning";
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-labelledby", "kept-answers-title");
+    var title = document.createElement("h2");
+    title.id = "kept-answers-title";
+    title.className = "notice__title";
+    title.textContent =
+      ids.length === 1 ? "1 answer on this page was not saved" : ids.length + " answers on this page were not saved";
+    var when = new Date(entry.at).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+    var text = document.createElement("p");
+    text.textContent =
+      "This browser kept your changes of " + when + " that did not reach the server " +
+      "(for example because you were signed out). The page shows what is stored now.";
+    var restoreButton = document.createElement("button");
+    restoreButton.type = "button";
+    restoreButton.className = "button button--primary";
+    restoreButton.textContent = "Restore and save my changes";
+    var discardButton = document.createElement("button");
+    discardButton.type = "button";
+    discardButton.className = "button button--secondary";
+    discardButton.textContent = "Discard them";
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    actions.appendChild(restoreButton);
+    actions.appendChild(discardButton);
+    box.appendChild(title);
+    box.appendChild(text);
+    box.appendChild(actions);
+    form.insertBefore(box, form.firstChild);
+    restoreButton.addEventListener("click", function () {
+      box.remove();
+      restore(entry, ids);
+    });
+    discardButton.addEventListener("click", function () {
+      box.remove();
+      writeKept(null);
+      say("Discarded the changes kept in this browser.", "done");
+    });
+  }
+
   refreshConditions();
+  offerKept();
 })();

@@ -1,0 +1,181 @@
+"""The headline and the baseline panel in words a reader can act on: question texts, no ids.
+
+Shared by the results page and the agency report. The facts come from
+`domain.rules.headline` and the result's baseline; the command line keeps its terser,
+id-based lines in `presentation.labels`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from assessment.domain.model.instrument import Instrument, OverallLevelRule
+from assessment.domain.model.results import DimensionResult, PracticeStatus, ScoreResult
+from assessment.domain.rules.headline import Headline, Ranked, headline
+from assessment.presentation.labels import BASELINE_MEANING, BASELINE_TITLE, level_name
+
+NAMED_PRACTICES = 3  # blocking practices named in a headline before "and N more"
+
+OBLIGATION_STATUS = {
+    PracticeStatus.MET: "Met",
+    PracticeStatus.UNMET: "Not met: the obligation is open",
+    PracticeStatus.UNANSWERED: "Not answered yet: open until answered",
+    PracticeStatus.NOT_APPLICABLE: "Not applicable",
+}
+
+
+@dataclass(frozen=True)
+class HeadlineView:
+    """What a result leads with: the index, the overall level as what it is, the ranks."""
+
+    index: float | None
+    coverage: float
+    level_title: str  # "Floor: level 1 · Initial" / "Overall level 2 · Developing" / "No ..."
+    level_detail: str  # what sets it: the dimensions at the floor, what blocks or caps them
+    ranks: str | None  # strongest and weakest, ties said as ties; None when nothing to rank
+    facts: Headline
+
+
+@dataclass(frozen=True)
+class Obligation:
+    """One baseline practice: its question text and its status in words."""
+
+    text: str
+    status: str  # a PracticeStatus value
+    status_label: str
+    open: bool
+
+
+@dataclass(frozen=True)
+class ObligationGroup:
+    """A dimension's baseline practices."""
+
+    title: str
+    obligations: tuple[Obligation, ...]
+
+
+@dataclass(frozen=True)
+class BaselineView:
+    """The baseline panel: shown first, in plain words."""
+
+    title: str
+    meaning: str
+    met: int
+    applicable: int
+    open: int
+    cap_note: str | None  # "An open obligation caps its dimension at level 1 · Initial."
+    groups: tuple[ObligationGroup, ...]
+
+
+def headline_view(instrument: Instrument, result: ScoreResult) -> HeadlineView:
+    """The headline of `result` in words, under the instrument's overall level rule."""
+    facts = headline(instrument, result)
+    titles = {d.id: str(d.title) for d in instrument.dimensions}
+    floor = f"level {facts.floor} · {level_name(instrument, facts.floor)}"
+    if facts.rule is OverallLevelRule.LOWEST:
+        title = f"Floor: {floor}"
+    elif facts.rule is OverallLevelRule.WEIGHTED_MEAN and facts.level is not None:
+        title = (
+            f"Overall level {facts.level} · {level_name(instrument, facts.level)} "
+            "(the weighted mean of the dimension levels, rounded down)"
+        )
+    else:
+        title = "No overall level: the dimensions' levels are reported one by one"
+    setters = _and(titles[d] for d in facts.floor_dimensions)
+    detail = f"The lowest dimension level, {floor}, is set by {setters}"
+    if facts.capped_by:
+        detail += f"; capped by open baseline obligations: {_texts(instrument, facts.capped_by)}"
+    if facts.blocked_by:
+        detail += f"; blocked by: {_texts(instrument, facts.blocked_by)}"
+    return HeadlineView(
+        index=facts.index,
+        coverage=facts.coverage,
+        level_title=title,
+        level_detail=detail + ".",
+        ranks=_ranks(titles, facts),
+        facts=facts,
+    )
+
+
+def baseline_view(instrument: Instrument, result: ScoreResult) -> BaselineView | None:
+    """The baseline panel, or None when the instrument has no baseline practices."""
+    baseline = result.baseline
+    if not baseline.dimensions:
+        return None
+    groups = []
+    for dimension_id, dimension in baseline.dimensions.items():
+        obligations = []
+        for outcome in dimension.practices:
+            if outcome.status is PracticeStatus.HIDDEN:
+                continue
+            practice = instrument.practice(outcome.practice_id)
+            obligations.append(
+                Obligation(
+                    text=str(practice.text) if practice is not None else outcome.practice_id,
+                    status=outcome.status.value,
+                    status_label=OBLIGATION_STATUS.get(outcome.status, outcome.status.value),
+                    open=outcome.is_open,
+                )
+            )
+        found = instrument.dimension(dimension_id)
+        title = str(found.title) if found is not None else dimension_id
+        groups.append(ObligationGroup(title, tuple(obligations)))
+    met = sum(len(d.met) for d in baseline.dimensions.values())
+    cap = (
+        f"An open obligation caps its dimension at level {baseline.cap} · "
+        f"{level_name(instrument, baseline.cap)}."
+        if baseline.cap is not None
+        else None
+    )
+    return BaselineView(
+        title=BASELINE_TITLE,
+        meaning=BASELINE_MEANING,
+        met=met,
+        applicable=baseline.applicable,
+        open=len(baseline.open),
+        cap_note=cap,
+        groups=tuple(groups),
+    )
+
+
+def cap_text(instrument: Instrument, dimension: DimensionResult) -> str | None:
+    """What to say beside a level the baseline capped; None when it was not capped."""
+    if not dimension.capped_by or dimension.uncapped_level is None:
+        return None
+    count = len(dimension.capped_by)
+    return (
+        f"capped at level {dimension.level} by {count} open baseline "
+        f"obligation{'s' if count != 1 else ''}; level {dimension.uncapped_level} · "
+        f"{level_name(instrument, dimension.uncapped_level)} without the cap"
+    )
+
+
+def _ranks(titles: dict[str, str], facts: Headline) -> str | None:
+    if facts.all_equal and facts.index is not None:
+        return "Every scored dimension shows the same score: none is strongest or weakest."
+    if facts.strongest is None or facts.weakest is None:
+        return None
+    return (
+        f"Strongest: {_ranked(titles, facts.strongest)}. Weakest: {_ranked(titles, facts.weakest)}."
+    )
+
+
+def _ranked(titles: dict[str, str], ranked: Ranked) -> str:
+    who = _and(titles[d] for d in ranked.dimension_ids)
+    return f"{who}, tied at {ranked.score:.0f}" if ranked.tied else f"{who} ({ranked.score:.0f})"
+
+
+def _texts(instrument: Instrument, practice_ids: Sequence[str]) -> str:
+    """Up to NAMED_PRACTICES question texts in quotes, then how many more."""
+    texts = []
+    for practice_id in practice_ids[:NAMED_PRACTICES]:
+        practice = instrument.practice(practice_id)
+        texts.append(f"“{str(practice.text).rstrip('.')}”" if practice is not None else practice_id)
+    more = len(practice_ids) - NAMED_PRACTICES
+    return "; ".join(texts) + (f"; and {more} more" if more > 0 else "")
+
+
+def _and(items: Iterable[str]) -> str:
+    words = list(items)
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
