@@ -218,6 +218,12 @@ def test_stored_and_live_results_are_scored_with_the_profile(
     )
     assert stored_figures(session, draft.id) == stored
 
+    # The export's baseline counts follow the profile too: the EU impact assessment
+    # applies and is open (without the profile it would be hidden and nothing open).
+    (row,) = round_export(session, draft.round_id, catalog).rows
+    assert (row["baseline_met"], row["baseline_open"]) == (1, 1)
+    assert (row["profile_jurisdiction"], row["profile_agency_type"]) == ("eu", "local")
+
 
 def test_the_round_export_carries_the_profile_answers_that_decided_what_applied(
     session: Session, draft: Assessment, lead: User, catalog: InstrumentCatalog
