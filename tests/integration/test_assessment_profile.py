@@ -15,7 +15,7 @@ from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.scoring import score_assessment
-from assessment.queries.profiles import assessment_profile
+from assessment.queries.profiles import agency_answers, assessment_profile, effective_profile
 from assessment.queries.results import assessment_results, stored_figures
 from assessment.services import assessments, rounds
 from assessment.services.errors import Conflict, InvalidInput
@@ -249,3 +249,17 @@ def test_the_bundled_questionnaire_export_keeps_its_columns(
     round_ = create_round("2030")
     exported = round_export(session, round_.id)
     assert not [column for column in exported.columns if column.startswith("profile_")]
+
+
+def test_the_agency_record_answers_only_questions_it_fits(instrument: Instrument) -> None:
+    # fmt2-mini asks agency_type (national or local), neither country nor size_band.
+    assert agency_answers(instrument, "NL", "local", "100-999") == {"agency_type": "local"}
+    assert agency_answers(instrument, "NL", "regional", "100-999") == {}
+    # Stored answers win; the record fills only what is missing.
+    assert effective_profile(
+        instrument, {"agency_type": "national", "unknown": "x"}, {"agency_type": "local"}
+    ) == {"agency_type": "national"}
+    assert effective_profile(instrument, {"jurisdiction": "uk"}, {"agency_type": "local"}) == {
+        "jurisdiction": "uk",
+        "agency_type": "local",
+    }
