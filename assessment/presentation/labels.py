@@ -183,13 +183,12 @@ def cap_note(instrument: Instrument, dimension: DimensionResult) -> str | None:
 
 
 def no_longer_applicable_note(instrument: Instrument, practice_ids: Iterable[str]) -> str | None:
-    """After a profile change: which answers stopped applying (kept, not deleted)."""
+    """After a profile change: which answers stopped applying (kept, not deleted), named by
+    their question text (people read questions, not practice ids)."""
     ids = list(practice_ids)
     if not ids:
         return None
-    texts = [
-        f"{pid} ({practice.text})" if (practice := instrument.practice(pid)) else pid for pid in ids
-    ]
+    texts = [f'"{practice.text}"' if (practice := instrument.practice(pid)) else pid for pid in ids]
     return (
         "With the new profile these answers no longer apply; they are kept and count again "
         f"if the profile changes back: {'; '.join(texts)}"

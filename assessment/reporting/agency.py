@@ -113,7 +113,8 @@ def build_agency_report(
         previous=_dimension_scores(previous[1]) if previous else None,
         previous_overall=previous[1].overall.score if previous else None,
     )
-    roadmap = roadmap_view(instrument, result, build_roadmap(instrument, answers, result))
+    plan = build_roadmap(instrument, answers, result, profile=results.profile)
+    roadmap = roadmap_view(instrument, result, plan)
     return AgencyReport(
         agency_name=agency.name,
         agency_details=profile_line(

@@ -35,6 +35,7 @@ from assessment.presentation.profiles import group_title
 from assessment.queries.answers import submitted_answers
 from assessment.queries.carried import Carrier, carried_round_frame, instrument_key
 from assessment.queries.instruments import instrument_for
+from assessment.queries.profiles import assessment_profiles
 from assessment.queries.rounds import get_round, round_info, rounds_with_results
 from assessment.reporting import sections
 from assessment.reporting.baseline import legal_references, published_baseline
@@ -77,9 +78,11 @@ def build_cohort_report(
     frame = round_frame(session, round_.id)
     statistics = _statistics(frame, group, k, levels, round_)
     members = _member_ids(frame, group)
+    answers = submitted_answers(session, round_.id, members)
+    profiles = assessment_profiles(session, dict.fromkeys(answers, instrument))
     results = [
-        score_assessment(instrument, answers)
-        for answers in submitted_answers(session, round_.id, members)
+        score_assessment(instrument, answers[assessment_id], profiles[assessment_id])
+        for assessment_id in answers
     ]
     tallies = practice_tallies(results)
     return CohortReport(

@@ -290,7 +290,7 @@ def test_cohort_report_is_anonymous_and_lists_unmet_practices(
             score_assessment(world.instrument, answers)
             for answers in submitted_answers(
                 session, world.current.id, [world.agency.id, *(p.id for p in world.peers)]
-            )
+            ).values()
         ]
     )
     for item in report.unmet:
