@@ -168,6 +168,7 @@ def test_the_round_export_counts_obligations_met_and_open(
 
     table = export.round_export(session, round_.id, catalog)
 
-    assert table.columns[-3:] == ("baseline_met", "baseline_open", "scoring")
+    assert {"baseline_met", "baseline_open"} <= set(table.columns)
+    assert table.columns[-1] == "scoring"
     (row,) = [row for row in table.rows if row["agency"] == "Format Two Police"]
     assert (row["baseline_met"], row["baseline_open"]) == (0, 1)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from assessment.domain.formats.answer_file import load_answers_file
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.rules.scoring import score_assessment
+from assessment.presentation.labels import points
 from assessment.queries.answers import stored_answers
 from assessment.queries.results import stored_figures
 from assessment.services import accounts, rounds
@@ -235,8 +236,8 @@ def test_results_after_submission_are_scored_with_the_profile_everywhere(
     staff = fmt2_app.test_client()
     login(staff, consultant)
     page = text(staff.get(f"/agencies/{agency.id}/assessment/results"))
-    # The page shows whole points as Jinja's round does (62.5 -> 62) and the stored level.
-    assert f'id="overall-score">{round(expected.overall.score)}<' in page
+    # The page shows whole points, halves up (62.5 -> 63), and the stored level.
+    assert f'id="overall-score">{points(expected.overall.score)}<' in page
     assert f'id="overall-level"><strong>Floor: level {expected.overall.level} · Initial.' in page
     # The EU impact assessment applies under this profile, so it caps legal framework.
     assert f"capped by open baseline obligations: “{EU_DPIA_TEXT[:-1]}”" in page
