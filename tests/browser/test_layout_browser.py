@@ -1,5 +1,5 @@
 """Page layout in a real browser: the help, contact, privacy and accessibility pages at
-phone and desktop widths with axe-core."""
+phone and desktop widths with axe-core, and what a printed page leaves out."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, expect
 
+from assessment.services import accounts
+from assessment.store.models import Role
 from tests.browser.conftest import LiveSite, new_context
+from tests.browser.test_answering_browser import sign_in_and_start
+from tests.conftest import TEST_PASSWORD
 
 INFO_PAGES = ("/help", "/contact", "/privacy", "/accessibility")
 WIDTHS = (1280, 390)
@@ -54,3 +58,54 @@ def test_the_footer_leads_to_the_privacy_notice(page: Page) -> None:
     footer = page.get_by_role("navigation", name="About this service")
     footer.get_by_role("link", name="Privacy notice").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Privacy notice")
+
+
+def screen_chrome_shown(page: Page) -> dict[str, bool]:
+    """Whether the navigation, sign-out button and footer links are visible now."""
+    return {
+        "navigation": page.get_by_role("navigation", name="Main").is_visible(),
+        "sign-out": page.get_by_role("button", name="Sign out").is_visible(),
+        "footer links": page.get_by_role("navigation", name="About this service").is_visible(),
+    }
+
+
+def test_a_printed_results_page_is_content_only(page: Page, live_site: LiveSite) -> None:
+    sign_in_and_start(page, live_site.new_lead())
+    page.goto("/assessment/results")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Results")
+    assert all(screen_chrome_shown(page).values())
+
+    page.emulate_media(media="print")
+    assert not any(screen_chrome_shown(page).values()), screen_chrome_shown(page)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    # The parts after the first begin on a fresh page; tables are never clipped.
+    breaks = page.eval_on_selector_all(
+        "main > section", "sections => sections.map(s => getComputedStyle(s).breakBefore)"
+    )
+    assert len(breaks) >= 3 and breaks[0] != "page" and set(breaks[1:]) == {"page"}, breaks
+    overflows = page.eval_on_selector_all(
+        ".table-wrap", "wraps => wraps.map(w => getComputedStyle(w).overflowX)"
+    )
+    assert overflows and set(overflows) == {"visible"}, overflows
+
+
+@pytest.mark.parametrize("path", ["/consultant/benchmark", "/consultant/compare"])
+def test_printed_consultant_pages_leave_out_navigation_and_filters(
+    page: Page, live_site: LiveSite, path: str, expected_console_errors: list[str]
+) -> None:
+    expected_console_errors.append("status of 400")  # no round has results to benchmark
+    email = f"printing-{path.rsplit('/', 1)[-1]}@browser.example.org"
+    with live_site.database.session() as session:
+        accounts.create_user(session, email=email, password=TEST_PASSWORD, role=Role.CONSULTANT)
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(path)
+    filters = page.locator("main form[method=get]")
+    assert filters.count() and filters.first.is_visible()
+
+    page.emulate_media(media="print")
+    assert not any(screen_chrome_shown(page).values()), screen_chrome_shown(page)
+    assert not filters.first.is_visible()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
