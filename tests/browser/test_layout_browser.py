@@ -1,5 +1,6 @@
 """Page layout in a real browser: the help, contact, privacy and accessibility pages at
-phone and desktop widths with axe-core, and what a printed page leaves out."""
+phone and desktop widths with axe-core, what a printed page leaves out, and the header
+of a consultant on one line at 1,280 px."""
 
 from __future__ import annotations
 
@@ -60,6 +61,59 @@ def test_the_footer_leads_to_the_privacy_notice(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Privacy notice")
 
 
+LONG_EMAIL = "alexandra.vandenberghe-consultancy@public-security.example.org"
+
+
+def sign_in_as_consultant(page: Page, live_site: LiveSite, email: str) -> None:
+    """Create a consultant account and sign in with the login form."""
+    with live_site.database.session() as session:
+        accounts.create_user(session, email=email, password=TEST_PASSWORD, role=Role.CONSULTANT)
+    page.goto("/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/consultant/agencies")
+
+
+def test_a_consultants_header_is_one_line_at_1280_and_fits_at_390(
+    browser: Browser, live_site: LiveSite
+) -> None:
+    context = new_context(browser, live_site, viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in_as_consultant(page, live_site, LONG_EMAIL)
+        header = page.locator(".site-header")
+        name = page.locator(".site-name").bounding_box()
+        height = header.bounding_box()
+        assert name is not None and height is not None
+        # One line: the site name, every link and the sign-out button share a row.
+        assert height["height"] < 2 * name["height"] + 24, height
+        centres = [
+            box["y"] + box["height"] / 2
+            for item in [
+                page.locator(".site-name"),
+                *page.locator(".site-nav a").all(),
+                page.get_by_role("button", name="Sign out"),
+            ]
+            if (box := item.bounding_box()) is not None
+        ]
+        assert max(centres) - min(centres) < 4, centres
+        # The address is cut to fit, but whole on hover and to screen readers.
+        email = page.locator(".account__email")
+        assert email.get_attribute("title") == LONG_EMAIL
+        assert email.text_content() == LONG_EMAIL
+
+        page.set_viewport_size({"width": 390, "height": 800})
+        assert overflow(page) == 0
+        sign_out = page.get_by_role("button", name="Sign out").bounding_box()
+        assert sign_out is not None and sign_out["x"] + sign_out["width"] <= 390
+        for link in page.locator(".site-nav a").all():
+            box = link.bounding_box()
+            assert box is not None and box["x"] + box["width"] <= 390
+    finally:
+        context.close()
+
+
 def screen_chrome_shown(page: Page) -> dict[str, bool]:
     """Whether the navigation, sign-out button and footer links are visible now."""
     return {
@@ -94,13 +148,7 @@ def test_printed_consultant_pages_leave_out_navigation_and_filters(
     page: Page, live_site: LiveSite, path: str, expected_console_errors: list[str]
 ) -> None:
     expected_console_errors.append("status of 400")  # no round has results to benchmark
-    email = f"printing-{path.rsplit('/', 1)[-1]}@browser.example.org"
-    with live_site.database.session() as session:
-        accounts.create_user(session, email=email, password=TEST_PASSWORD, role=Role.CONSULTANT)
-    page.goto("/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in_as_consultant(page, live_site, f"print-{path.rsplit('/', 1)[-1]}@browser.example.org")
     page.goto(path)
     filters = page.locator("main form[method=get]")
     assert filters.count() and filters.first.is_visible()
