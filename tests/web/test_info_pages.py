@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.reporting.pdf_cache import DEFAULT_MAX_ENTRIES
 from assessment.resources import questionnaires_dir
 from assessment.store.models import Base
 from assessment.web.info.view_data import STORED_DATA
@@ -33,7 +34,7 @@ def _text(app: Flask, path: str, actor: str | None = None, world: World | None =
         login(client, user)
     response = client.get(path)
     assert response.status_code == 200, path
-    return html.unescape(response.get_data(as_text=True))
+    return " ".join(html.unescape(response.get_data(as_text=True)).split())
 
 
 @pytest.mark.parametrize("actor", [None, "lead_own", "consultant"])
@@ -80,6 +81,7 @@ def test_the_privacy_notice_shows_each_table_and_the_settings(
     assert "7 years after the round), then deleted by the operator" in page
     assert "does not delete them by itself" in page
     assert "at least 6 agencies" in page
+    assert f"At most {DEFAULT_MAX_ENTRIES} are kept" in page
 
 
 def test_contact_without_an_address_says_whom_to_ask(app: Flask) -> None:

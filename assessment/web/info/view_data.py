@@ -51,8 +51,9 @@ STORED_DATA: tuple[StoredData, ...] = (
         "Each user's e-mail address, role, agency, a salted hash of the password (never "
         "the password itself), whether the account is active, when it was created and "
         "when it last signed in.",
-        "Administrators (the Users page); consultants and administrators see the e-mail "
-        "address of whoever answered a question; the user sees their own address.",
+        "Administrators (the Users page). The address of whoever answered or submitted "
+        "is shown with the answers: to the agency's own leads, and to consultants and "
+        "administrators for every agency.",
         "while the account exists; a disabled account is kept (it stays named in the "
         "audit trail) " + UNTIL_DELETED,
     ),
@@ -114,7 +115,8 @@ STORED_DATA: tuple[StoredData, ...] = (
         "Report commentary",
         "A consultant's commentary on an agency's report, overall or per dimension, "
         "with its author and when it was last changed.",
-        "Consultants and administrators; the agency reads it in its report.",
+        "Consultants and administrators; the agency's leads read it once the report is "
+        "issued as final, never the draft.",
         _ASSESSMENT_DATA,
     ),
     StoredData(

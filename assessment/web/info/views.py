@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
 
+from assessment.reporting.pdf_cache import DEFAULT_MAX_ENTRIES
 from assessment.web.auth.access import public
 from assessment.web.catalog import web_catalog
 from assessment.web.info.view_data import STORED_DATA, maturity_scales
@@ -39,7 +40,12 @@ def contact() -> str:
 @public
 def privacy() -> str:
     """What the service stores, who sees it and how long it is kept."""
-    return render_template("info/privacy.html", stored=STORED_DATA, **_settings())
+    return render_template(
+        "info/privacy.html",
+        stored=STORED_DATA,
+        cached_reports=DEFAULT_MAX_ENTRIES,
+        **_settings(),
+    )
 
 
 @bp.route("/accessibility")
