@@ -12,7 +12,7 @@ import click
 from assessment.domain.formats.instrument_dict import instrument_to_dict
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.loading.crosswalk import is_crosswalk_file
-from assessment.domain.loading.loader import InstrumentError, load_instrument
+from assessment.domain.loading.loader import InstrumentError, Problem, load_instrument
 from assessment.domain.model.instrument import Dimension, Instrument, Practice, PracticeKind, Text
 from assessment.queries.instruments import default_catalog
 
@@ -39,14 +39,15 @@ def questionnaire() -> None:
 def validate(paths: tuple[Path, ...]) -> None:
     """Check instrument and crosswalk files; print each problem as FILE:LINE: PATH: MESSAGE."""
     all_valid = True
+    shown: set[Problem] = set()  # a crosswalk's check repeats its folder's instrument problems
     for path in paths:
         if is_crosswalk_file(path):
-            all_valid = _validate_crosswalk(path) and all_valid
+            all_valid = _validate_crosswalk(path, shown) and all_valid
             continue
         try:
             instrument = load_instrument(path)
         except InstrumentError as error:
-            _echo_problems(error)
+            _echo_problems(error, shown)
             all_valid = False
             continue
         click.echo(f"OK {path} ({instrument.key}: {_counts(instrument)})")
@@ -54,14 +55,14 @@ def validate(paths: tuple[Path, ...]) -> None:
         raise click.exceptions.Exit(EXIT_INVALID)
 
 
-def _validate_crosswalk(path: Path) -> bool:
+def _validate_crosswalk(path: Path, shown: set[Problem]) -> bool:
     """Check a crosswalk against the instruments of its own folder."""
     catalog = InstrumentCatalog(path.parent)
     try:
         instruments = {instrument.key: instrument for instrument in catalog.all()}
         crosswalk = catalog.load_crosswalk(path, instruments)
     except InstrumentError as error:
-        _echo_problems(error)
+        _echo_problems(error, shown)
         return False
     links = _plural(len(crosswalk.links), "link")
     click.echo(f"OK {path} ({crosswalk.key}: {links})")
@@ -71,7 +72,7 @@ def _validate_crosswalk(path: Path) -> bool:
 @questionnaire.command(name="list")
 @directory_option
 def list_instruments(directory: Path | None) -> None:
-    """List the bundled instruments."""
+    """List the bundled instruments, then the crosswalks between their versions."""
     catalog = _catalog(directory)
     instruments = _or_exit(catalog.all)
     if not instruments:
@@ -93,6 +94,12 @@ def list_instruments(directory: Path | None) -> None:
     for row in rows:
         cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
         click.echo("  ".join([*cells, row[-1]]))
+    crosswalks = _or_exit(catalog.crosswalks)
+    if crosswalks:
+        click.echo("")
+        click.echo("CROSSWALKS")
+        for crosswalk in crosswalks:
+            click.echo(f"{crosswalk.key}  ({_plural(len(crosswalk.links), 'link')})")
 
 
 @questionnaire.command()
@@ -225,6 +232,11 @@ def _or_exit(load: Callable[[], _T]) -> _T:
     raise click.exceptions.Exit(EXIT_INVALID)
 
 
-def _echo_problems(error: InstrumentError) -> None:
+def _echo_problems(error: InstrumentError, shown: set[Problem] | None = None) -> None:
+    """Print each problem once (those in `shown` were printed already)."""
     for problem in error.problems:
+        if shown is not None and problem in shown:
+            continue
         click.echo(str(problem), err=True)
+        if shown is not None:
+            shown.add(problem)

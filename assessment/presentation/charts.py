@@ -20,6 +20,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from assessment.presentation.labels import points
+
 SCORE_MAX = 100.0
 MAX_RADAR_SERIES = 3
 # Labels taken from user text (agency names) are cut to this many characters, and their
@@ -100,7 +102,7 @@ def _fmt(value: float) -> str:
 
 
 def _score_text(score: float | None) -> str:
-    return "not scored" if score is None else f"{score:.0f}"
+    return points(score, "not scored")
 
 
 def _clamp_score(score: float) -> float:
@@ -401,14 +403,14 @@ def quartile_bar(
             median_x=_fmt(x_of(quartiles.median)),
             q1_x=None if q1 is None else _fmt(x_of(q1)),
             iqr_width=None if q1 is None or q3 is None else _fmt(max(x_of(q3) - x_of(q1), 0.5)),
-            label=f"median {quartiles.median:.0f}; quartiles withheld (small group)",
+            label=f"median {points(quartiles.median)}; quartiles withheld (small group)",
             label_x=_fmt(x_of(quartiles.median) + (6 if quartiles.median < 50 else -6)),
             label_anchor="start" if quartiles.median < 50 else "end",
         )
     marker = None
     if agency_score is not None:
         marker_x = x_of(agency_score)
-        label = f"{agency_label} {agency_score:.0f}"
+        label = f"{agency_label} {points(agency_score)}"
         marker = _Marker(
             x=_fmt(marker_x),
             path=f"M {_fmt(marker_x)} {_fmt(mid_y - 9)} l -5 -8 h 10 z",
@@ -455,10 +457,10 @@ def _quartile_description(
         return f"Peer figures withheld: too few peers. {agency}"
     group = f"Peer group of {peer_count} agencies" if peer_count is not None else "Peer group"
     if quartiles.q1 is None or quartiles.q3 is None:
-        return f"{group}: median {quartiles.median:.0f} (quartiles not published). {agency}"
+        return f"{group}: median {points(quartiles.median)} (quartiles not published). {agency}"
     return (
-        f"{group}: lower quartile {quartiles.q1:.0f}, median {quartiles.median:.0f}, "
-        f"upper quartile {quartiles.q3:.0f}. {agency}"
+        f"{group}: lower quartile {points(quartiles.q1)}, median {points(quartiles.median)}, "
+        f"upper quartile {points(quartiles.q3)}. {agency}"
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assessment.domain.model.instrument import Instrument, OverallLevelRule
 from assessment.domain.model.results import DimensionResult, PracticeStatus, ScoreResult
 from assessment.domain.rules.headline import Headline, Ranked, headline
-from assessment.presentation.labels import BASELINE_MEANING, BASELINE_TITLE, level_name
+from assessment.presentation.labels import BASELINE_MEANING, BASELINE_TITLE, level_name, points
 
 NAMED_PRACTICES = 3  # blocking practices named in a headline before "and N more"
 
@@ -163,7 +163,8 @@ def _ranks(titles: dict[str, str], facts: Headline) -> str | None:
 
 def _ranked(titles: dict[str, str], ranked: Ranked) -> str:
     who = _and(titles[d] for d in ranked.dimension_ids)
-    return f"{who}, tied at {ranked.score:.0f}" if ranked.tied else f"{who} ({ranked.score:.0f})"
+    score = points(ranked.score)
+    return f"{who}, tied at {score}" if ranked.tied else f"{who} ({score})"
 
 
 def _texts(instrument: Instrument, practice_ids: Sequence[str]) -> str:

@@ -4,12 +4,29 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from assessment.domain.model.instrument import Instrument, OverallLevelRule
 from assessment.domain.model.results import BaselineResult, DimensionResult, PracticeStatus
 from assessment.domain.rules.headline import Headline, Ranked
 
 OVERALL = "Overall"
+
+
+def whole_points(value: float) -> int:
+    """The one rounding rule of every displayed figure: whole points, halves up (62.5 -> 63).
+
+    Python's round() and "%.0f" round halves to even (62.5 -> 62); a score must read the
+    same on every page, report and chart.
+    """
+    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def points(value: float | None, missing: str = "n/a") -> str:
+    """A score or percentage for display, in whole points; `missing` when there is none."""
+    return missing if value is None else str(whole_points(value))
+
+
 NOT_ANSWERED = "Not answered"
 NOT_APPLICABLE = "Not applicable"
 STATUS_WORDS = {
@@ -166,13 +183,12 @@ def cap_note(instrument: Instrument, dimension: DimensionResult) -> str | None:
 
 
 def no_longer_applicable_note(instrument: Instrument, practice_ids: Iterable[str]) -> str | None:
-    """After a profile change: which answers stopped applying (kept, not deleted)."""
+    """After a profile change: which answers stopped applying (kept, not deleted), named by
+    their question text (people read questions, not practice ids)."""
     ids = list(practice_ids)
     if not ids:
         return None
-    texts = [
-        f"{pid} ({practice.text})" if (practice := instrument.practice(pid)) else pid for pid in ids
-    ]
+    texts = [f'"{practice.text}"' if (practice := instrument.practice(pid)) else pid for pid in ids]
     return (
         "With the new profile these answers no longer apply; they are kept and count again "
         f"if the profile changes back: {'; '.join(texts)}"
@@ -188,5 +204,10 @@ def carried_over_note(share: float) -> str:
 
 
 def carried_over_round(name: str, share: float) -> str:
-    """A round's short name when its figures were computed on carried-over answers."""
+    """A round's name when its figures were computed on carried-over answers."""
     return f"{name} (carried over, {share:.0%} equivalent)"
+
+
+def carried_over_axis(name: str) -> str:
+    """The same round on a chart axis, where the long name does not fit: `2025*`."""
+    return f"{name}*"

@@ -9,21 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from assessment.domain.model.instrument import Instrument, OverallLevelRule
 from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.headline import headline
-from assessment.presentation.labels import level_name
+from assessment.presentation.labels import level_name, whole_points
 from assessment.presentation.roadmap import RoadmapView
 
 PRIORITIES = 3
 NOTABLE_CHANGE = 5.0  # points: a dimension change worth naming
-
-
-def whole(value: float) -> int:
-    """A score in whole points, halves rounded up (62.5 -> 63), as every page shows it."""
-    return int(Decimal(repr(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 @dataclass(frozen=True)
@@ -75,11 +69,10 @@ def _standing(instrument: Instrument, agency: str, round_name: str, result: Scor
     coverage = (
         "with every applicable practice answered"
         if overall.coverage >= 1
-        else f"with {whole(overall.coverage * 100)}% of the applicable practices answered"
+        else f"with {whole_points(overall.coverage * 100)}% of the applicable practices answered"
     )
-    sentence = (
-        f"{agency} scores {whole(overall.score)} out of 100 in round {round_name}, {coverage}."
-    )
+    score = whole_points(overall.score)
+    sentence = f"{agency} scores {score} out of 100 in round {round_name}, {coverage}."
     level = f"level {overall.level} ({level_name(instrument, overall.level)})"
     rule = instrument.scoring.overall_level_rule
     if rule is OverallLevelRule.LOWEST:
@@ -127,7 +120,7 @@ def _extremes(instrument: Instrument, result: ScoreResult) -> str:
     titles = _titles(instrument)
     strongest = [titles[d] for d in facts.strongest.dimension_ids]
     weakest = [titles[d] for d in facts.weakest.dimension_ids]
-    top, bottom = whole(facts.strongest.score), whole(facts.weakest.score)
+    top, bottom = whole_points(facts.strongest.score), whole_points(facts.weakest.score)
     return f"{_ranked(strongest, 'strongest', top)}; {_ranked(weakest, 'weakest', bottom)}."
 
 
@@ -143,15 +136,16 @@ def _change(
     now, then = result.overall.score, previous.overall.score
     if now is None or then is None:
         return ""
-    difference = whole(now) - whole(then)
+    difference = whole_points(now) - whole_points(then)
     if difference == 0:
-        sentence = f"Since round {previous_round} the overall score is unchanged at {whole(now)}."
+        unchanged = whole_points(now)
+        sentence = f"Since round {previous_round} the overall score is unchanged at {unchanged}."
     else:
         direction = "rose" if difference > 0 else "fell"
         sentence = (
             f"Since round {previous_round} the overall score {direction} by "
             f"{abs(difference)} point{'s' if abs(difference) != 1 else ''}, "
-            f"from {whole(then)} to {whole(now)}."
+            f"from {whole_points(then)} to {whole_points(now)}."
         )
     titles = _titles(instrument)
     moves = []
@@ -159,7 +153,7 @@ def _change(
         before = previous.dimensions.get(d_id)
         if figures.score is None or before is None or before.score is None:
             continue
-        delta = whole(figures.score) - whole(before.score)
+        delta = whole_points(figures.score) - whole_points(before.score)
         if abs(delta) >= NOTABLE_CHANGE and d_id in titles:
             moves.append((-abs(delta), titles[d_id], delta))
     if moves:
@@ -180,8 +174,8 @@ def _peers(peers: PeerFacts) -> str:
     if peers.median is None:
         reason = peers.withheld_reason or "not enough comparable agencies"
         return f"No comparison with peers is shown: {reason}."
-    median = whole(peers.median)
+    median = whole_points(peers.median)
     sentence = f"In its peer group, {peers.group}, the median overall score is {median}"
     if peers.percentile_rank is not None:
-        sentence += f"; the agency is ahead of {whole(peers.percentile_rank)}% of its peers"
+        sentence += f"; the agency is ahead of {whole_points(peers.percentile_rank)}% of its peers"
     return sentence + "."

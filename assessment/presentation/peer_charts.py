@@ -9,7 +9,7 @@ from markupsafe import Markup
 from assessment.domain.rules.benchmark import CellStatistics, PeerPosition, PeerStatistics
 from assessment.domain.rules.trajectory import Trajectory
 from assessment.presentation.charts import Quartiles, level_distribution, quartile_bar, trend_chart
-from assessment.presentation.labels import FigureNames
+from assessment.presentation.labels import FigureNames, carried_over_axis
 
 
 def quartiles_of(cell: CellStatistics | None) -> Quartiles | None:
@@ -95,6 +95,8 @@ def trend_of(trajectory: Trajectory, names: FigureNames) -> Markup | None:
             step = point.dimension(key)
             values.append(step.score if step else None)
         series.append((names.figure("dimension", key), values))
-    return trend_chart(
-        [point.round.name for point in points], series, title="Dimension scores over rounds"
-    )
+    rounds = [
+        point.round.name if point.carried_share is None else carried_over_axis(point.round.name)
+        for point in points
+    ]
+    return trend_chart(rounds, series, title="Dimension scores over rounds")

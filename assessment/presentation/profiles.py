@@ -7,6 +7,8 @@ profile questions; a code the instrument does not know is shown as it is.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.benchmark import PeerGroup
 
@@ -94,11 +96,19 @@ def profile_line(instrument: Instrument, country: str, agency_type: str, size_ba
 
 
 def group_title(instrument: Instrument, group: PeerGroup) -> str:
-    """A peer group as a title: "Regional agencies in Belgium, 100 to 999 sworn officers"."""
-    kind = type_label(instrument, group.agency_type) if group.agency_type else "All"
-    title = f"{kind} agencies"
+    """A peer group as a title: "Regional agencies in Belgium, size: 100 to 999 ..."."""
+    return describe_group(
+        group, lambda code: type_label(instrument, code), lambda code: size_label(instrument, code)
+    )
+
+
+def describe_group(
+    group: PeerGroup, type_word: Callable[[str], str], size_word: Callable[[str], str]
+) -> str:
+    """A peer group in words, given how to say an agency type and a size band."""
+    title = f"{type_word(group.agency_type) if group.agency_type else 'All'} agencies"
     if group.country:
         title += f" in {country_name(group.country)}"
     if group.size_band:
-        title += f", size: {size_label(instrument, group.size_band)}"
+        title += f", size: {size_word(group.size_band)}"
     return title

@@ -226,7 +226,13 @@ def _overview(
     share = None
     if latest and previous and previous.lineage != latest.lineage:
         answers = stored_answers(session, [previous.assessment_id])[previous.assessment_id]
-        carried = carrier.figures(answers, previous.instrument, latest.instrument)
+        profiles = carrier.profiles(session, [previous.assessment_id], latest.instrument)
+        carried = carrier.figures(
+            answers,
+            previous.instrument,
+            latest.instrument,
+            profiles.get(previous.assessment_id),
+        )
         previous_score = carried.result.overall.score if carried else None
         share = carried.equivalent_share if carried else None
     change = None

@@ -51,8 +51,9 @@ def stored_answers(session: Session, assessment_ids: Iterable[int]) -> dict[int,
 
 def submitted_answers(
     session: Session, round_id: int, agency_ids: Collection[int]
-) -> list[dict[str, Answer]]:
-    """The stored answers of these agencies' submitted assessments in the round."""
+) -> dict[int, dict[str, Answer]]:
+    """The stored answers of these agencies' submitted assessments in the round, keyed by
+    assessment id."""
     wanted = set(agency_ids)
     submitted = session.execute(
         select(Assessment.id, Assessment.agency_id).where(
@@ -60,7 +61,7 @@ def submitted_answers(
         )
     )
     ids = [assessment_id for assessment_id, agency_id in submitted if agency_id in wanted]
-    return list(stored_answers(session, ids).values())
+    return stored_answers(session, ids)
 
 
 @dataclass(frozen=True)

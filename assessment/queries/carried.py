@@ -10,7 +10,7 @@ had an equivalent.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -24,10 +24,11 @@ from assessment.domain.model.crosswalk import Crosswalk
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.carry import CarriedAnswers, carry_answers
-from assessment.domain.rules.scoring import score_assessment
+from assessment.domain.rules.scoring import Profile, score_assessment
 from assessment.domain.rules.trajectory import CarriedFigures, CarryFigures, RoundInfo
 from assessment.queries.answers import stored_answers
 from assessment.queries.instruments import default_catalog
+from assessment.queries.profiles import assessment_profiles
 from assessment.queries.rounds import round_order
 from assessment.services.errors import NotFound
 from assessment.store.models import Assessment, AssessmentStatus, Round
@@ -72,14 +73,28 @@ class Carrier:
         return carry_answers(answers, instruments[source], chain, instruments)
 
     def figures(
-        self, answers: Mapping[str, Answer], source: str, target: str
+        self,
+        answers: Mapping[str, Answer],
+        source: str,
+        target: str,
+        profile: Profile | None = None,
     ) -> CarriedFigures | None:
-        """The figures of `answers` carried to `target` and scored there."""
+        """The figures of `answers` carried to `target` and scored there under `profile`."""
         carried = self.carry(answers, source, target)
         if carried is None:
             return None
-        result = score_assessment(self.instruments()[target], carried.answers)
+        result = score_assessment(self.instruments()[target], carried.answers, profile)
         return CarriedFigures(result, carried.equivalent_share)
+
+    def profiles(
+        self, session: Session, assessment_ids: Iterable[int], target: str
+    ) -> dict[int, Profile]:
+        """The profiles of earlier assessments, read against the `target` questionnaire
+        their answers are carried to (its profile questions decide what applies there)."""
+        instrument = self.instruments().get(target)
+        if instrument is None:
+            return {}
+        return assessment_profiles(session, dict.fromkeys(assessment_ids, instrument))
 
 
 def agency_carry(
@@ -102,7 +117,8 @@ def agency_carry(
         if assessment_id is None:
             return None
         answers = stored_answers(session, [assessment_id])[assessment_id]
-        return carrier.figures(answers, source, target)
+        profile = carrier.profiles(session, [assessment_id], target).get(assessment_id)
+        return carrier.figures(answers, source, target, profile)
 
     return carry
 
@@ -126,12 +142,18 @@ def carried_round_frame(
     )
     submitted = {agency_id: assessment_id for agency_id, assessment_id in found}
     answers = stored_answers(session, submitted.values())
+    profiles = carrier.profiles(session, submitted.values(), target)
     agencies = frame.drop_duplicates("agency_id").set_index("agency_id")
     rows: list[dict[str, object]] = []
     share = 1.0
     for agency_id, columns in agencies.iterrows():
         assessment_id = submitted.get(int(str(agency_id)))
-        carried = carrier.figures(answers.get(assessment_id or -1, {}), source_key, target)
+        carried = carrier.figures(
+            answers.get(assessment_id or -1, {}),
+            source_key,
+            target,
+            profiles.get(assessment_id or -1),
+        )
         if assessment_id is None or carried is None:
             continue
         share = carried.equivalent_share

@@ -34,10 +34,11 @@ from assessment.domain.model.results import (
     ScoreResult,
     with_figures,
 )
-from assessment.domain.rules.scoring import score_assessment, scoring_key
+from assessment.domain.rules.scoring import Profile, score_assessment, scoring_key
 from assessment.domain.rules.trajectory import RoundInfo
 from assessment.queries.answers import stored_answers
 from assessment.queries.instruments import instrument_for, instrument_of
+from assessment.queries.profiles import assessment_profile
 from assessment.queries.rounds import round_info, round_order
 from assessment.services.errors import NotFound, ServiceError
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Result, Round
@@ -51,6 +52,7 @@ class AssessmentResults:
     provisional: bool  # a draft, scored live from its answers so far
     stale: bool  # stored under another scoring key than the instrument's current one
     scored_with: str | None  # the scoring key of the stored figures
+    profile: Profile  # the profile answers the figures were computed under
 
     @property
     def status_note(self) -> str | None:
@@ -71,15 +73,16 @@ def assessment_results(
     """The assessment's results under the rule of this module's docstring."""
     instrument = instrument_of(assessment, catalog)
     answers = stored_answers(session, [assessment.id])[assessment.id]
+    profile = assessment_profile(assessment, instrument)
     try:
-        live = score_assessment(instrument, answers)
+        live = score_assessment(instrument, answers, profile)
     except ValueError as error:
         raise ServiceError(f"the stored answers do not fit {instrument.key}: {error}") from None
     if assessment.status != AssessmentStatus.SUBMITTED:
-        return AssessmentResults(live, provisional=True, stale=False, scored_with=None)
+        return AssessmentResults(live, True, False, None, profile)
     stored = with_figures(live, stored_figures(session, assessment.id))
     stale = assessment.scored_with != scoring_key(instrument)
-    return AssessmentResults(stored, False, stale, assessment.scored_with)
+    return AssessmentResults(stored, False, stale, assessment.scored_with, profile)
 
 
 def stored_figures(session: Session, assessment_id: int) -> dict[tuple[str, str], Figure]:

@@ -32,7 +32,7 @@ from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.trajectory import AlignedRound, align_rounds, comparable_base
 from assessment.presentation.charts import short_label
 from assessment.presentation.headline_view import baseline_view, cap_text, headline_view
-from assessment.presentation.labels import carried_over_round
+from assessment.presentation.labels import carried_over_axis, carried_over_round
 from assessment.presentation.narrative import PeerFacts, summary_sentences
 from assessment.presentation.profiles import profile_line
 from assessment.presentation.roadmap import roadmap_view
@@ -48,7 +48,7 @@ from assessment.queries.results import (
 )
 from assessment.queries.rounds import get_round
 from assessment.reporting import sections
-from assessment.reporting.baseline import published_baseline
+from assessment.reporting.baseline import legal_references, published_baseline
 from assessment.reporting.view_data import AgencyReport, ConsultantNote, TrendView
 from assessment.services.benchmarking import peer_groups_for, round_frame
 from assessment.store.models import OVERALL_SECTION, Agency
@@ -96,7 +96,7 @@ def build_agency_report(
         agency_carry(session, agency.id, catalog),
     )
     lineages = [entry.lineage for entry in aligned]
-    earlier = [(_round_name(e), e.result) for e in aligned[:index] if e.lineage == lineages[index]]
+    earlier = [e for e in aligned[:index] if e.lineage == lineages[index]]
     base = comparable_base(lineages, index)
     previous = (_round_name(aligned[base]), aligned[base].result) if base is not None else None
     peers = choose_peer_group(round_frame(session, round_.id), agency, instrument, k)
@@ -113,7 +113,8 @@ def build_agency_report(
         previous=_dimension_scores(previous[1]) if previous else None,
         previous_overall=previous[1].overall.score if previous else None,
     )
-    roadmap = roadmap_view(instrument, result, build_roadmap(instrument, answers, result))
+    plan = build_roadmap(instrument, answers, result, profile=results.profile)
+    roadmap = roadmap_view(instrument, result, plan)
     return AgencyReport(
         agency_name=agency.name,
         agency_details=profile_line(
@@ -165,13 +166,14 @@ def build_agency_report(
             instrument, result, peers.position.statistics if peers.position else None
         ),
         roadmap=roadmap,
-        trend=_trend(instrument, [*earlier, (round_.name, result)]),
+        trend=_trend(instrument, [*earlier, aligned[index]]),
         methodology=sections.methodology(
             instrument,
             peer_group=peers.label,
             peer_count=peers.count,
             k=k,
             baseline=published_baseline(),
+            references=legal_references(),
         ),
         appendix=sections.appendix(
             instrument, result, answers, _authors(answer_authors(session, assessment.id))
@@ -202,15 +204,24 @@ def choose_peer_group(
     return PeerChoice(f"none ({reason})", None, None)
 
 
-def _trend(instrument: Instrument, rounds: Sequence[tuple[str, ScoreResult]]) -> TrendView | None:
+def _trend(instrument: Instrument, rounds: Sequence[AlignedRound]) -> TrendView | None:
     """Scores over the rounds of one lineage, oldest first; None with a single round."""
     if len(rounds) < 2:
         return None
     rows = [
-        (name, result.overall.score, result.overall.level, _dimension_scores(result))
-        for name, result in rounds
+        (
+            _round_name(entry),
+            entry.result.overall.score,
+            entry.result.overall.level,
+            _dimension_scores(entry.result),
+        )
+        for entry in rounds
     ]
-    return sections.trend_view(instrument, rows)
+    axis = [
+        entry.info.name if entry.carried_share is None else carried_over_axis(entry.info.name)
+        for entry in rounds
+    ]
+    return sections.trend_view(instrument, rows, axis_names=axis)
 
 
 def _stage(today: date, *, with_commentary: bool, final: bool) -> str:

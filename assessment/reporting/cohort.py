@@ -30,14 +30,15 @@ from assessment.domain.rules.benchmark import (
 )
 from assessment.domain.rules.scoring import score_assessment
 from assessment.presentation.charts import level_distribution, quartile_bar
-from assessment.presentation.labels import carried_over_round, level_name
+from assessment.presentation.labels import carried_over_axis, carried_over_round, level_name
 from assessment.presentation.profiles import group_title
 from assessment.queries.answers import submitted_answers
 from assessment.queries.carried import Carrier, carried_round_frame, instrument_key
 from assessment.queries.instruments import instrument_for
+from assessment.queries.profiles import assessment_profiles
 from assessment.queries.rounds import get_round, round_info, rounds_with_results
 from assessment.reporting import sections
-from assessment.reporting.baseline import published_baseline
+from assessment.reporting.baseline import legal_references, published_baseline
 from assessment.reporting.view_data import CohortReport, DistributionLine, TrendView, UnmetPractice
 from assessment.services.benchmarking import round_frame
 from assessment.services.errors import ServiceError
@@ -77,9 +78,11 @@ def build_cohort_report(
     frame = round_frame(session, round_.id)
     statistics = _statistics(frame, group, k, levels, round_)
     members = _member_ids(frame, group)
+    answers = submitted_answers(session, round_.id, members)
+    profiles = assessment_profiles(session, dict.fromkeys(answers, instrument))
     results = [
-        score_assessment(instrument, answers)
-        for answers in submitted_answers(session, round_.id, members)
+        score_assessment(instrument, answers[assessment_id], profiles[assessment_id])
+        for assessment_id in answers
     ]
     tallies = practice_tallies(results)
     return CohortReport(
@@ -108,6 +111,7 @@ def build_cohort_report(
             peer_count=statistics.n_agencies,
             k=k,
             baseline=published_baseline(),
+            references=legal_references(),
         ),
     )
 
@@ -233,8 +237,9 @@ def _medians_over_rounds(
     """
     carrier = Carrier(catalog)
     rows = []
+    axis = []
     for earlier in rounds_with_results(session):
-        name = earlier.name
+        name = axis_name = earlier.name
         info = round_info(earlier)
         same_lineage = info.lineage == (instrument.id, instrument.major_version)
         if not same_lineage and carrier.chain(instrument_key(info), instrument.key) is None:
@@ -245,14 +250,16 @@ def _medians_over_rounds(
             if carried is None:
                 continue
             frame, name = carried[0], carried_over_round(earlier.name, carried[1])
+            axis_name = carried_over_axis(earlier.name)
         statistics = _optional_statistics(frame, group, k)
         if statistics is not None:  # rounds where the group was below K say nothing
             rows.append(_median_row(instrument, name, statistics))
+            axis.append(axis_name)
         if earlier.id == round_.id:
             break
     if len(rows) < 2:
         return None
-    return sections.trend_view(instrument, rows, title="Group medians over rounds")
+    return sections.trend_view(instrument, rows, title="Group medians over rounds", axis_names=axis)
 
 
 def _optional_statistics(frame: pd.DataFrame, group: PeerGroup, k: int) -> PeerStatistics | None:

@@ -19,6 +19,7 @@ from weasyprint import HTML
 from weasyprint.text.fonts import FontConfiguration
 
 from assessment.presentation.charts import chart_image
+from assessment.presentation.labels import points
 from assessment.reporting.fetcher import SafeURLFetcher
 from assessment.reporting.view_data import AgencyReport, CohortReport
 from assessment.resources import reports_dir
@@ -53,6 +54,7 @@ def report_environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters["chart_image"] = chart_image
+    environment.filters["points"] = points
     return environment
 
 

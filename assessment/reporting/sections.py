@@ -314,8 +314,12 @@ def trend_view(
     rounds: Sequence[tuple[str, float | None, int | None, PreviousScores]],
     *,
     title: str = "Scores over rounds",
+    axis_names: Sequence[str] | None = None,
 ) -> TrendView:
-    """Scores per round (oldest first): a table row and a line per dimension plus overall."""
+    """Scores per round (oldest first): a table row and a line per dimension plus overall.
+
+    `axis_names` label the chart's rounds when the table's names are too long for it.
+    """
     dimension_ids = [d.id for d in instrument.dimensions]
     rows = tuple(
         TrendRow(name, overall, level, tuple(scores.get(d_id) for d_id in dimension_ids))
@@ -326,7 +330,8 @@ def trend_view(
         for index, d in enumerate(instrument.dimensions)
     ]
     series.append((OVERALL, [row.overall for row in rows]))
-    chart = trend_chart([row.round_name for row in rows], series, title=title)
+    names = list(axis_names) if axis_names is not None else [row.round_name for row in rows]
+    chart = trend_chart(names, series, title=title)
     return TrendView(tuple(str(d.title) for d in instrument.dimensions), rows, chart)
 
 
@@ -337,6 +342,7 @@ def methodology(
     peer_count: int | None,
     k: int,
     baseline: Sequence[BaselineFigure],
+    references: Sequence[str] = (),
 ) -> Methodology:
     """How the figures are computed, the instrument, the peer group, anonymity and context."""
     rules = instrument.scoring
@@ -380,6 +386,7 @@ def methodology(
         baseline=tuple(baseline),
         sources=tuple(SourceLine(key, s.citation) for key, s in instrument.sources.items()),
         definitions=option_definitions(instrument),
+        references=tuple(references),
     )
 
 

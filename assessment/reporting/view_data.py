@@ -188,6 +188,7 @@ class Methodology:
     baseline: tuple[BaselineFigure, ...]
     sources: tuple[SourceLine, ...]
     definitions: tuple[OptionDefinition, ...] = ()  # what each answer option means (format 2)
+    references: tuple[str, ...] = ()  # the current European legal framework, "act: scope"
 
 
 @dataclass(frozen=True)

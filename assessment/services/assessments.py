@@ -22,12 +22,23 @@ from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import ScoreResult
-from assessment.domain.rules.answer_check import AnswerProblem, check_answers
-from assessment.domain.rules.scoring import score_assessment, scoring_key
+from assessment.domain.rules.answer_check import AnswerProblem, check_answers, check_profile
+from assessment.domain.rules.scoring import (
+    Profile,
+    newly_not_applicable,
+    score_assessment,
+    scoring_key,
+)
 from assessment.queries.answers import stored_answers
 from assessment.queries.assessments import assessment_in_round
 from assessment.queries.carried import carry_source
-from assessment.queries.instruments import instrument_for, instrument_of
+from assessment.queries.instruments import instrument_for, instrument_of, round_instrument
+from assessment.queries.profiles import (
+    agency_answers,
+    assessment_profile,
+    assessment_profiles,
+    effective_profile,
+)
 from assessment.services import audit
 from assessment.services.errors import (
     Conflict,
@@ -65,9 +76,18 @@ MAX_REASON_LENGTH = 2000
 
 
 def start_assessment(
-    session: Session, *, agency_id: int, round_id: int, actor: User | None
+    session: Session,
+    *,
+    agency_id: int,
+    round_id: int,
+    actor: User | None,
+    catalog: InstrumentCatalog | None = None,
 ) -> Assessment:
-    """The agency's assessment in the round, created as a draft if it does not exist yet."""
+    """The agency's assessment in the round, created as a draft if it does not exist yet.
+
+    Its profile starts from the agency's record (country, type, size) where the
+    questionnaire asks those questions.
+    """
     agency = session.get(Agency, agency_id)
     if agency is None:
         raise NotFound(f"there is no agency with id {agency_id}")
@@ -84,11 +104,15 @@ def start_assessment(
         raise RoundClosed(
             f"round {round_.name} is {round_.state.value}; no assessment can be started in it"
         )
+    instrument = round_instrument(round_, catalog)
     assessment = Assessment(
         agency_id=agency_id,
         round_id=round_id,
         instrument_id=round_.instrument_id,
         instrument_version=round_.instrument_version,
+        profile=agency_answers(instrument, agency.country, agency.agency_type, agency.size_band)
+        if instrument is not None
+        else {},
     )
     session.add(assessment)
     try:
@@ -167,7 +191,8 @@ def submit_assessment(
     assessment = _changeable(session, assessment_id, actor)
     instrument = instrument_of(assessment, catalog)
     _claim_revision(session, assessment, revision, submit=True, actor=actor)
-    score = _score(instrument, stored_answers(session, [assessment.id])[assessment.id])
+    answers = stored_answers(session, [assessment.id])[assessment.id]
+    score = _score(instrument, answers, assessment_profile(assessment, instrument))
     _replace_results(session, {assessment.id: (score, scoring_key(instrument))})
     unconfirmed = session.scalars(
         select(AnswerRow.practice_id).where(
@@ -188,6 +213,69 @@ def submit_assessment(
     session.commit()
     session.expire(assessment, ["answers", "results"])
     return assessment
+
+
+@dataclass(frozen=True)
+class ProfileChange:
+    """What saving the profile changed."""
+
+    changed: tuple[str, ...]  # profile question ids whose answer changed
+    no_longer_applicable: tuple[str, ...]  # answered practices that stopped applying
+
+
+def save_profile(
+    session: Session,
+    *,
+    assessment_id: int,
+    profile: Mapping[str, object],
+    revision: int,
+    actor: User | None,
+    catalog: InstrumentCatalog | None = None,
+) -> ProfileChange:
+    """Replace the draft's profile answers; say which answered practices stop applying.
+
+    Nothing is deleted: an answer that no longer applies is kept and counts again when
+    the profile changes back. A question left empty falls back to the agency's record
+    where there is one (see `queries.profiles`); a save that changes no answer writes
+    nothing. Refused with InvalidInput (keyed by
+    question id) when an answer does not fit its question, and like `save_answers`
+    otherwise (Conflict, Locked, RoundClosed).
+    """
+    assessment = _changeable(session, assessment_id, actor)
+    instrument = instrument_of(assessment, catalog)
+    problems = check_profile(instrument, profile)
+    if problems:
+        raise InvalidInput({problem.question_id: problem.message for problem in problems})
+    stored = {key: value for key, value in profile.items() if value not in (None, "", [])}
+    agency = assessment.agency
+    defaults = agency_answers(instrument, agency.country, agency.agency_type, agency.size_band)
+    before = effective_profile(instrument, assessment.profile, defaults)
+    if effective_profile(instrument, stored, defaults) == before:
+        return ProfileChange((), ())  # nothing changes, so nothing is written
+    _claim_revision(session, assessment, revision)
+    session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id)
+        .values(profile=stored)
+        .execution_options(synchronize_session=False)
+    )
+    set_committed_value(assessment, "profile", stored)
+    after = assessment_profile(assessment, instrument)
+    answers = stored_answers(session, [assessment.id])[assessment.id]
+    gone = newly_not_applicable(instrument, answers, before, after)
+    changed = tuple(q.id for q in instrument.profile if before.get(q.id) != after.get(q.id))
+    audit.record(
+        session,
+        "assessment.profile_saved",
+        actor=actor,
+        agency_id=assessment.agency_id,
+        assessment_id=assessment.id,
+        revision=assessment.revision,
+        changed={question_id: after.get(question_id) for question_id in changed},
+        no_longer_applicable=list(gone),
+    )
+    session.commit()
+    return ProfileChange(changed, gone)
 
 
 def reopen_assessment(
@@ -259,10 +347,15 @@ def rescore_round(
         for row in submitted
     }
     keys = {version: scoring_key(instrument) for version, instrument in instruments.items()}
+    of_assessment = {
+        row.id: instruments[row.instrument_id, row.instrument_version] for row in submitted
+    }
+    profiles = assessment_profiles(session, of_assessment)
     scores = {}
     for row in submitted:
         version = (row.instrument_id, row.instrument_version)
-        scores[row.id] = (_score(instruments[version], answers[row.id]), keys[version])
+        score = _score(instruments[version], answers[row.id], profiles[row.id])
+        scores[row.id] = (score, keys[version])
     _replace_results(session, scores)
     audit.record(session, "round.rescored", actor=actor, round_id=round_id, assessments=len(scores))
     session.commit()
@@ -413,9 +506,9 @@ def _store_answers(
         )
 
 
-def _score(instrument: Instrument, answers: Mapping[str, Answer]) -> ScoreResult:
+def _score(instrument: Instrument, answers: Mapping[str, Answer], profile: Profile) -> ScoreResult:
     try:
-        return score_assessment(instrument, answers)
+        return score_assessment(instrument, answers, profile)
     except ValueError as error:
         raise ServiceError(f"the stored answers do not fit {instrument.key}: {error}") from None
 
@@ -457,6 +550,7 @@ class Prefill:
     round_name: str  # the round the answers came from
     carried: tuple[str, ...]  # the practices filled in, all flagged carried over
     equivalent_share: float  # share of this questionnaire that had an equivalent
+    from_questionnaire: str  # id@version the answers were given to
 
 
 def prefill_from_previous(
@@ -504,7 +598,12 @@ def prefill_from_previous(
     )
     session.commit()
     session.expire(assessment, ["answers"])
-    return Prefill(source.round_name, tuple(sorted(fill)), source.carried.equivalent_share)
+    return Prefill(
+        source.round_name,
+        tuple(sorted(fill)),
+        source.carried.equivalent_share,
+        source.instrument,
+    )
 
 
 def _confirm_carried_over(

@@ -18,8 +18,9 @@ from assessment.domain.demo.synthetic import (
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.schedule import RoundState, Schedule
-from assessment.domain.rules.scoring import score_assessment, scoring_key
+from assessment.domain.rules.scoring import Profile, score_assessment, scoring_key
 from assessment.queries.instruments import default_catalog
+from assessment.queries.profiles import agency_answers
 from assessment.services import audit
 from assessment.services.accounts import check_password
 from assessment.services.assessments import result_rows
@@ -161,6 +162,7 @@ def _insert_assessments(
 ) -> list[int]:
     ends = {r.name: _moment(r.ends_on) for r in population.rounds}
     key = scoring_key(instrument)
+    profiles = _profiles(population, instrument)
     rows = [
         {
             "agency_id": agency_ids[a.agency_number],
@@ -172,6 +174,7 @@ def _insert_assessments(
             "updated_at": ends[a.round_name],
             "submitted_at": ends[a.round_name] if a.submitted else None,
             "scored_with": key if a.submitted else None,
+            "profile": profiles[a.agency_number],
         }
         for a in population.assessments
     ]
@@ -201,13 +204,24 @@ def _insert_results(
     instrument: Instrument,
     assessment_ids: list[int],
 ) -> None:
+    profiles = _profiles(population, instrument)
     rows = [
         {"assessment_id": assessment_id, **row}
         for assessment, assessment_id in zip(population.assessments, assessment_ids, strict=True)
         if assessment.submitted
-        for row in result_rows(score_assessment(instrument, assessment.answers))
+        for row in result_rows(
+            score_assessment(instrument, assessment.answers, profiles[assessment.agency_number])
+        )
     ]
     _insert(session, Result, rows)
+
+
+def _profiles(population: SyntheticPopulation, instrument: Instrument) -> dict[int, Profile]:
+    """Each synthetic agency's profile answers, by agency number, as a draft starts with."""
+    return {
+        a.number: agency_answers(instrument, a.country, a.agency_type, a.size_band)
+        for a in population.agencies
+    }
 
 
 def _insert_users(

@@ -4,8 +4,10 @@ Columns: agency, country, agency_type, size_band, round, status, overall_score,
 overall_level, then `<dimension>_score` and `<dimension>_level` for each dimension of the
 round's instrument in instrument order, for an instrument with baseline practices
 `baseline_met` and `baseline_open` (legal and safety obligations, counted apart from the
-scores), and last `scoring`: "current", or "stale" when the
-stored figures were computed with an earlier scoring of the instrument (rescore the round).
+scores), then `profile_<question>` for each profile question that a condition of the
+instrument refers to (the answers that decided what applied; a list of options joined by
+"; "), and last `scoring`: "current", or "stale" when the stored figures were computed
+with an earlier scoring of the instrument (rescore the round).
 Drafts have empty figures: results exist only for submitted assessments. The command line
 writes CSV or JSON; the web also offers XLSX.
 
@@ -31,9 +33,10 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.instrument import Instrument, PracticeKind
-from assessment.domain.rules.scoring import score_assessment, scoring_key
+from assessment.domain.rules.scoring import Profile, score_assessment, scoring_key
 from assessment.queries.answers import answer_authors, stored_answers
 from assessment.queries.instruments import instrument_for
+from assessment.queries.profiles import assessment_profiles
 from assessment.services.errors import NotFound
 from assessment.store.models import (
     Agency,
@@ -57,6 +60,7 @@ BASE_COLUMNS = (
 FIGURES = ("score", "level")
 SCORING_COLUMN = "scoring"
 BASELINE_COLUMNS = ("baseline_met", "baseline_open")  # format-2 instruments with a baseline
+PROFILE_PREFIX = "profile_"
 SCORE_DECIMALS = 2
 Cell = str | int | float | bool | None
 # What makes a spreadsheet read a text cell as a formula (OWASP, CSV injection).
@@ -83,22 +87,49 @@ def round_export(
     instrument = instrument_for(round_.instrument_id, round_.instrument_version, catalog)
     dimension_ids = [d.id for d in instrument.dimensions]
     has_baseline = any(p.kind is PracticeKind.BASELINE for p in instrument.practices())
+    deciding = _deciding_questions(instrument)
     columns = (
         *BASE_COLUMNS,
         *(f"{dimension_id}_{figure}" for dimension_id in dimension_ids for figure in FIGURES),
         *(BASELINE_COLUMNS if has_baseline else ()),
+        *(PROFILE_PREFIX + question_id for question_id in deciding),
         SCORING_COLUMN,
     )
     figures = _figures(session, round_id)
+    agencies = _agencies(session, round_id)
+    profiles = assessment_profiles(session, {row.assessment_id: instrument for row in agencies})
     if has_baseline:
-        for assessment_id, cells in _baseline_cells(session, instrument, figures).items():
+        baseline = _baseline_cells(session, instrument, figures, profiles)
+        for assessment_id, cells in baseline.items():
             figures.setdefault(assessment_id, {}).update(cells)
+    for assessment_id, profile in profiles.items():
+        cells = figures.setdefault(assessment_id, {})
+        for question_id in deciding:
+            cells[PROFILE_PREFIX + question_id] = _profile_cell(profile.get(question_id))
     current = scoring_key(instrument)
     rows = tuple(
         _row(columns, round_.name, agency_row, figures.get(agency_row.assessment_id, {}), current)
-        for agency_row in _agencies(session, round_id)
+        for agency_row in agencies
     )
     return RoundExport(round_.name, columns, rows)
+
+
+def _deciding_questions(instrument: Instrument) -> list[str]:
+    """The profile questions that some practice's condition refers to, in profile order."""
+    referred = {
+        practice.show_if.profile_id
+        for practice in instrument.practices()
+        if practice.show_if is not None and practice.show_if.profile_id is not None
+    }
+    return [question.id for question in instrument.profile if question.id in referred]
+
+
+def _profile_cell(value: object) -> Cell:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
 
 
 ANSWER_COLUMNS = (
@@ -245,13 +276,17 @@ def _figures(session: Session, round_id: int) -> dict[int, dict[str, Cell]]:
 
 
 def _baseline_cells(
-    session: Session, instrument: Instrument, figures: Mapping[int, Mapping[str, Cell]]
+    session: Session,
+    instrument: Instrument,
+    figures: Mapping[int, Mapping[str, Cell]],
+    profiles: Mapping[int, Profile],
 ) -> dict[int, dict[str, Cell]]:
     """Baseline obligations met and open per submitted assessment (those with figures),
-    derived from the locked answers as on the results page."""
+    derived from the locked answers under the assessment's profile, as on the results
+    page."""
     cells: dict[int, dict[str, Cell]] = {}
     for assessment_id, answers in stored_answers(session, figures).items():
-        baseline = score_assessment(instrument, answers).baseline
+        baseline = score_assessment(instrument, answers, profiles.get(assessment_id)).baseline
         met = sum(len(d.met) for d in baseline.dimensions.values())
         cells[assessment_id] = {"baseline_met": met, "baseline_open": len(baseline.open)}
     return cells

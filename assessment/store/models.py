@@ -260,6 +260,8 @@ class Assessment(Base):
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # The scoring key (domain.scoring.scoring_key) the stored results were computed with.
     scored_with: Mapped[str | None] = mapped_column(String(200))
+    # Profile answers by question id (queries.profiles.assessment_profile reads them).
+    profile: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
 
     agency: Mapped[Agency] = relationship(back_populates="assessments")
     round: Mapped[Round] = relationship(back_populates="assessments")

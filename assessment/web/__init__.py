@@ -34,7 +34,7 @@ from assessment import config
 from assessment.presentation.labels import carried_over_note
 from assessment.store.db import database_answers
 from assessment.web.auth.access import current_user, public
-from assessment.web.catalog import init_catalog, web_catalog
+from assessment.web.catalog import init_catalog, install_profile_filters, web_catalog
 from assessment.web.converters import install_converters
 from assessment.web.database import db_session, init_database
 from assessment.web.errors import register_error_handlers
@@ -56,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     install_converters(app)
     init_database(app)
     init_catalog(app)
+    install_profile_filters(app)
     configure_security(app)
     install_request_checks(app)
     register_error_handlers(app)

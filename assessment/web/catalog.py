@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from assessment.domain.loading.catalog import InstrumentCatalog
-from assessment.presentation.labels import FigureNames
+from assessment.presentation.labels import FigureNames, points
+from assessment.presentation.profiles import country_name, describe_group, option_label
 from assessment.queries.instruments import default_catalog, round_instrument
 from assessment.resources import questionnaires_dir
 from assessment.store.models import Round
@@ -32,3 +33,36 @@ def web_catalog() -> InstrumentCatalog:
 def names_for(round_: Round) -> FigureNames:
     """The figure and level names of the round's instrument."""
     return FigureNames(round_instrument(round_, web_catalog()))
+
+
+def profile_word(question_id: str, value: str | None) -> str:
+    """A profile code in words from the newest instrument that knows it ("National");
+    looked up once per request and code."""
+    if not value:
+        return ""
+    words: dict[tuple[str, str], str] = g.setdefault("profile_words", {})
+    key = (question_id, value)
+    if key not in words:
+        words[key] = next(
+            (
+                label
+                for instrument in reversed(web_catalog().all())
+                if (label := option_label(instrument, question_id, value)) != value
+            ),
+            value,
+        )
+    return words[key]
+
+
+def install_profile_filters(app: Flask) -> None:
+    """Jinja filters for people: profiles in words (country, agency type, size, peer
+    group) and `points`, the one rounding rule of displayed figures."""
+    app.jinja_env.filters["country_name"] = country_name
+    app.jinja_env.filters["points"] = points
+    app.jinja_env.filters["agency_type_label"] = lambda value: profile_word("agency_type", value)
+    app.jinja_env.filters["size_band_label"] = lambda value: profile_word("size_band", value)
+    app.jinja_env.filters["group_title"] = lambda group: describe_group(
+        group,
+        lambda code: profile_word("agency_type", code),
+        lambda code: profile_word("size_band", code),
+    )

@@ -363,6 +363,8 @@ def test_pages_have_no_serious_accessibility_violations(page: Page, live_site: L
     found["not started"] = serious_violations(page)
     page.get_by_role("button", name="Start the assessment").click()
     found["overview"] = serious_violations(page)
+    page.goto("/assessment/profile")
+    found["profile"] = serious_violations(page)
     page.goto(f"/assessment/dimensions/{CONDITIONAL.dimension_id}")
     found["dimension"] = serious_violations(page)
     page.goto("/assessment/submit")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pytest
@@ -15,6 +14,12 @@ from assessment.services import assessments, rounds
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, Round
 from tests.browser.conftest import Lead, LiveSite, sign_in
+from tests.browser.test_answering_browser import (
+    INSTRUMENT,
+    serious_violations,
+    start_assessment,
+    wait_for,
+)
 from tests.conftest import BUNDLED_QUESTIONNAIRE
 
 pytestmark = pytest.mark.browser
@@ -65,11 +70,10 @@ def test_fill_in_last_rounds_answers_then_confirm_a_page(page: Page, live_site: 
     lead = live_site.new_lead()
     submit_last_round(live_site, lead)
     sign_in(page, lead)
-    page.get_by_role("link", name=re.compile(r"^Start round ")).click()
-    page.get_by_role("button", name="Start the assessment").click()
-    expect(page.locator(".flash--success")).to_contain_text("has started")
+    start_assessment(page)
 
     expect(page.locator("#prefill-title")).to_have_text("Start from last round's answers")
+    assert serious_violations(page) == []
     page.get_by_role("button", name="Fill in last round's answers").click()
     expect(page.locator(".flash--success")).to_contain_text(
         f"{len(GIVEN)} answers were carried over from round 2020"
@@ -84,6 +88,16 @@ def test_fill_in_last_rounds_answers_then_confirm_a_page(page: Page, live_site: 
     expect(page.locator("#carried-notice")).to_be_visible()
     policy = [pid for pid in GIVEN if pid.startswith("policy.")]
     expect(page.locator(".practice__carried")).to_have_count(len(policy))
+    assert serious_violations(page) == []
+    # A background save of one carried answer confirms that one, on the page too.
+    first = INSTRUMENT.practice(policy[0])
+    assert first is not None
+    changed = next(o.id for o in first.answer_set.options if o.id != GIVEN[first.id].option_id)
+    index = [o.id for o in first.answer_set.options].index(changed)
+    page.locator(f'[id="answer-{first.id}-{index}"]').check()
+    expect(page.locator("#autosave-status")).to_contain_text("All changes saved")
+    expect(page.locator(".practice__carried")).to_have_count(len(policy) - 1)
+    wait_for(lambda: not carried_flags(live_site, lead)[first.id], "the confirmation")
     page.get_by_role("button", name="Save draft").click()
     expect(page.locator(".flash--success")).to_contain_text("your answers are saved")
     expect(page.locator(".practice__carried")).to_have_count(0)
@@ -95,3 +109,4 @@ def test_fill_in_last_rounds_answers_then_confirm_a_page(page: Page, live_site: 
     expect(page.locator("#unconfirmed")).to_contain_text(
         f"{len(GIVEN) - len(policy)} carried-over answers are not confirmed"
     )
+    assert serious_violations(page) == []

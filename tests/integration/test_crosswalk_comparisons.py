@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdf
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -16,6 +18,7 @@ from assessment.domain.rules.benchmark import PeerGroup
 from assessment.queries.agencies import agency_overview
 from assessment.reporting.agency import build_agency_report
 from assessment.reporting.cohort import build_cohort_report
+from assessment.reporting.render import render_agency_pdf
 from assessment.resources import questionnaires_dir
 from assessment.services import benchmarking, rounds
 from assessment.store.models import Agency, Role, Round, User
@@ -173,6 +176,7 @@ def test_cohort_medians_carry_an_earlier_round_over(
         "2025 (carried over, 75% equivalent)",
         "2026",
     ]
+    assert "2025*" in report.medians_over_rounds.chart
 
 
 def test_the_agency_report_compares_with_the_carried_over_round(
@@ -187,3 +191,7 @@ def test_the_agency_report_compares_with_the_carried_over_round(
     assert report.summary.previous_overall == pytest.approx((175 / 3) / 2)
     assert report.trend is not None
     assert [row.round_name for row in report.trend.rows] == [carried, "2026"]
+    pdf = pypdf.PdfReader(io.BytesIO(render_agency_pdf(report)))
+    text = " ".join((page.extract_text() or "") for page in pdf.pages)
+    assert "2025 (carried over, 75% equivalent)" in " ".join(text.split())
+    assert "2025*" in report.trend.chart  # the chart's axis: the long name would not fit

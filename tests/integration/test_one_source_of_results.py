@@ -44,7 +44,7 @@ from tests.web.helpers import login
 K = 5
 AGENCIES = 15
 OVERALL_SCORE = re.compile(r'<dd id="overall-score">(n/a|\d+)')
-OVERALL_LEVEL = re.compile(r'<dd id="overall-level">(\d+) ·')
+OVERALL_LEVEL = re.compile(r'id="overall-level"><strong>Floor: level (\d+) ·')
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

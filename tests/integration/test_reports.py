@@ -144,6 +144,7 @@ def test_agency_report_names_agency_dimensions_scores_and_methodology(rendered: 
         assert squeeze(heading) in rendered.compact
     assert squeeze("77.8% had a written policy") in rendered.compact
     assert squeeze("agencies, version 1.0.0") in rendered.compact
+    assert squeeze("Directive (EU) 2016/680 (Law Enforcement Directive)") in rendered.compact
 
 
 def test_agency_report_speaks_in_questions_and_labels_never_in_ids(rendered: Rendered) -> None:
@@ -289,7 +290,7 @@ def test_cohort_report_is_anonymous_and_lists_unmet_practices(
             score_assessment(world.instrument, answers)
             for answers in submitted_answers(
                 session, world.current.id, [world.agency.id, *(p.id for p in world.peers)]
-            )
+            ).values()
         ]
     )
     for item in report.unmet:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from assessment.domain.formats.answer_file import load_answers_file
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.loading.loader import load_instrument
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.crosswalk import CombineRule, Crosswalk, PracticeLink
 from assessment.domain.model.instrument import Instrument
@@ -259,3 +260,23 @@ def test_the_catalog_refuses_a_broken_crosswalk(tmp_path: Path) -> None:
     (folder / "x.crosswalk.yaml").write_text("crosswalk: 1\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"x\.crosswalk\.yaml:1: top level: missing required key"):
         InstrumentCatalog(folder).crosswalk_chain(V1, V2)
+
+
+@pytest.mark.parametrize("name", ["eu-local.json", "uk-national.json"])
+def test_a_one_to_one_crosswalk_keeps_format_2_figures(name: str) -> None:
+    folder = Path(__file__).parents[1] / "data" / "format2"
+    instrument = load_instrument(folder / "fmt2-mini-2.0.0.yaml")
+    answers_file = load_answers_file(folder / name)
+    successor = dataclasses.replace(instrument, version="2.1.0")
+    links = tuple(
+        PracticeLink(p.id, p.id, {o.id: o.id for o in p.answer_set.options})
+        for p in instrument.practices()
+    )
+    crosswalk = Crosswalk(instrument.key, successor.key, links)
+    instruments = {instrument.key: instrument, successor.key: successor}
+
+    carried = carry_answers(answers_file.answers, instrument, (crosswalk,), instruments)
+
+    before = score_assessment(instrument, answers_file.answers, answers_file.profile)
+    after = score_assessment(successor, carried.answers, answers_file.profile)
+    assert dataclasses.replace(after, instrument_version=before.instrument_version) == before

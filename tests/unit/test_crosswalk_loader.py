@@ -8,6 +8,8 @@ import jsonschema
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from assessment.cli import main
 from assessment.domain.loading.catalog import InstrumentCatalog
@@ -61,11 +63,12 @@ def test_the_test_pair_loads(text: str, instruments: dict[str, Instrument]) -> N
         "policy.strategy-and-review": CombineRule.LOWEST,
         "legal.data-protection": CombineRule.HIGHEST,
     }
-    [written] = crosswalk.links_to("policy.written-policy")
+    grouped = crosswalk.links_by_target()
+    [written] = grouped["policy.written-policy"]
     assert written.options == {o: o for o in ("not", "partial", "largely", "fully")}
-    [covert] = crosswalk.links_to("legal.covert-authorisation")
+    [covert] = grouped["legal.covert-authorisation"]
     assert covert.options == {"not": "none", "partial": "some", "largely": "some", "fully": "all"}
-    assert crosswalk.mapped_targets == {
+    assert set(grouped) == {
         "policy.written-policy",
         "policy.account-register",
         "policy.strategy-and-review",
@@ -222,3 +225,86 @@ def test_the_schema_alone_accepts_the_test_pair_crosswalk(text: str) -> None:
     schema = crosswalk_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.Draft202012Validator(schema).validate(yaml.safe_load(text))
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.sampled_from(
+        [
+            "no equivalent",
+            "policy.written-policy",
+            "policy.strategy-and-review",
+            "legal.covert-authorisation",
+            "fully",
+            "some",
+            "highest",
+            V1,
+            V2,
+            "x@1",
+        ]
+    ),
+)
+_VALUES = st.recursive(
+    _SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(["to", "options", "not", "fully", "policy.strategy", "x"]),
+            inner,
+            max_size=3,
+        )
+    ),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    data=st.fixed_dictionaries(
+        {"crosswalk": st.sampled_from([1, 2, "1"]), "from": _SCALARS, "to": _SCALARS},
+        optional={
+            "practices": st.dictionaries(
+                st.sampled_from(["policy.written-policy", "policy.strategy", "budget.x", "Bad"]),
+                _VALUES,
+                max_size=4,
+            ),
+            "combine": _VALUES,
+            "description": _VALUES,
+        },
+    )
+)
+def test_any_malformed_crosswalk_is_refused_with_located_problems(
+    data: dict[str, object], instruments: dict[str, Instrument]
+) -> None:
+    text = yaml.safe_dump(data, sort_keys=False)
+    try:
+        parse_crosswalk(text, FILENAME, instruments)
+    except InstrumentError as error:
+        assert error.problems
+        assert all(str(p).startswith(f"{FILENAME}:") for p in error.problems)
+
+
+def test_validate_prints_a_folders_instrument_problem_once(tmp_path: Path) -> None:
+    folder = pair_folder(tmp_path / "folder")
+    v2 = folder / "sm-policing-maturity-2.0.0.yaml"
+    v2.write_text(v2.read_text(encoding="utf-8").replace("effort: low", "effort: lo"))
+
+    result = CliRunner().invoke(
+        main, ["questionnaire", "validate", str(v2), str(folder / CROSSWALK_FILE)]
+    )
+
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert lines and len(lines) == len(set(lines))  # the anchored recommendation, once each
+    assert all("recommendation.effort: 'lo' is not one of" in line for line in lines)
+
+
+def test_list_names_the_crosswalks(folder: Path) -> None:
+    result = CliRunner().invoke(main, ["questionnaire", "list", "--directory", str(folder)])
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[-2:] == ["CROSSWALKS", f"{V1} -> {V2}  (8 links)"]

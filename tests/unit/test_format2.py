@@ -226,9 +226,14 @@ def test_wording_of_the_cap_and_a_profile_change(instrument: Instrument) -> None
     assert cap_note(instrument, result.dimensions["staffing"]) is None
     assert no_longer_applicable_note(instrument, ["staffing.volunteers"]) == (
         "With the new profile these answers no longer apply; they are kept and count again "
-        "if the profile changes back: staffing.volunteers "
-        "(Trained volunteers help moderate local groups.)"
+        'if the profile changes back: "Trained volunteers help moderate local groups."'
     )
+    both = no_longer_applicable_note(instrument, ["legal.eu-dpia", "staffing.volunteers"])
+    assert both is not None and both.endswith(
+        ': "An impact assessment precedes any monitoring tool."; '
+        '"Trained volunteers help moderate local groups."'
+    )
+    assert "legal.eu-dpia" not in both
     assert no_longer_applicable_note(instrument, []) is None
 
 

@@ -11,7 +11,8 @@ from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.scoring import score_assessment
-from assessment.presentation.narrative import PeerFacts, summary_sentences, whole
+from assessment.presentation.labels import whole_points as whole
+from assessment.presentation.narrative import PeerFacts, summary_sentences
 from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.instruments import default_catalog
 from tests.peer_data import answers_up_to

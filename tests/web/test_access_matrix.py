@@ -218,6 +218,9 @@ ROWS: list[Row] = [
         for method, path, own, other, data in (
             ("GET", "/", 200, 200, {}),
             ("POST", "/start", 302, 302, {}),  # both started: back to the overview
+            ("GET", "/profile", 200, 200, {}),
+            # B's empty profile form changes nothing (the agency's record fills it).
+            ("POST", "/profile", 423, 302, {"revision": "0"}),
             ("GET", "/dimensions/policy", 200, 200, {}),
             ("POST", "/dimensions/policy", 423, 302, {"revision": "0"}),
             ("POST", "/answers", 400, 400, {"revision": "0"}),  # a form body is not JSON
@@ -253,6 +256,23 @@ ROWS: list[Row] = [
                 "POST",
                 "/agencies/{other_agency}/assessment/start",
                 expect(lead_own=404, lead_other=302, admin=302),
+            ),
+            Row(
+                "GET",
+                "/agencies/{own_agency}/assessment/profile",
+                expect(lead_own=200, lead_other=404, consultant=200),
+            ),
+            Row(
+                "POST",
+                "/agencies/{own_agency}/assessment/profile",
+                expect(lead_own=423, lead_other=404, admin=423),
+                {"revision": "1"},
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/profile",
+                expect(lead_own=404, lead_other=302, admin=302),
+                {"revision": "0"},
             ),
             Row(
                 "GET",
@@ -302,6 +322,13 @@ ROWS: list[Row] = [
                 "GET",
                 "/agencies/{own_agency}/assessment/results",
                 expect(lead_own=200, lead_other=404, consultant=200),
+            ),
+            # Only the agency's own lead starts from last round's answers; admins may not.
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/prefill",
+                expect(lead_own=404, lead_other=302, consultant=403, admin=403),
+                {"revision": "0"},
             ),
         )
     ],

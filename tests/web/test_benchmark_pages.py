@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
 from assessment.domain.rules.benchmark import PeerGroup
+from assessment.presentation.labels import points
 from assessment.services import assessments, benchmarking, export
 from assessment.services.rounds import set_round_open
 from assessment.store.models import Agency, User
@@ -41,10 +42,14 @@ def test_agencies_list_shows_latest_figures_and_change(client: FlaskClient, peer
     text = page_text(html)
     for name in [*peers.names(), "Newcomer Police"]:
         assert name in text
-    canal = re.search(r"Canal Police NL regional \S+ 2025 ([\d.]+) (\d) ([+-][\d.]+)", text)
+    # profiles in words, figures in whole points
+    canal = re.search(
+        r"Canal Police Netherlands Regional 100 to 999 sworn officers 2025 (\d+) (\d) ([+-]\d+)",
+        text,
+    )
     assert canal is not None, text
     assert float(canal.group(3)) > 0
-    assert "Newcomer Police DE local 100-999 none submitted" in text
+    assert "Newcomer Police Germany Local 100 to 999 sworn officers none submitted" in text
 
 
 def test_agencies_list_filters_and_sorts(client: FlaskClient, peers: Peers) -> None:
@@ -128,8 +133,8 @@ def test_benchmark_page_shows_statistics_and_levels(
     overall = stats.cell("overall", "overall")
     assert overall is not None and overall.summary is not None
     # seven agencies: the median alone (quartiles from 2K = 10), no minimum or maximum
-    assert f"Overall 7 — {overall.summary.median:.1f} —" in text
-    assert "Round 2025: all agencies" in text
+    assert f"Overall 7 — {points(overall.summary.median)} —" in text  # whole points
+    assert "Round 2025: All agencies" in text
     assert "7 agencies with a submitted assessment" in text
     assert "no minimum, maximum or mean is ever shown" in text
     assert html.count("<svg") >= 6  # a bar per figure
@@ -138,7 +143,7 @@ def test_benchmark_page_shows_statistics_and_levels(
 def test_benchmark_page_shows_medians_over_rounds(client: FlaskClient, peers: Peers) -> None:
     _, html = get(client, peers.consultant, "/consultant/benchmark")
 
-    history = page_text(html).split("Medians over rounds: all agencies")[1]
+    history = page_text(html).split("Medians over rounds: All agencies")[1]
     assert "Group medians over rounds" in html
     # 2024 holds one agency: withheld; 2025 holds seven
     assert re.search(r"2024 withheld withheld", history)

@@ -102,22 +102,20 @@ def rows(session: Session, assessment: Assessment) -> dict[str, AnswerRow]:
     return {row.practice_id: row for row in found}
 
 
+def overview_page(client: FlaskClient, session: Session, round_name: str = "2026") -> str:
+    """The lead's overview of the round's assessment, as text."""
+    round_ = session.scalars(select(Round).where(Round.name == round_name)).one()
+    return html.unescape(client.get(f"/assessment/rounds/{round_.id}/").get_data(as_text=True))
+
+
 def prefill(client: FlaskClient, revision: int, *, prefix: str = "/assessment") -> int:
     """Post the overview's "fill in last round's answers" form; the status."""
     data = {"csrf_token": csrf_token(client), "revision": str(revision)}
     return client.post(f"{prefix}/prefill", data=data).status_code
 
 
-def overview_page(client: FlaskClient, session: Session, agency: Agency) -> str:
-    """The 2026 round's overview as the lead reads it."""
-    path = f"/assessment/rounds/{draft(session, agency).round_id}/"
-    return html.unescape(client.get(path).get_data(as_text=True))
-
-
-def test_the_overview_offers_last_rounds_answers(
-    client: FlaskClient, session: Session, agency: Agency
-) -> None:
-    page = overview_page(client, session, agency)
+def test_the_overview_offers_last_rounds_answers(client: FlaskClient, session: Session) -> None:
+    page = overview_page(client, session)
 
     assert "Start from last round's answers" in page
     assert "5 questions not yet answered here can be filled in" in page
@@ -145,7 +143,7 @@ def test_prefilling_stores_flagged_answers_and_is_audited(
     assert event.detail["from_round"] == "2025"
     assert event.detail["carried_over"] == sorted(CARRIED)
     assert event.detail["equivalent_share"] == 0.75
-    overview = overview_page(client, session, agency)
+    overview = overview_page(client, session)
     assert "5 carried-over answers are not confirmed" in overview
     assert "Start from last round's answers" not in overview  # nothing left to fill in
 
@@ -179,7 +177,7 @@ def test_a_stale_revision_changes_nothing(
 
     assert prefill(client, assessment.revision + 5) == 302
     assert rows(session, assessment) == {}
-    assert "changed elsewhere" in client.get("/assessment/").get_data(as_text=True)
+    assert "changed elsewhere" in overview_page(client, session)
 
 
 def test_without_the_csrf_token_it_is_refused(
@@ -303,6 +301,8 @@ def test_the_same_version_is_copied_as_it_was(
         .where(Assessment.agency_id == agency.id, Round.name == "2032")
     ).one()
 
+    overview = overview_page(client, session, "2032")
+    assert "from round 2031 (the same questionnaire version)" in overview
     assert prefill(client, started.revision) == 302
 
     stored = rows(session, started)
@@ -338,6 +338,7 @@ def test_staff_pages_and_the_api_mark_figures_on_carried_answers(
 
     page = html.unescape(client.get(f"/consultant/agencies/{agency.id}").get_data(as_text=True))
     assert note in page
+    assert ">2025*</text>" in page  # the trend chart's axis
     listing = html.unescape(client.get("/consultant/agencies").get_data(as_text=True))
     assert note in listing
     token = accounts.create_api_token(session, user=consultant, name="test")
@@ -350,3 +351,7 @@ def test_staff_pages_and_the_api_mark_figures_on_carried_answers(
     overview = client.get(f"/api/v1/agencies/{agency.id}", headers=headers)
     check(overview, "/api/v1/agencies/{agency_id}")
     assert overview.get_json()["change_carried_share"] == 0.75
+    history = client.get("/api/v1/benchmarks/history", headers=headers)
+    check(history, "/api/v1/benchmarks/history")
+    shares = {r["round"]["name"]: r["carried_share"] for r in history.get_json()["rounds"]}
+    assert shares == {"2025": 0.75, "2026": None}  # one agency: figures withheld, still marked

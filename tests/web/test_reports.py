@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assessment.services.assessments import rescore_round
 from assessment.store.models import Agency, AuditEvent
 from tests.peer_data import close, submit_at
 from tests.web.conftest import World
@@ -176,7 +177,7 @@ def test_commentary_over_the_limit_is_refused_on_its_field(app: Flask, world: Wo
 
 
 def test_a_final_report_is_served_as_issued_and_its_commentary_frozen(
-    app: Flask, world: World
+    app: Flask, world: World, session: Session
 ) -> None:
     client = consultant_client(app, world)
     save_commentary(client, world, note_overall="Issued commentary.")
@@ -186,6 +187,7 @@ def test_a_final_report_is_served_as_issued_and_its_commentary_frozen(
 
     assert client.post(f"{base}/final", data={"csrf_token": token}).status_code == 302
     first = client.get(f"{base}.pdf")
+    rescore_round(session, round_id=world.round.id, actor=None)  # figures stored anew
     again = client.get(f"{base}.pdf")
     refused = client.post(
         f"{base}/commentary", data={"csrf_token": token, "note_overall": "Changed later."}

@@ -229,6 +229,7 @@ def _valid_values(rule: str, world: RobustWorld) -> dict[str, list[str]]:
         "token": [token],
         "name": ["agency", "cohort"],
         "filename": ["css/app.css"],
+        "form": ["csv", "json"],
     }
     return {name: [str(value) for value in options] for name, options in values.items()}
 

@@ -151,6 +151,7 @@ def _autosave(_ids: dict[str, int]) -> Callable[[FlaskClient], Any]:
 PAGES: list[tuple[str, str, Callable[[dict[str, int]], Callable[[FlaskClient], Any]], int]] = [
     ("answering overview", "lead", _get("/assessment/"), 8),  # every round of the agency
     ("dimension page", "lead", _get("/assessment/dimensions/policy"), 6),  # + carried flags
+    ("profile page", "lead", _get("/assessment/profile"), 5),
     ("autosave POST", "lead", _autosave, 11),  # + confirming carried answers
     ("draft results", "lead", _get("/assessment/results"), 7),  # + carried flags
     ("own benchmark", "lead", _get("/my/benchmark"), 5),

@@ -44,11 +44,9 @@ class Crosswalk:
         """`A@x -> B@y`, the crosswalk's name in messages."""
         return f"{self.source} -> {self.target}"
 
-    def links_to(self, target_practice: str) -> tuple[PracticeLink, ...]:
-        """The links that carry answers to one new practice, in file order."""
-        return tuple(link for link in self.links if link.target == target_practice)
-
-    @property
-    def mapped_targets(self) -> frozenset[str]:
-        """The new practices that have an equivalent in the old instrument."""
-        return frozenset(link.target for link in self.links)
+    def links_by_target(self) -> dict[str, tuple[PracticeLink, ...]]:
+        """The links grouped by the new practice they carry answers to, in file order."""
+        grouped: dict[str, list[PracticeLink]] = {}
+        for link in self.links:
+            grouped.setdefault(link.target, []).append(link)
+        return {target: tuple(links) for target, links in grouped.items()}

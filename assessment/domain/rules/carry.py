@@ -36,11 +36,6 @@ class CarriedAnswers:
     answers: Mapping[str, Answer]  # by new practice id
     equivalent_share: float  # 0..1: share of the new practices with an equivalent
 
-    @property
-    def carried(self) -> frozenset[str]:
-        """The new practices that received an answer."""
-        return frozenset(self.answers)
-
 
 def crosswalk_path(
     crosswalks: Sequence[Crosswalk], source: str, target: str
@@ -87,9 +82,10 @@ def carry_answers(
 
 
 def _carry_step(answers: Answers, crosswalk: Crosswalk, new: Instrument) -> dict[str, Answer]:
+    by_target = crosswalk.links_by_target()
     carried: dict[str, Answer] = {}
     for practice in new.practices():
-        links = crosswalk.links_to(practice.id)
+        links = by_target.get(practice.id)
         if not links:
             continue
         answer = _combine(practice, links, answers, crosswalk.combine.get(practice.id))

@@ -13,13 +13,22 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, RadioField, TextAreaField
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from assessment.domain.model.answers import MAX_COMMENT_LENGTH, Answer
-from assessment.domain.model.instrument import Dimension, Instrument, Practice
-from assessment.domain.rules.scoring import visible_practices
+from assessment.domain.model.instrument import Dimension, Instrument, Practice, ProfileQuestion
+from assessment.domain.rules.scoring import Profile, visible_practices
 from assessment.presentation import labels
 from assessment.store.models import MAX_REVISION
 from assessment.web.widgets import HiddenInput, RadioInput, TextArea
@@ -30,6 +39,13 @@ ANSWER_PREFIX = "answer-"
 COMMENT_PREFIX = "comment-"
 REVISION_FIELD = "revision"
 _CACHE_ATTRIBUTE = "_answering_forms"
+
+
+PROFILE_PREFIX = "profile-"
+MAX_PROFILE_TEXT = 200
+RADIO_LIMIT = 6
+"""A choice question with more options than this is a drop-down list instead of radios."""
+_PROFILE_CACHE_ATTRIBUTE = "_answering_profile_form"
 
 
 def answer_field_name(practice_id: str) -> str:
@@ -220,6 +236,7 @@ def answer_changes(
     dimension: Dimension,
     stored: Mapping[str, Answer],
     submitted: Mapping[str, Answer | None],
+    profile: Profile | None = None,
 ) -> AnswerChanges:
     """The visible practices of `dimension` whose submitted answer differs from the stored one.
 
@@ -232,7 +249,7 @@ def answer_changes(
             merged.pop(practice_id, None)
         else:
             merged[practice_id] = answer
-    visible = {p.id for p in visible_practices(instrument, merged)}
+    visible = {p.id for p in visible_practices(instrument, merged, profile)}
     answers: dict[str, Answer] = {}
     clear: list[str] = []
     for practice in dimension.practices:
@@ -244,3 +261,147 @@ def answer_changes(
         elif new is not None and new != old:
             answers[practice.id] = new
     return AnswerChanges(answers, tuple(clear))
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes (the shared form macros render it as a fieldset)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ProfileForm(RevisionForm):
+    """Base of a questionnaire's profile form: one field per profile question."""
+
+    question_ids: ClassVar[tuple[str, ...]] = ()
+    kinds: ClassVar[Mapping[str, str]] = {}
+
+    def question_field(self, question_id: str) -> Field:
+        """The field of a profile question."""
+        field: Field = self[PROFILE_PREFIX + question_id]
+        return field
+
+    def submitted_profile(self) -> dict[str, object]:
+        """The answers sent, by question id; None (or an empty list) where none was given."""
+        profile: dict[str, object] = {}
+        for question_id in self.question_ids:
+            data = self.question_field(question_id).data
+            kind = self.kinds[question_id]
+            if kind == "multi_choice":
+                profile[question_id] = list(data or [])
+            elif not data:
+                profile[question_id] = None
+            elif kind == "integer":
+                profile[question_id] = int(str(data))
+            else:
+                profile[question_id] = str(data)
+        return profile
+
+    def add_question_error(self, question_id: str, message: str) -> None:
+        """Attach a message (e.g. from the service's profile check) to a question's field."""
+        field = self.question_field(question_id)
+        field.errors = [*field.errors, message]
+
+    def expected_keys(self) -> frozenset[str]:
+        """The form keys a genuine page sends (anything else was made up)."""
+        return frozenset(field.name for field in self) | {"action"}
+
+
+def profile_form_class(instrument: Instrument) -> type[ProfileForm]:
+    """The profile form class of an instrument, built on first use and kept with it."""
+    form_class: type[ProfileForm] | None = instrument.__dict__.get(_PROFILE_CACHE_ATTRIBUTE)
+    if form_class is None:
+        attributes: dict[str, Any] = {
+            "question_ids": tuple(q.id for q in instrument.profile),
+            "kinds": {q.id: q.kind for q in instrument.profile},
+        }
+        for question in instrument.profile:
+            attributes[PROFILE_PREFIX + question.id] = _profile_field(question)
+        form_class = type(
+            "ProfileForm_" + instrument.id.replace("-", "_"), (ProfileForm,), attributes
+        )
+        object.__setattr__(instrument, _PROFILE_CACHE_ATTRIBUTE, form_class)
+    return form_class
+
+
+def _profile_field(question: ProfileQuestion) -> Any:
+    label = str(question.label)
+    hint = str(question.help) if question.help is not None else ""
+    choices = [SelectChoice(option.id, str(option.label)) for option in question.options]
+    not_an_option = f"{label}: the answer sent is not one of the options; choose one shown."
+    if question.kind == "multi_choice":
+        return MultiCheckboxField(
+            label,
+            description=hint,
+            choices=choices,
+            validators=[Optional()],
+            invalid_choice_message=not_an_option,
+        )
+    if question.kind == "choice" and len(choices) > RADIO_LIMIT:
+        return SelectField(
+            label,
+            description=hint,
+            choices=[SelectChoice("", "Choose one"), *choices],
+            validators=[Optional()],
+            invalid_choice_message=not_an_option,
+        )
+    if question.kind == "choice":
+        return RadioField(
+            label,
+            description=hint,
+            choices=choices,
+            option_widget=RadioInput(),
+            validators=[Optional()],
+            invalid_choice_message=not_an_option,
+        )
+    if question.kind == "integer":
+        return StringField(
+            label,
+            description=hint,
+            filters=[_stripped],
+            validators=[
+                Optional(),
+                Regexp(r"^[0-9]{1,15}$", message=f"{label}: enter a whole number, such as 2500."),
+            ],
+        )
+    if question.kind == "country":
+        return StringField(
+            label,
+            description=hint or "Two-letter ISO 3166 code, for example NL, GB or US.",
+            filters=[_stripped, _upper],
+            validators=[
+                Optional(),
+                Regexp(r"^[A-Z]{2}$", message=f"{label}: enter a two-letter code such as NL."),
+            ],
+        )
+    return StringField(
+        label,
+        description=hint,
+        filters=[_stripped],
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_PROFILE_TEXT,
+                message=f"{label}: use at most {MAX_PROFILE_TEXT} characters.",
+            ),
+        ],
+    )
+
+
+def _stripped(value: object) -> object:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) else value
+
+
+def profile_initial_data(instrument: Instrument, profile: Profile) -> dict[str, object]:
+    """Form data for the profile page from the assessment's profile answers."""
+    data: dict[str, object] = {}
+    for question in instrument.profile:
+        value = profile.get(question.id)
+        if value is None:
+            continue
+        data[PROFILE_PREFIX + question.id] = list(value) if isinstance(value, list) else str(value)
+    return data

@@ -12,6 +12,7 @@ from assessment.domain.rules.scoring import Progress
 from assessment.queries.answers import assessment_answers
 from assessment.queries.assessments import Reopening, last_reopening
 from assessment.queries.instruments import instrument_of
+from assessment.queries.profiles import assessment_profile
 from assessment.queries.rounds import agency_rounds
 from assessment.store.models import Assessment, AssessmentStatus, Round
 from assessment.web.answering.view_data import answering_progress
@@ -41,7 +42,9 @@ def agency_round_entries(
         progress = None
         if row.assessment is not None:
             instrument = instrument_of(row.assessment, catalog)
-            progress = answering_progress(instrument, assessment_answers(row.assessment))
+            answers = assessment_answers(row.assessment)
+            profile = assessment_profile(row.assessment, instrument)
+            progress = answering_progress(instrument, answers, profile)
         reopening = reopening_of(session, row.assessment) if row.assessment else None
         entries.append(RoundEntry(row.round, row.assessment, progress, reopening))
     return entries

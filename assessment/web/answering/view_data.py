@@ -14,9 +14,10 @@ from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Dimension, Instrument, Practice
 from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.carry import unconfirmed_practices
-from assessment.domain.rules.scoring import Progress, progress, visible_practices
+from assessment.domain.rules.scoring import Profile, Progress, progress, visible_practices
 from assessment.presentation.headline_view import cap_text
 from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
+from assessment.presentation.profiles import COUNTRY_NAMES
 
 
 @dataclass(frozen=True)
@@ -74,17 +75,19 @@ class Neighbours:
     count: int
 
 
-def answering_progress(instrument: Instrument, answers: Mapping[str, Answer]) -> Progress:
-    """Answered versus visible practices, per dimension and overall."""
-    return progress(instrument, answers)
+def answering_progress(
+    instrument: Instrument, answers: Mapping[str, Answer], profile: Profile | None = None
+) -> Progress:
+    """Answered versus visible practices (under the profile), per dimension and overall."""
+    return progress(instrument, answers, profile)
 
 
 def dimension_statuses(
-    instrument: Instrument, answers: Mapping[str, Answer]
+    instrument: Instrument, answers: Mapping[str, Answer], profile: Profile | None = None
 ) -> list[DimensionStatus]:
     """Each dimension's progress and first unanswered visible practice, in order."""
-    current = progress(instrument, answers)
-    open_by_dimension = _first_unanswered(instrument, answers)
+    current = progress(instrument, answers, profile)
+    open_by_dimension = _first_unanswered(instrument, answers, profile)
     return [
         DimensionStatus(
             id=dimension.id,
@@ -99,11 +102,14 @@ def dimension_statuses(
 
 
 def resume_point(
-    instrument: Instrument, answers: Mapping[str, Answer], last_dimension_id: str | None
+    instrument: Instrument,
+    answers: Mapping[str, Answer],
+    last_dimension_id: str | None,
+    profile: Profile | None = None,
 ) -> ResumePoint | None:
     """Where to continue: the last visited dimension while it has open questions, else the
     first dimension that has any; None when everything visible is answered."""
-    open_by_dimension = _first_unanswered(instrument, answers)
+    open_by_dimension = _first_unanswered(instrument, answers, profile)
     if last_dimension_id in open_by_dimension:
         return ResumePoint(last_dimension_id, open_by_dimension[last_dimension_id])
     for dimension in instrument.dimensions:
@@ -112,9 +118,11 @@ def resume_point(
     return None
 
 
-def _first_unanswered(instrument: Instrument, answers: Mapping[str, Answer]) -> dict[str, str]:
+def _first_unanswered(
+    instrument: Instrument, answers: Mapping[str, Answer], profile: Profile | None
+) -> dict[str, str]:
     first: dict[str, str] = {}
-    for practice in visible_practices(instrument, answers):
+    for practice in visible_practices(instrument, answers, profile):
         answer = answers.get(practice.id)
         if (answer is None or not answer.is_answered) and practice.dimension_id not in first:
             first[practice.dimension_id] = practice.id
@@ -122,10 +130,14 @@ def _first_unanswered(instrument: Instrument, answers: Mapping[str, Answer]) -> 
 
 
 def practice_views(
-    instrument: Instrument, dimension: Dimension, answers: Mapping[str, Answer]
+    instrument: Instrument,
+    dimension: Dimension,
+    answers: Mapping[str, Answer],
+    profile: Profile | None = None,
 ) -> list[PracticeView]:
-    """The questions of a dimension page, with visibility decided from `answers`."""
-    visible = {p.id for p in visible_practices(instrument, answers)}
+    """The questions of a dimension page, with visibility decided from `answers` and the
+    profile."""
+    visible = {p.id for p in visible_practices(instrument, answers, profile)}
     numbers = question_numbers(instrument)
     return [
         PracticeView(
@@ -166,7 +178,15 @@ def _condition_text(
     instrument: Instrument, practice: Practice, numbers: Mapping[str, int]
 ) -> str | None:
     condition = practice.show_if
-    if condition is None or condition.practice_id is None:
+    if condition is None:
+        return None
+    if condition.profile_id is not None:
+        question = instrument.profile_question(condition.profile_id)
+        if question is None:
+            return None
+        chosen = [str(o.label) for o in question.options if o.id in condition.any_of]
+        return f"Asked because the profile's {question.label} is {' or '.join(chosen)}."
+    if condition.practice_id is None:
         return None
     target = instrument.practice(condition.practice_id)
     if target is None:
@@ -306,4 +326,39 @@ def unconfirmed_items(
         for dimension in instrument.dimensions
         for p in dimension.practices
         if p.id in waiting
+    ]
+
+
+@dataclass(frozen=True)
+class ProfileAnswer:
+    """One profile question with its answer in words, for the overview and read-only pages."""
+
+    id: str
+    label: str
+    answer: str | None  # None: not answered
+    required: bool
+
+
+def profile_answers(instrument: Instrument, profile: Profile) -> list[ProfileAnswer]:
+    """The instrument's profile questions with the assessment's answers, in order."""
+    rows = []
+    for question in instrument.profile:
+        value = profile.get(question.id)
+        labels = {option.id: str(option.label) for option in question.options}
+        if question.kind == "country":
+            labels = COUNTRY_NAMES
+        if value is None or value == []:
+            shown = None
+        elif isinstance(value, list):
+            shown = ", ".join(labels.get(str(item), str(item)) for item in value)
+        else:
+            shown = labels.get(str(value), str(value))
+        rows.append(ProfileAnswer(question.id, str(question.label), shown, question.required))
+    return rows
+
+
+def missing_required(instrument: Instrument, profile: Profile) -> list[str]:
+    """The labels of required profile questions still without an answer."""
+    return [
+        row.label for row in profile_answers(instrument, profile) if row.required and not row.answer
     ]

@@ -31,22 +31,26 @@ from werkzeug.wrappers import Response
 from assessment.domain.model.instrument import Dimension, Instrument
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.schedule import RoundState
-from assessment.domain.rules.scoring import visible_practices
+from assessment.domain.rules.scoring import Profile, visible_practices
 from assessment.presentation.charts import MIN_RADAR_AXES, radar_chart
 from assessment.presentation.headline_view import baseline_view, headline_view
+from assessment.presentation.labels import no_longer_applicable_note
 from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.answers import assessment_answers, carried_practices
 from assessment.queries.carried import carry_source
+from assessment.queries.profiles import assessment_profile
 from assessment.queries.results import assessment_results
 from assessment.services.assessments import (
     prefill_from_previous,
     save_answers,
+    save_profile,
     start_assessment,
     submit_assessment,
 )
 from assessment.services.errors import (
     Conflict,
     InvalidAnswers,
+    InvalidInput,
     Locked,
     NotFound,
     RoundClosed,
@@ -58,10 +62,13 @@ from assessment.web.answering import round_list, view_data
 from assessment.web.answering.forms import (
     DimensionForm,
     PrefillForm,
+    ProfileForm,
     SubmitForm,
     answer_changes,
     dimension_form_class,
     initial_data,
+    profile_form_class,
+    profile_initial_data,
 )
 from assessment.web.answering.payload import PayloadError, parse_autosave
 from assessment.web.answering.workspace import (
@@ -140,13 +147,17 @@ def overview(agency_id: int | None, round_id: int | None) -> Page:
     answers = assessment_answers(workspace.assessment)
     instrument = workspace.instrument
     carried = carried_practices(workspace.assessment)
+    profile = assessment_profile(workspace.assessment, instrument)
+    last = last_visit(workspace.assessment.id)
     return render_template(
         "answering/overview.html",
         ws=workspace,
         instrument=instrument,
-        progress=view_data.answering_progress(instrument, answers),
-        statuses=view_data.dimension_statuses(instrument, answers),
-        resume=view_data.resume_point(instrument, answers, last_visit(workspace.assessment.id)),
+        profile_rows=view_data.profile_answers(instrument, profile),
+        profile_missing=view_data.missing_required(instrument, profile),
+        progress=view_data.answering_progress(instrument, answers, profile),
+        statuses=view_data.dimension_statuses(instrument, answers, profile),
+        resume=view_data.resume_point(instrument, answers, last, profile),
         reopening=round_list.reopening_of(db_session(), workspace.assessment),
         unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
         prefill=_prefill_offer(workspace),
@@ -200,8 +211,15 @@ def _prefill_offer(workspace: Workspace) -> PrefillOffer | None:
         return None
     form = PrefillForm(formdata=None)
     form.revision.data = str(workspace.assessment.revision)
-    note = f"{source.carried.equivalent_share:.0%} of this questionnaire had an equivalent"
+    note = _equivalence_note(source.instrument, workspace, source.carried.equivalent_share)
     return PrefillOffer(source.round_name, count, note, form)
+
+
+def _equivalence_note(source: str, workspace: Workspace, share: float) -> str:
+    """How last round's questionnaire relates to this one, for the lead."""
+    if workspace.instrument is not None and source == workspace.instrument.key:
+        return "the same questionnaire version"
+    return f"{share:.0%} of this questionnaire had an equivalent"
 
 
 @_route("/prefill", methods=["POST"])
@@ -225,19 +243,19 @@ def prefill(agency_id: int | None, round_id: int | None) -> Response:
         )
     except Conflict:
         flash(CONFLICT_MESSAGE, "error")
-        return redirect(answering_url("overview"))
+        return redirect(answering_url("overview", round_id=assessment.round_id))
     except NotFound as missing:
         flash(str(missing)[:1].upper() + str(missing)[1:] + ".", "error")
-        return redirect(answering_url("overview"))
+        return redirect(answering_url("overview", round_id=assessment.round_id))
     count = len(done.carried)
+    note = _equivalence_note(done.from_questionnaire, workspace, done.equivalent_share)
     flash(
         f"{count} {'answer was' if count == 1 else 'answers were'} carried over from round "
-        f"{done.round_name} ({done.equivalent_share:.0%} of this questionnaire had an "
-        'equivalent). Each is marked "carried over, please confirm" until you save or '
-        "confirm it.",
+        f'{done.round_name} ({note}). Each is marked "carried over, please confirm" until '
+        "you save or confirm it.",
         "success",
     )
-    return redirect(answering_url("overview"))
+    return redirect(answering_url("overview", round_id=assessment.round_id))
 
 
 @_route("/start", methods=["POST"])
@@ -257,6 +275,7 @@ def start(agency_id: int | None, round_id: int | None) -> Response:
             agency_id=workspace.agency.id,
             round_id=workspace.round.id,
             actor=workspace.user,
+            catalog=web_catalog(),
         )
         flash(f"The assessment of round {workspace.round.name} has started.", "success")
     return redirect(answering_url("overview"))
@@ -268,6 +287,81 @@ def _started(workspace: Workspace) -> tuple[Assessment, Instrument]:
     if workspace.assessment is None and request.method == "GET":
         abort(redirect(answering_url("overview")))
     return workspace.require()
+
+
+@_route("/profile", methods=["GET", "POST"])
+def profile(agency_id: int | None, round_id: int | None) -> Page:
+    """The agency's profile answers, asked first: a form while editable, read-only
+    otherwise. Saving a change says which answers stop applying (nothing is deleted)."""
+    workspace = load_workspace(agency_id, round_id)
+    assessment, instrument = _started(workspace)
+    form_class = profile_form_class(instrument)
+    if request.method == "POST":
+        _require_editable(workspace)
+        return _save_profile(workspace, assessment, instrument, form_class())
+    current = assessment_profile(assessment, instrument)
+    form = form_class(formdata=None, data=profile_initial_data(instrument, current))
+    form.revision.data = str(assessment.revision)
+    return _profile_page(workspace, instrument, form, current)
+
+
+def _save_profile(
+    workspace: Workspace, assessment: Assessment, instrument: Instrument, form: ProfileForm
+) -> Page:
+    unknown = sorted(set(request.form) - form.expected_keys())
+    if unknown:
+        names = ", ".join(repr(name[:60]) for name in unknown[:5])
+        form.form_errors.append(UNKNOWN_FIELDS_MESSAGE.format(names=names))
+    current = assessment_profile(assessment, instrument)
+    if not form.validate() or unknown:
+        status = 400 if form.malformed_request else INVALID_STATUS
+        return _profile_page(workspace, instrument, form, current, status=status)
+    try:
+        change = save_profile(
+            db_session(),
+            assessment_id=assessment.id,
+            profile=form.submitted_profile(),
+            revision=form.revision_value,
+            actor=workspace.user,
+            catalog=web_catalog(),
+        )
+    except InvalidInput as invalid:
+        for question_id, message in invalid.errors.items():
+            question = instrument.profile_question(question_id)
+            if question is None:
+                form.form_errors.append(f"{question_id}: {message}.")
+            else:
+                form.add_question_error(question_id, f"{question.label}: {message}.")
+        return _profile_page(workspace, instrument, form, current, status=INVALID_STATUS)
+    except Conflict:
+        form.form_errors.append(CONFLICT_MESSAGE)
+        return _profile_page(workspace, instrument, form, current, status=409)
+    flash("Profile: your answers are saved.", "success")
+    note = no_longer_applicable_note(instrument, change.no_longer_applicable)
+    if note:
+        flash(note, "warning")
+    if request.form.get("action") == "next" and instrument.dimensions:
+        return redirect(answering_url("dimension", dimension_id=instrument.dimensions[0].id))
+    return redirect(answering_url("profile"))
+
+
+def _profile_page(
+    workspace: Workspace,
+    instrument: Instrument,
+    form: ProfileForm,
+    current: Profile,
+    *,
+    status: int = 200,
+) -> tuple[str, int]:
+    page = render_template(
+        "answering/profile.html",
+        ws=workspace,
+        instrument=instrument,
+        form=form,
+        rows=view_data.profile_answers(instrument, current),
+        first_dimension=instrument.dimensions[0] if instrument.dimensions else None,
+    )
+    return page, status
 
 
 @_route("/dimensions/<dimension_id>", methods=["GET", "POST"])
@@ -300,7 +394,8 @@ def _save_dimension(
         return _dimension_page(workspace, instrument, found, form, status=status)
     stored = assessment_answers(assessment)
     submitted = form.submitted_answers()
-    changes = answer_changes(instrument, found, stored, submitted)
+    profile = assessment_profile(assessment, instrument)
+    changes = answer_changes(instrument, found, stored, submitted, profile)
     # Saving the page confirms the carried-over answers it showed, left as they were.
     confirm = sorted(
         practice_id
@@ -369,6 +464,7 @@ def _dimension_page(
     else:
         shown = stored
     carried = carried_practices(workspace.assessment)
+    profile = assessment_profile(workspace.assessment, instrument)
     page = render_template(
         "answering/dimension.html",
         ws=workspace,
@@ -376,8 +472,8 @@ def _dimension_page(
         dimension=found,
         carried={p.id for p in found.practices if p.id in carried},
         form=form,
-        practices=view_data.practice_views(instrument, found, shown),
-        progress=view_data.answering_progress(instrument, stored),
+        practices=view_data.practice_views(instrument, found, shown, profile),
+        progress=view_data.answering_progress(instrument, stored, profile),
         neighbours=view_data.neighbours(instrument, found.id),
     )
     return page, status
@@ -415,11 +511,14 @@ def autosave(agency_id: int | None, round_id: int | None) -> tuple[Response, int
     except Locked as locked:
         return _json_error(423, str(locked))
     answers = assessment_answers(saved)
-    visible = [p.id for p in visible_practices(instrument, answers)]
+    profile = assessment_profile(saved, instrument)
+    visible = [p.id for p in visible_practices(instrument, answers, profile)]
     body = {
         "ok": True,
         "revision": saved.revision,
-        "progress": view_data.progress_summary(view_data.answering_progress(instrument, answers)),
+        "progress": view_data.progress_summary(
+            view_data.answering_progress(instrument, answers, profile)
+        ),
         "visible": visible,
     }
     return jsonify(body), 200
@@ -470,14 +569,16 @@ def _submit_page(
 ) -> tuple[str, int]:
     answers = assessment_answers(assessment)
     carried = carried_practices(assessment)
+    profile = assessment_profile(assessment, instrument)
     page = render_template(
         "answering/submit.html",
         ws=workspace,
         instrument=instrument,
         unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
+        profile_missing=view_data.missing_required(instrument, profile),
         form=form,
-        progress=view_data.answering_progress(instrument, answers),
-        statuses=view_data.dimension_statuses(instrument, answers),
+        progress=view_data.answering_progress(instrument, answers, profile),
+        statuses=view_data.dimension_statuses(instrument, answers, profile),
     )
     return page, status
 
@@ -494,7 +595,8 @@ def results(agency_id: int | None, round_id: int | None) -> Page:
         return redirect(answering_url("overview"))
     score = results.score
     answers = assessment_answers(assessment)
-    roadmap = build_roadmap(instrument, answers, score)
+    profile = results.profile
+    roadmap = build_roadmap(instrument, answers, score, profile=profile)
     return render_template(
         "answering/results.html",
         ws=workspace,
@@ -503,7 +605,7 @@ def results(agency_id: int | None, round_id: int | None) -> Page:
         figures_note=results.status_note,
         headline=headline_view(instrument, score),
         baseline=baseline_view(instrument, score),
-        progress=view_data.answering_progress(instrument, answers),
+        progress=view_data.answering_progress(instrument, answers, profile),
         radar=(
             radar_chart(
                 [(workspace.agency.name, view_data.radar_scores(score))],

@@ -144,6 +144,21 @@ SCHEMAS: Schema = {
                 "description": "Scored under an earlier scoring of the instrument",
             },
             "scored_with": _nullable("string"),
+            "profile": {
+                "type": "object",
+                "description": (
+                    "The assessment's profile answers by question id (a string, a whole "
+                    "number or a list of option ids); conditions on them decide which "
+                    "practices applied. Unanswered questions are left out."
+                ),
+                "additionalProperties": {
+                    "oneOf": [
+                        {"type": "string"},
+                        {"type": "integer"},
+                        {"type": "array", "items": {"type": "string"}},
+                    ]
+                },
+            },
             "overall": {"oneOf": [_ref("Figure"), {"type": "null"}]},
             "dimensions": _array(_ref("Figure")),
             "themes": _array(_ref("Figure")),

@@ -106,6 +106,7 @@ def results(agency_id: int) -> Response:
         round=round_to_dict(round_info(round_)),
         stale=found.stale,
         scored_with=found.scored_with,
+        profile=found.profile,
         **_figures(found.score),
         headline=headline_to_dict(headline(instrument_of(assessment, web_catalog()), found.score)),
         baseline=baseline_to_dict(found.score.baseline),

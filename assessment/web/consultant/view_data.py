@@ -18,7 +18,7 @@ from assessment.domain.rules.benchmark import (
 )
 from assessment.domain.rules.trajectory import CohortRound, Trajectory, TrajectoryPoint
 from assessment.presentation.charts import trend_chart
-from assessment.presentation.labels import FigureNames
+from assessment.presentation.labels import FigureNames, carried_over_axis
 from assessment.presentation.peer_charts import (
     dimension_cells,
     level_chart,
@@ -26,6 +26,7 @@ from assessment.presentation.peer_charts import (
     position_bars,
     trend_of,
 )
+from assessment.presentation.profiles import country_name
 from assessment.queries.agencies import (
     AgencyOverview,
     agencies_by_name,
@@ -62,7 +63,7 @@ def offer_filters(session: Session, form: GroupFilters) -> None:
     instruments = web_catalog().all()
     countries = agency_countries(session)
     form.offer(
-        [(code, code) for code in countries],
+        [(code, f"{country_name(code)} ({code})") for code in countries],
         profile_choices(instruments, "agency_type"),
         profile_choices(instruments, "size_band"),
     )
@@ -295,7 +296,12 @@ def cohort_view(cohort: tuple[CohortRound, ...], names: FigureNames) -> CohortVi
     chart = None
     if any(entry.statistics for entry in comparable):
         chart = trend_chart(
-            [entry.round.name for entry in comparable],
+            [
+                entry.round.name
+                if entry.carried_share is None
+                else carried_over_axis(entry.round.name)
+                for entry in comparable
+            ],
             [
                 (names.figure(*figure), [entry.median(*figure) for entry in comparable])
                 for figure in figures

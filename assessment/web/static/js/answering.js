@@ -164,6 +164,7 @@
   // top of it. Otherwise someone else changed the answers and nothing more is sent.
   function decide(result, ids) {
     if (result.status === 200 && result.body.ok) {
+      ids.forEach(confirmCarried);
       return Promise.resolve();
     }
     var others = outstanding.map(function (outcome) {
@@ -179,6 +180,14 @@
       }
       refuse(result.status, result.body, ids);
     });
+  }
+
+  // A saved answer is the lead's own: its "carried over, please confirm" flag goes.
+  function confirmCarried(id) {
+    var flag = document.getElementById("carried-" + id);
+    if (flag) {
+      flag.remove();
+    }
   }
 
   function save() {

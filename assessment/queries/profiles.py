@@ -1,0 +1,90 @@
+"""Profiles: an assessment's answers to its questionnaire's profile questions.
+
+One function gives an assessment's profile (`assessment_profile`, or `assessment_profiles`
+for many at once); every score, progress count, roadmap and page uses it, because
+conditions on the profile decide which practices apply. The stored answers
+(`assessment.profile`) come first; a question the questionnaire asks under the id
+`country`, `agency_type` or `size_band` that has no stored answer takes the agency's
+record, when that value fits the question.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.answer_check import check_profile
+from assessment.domain.rules.scoring import Profile
+from assessment.store.models import Agency, Assessment
+
+AGENCY_FIELDS = ("country", "agency_type", "size_band")
+"""Profile question ids answered from the agency's record when the assessment has none."""
+
+_CHUNK = 500
+
+
+def agency_answers(
+    instrument: Instrument, country: str, agency_type: str, size_band: str
+) -> dict[str, object]:
+    """The agency record's values for the instrument's questions of the same ids, where
+    they fit the question (a type the questionnaire does not offer is left out)."""
+    record = dict(zip(AGENCY_FIELDS, (country, agency_type, size_band), strict=True))
+    return {
+        question_id: value
+        for question_id, value in record.items()
+        if value
+        and instrument.profile_question(question_id) is not None
+        and not check_profile(instrument, {question_id: value})
+    }
+
+
+def effective_profile(
+    instrument: Instrument, stored: Mapping[str, object] | None, agency: Mapping[str, object]
+) -> dict[str, object]:
+    """The stored answers to the instrument's questions, completed from the agency's record."""
+    profile = {
+        question.id: value
+        for question in instrument.profile
+        if (value := (stored or {}).get(question.id)) not in (None, "", [])
+    }
+    for question_id, value in agency.items():
+        profile.setdefault(question_id, value)
+    return profile
+
+
+def assessment_profile(assessment: Assessment, instrument: Instrument) -> Profile:
+    """The assessment's profile answers (see the module docstring)."""
+    agency = assessment.agency
+    defaults = agency_answers(instrument, agency.country, agency.agency_type, agency.size_band)
+    return effective_profile(instrument, assessment.profile, defaults)
+
+
+def assessment_profiles(
+    session: Session, instruments: Mapping[int, Instrument], ids: Iterable[int] | None = None
+) -> dict[int, Profile]:
+    """The profiles of many assessments at once, keyed by assessment id.
+
+    `instruments` gives each assessment's instrument; `ids` defaults to its keys.
+    """
+    wanted = list(instruments if ids is None else ids)
+    found: dict[int, Profile] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        rows = session.execute(
+            select(
+                Assessment.id,
+                Assessment.profile,
+                Agency.country,
+                Agency.agency_type,
+                Agency.size_band,
+            )
+            .join(Agency, Agency.id == Assessment.agency_id)
+            .where(Assessment.id.in_(wanted[start : start + _CHUNK]))
+        )
+        for assessment_id, stored, country, agency_type, size_band in rows:
+            instrument = instruments[assessment_id]
+            defaults = agency_answers(instrument, country, agency_type, size_band)
+            found[assessment_id] = effective_profile(instrument, stored, defaults)
+    return found
