@@ -84,8 +84,9 @@ STORED_DATA: tuple[StoredData, ...] = (
     StoredData(
         "assessment",
         "Assessments",
-        "One agency's assessment in one round: its status (draft or submitted), when it "
-        "was started, last changed and submitted, and who submitted it.",
+        "One agency's assessment in one round: the profile answers given for that round "
+        "(for example staff numbers), its status (draft or submitted), when it was "
+        "started, last changed and submitted, and who submitted it.",
         "The agency's own leads; consultants and administrators for every agency.",
         _ASSESSMENT_DATA,
     ),
