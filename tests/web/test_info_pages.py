@@ -92,7 +92,13 @@ def test_contact_without_an_address_says_whom_to_ask(app: Flask) -> None:
 
 def test_help_explains_answering_and_the_levels_of_the_questionnaire(app: Flask) -> None:
     page = _text(app, "/help")
-    for topic in ("Not applicable", "Evidence comments", "Carried-over answers", "Deadlines"):
+    for topic in (
+        "profile first",
+        "Not applicable",
+        "Evidence comments",
+        "Carried-over answers",
+        "Deadlines",
+    ):
         assert topic in page
     assert "Only an administrator can reopen" in page
     (instrument,) = InstrumentCatalog(questionnaires_dir()).all()
