@@ -13,11 +13,17 @@ Environment variables:
   ``redis://127.0.0.1:6379/0`` for Redis, ``memory://`` only for a single process.
 - ``ANONYMITY_K``: smallest peer group shown in benchmarks; default 5, never below 3.
 - ``INSTRUMENT_DIR``: folder of instrument files; default the bundled questionnaires.
-- ``REPORT_ORGANISATION``: the organisation that issues the PDF reports (their cover
-  and metadata); default "Social-media maturity assessment".
+- ``REPORT_ORGANISATION``: the organisation that runs the service and issues the PDF
+  reports (their cover and metadata, and the contact, privacy and help pages); default
+  "Social-media maturity assessment".
 - ``REPORT_AUTHOR``: the author named on the cover; default the organisation.
 - ``REPORT_LOGO``: path of a PNG, JPEG or SVG logo (at most 512 KB) for the cover;
   default none.
+- ``CONTACT_EMAIL``: the address the contact and privacy pages give for questions and
+  data requests; default none (the pages then say to ask the administrator).
+- ``RETENTION_YEARS``: how many years after a round closes its assessments are kept, as
+  stated by the privacy notice; a whole number from 1 to 100, default 5. The product
+  deletes nothing by itself: the operator removes data past this period.
 - ``PDF_CACHE_DIR``: folder of rendered report PDFs, kept by content and shared by the
   workers; default ``<instance>/pdf-cache``.
 - ``TRUSTED_PROXY_COUNT``: how many reverse proxies (e.g. nginx) stand in front of the
@@ -52,6 +58,8 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 DEFAULT_ORGANISATION = "Social-media maturity assessment"
+DEFAULT_RETENTION_YEARS = 5
+MAX_RETENTION_YEARS = 100
 MAX_LOGO_BYTES = 512 * 1024
 _LOGO_TYPES = {b"\x89PNG\r\n\x1a\n": "image/png", b"\xff\xd8\xff": "image/jpeg"}
 
@@ -141,6 +149,32 @@ def proxy_count(raw: object) -> int:
     return count
 
 
+def contact_email(raw: object) -> str:
+    """The contact address: empty (none configured) or one plain e-mail address."""
+    email = str(raw).strip()
+    if not email:
+        return ""
+    local, at, domain = email.rpartition("@")
+    if not at or not local or "." not in domain or any(c.isspace() or c in "<>,;" for c in email):
+        raise ConfigError(
+            f"CONTACT_EMAIL must be one e-mail address like name@example.org, not {raw!r}"
+        )
+    return email
+
+
+def retention_years(raw: object) -> int:
+    """The data-retention period the privacy notice states: whole years from 1 to 100."""
+    try:
+        years = int(str(raw).strip())
+    except ValueError:
+        raise ConfigError(f"RETENTION_YEARS must be a whole number of years, not {raw!r}") from None
+    if not 1 <= years <= MAX_RETENTION_YEARS:
+        raise ConfigError(
+            f"RETENTION_YEARS must be from 1 to {MAX_RETENTION_YEARS} years, not {years}"
+        )
+    return years
+
+
 def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Flask configuration taken from the environment (the secret key is added later)."""
     env = os.environ if environ is None else environ
@@ -156,6 +190,9 @@ def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "PDF_CACHE_DIR": env.get("PDF_CACHE_DIR", "").strip()
         or str(instance_dir(env) / PDF_CACHE_FOLDER),
         "TRUSTED_PROXY_COUNT": proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),
+        "ORGANISATION_NAME": env.get("REPORT_ORGANISATION", "").strip() or DEFAULT_ORGANISATION,
+        "CONTACT_EMAIL": contact_email(env.get("CONTACT_EMAIL", "")),
+        "RETENTION_YEARS": retention_years(env.get("RETENTION_YEARS", DEFAULT_RETENTION_YEARS)),
     }
     if env.get("SECRET_KEY"):
         settings["SECRET_KEY"] = env["SECRET_KEY"]

@@ -75,6 +75,7 @@ def register_blueprints(app: Flask) -> None:
     from assessment.web.api.views import bp as api
     from assessment.web.auth.views import bp as auth
     from assessment.web.consultant.views import bp as consultant
+    from assessment.web.info.views import bp as info
     from assessment.web.peers.views import bp as peers
     from assessment.web.reports.views import bp as reports
 
@@ -85,10 +86,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(peers)
     app.register_blueprint(reports, url_prefix="/reports")
     app.register_blueprint(api, url_prefix="/api/v1")
+    app.register_blueprint(info)
 
 
 def _finish_config(app: Flask) -> None:
     app.config["ANONYMITY_K"] = config.anonymity_k(app.config["ANONYMITY_K"])
+    app.config["CONTACT_EMAIL"] = config.contact_email(app.config["CONTACT_EMAIL"])
+    app.config["RETENTION_YEARS"] = config.retention_years(app.config["RETENTION_YEARS"])
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = config.persistent_secret_key(Path(app.instance_path))
 

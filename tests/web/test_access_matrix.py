@@ -26,7 +26,16 @@ from tests.web.conftest import World
 from tests.web.helpers import csrf_token, login
 
 ACTORS = ("anonymous", "lead_own", "lead_other", "consultant", "admin")
-PUBLIC_ENDPOINTS = {"auth.login", "auth.accept_invitation", "auth.reset_password", "health"}
+PUBLIC_ENDPOINTS = {
+    "auth.login",
+    "auth.accept_invitation",
+    "auth.reset_password",
+    "health",
+    "info.help_page",
+    "info.contact",
+    "info.privacy",
+    "info.accessibility",
+}
 
 
 def expect(
@@ -101,6 +110,8 @@ ROWS: list[Row] = [
         "/password-reset/not-a-real-token",
         expect(anonymous=410, lead_own=410, lead_other=410, consultant=410, admin=410),
     ),
+    # Help, contact, privacy notice, accessibility statement: open to everyone
+    *[Row("GET", path, EVERYONE) for path in ("/help", "/contact", "/privacy", "/accessibility")],
     # Administration
     Row("GET", "/admin/", ADMIN_ONLY),
     Row("GET", "/admin/agencies", ADMIN_ONLY),
