@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from assessment.store.db import Database
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, Role
 from assessment.web import create_app
+from assessment.web.security import limiter
 from tests.conftest import BUNDLED_QUESTIONNAIRE, TEST_PASSWORD, sqlite_url
 from tests.web.conftest import web_config
 
@@ -60,6 +61,7 @@ class LiveSite:
 
     url: str
     database: Database
+    reset_login_limits: Callable[[], None]
     _numbers: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def new_lead(self) -> Lead:
@@ -118,11 +120,18 @@ def live_site(
             session, name="2025", instrument_id=instrument_id, instrument_version=version
         )
     app = create_app(web_config(url))
+
+    def reset_login_limits() -> None:
+        # Every browser test signs in from 127.0.0.1: without a reset, the per-address
+        # limit (tested in tests/web/test_rate_limits.py) would refuse the later tests.
+        with app.app_context():
+            limiter.reset()
+
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-site", daemon=True)
     thread.start()
     try:
-        yield LiveSite(f"http://127.0.0.1:{server.server_port}", database)
+        yield LiveSite(f"http://127.0.0.1:{server.server_port}", database, reset_login_limits)
     finally:
         server.shutdown()
         thread.join(timeout=5)
@@ -155,6 +164,7 @@ def page(
     browser: Browser, live_site: LiveSite, expected_console_errors: list[str]
 ) -> Iterator[Page]:
     """A fresh context and page on the live site; console errors fail the test."""
+    live_site.reset_login_limits()
     context = new_context(browser, live_site)
     opened = context.new_page()
     errors: list[str] = []
