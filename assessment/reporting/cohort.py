@@ -199,7 +199,9 @@ def most_unmet(
     limit: int = MOST_UNMET,
 ) -> tuple[UnmetPractice, ...]:
     """The practices to work on next: at or one level above the group's typical level of
-    their dimension, most often not met first; those applying to fewer than K are left out.
+    their dimension, most often not met first. A practice is left out when it applies to
+    fewer than K agencies, or when fewer than K of them meet it or fail it (but some do):
+    "5 of 6 do not" would say that exactly one agency does.
     """
     titles = {d.id: str(d.title) for d in instrument.dimensions}
     order = {p.id: index for index, p in enumerate(instrument.practices())}
@@ -216,10 +218,18 @@ def most_unmet(
         if (tally := tallies.get(practice.id)) is not None
         and tally.applicable >= k
         and tally.unmet > 0
+        and _disclosable(tally, k)
         and 0 <= practice.level - typical.get(practice.dimension_id, 0) <= 1
     ]
     candidates.sort(key=lambda item: (-item.share, -item.unmet, order[item.practice_id]))
     return tuple(candidates[:limit])
+
+
+def _disclosable(tally: PracticeTally, k: int) -> bool:
+    """Whether "unmet of applicable" singles out no fewer than K agencies on either side:
+    as with level counts, a side below K is hidden (none meeting it says nothing of one)."""
+    met = tally.applicable - tally.unmet
+    return tally.unmet >= k and (met >= k or met == 0)
 
 
 def _medians_over_rounds(
