@@ -163,12 +163,11 @@ def save_answers(
     _claim_revision(session, assessment, revision)
     _store_answers(session, assessment.id, answers, clear, actor)
     _confirm_carried_over(session, assessment.id, confirm, actor)
-    audit.record(
+    audit.record_on(
         session,
         "assessment.saved",
+        assessment,
         actor=actor,
-        agency_id=assessment.agency_id,
-        assessment_id=assessment.id,
         revision=assessment.revision,
         saved=sorted(answers),
         cleared=sorted(clear),
@@ -199,12 +198,11 @@ def submit_assessment(
             AnswerRow.assessment_id == assessment.id, AnswerRow.carried_over.is_(True)
         )
     ).all()
-    audit.record(
+    audit.record_on(
         session,
         "assessment.submitted",
+        assessment,
         actor=actor,
-        agency_id=assessment.agency_id,
-        assessment_id=assessment.id,
         revision=assessment.revision,
         overall_score=score.overall.score,
         overall_level=score.overall.level,
@@ -264,12 +262,11 @@ def save_profile(
     answers = stored_answers(session, [assessment.id])[assessment.id]
     gone = newly_not_applicable(instrument, answers, before, after)
     changed = tuple(q.id for q in instrument.profile if before.get(q.id) != after.get(q.id))
-    audit.record(
+    audit.record_on(
         session,
         "assessment.profile_saved",
+        assessment,
         actor=actor,
-        agency_id=assessment.agency_id,
-        assessment_id=assessment.id,
         revision=assessment.revision,
         changed={question_id: after.get(question_id) for question_id in changed},
         no_longer_applicable=list(gone),
@@ -309,12 +306,11 @@ def reopen_assessment(
     # Results describe submitted answers only; they come back at the next submission.
     session.execute(delete(ResultRow).where(ResultRow.assessment_id == assessment.id))
     assessment.scored_with = None
-    audit.record(
+    audit.record_on(
         session,
         "assessment.reopened",
+        assessment,
         actor=actor,
-        agency_id=assessment.agency_id,
-        assessment_id=assessment.id,
         reason=text,
     )
     session.commit()
@@ -583,12 +579,11 @@ def prefill_from_previous(
     }
     _claim_revision(session, assessment, revision)
     _store_answers(session, assessment.id, fill, (), actor, carried_over=True)
-    audit.record(
+    audit.record_on(
         session,
         "assessment.prefilled",
+        assessment,
         actor=actor,
-        agency_id=assessment.agency_id,
-        assessment_id=assessment.id,
         revision=assessment.revision,
         from_round=source.round_name,
         from_assessment_id=source.assessment_id,

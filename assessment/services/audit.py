@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assessment.store.models import AuditEvent, User
+from assessment.store.models import Assessment, AuditEvent, User
 
 
 def record(
@@ -28,3 +28,17 @@ def record(
     )
     session.add(event)
     return event
+
+
+def record_on(
+    session: Session, action: str, assessment: Assessment, *, actor: User | None, **detail: Any
+) -> AuditEvent:
+    """Add an audit event about one assessment, naming it and its agency."""
+    return record(
+        session,
+        action,
+        actor=actor,
+        agency_id=assessment.agency_id,
+        assessment_id=assessment.id,
+        **detail,
+    )

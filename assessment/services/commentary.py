@@ -65,12 +65,11 @@ def save_notes(
         note.body, note.author_id, note.updated_at = text, actor.id, utcnow()
         changed.append(section or "overall")
     if changed:
-        audit.record(
+        audit.record_on(
             session,
             "report.commentary",
+            assessment,
             actor=actor,
-            agency_id=assessment.agency_id,
-            assessment_id=assessment.id,
             sections=sorted(changed),
         )
     session.commit()
@@ -89,12 +88,11 @@ def issue_final_report(
         issued_by_id=actor.id,
     )
     session.add(final)
-    audit.record(
+    audit.record_on(
         session,
         "report.final",
+        assessment,
         actor=actor,
-        agency_id=assessment.agency_id,
-        assessment_id=assessment.id,
         sha256=final.sha256,
     )
     session.commit()
