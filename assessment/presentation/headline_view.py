@@ -7,15 +7,19 @@ id-based lines in `presentation.labels`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from assessment.domain.model.instrument import Instrument, OverallLevelRule
 from assessment.domain.model.results import DimensionResult, PracticeStatus, ScoreResult
 from assessment.domain.rules.headline import Headline, Ranked, headline
-from assessment.presentation.labels import BASELINE_MEANING, BASELINE_TITLE, level_name, points
-
-NAMED_PRACTICES = 3  # blocking practices named in a headline before "and N more"
+from assessment.presentation.labels import (
+    BASELINE_MEANING,
+    BASELINE_TITLE,
+    join_words,
+    level_name,
+    points,
+    quoted_practices,
+)
 
 OBLIGATION_STATUS = {
     PracticeStatus.MET: "Met",
@@ -82,12 +86,13 @@ def headline_view(instrument: Instrument, result: ScoreResult) -> HeadlineView:
         )
     else:
         title = "No overall level: the dimensions' levels are reported one by one"
-    setters = _and(titles[d] for d in facts.floor_dimensions)
+    setters = join_words(titles[d] for d in facts.floor_dimensions)
     detail = f"The lowest dimension level, {floor}, is set by {setters}"
     if facts.capped_by:
-        detail += f"; capped by open baseline obligations: {_texts(instrument, facts.capped_by)}"
+        capped = quoted_practices(instrument, facts.capped_by)
+        detail += f"; capped by open baseline obligations: {capped}"
     if facts.blocked_by:
-        detail += f"; blocked by: {_texts(instrument, facts.blocked_by)}"
+        detail += f"; blocked by: {quoted_practices(instrument, facts.blocked_by)}"
     return HeadlineView(
         index=facts.index,
         coverage=facts.coverage,
@@ -162,21 +167,6 @@ def _ranks(titles: dict[str, str], facts: Headline) -> str | None:
 
 
 def _ranked(titles: dict[str, str], ranked: Ranked) -> str:
-    who = _and(titles[d] for d in ranked.dimension_ids)
+    who = join_words(titles[d] for d in ranked.dimension_ids)
     score = points(ranked.score)
     return f"{who}, tied at {score}" if ranked.tied else f"{who} ({score})"
-
-
-def _texts(instrument: Instrument, practice_ids: Sequence[str]) -> str:
-    """Up to NAMED_PRACTICES question texts in quotes, then how many more."""
-    texts = []
-    for practice_id in practice_ids[:NAMED_PRACTICES]:
-        practice = instrument.practice(practice_id)
-        texts.append(f"“{str(practice.text).rstrip('.')}”" if practice is not None else practice_id)
-    more = len(practice_ids) - NAMED_PRACTICES
-    return "; ".join(texts) + (f"; and {more} more" if more > 0 else "")
-
-
-def _and(items: Iterable[str]) -> str:
-    words = list(items)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

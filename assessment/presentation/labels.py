@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -100,7 +100,7 @@ def headline_lines(instrument: Instrument, facts: Headline) -> list[str]:
     lines = [f"Index {index} / 100 (coverage {facts.coverage:.0%})"]
     names = dimension_titles(instrument)
     floor = f"level {facts.floor} · {level_name(instrument, facts.floor)}"
-    floor += f", set by {_and(names[d] for d in facts.floor_dimensions)}"
+    floor += f", set by {join_words(names[d] for d in facts.floor_dimensions)}"
     if facts.capped_by:
         floor += f"; capped by the baseline: {', '.join(facts.capped_by)} not met"
     if facts.blocked_by:
@@ -133,13 +133,26 @@ def rank_line(instrument: Instrument, facts: Headline) -> str | None:
 
 
 def _ranked(names: dict[str, str], ranked: Ranked) -> str:
-    who = _and(names[d] for d in ranked.dimension_ids)
+    who = join_words(names[d] for d in ranked.dimension_ids)
     return f"{who} (tied at {ranked.score:.1f})" if ranked.tied else f"{who} ({ranked.score:.1f})"
 
 
-def _and(items: Iterable[str]) -> str:
+def join_words(items: Iterable[str]) -> str:
+    """Words as a reader lists them: "Policy", "Policy and Staffing", "A, B and C"."""
     words = list(items)
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def quoted_practices(instrument: Instrument, practice_ids: Sequence[str], limit: int = 3) -> str:
+    """Up to `limit` question texts in quotes, then how many more: never a practice id."""
+    texts = []
+    for practice_id in practice_ids[:limit]:
+        practice = instrument.practice(practice_id)
+        texts.append(f"“{str(practice.text).rstrip('.')}”" if practice is not None else practice_id)
+    more = len(practice_ids) - len(texts)
+    return "; ".join(texts) + (f"; and {more} more" if more > 0 else "")
 
 
 def baseline_lines(instrument: Instrument, baseline: BaselineResult) -> list[str]:

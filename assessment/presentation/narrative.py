@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from assessment.domain.model.instrument import Instrument, OverallLevelRule
 from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.headline import headline
-from assessment.presentation.labels import level_name, whole_points
+from assessment.presentation.labels import (
+    dimension_titles,
+    join_words,
+    level_name,
+    quoted_practices,
+    whole_points,
+)
 from assessment.presentation.roadmap import RoadmapView
 
 PRIORITIES = 3
@@ -52,16 +58,6 @@ def summary_sentences(
     return tuple(paragraph for paragraph in paragraphs if paragraph)
 
 
-def _titles(instrument: Instrument) -> dict[str, str]:
-    return {dimension.id: str(dimension.title) for dimension in instrument.dimensions}
-
-
-def _join(names: Sequence[str]) -> str:
-    if len(names) <= 1:
-        return "".join(names)
-    return f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def _standing(instrument: Instrument, agency: str, round_name: str, result: ScoreResult) -> str:
     overall = result.overall
     if overall.score is None:
@@ -76,7 +72,7 @@ def _standing(instrument: Instrument, agency: str, round_name: str, result: Scor
     level = f"level {overall.level} ({level_name(instrument, overall.level)})"
     rule = instrument.scoring.overall_level_rule
     if rule is OverallLevelRule.LOWEST:
-        titles = _titles(instrument)
+        titles = dimension_titles(instrument)
         floor = [
             titles[d_id]
             for d_id, figures in result.dimensions.items()
@@ -84,7 +80,7 @@ def _standing(instrument: Instrument, agency: str, round_name: str, result: Scor
         ]
         return (
             f"{sentence} Its overall level is {level}, the lowest of its dimension levels, "
-            f"set by {_join(floor)}; the other dimensions stand higher."
+            f"set by {join_words(floor)}; the other dimensions stand higher."
             if len(floor) < len(result.dimensions)
             else f"{sentence} Every dimension stands at {level}."
         )
@@ -98,13 +94,8 @@ def _obligations(instrument: Instrument, result: ScoreResult) -> str:
     open_ids = result.baseline.open
     if not open_ids:
         return "Every legal and safety obligation of the baseline that applies is met."
-    texts = []
-    for practice_id in open_ids[:PRIORITIES]:
-        practice = instrument.practice(practice_id)
-        texts.append(f"“{str(practice.text).rstrip('.')}”" if practice else practice_id)
-    more = len(open_ids) - len(texts)
     count = len(open_ids)
-    listed = "; ".join(texts) + (f"; and {more} more" if more else "")
+    listed = quoted_practices(instrument, open_ids, PRIORITIES)
     return (
         f"{count} legal or safety obligation{'s are' if count != 1 else ' is'} still open "
         f"(not met or not yet shown to be met): {listed}."
@@ -117,7 +108,7 @@ def _extremes(instrument: Instrument, result: ScoreResult) -> str:
         return "All dimensions score the same."
     if facts.strongest is None or facts.weakest is None:
         return ""
-    titles = _titles(instrument)
+    titles = dimension_titles(instrument)
     strongest = [titles[d] for d in facts.strongest.dimension_ids]
     weakest = [titles[d] for d in facts.weakest.dimension_ids]
     top, bottom = whole_points(facts.strongest.score), whole_points(facts.weakest.score)
@@ -127,7 +118,7 @@ def _extremes(instrument: Instrument, result: ScoreResult) -> str:
 def _ranked(titles: Sequence[str], word: str, score: int) -> str:
     if len(titles) == 1:
         return f"{titles[0]} is its {word} dimension ({score})"
-    return f"{_join(titles)} are its {word} dimensions, tied at {score}"
+    return f"{join_words(titles)} are its {word} dimensions, tied at {score}"
 
 
 def _change(
@@ -147,7 +138,7 @@ def _change(
             f"{abs(difference)} point{'s' if abs(difference) != 1 else ''}, "
             f"from {whole_points(then)} to {whole_points(now)}."
         )
-    titles = _titles(instrument)
+    titles = dimension_titles(instrument)
     moves = []
     for d_id, figures in result.dimensions.items():
         before = previous.dimensions.get(d_id)
@@ -158,7 +149,7 @@ def _change(
             moves.append((-abs(delta), titles[d_id], delta))
     if moves:
         named = [f"{title} {delta:+d}" for _, title, delta in sorted(moves)]
-        sentence += f" The largest moves: {_join(named[:3])}."
+        sentence += f" The largest moves: {join_words(named[:3])}."
     return sentence
 
 
