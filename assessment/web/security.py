@@ -19,6 +19,8 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 HSTS = "max-age=63072000; includeSubDomains"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
 LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
+RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+RESET_LIMIT_PER_ADDRESS = "10 per hour"
 MAX_CONTENT_LENGTH = 1024 * 1024
 
 csrf = CSRFProtect()
@@ -36,6 +38,13 @@ limit_login_per_account = limiter.limit(
 )
 limit_login_per_address = limiter.limit(
     LOGIN_LIMIT_PER_ADDRESS, methods=["POST"], scope="login-address"
+)
+# Reset requests send mail: few per account (no mailbox flooding), few per client.
+limit_reset_per_account = limiter.limit(
+    RESET_LIMIT_PER_ACCOUNT, key_func=login_attempt_key, methods=["POST"], scope="reset-account"
+)
+limit_reset_per_address = limiter.limit(
+    RESET_LIMIT_PER_ADDRESS, methods=["POST"], scope="reset-address"
 )
 
 
