@@ -46,7 +46,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "reminders": LazyCommand(
         "mail",
         "reminders",
-        "Queue round-opened notices and deadline reminders (each sent once per lead).",
+        "Queue round-opened notices and deadline reminders (7 days left, last day).",
     ),
     "questionnaire": LazyCommand(
         "questionnaire", "questionnaire", "Work with questionnaire instruments."

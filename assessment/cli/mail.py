@@ -21,7 +21,7 @@ def _settings() -> config.MailSettings:
 
 @click.group("mail")
 def mail_group() -> None:
-    """The mail outbox."""
+    """The mail outbox: `mail send` sends what is due."""
 
 
 @mail_group.command("send")
@@ -52,7 +52,7 @@ def send(database_url: str | None) -> None:
 )
 @database_url_option
 def reminders(today: Any, database_url: str | None) -> None:
-    """Queue round-opened notices and deadline reminders (7 days and 1 day before).
+    """Queue round-opened notices and deadline reminders (7 days left, last day).
 
     Each lead gets each notice once, however often this runs; `assessment mail send`
     sends them.

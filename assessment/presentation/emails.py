@@ -80,7 +80,7 @@ def round_opened(
         product=product,
         agency=agency,
         round_name=round_name,
-        deadline=deadline.isoformat() if deadline else None,
+        deadline=day(deadline) if deadline else None,
         link=link,
         action="Open the assessment",
     )
@@ -92,12 +92,12 @@ def deadline_reminder(
     agency: str,
     round_name: str,
     deadline: date,
-    days_before: int,
+    days_left: int,
     answered: int,
     link: str,
 ) -> Email:
-    """The round closes soon (`days_before` days before its deadline; 0 on the day)."""
-    when = _closing_in(days_before)
+    """The round closes soon: `days_left` days to answer, the deadline included."""
+    left = "last day for answers" if days_left <= 1 else f"{days_left} days left"
     progress = (
         "Nothing is answered yet."
         if answered == 0
@@ -106,24 +106,23 @@ def deadline_reminder(
     )
     return _compose(
         "deadline_reminder",
-        f"{product}: round {round_name} closes {when}",
+        f"{product}: round {round_name}, {left} (deadline {day(deadline)})",
         product=product,
         agency=agency,
         round_name=round_name,
-        deadline=deadline.isoformat(),
-        when=when,
+        deadline=day(deadline),
+        left="today is the last day"
+        if days_left <= 1
+        else f"{days_left} days left, today included",
         progress=progress,
         link=link,
         action="Continue the assessment",
     )
 
 
-def _closing_in(days: int) -> str:
-    if days <= 0:
-        return "today"
-    if days == 1:
-        return "tomorrow"
-    return f"in {days} days"
+def day(value: date) -> str:
+    """A date as the pages write it: 10 December 2026."""
+    return value.strftime("%d %B %Y")
 
 
 def submitted(

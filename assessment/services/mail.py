@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -39,6 +40,9 @@ LONGEST_RETRY = timedelta(hours=6)
 CLAIM_LEASE = timedelta(minutes=10)
 SMTP_TIMEOUT_SECONDS = 30
 BATCH_SIZE = 200
+# Python folds a long header by moving its whole value to a continuation line, which some
+# readers show with a leading space; RFC 5322 allows lines of up to 998 characters.
+MESSAGE_POLICY = policy.default.clone(max_line_length=998)
 
 
 class Transport(Protocol):
@@ -199,7 +203,7 @@ def mime_message(row: OutboxMessage, settings: MailSettings) -> EmailMessage:
     The Message-ID is derived from the row, so a receiving server sees the same id should
     a message ever be handed over twice.
     """
-    message = EmailMessage()
+    message = EmailMessage(policy=MESSAGE_POLICY)
     message["From"] = f"{settings.product_name} <{settings.sender}>"
     message["To"] = row.recipient
     message["Subject"] = row.subject

@@ -135,8 +135,8 @@ def assessment_reopened(
 
 def queue_round_notices(session: Session, site: Site, *, today: date) -> RoundNotices:
     """For every round open `today`: a round-opened notice to each lead (once), and the
-    deadline reminders 7 days and 1 day before the deadline (once each per lead, only
-    to leads who have not submitted). Safe to run repeatedly."""
+    deadline reminders with 7 days left and on the last day (once each per lead, only to
+    leads who have not submitted). Safe to run repeatedly."""
     opened = reminders = 0
     for round_ in rounds_in_order(session):
         if round_.schedule.state(today) != RoundState.OPEN:
@@ -162,7 +162,7 @@ def queue_round_notices(session: Session, site: Site, *, today: date) -> RoundNo
                     agency=_agency_name(lead),
                     round_name=round_.name,
                     deadline=deadline,
-                    days_before=(deadline - today).days,
+                    days_left=(deadline - today).days + 1,
                     answered=_answered(session, assessment),
                     link=site.link(ROUND_PATH, round_id=round_.id),
                 ),
@@ -176,13 +176,14 @@ def queue_round_notices(session: Session, site: Site, *, today: date) -> RoundNo
 
 
 def _reminder_stage(deadline: date | None, today: date) -> int | None:
-    """7 within the last week before the deadline, 1 on its eve and day, else None."""
+    """Which reminder is due, by the days left (the deadline included, as pages count):
+    7 from a week before the round closes, 1 on its last day, else None."""
     if deadline is None:
         return None
-    days = (deadline - today).days
-    if 0 <= days <= LAST_REMINDER_DAYS:
+    days_left = (deadline - today).days + 1
+    if days_left <= LAST_REMINDER_DAYS:
         return LAST_REMINDER_DAYS
-    if days <= FIRST_REMINDER_DAYS:
+    if days_left <= FIRST_REMINDER_DAYS:
         return FIRST_REMINDER_DAYS
     return None
 

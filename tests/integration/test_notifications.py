@@ -48,13 +48,13 @@ def _submit(session: Session, lead: User, round_: Round) -> Assessment:
     return assessment
 
 
-def test_reminders_go_seven_days_and_one_day_before_the_deadline_once_each(
+def test_reminders_go_with_seven_days_left_and_on_the_last_day_once_each(
     session: Session,
     create_user: Callable[..., User],
     create_round: Callable[..., Round],
 ) -> None:
     today = utc_today()
-    deadline = today + timedelta(days=7)
+    deadline = today + timedelta(days=6)  # 7 days left, today and the deadline included
     round_ = create_round("2027", ends_on=deadline)
     lead = create_user(Role.LEAD)
     submitted_lead = create_user(Role.LEAD)
@@ -66,18 +66,24 @@ def test_reminders_go_seven_days_and_one_day_before_the_deadline_once_each(
     next_day = notifications.queue_round_notices(session, SITE, today=today + timedelta(days=1))
     eve = notifications.queue_round_notices(session, SITE, today=deadline - timedelta(days=1))
     last_day = notifications.queue_round_notices(session, SITE, today=deadline)
+    again_last_day = notifications.queue_round_notices(session, SITE, today=deadline)
 
     # Both leads hear that the round opened; only the one who has not submitted is reminded.
     assert (first.opened, first.reminders) == (2, 1)
     assert (again.opened, again.reminders) == (0, 0)
     assert (next_day.opened, next_day.reminders) == (0, 0)
-    assert (eve.opened, eve.reminders) == (0, 1)
-    assert (last_day.opened, last_day.reminders) == (0, 0)
+    assert (eve.opened, eve.reminders) == (0, 0)
+    assert (last_day.opened, last_day.reminders) == (0, 1)
+    assert (again_last_day.opened, again_last_day.reminders) == (0, 0)
     reminders = [m for m in _outbox(session) if m.kind == "deadline_reminder"]
     assert [m.recipient for m in reminders] == [lead.email, lead.email]
-    assert reminders[0].subject == "Maturity Test: round 2027 closes in 7 days"
-    assert reminders[1].subject == "Maturity Test: round 2027 closes tomorrow"
-    assert f"until {deadline.isoformat()}" in reminders[0].text_body
+    written = deadline.strftime("%d %B %Y")
+    assert reminders[0].subject == f"Maturity Test: round 2027, 7 days left (deadline {written})"
+    assert reminders[1].subject == (
+        f"Maturity Test: round 2027, last day for answers (deadline {written})"
+    )
+    assert f"until {written} (UTC): 7 days left, today included." in reminders[0].text_body
+    assert "today is the last day" in reminders[1].text_body
     assert f"http://maturity.test/assessment/rounds/{round_.id}/" in reminders[0].text_body
     assert "Nothing is answered yet." in reminders[0].text_body
 
@@ -98,7 +104,7 @@ def test_no_notice_for_a_scheduled_or_closed_round_nor_a_reminder_far_from_the_d
     assert (queued.opened, queued.reminders) == (1, 0)
     [opened] = _outbox(session)
     assert opened.kind == "round_opened" and opened.subject.endswith("round far is open")
-    assert (today + timedelta(days=30)).isoformat() in opened.text_body
+    assert (today + timedelta(days=30)).strftime("%d %B %Y") in opened.text_body
     assert f"/assessment/rounds/{far.id}/" in opened.text_body
 
 
@@ -196,7 +202,7 @@ def test_the_commands_queue_and_send_each_reminder_once(
     smtp_server: SmtpServer,
 ) -> None:
     today = utc_today()
-    create_round("2027", ends_on=today + timedelta(days=1))
+    create_round("2027", ends_on=today)
     lead = create_user(Role.LEAD)
     env = {"DATABASE_URL": database_url, **smtp_server.environment()}
 
@@ -212,9 +218,10 @@ def test_the_commands_queue_and_send_each_reminder_once(
     assert "Queued 0 round-opened notice(s) and 0 deadline reminder(s)" in outputs[1][0]
     assert "0 sent, 0 to retry later, 0 given up; 0 waiting" in outputs[1][1]
     subjects = sorted(m["Subject"] for m in smtp_server.messages)
+    written = today.strftime("%d %B %Y")
     assert subjects == [
-        "Maturity Test: round 2027 closes tomorrow",
         "Maturity Test: round 2027 is open",
+        f"Maturity Test: round 2027, last day for answers (deadline {written})",
     ]
     assert all(m["To"] == lead.email for m in smtp_server.messages)
     assert "http://maturity.test/assessment/rounds/" in text_body(smtp_server.messages[0])
