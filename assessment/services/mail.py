@@ -157,27 +157,42 @@ def deliver_due(
     """Send every message that is due and not claimed by another sender; commits per message."""
     moment = now or utcnow()
     sent = retrying = given_up = 0
-    for message_id in _due_ids(session, moment):
-        claim = os.urandom(16).hex()
-        if not _claimed(session, message_id, claim, moment):
-            continue  # another sender has it, or sent it a moment ago
-        row = session.get(OutboxMessage, message_id, populate_existing=True)
-        if row is None:
-            continue
-        try:
-            transport.send(mime_message(row, settings))
-        except PermanentFailure as error:
-            _record_failure(session, row, claim, moment, str(error), final=True)
-            given_up += 1
-        except (OSError, smtplib.SMTPException) as error:
-            final = row.attempts >= MAX_ATTEMPTS
-            _record_failure(session, row, claim, moment, _describe(error), final=final)
-            given_up += final
-            retrying += not final
-        else:
-            _record_sent(session, message_id, claim)
-            sent += 1
+    # Each batch leaves nothing due behind it (sent, retried later, given up or another
+    # sender's), so the loop ends.
+    while batch := _due_ids(session, moment):
+        for message_id in batch:
+            outcome = _deliver_one(session, transport, settings, message_id, moment)
+            sent += outcome == "sent"
+            retrying += outcome == "retrying"
+            given_up += outcome == "given up"
     return Delivery(sent, retrying, given_up)
+
+
+def _deliver_one(
+    session: Session,
+    transport: Transport,
+    settings: MailSettings,
+    message_id: int,
+    moment: datetime,
+) -> str:
+    """Claim, send and record one message: "sent", "retrying", "given up" or "" (not ours)."""
+    claim = os.urandom(16).hex()
+    if not _claimed(session, message_id, claim, moment):
+        return ""  # another sender has it, or sent it a moment ago
+    row = session.get(OutboxMessage, message_id, populate_existing=True)
+    if row is None:
+        return ""
+    try:
+        transport.send(mime_message(row, settings))
+    except PermanentFailure as error:
+        _record_failure(session, row, claim, moment, str(error), final=True)
+        return "given up"
+    except (OSError, smtplib.SMTPException) as error:
+        final = row.attempts >= MAX_ATTEMPTS
+        _record_failure(session, row, claim, moment, _describe(error), final=final)
+        return "given up" if final else "retrying"
+    _record_sent(session, message_id, claim)
+    return "sent"
 
 
 def pending_count(session: Session) -> int:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, Response, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -21,6 +25,9 @@ LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
 LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
 RESET_LIMIT_PER_ACCOUNT = "3 per hour"
 RESET_LIMIT_PER_ADDRESS = "10 per hour"
+# A reset request for a known address writes more (a link, a message) than one for an
+# unknown address; every answer takes at least this long, so timing tells nothing.
+RESET_ANSWER_SECONDS = 0.5
 MAX_CONTENT_LENGTH = 1024 * 1024
 
 csrf = CSRFProtect()
@@ -46,6 +53,16 @@ limit_reset_per_account = limiter.limit(
 limit_reset_per_address = limiter.limit(
     RESET_LIMIT_PER_ADDRESS, methods=["POST"], scope="reset-address"
 )
+
+
+@contextmanager
+def steady_timing(seconds: float) -> Iterator[None]:
+    """Make the enclosed work take at least `seconds`, whatever it did."""
+    ready_at = time.monotonic() + seconds
+    yield
+    remaining = ready_at - time.monotonic()
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 def configure_security(app: Flask) -> None:

@@ -6,6 +6,7 @@ import threading
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -166,6 +167,17 @@ def test_two_senders_at_once_send_every_message_exactly_once(
     assert sorted(recipients) == sorted(f"lead{n}@example.org" for n in range(1, 41))
     session.expire_all()
     assert all(row.sent_at is not None for row in session.scalars(select(OutboxMessage)))
+
+
+def test_one_run_sends_more_than_one_batch(
+    session: Session, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mail, "BATCH_SIZE", 3)
+    _queue(session, 8)
+    settings = smtp_server.settings()
+
+    assert mail.deliver_due(session, mail.SmtpTransport(settings), settings).sent == 8
+    assert len(smtp_server.messages) == 8
 
 
 def test_a_message_claimed_by_another_sender_is_left_alone(

@@ -26,10 +26,12 @@ from assessment.web.form_errors import attach_service_errors
 from assessment.web.mail import deliver_local, site
 from assessment.web.navigation import navigation_for
 from assessment.web.security import (
+    RESET_ANSWER_SECONDS,
     limit_login_per_account,
     limit_login_per_address,
     limit_reset_per_account,
     limit_reset_per_address,
+    steady_timing,
 )
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -110,8 +112,9 @@ def forgot_password() -> tuple[str, int]:
         status = 400 if form.is_submitted() else 200
         return render_template("auth/forgot_password.html", form=form), status
     email = form.email.data or ""
-    notifications.password_reset_requested(db_session(), site(), email)
-    deliver_local()
+    with steady_timing(RESET_ANSWER_SECONDS):
+        notifications.password_reset_requested(db_session(), site(), email)
+        deliver_local()
     minutes = int(accounts.SELF_SERVICE_RESET_VALIDITY.total_seconds() // 60)
     return render_template("auth/reset_requested.html", email=email, minutes=minutes), 200
 
