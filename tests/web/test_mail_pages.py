@@ -142,7 +142,7 @@ def test_an_invitation_is_mailed_and_its_link_still_shown(
     )
 
     assert response.status_code == 200
-    assert "The invitation is sent by e-mail to new@example.org" in response.text
+    assert "The invitation is on its way to new@example.org by e-mail" in response.text
     shown = re.search(
         r'id="single-use-link" type="text" value="http://localhost([^"]+)"', response.text
     )

@@ -166,7 +166,7 @@ def invitations() -> Page:
             return render_template(
                 "admin/link.html",
                 heading="Invitation link",
-                intro=f"The invitation is sent by e-mail to {email}. You can also pass this "
+                intro=f"The invitation is on its way to {email} by e-mail. You can also pass this "
                 f"link on yourself. It works once, for {accounts.INVITATION_VALIDITY.days} days.",
                 link=url_for("auth.accept_invitation", token=token, _external=True),
                 back=url_for("admin.invitations"),
