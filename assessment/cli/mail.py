@@ -43,6 +43,21 @@ def send(database_url: str | None) -> None:
         raise SystemExit(1)
 
 
+@mail_group.command("list")
+@click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+@database_url_option
+def list_messages(limit: int, database_url: str | None) -> None:
+    """The newest messages: when queued, kind, recipient, state and the last error."""
+    with opened_session(database_url) as session:
+        for message in mail.recent_messages(session, limit=limit):
+            click.echo(
+                f"{message.id:>6}  {message.created_at:%Y-%m-%d %H:%M}  {message.kind:<17} "
+                f"{message.recipient}  {mail.state_of(message)}"
+            )
+            if message.last_error and message.sent_at is None:
+                click.echo(f"        last error: {message.last_error}")
+
+
 @click.command("reminders")
 @click.option(
     "--today",

@@ -195,6 +195,26 @@ def _deliver_one(
     return "sent"
 
 
+def recent_messages(session: Session, *, limit: int = 50) -> Sequence[OutboxMessage]:
+    """The newest messages of the outbox, newest first."""
+    return session.scalars(
+        select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(limit)
+    ).all()
+
+
+def state_of(message: OutboxMessage) -> str:
+    """Sent, given up, or waiting (with the number of failed attempts so far)."""
+    if message.sent_at is not None:
+        return f"sent {message.sent_at:%Y-%m-%d %H:%M}"
+    if message.failed_at is not None:
+        return f"given up {message.failed_at:%Y-%m-%d %H:%M} after {message.attempts} attempt(s)"
+    if message.attempts:
+        return (
+            f"waiting, {message.attempts} failed attempt(s), next {message.next_attempt_at:%H:%M}"
+        )
+    return "waiting"
+
+
 def pending_count(session: Session) -> int:
     """Messages neither sent nor given up."""
     return len(

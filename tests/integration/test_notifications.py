@@ -25,7 +25,7 @@ from assessment.store.models import (
     User,
     utc_today,
 )
-from tests.smtp_server import SmtpServer, text_body
+from tests.smtp_server import SmtpServer, free_port, text_body
 
 SITE = notifications.Site("Maturity Test", "http://maturity.test")
 
@@ -245,5 +245,28 @@ def test_mail_send_without_a_server_writes_to_the_folder_and_reports_failures(
     assert f"Mail to {tmp_path / 'mail'}: 1 sent" in sent.output
     [written] = (tmp_path / "mail").glob("*.eml")
     assert "round 2027 is open" in written.read_text()
+    listed = _run("mail", "list", env=env).output
+    assert "round_opened" in listed and " sent " in listed
     bad = _run("mail", "send", env={**env, "SMTP_TLS": "maybe"})
     assert bad.exit_code == 2 and "SMTP_TLS must be one of starttls, tls, none" in bad.output
+
+
+def test_mail_send_says_what_waits_and_mail_list_shows_the_error(
+    database_url: str, session: Session, create_user: Callable[..., User]
+) -> None:
+    lead = create_user(Role.LEAD)
+    notifications.password_reset_requested(session, SITE, lead.email)
+    down = {
+        "DATABASE_URL": database_url,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": str(free_port()),
+        "SMTP_TLS": "none",
+    }
+
+    sent = _run("mail", "send", env=down)
+
+    assert sent.exit_code == 1
+    assert "0 sent, 1 to retry later, 0 given up; 1 waiting in the outbox" in sent.output
+    listed = _run("mail", "list", env=down).output
+    assert f"password_reset    {lead.email}  waiting, 1 failed attempt(s)" in listed
+    assert "last error: ConnectionRefusedError" in listed
