@@ -29,6 +29,20 @@ Environment variables:
 - ``TRUSTED_PROXY_COUNT``: how many reverse proxies (e.g. nginx) stand in front of the
   app; their X-Forwarded-For / -Proto headers then give the client address (for login
   rate limits) and the scheme. Default 0: such headers are ignored.
+
+Mail (see `mail_settings`): messages wait in the database's outbox until
+``assessment mail send`` (or the web app, when writing to a folder) delivers them.
+
+- ``SMTP_HOST``: the mail server; when unset, messages are written as ``.eml`` files to
+  ``MAIL_FOLDER`` instead (nothing needs a mail server).
+- ``SMTP_PORT``: default 587 with STARTTLS, 465 with TLS, 25 without.
+- ``SMTP_TLS``: ``starttls`` (default), ``tls`` (TLS from the first byte) or ``none``.
+- ``SMTP_USER`` / ``SMTP_PASSWORD``: login at the server; default none (no login).
+- ``MAIL_FROM``: the sender address; default ``no-reply@localhost``.
+- ``MAIL_FOLDER``: where messages land without a server; default ``<instance>/mail``.
+- ``SITE_URL``: the address links in messages start with, e.g.
+  ``https://maturity.example.org``; default: the address a web request came in at, and
+  ``http://127.0.0.1:5000`` for the commands.
 """
 
 from __future__ import annotations
@@ -39,7 +53,7 @@ import os
 import secrets
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +189,66 @@ def retention_years(raw: object) -> int:
     return years
 
 
+SMTP_TLS_MODES = ("starttls", "tls", "none")
+_DEFAULT_SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
+DEFAULT_MAIL_FROM = "no-reply@localhost"
+DEFAULT_SITE_URL = "http://127.0.0.1:5000"
+MAIL_FOLDER = "mail"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How messages leave: an SMTP server, or (no host) a folder of ``.eml`` files."""
+
+    host: str = ""
+    port: int = 587
+    tls: str = "starttls"
+    user: str = ""
+    password: str = field(default="", repr=False)
+    sender: str = DEFAULT_MAIL_FROM
+    folder: Path = Path(MAIL_FOLDER)
+    site_url: str = ""  # empty: the web app uses the address it was reached at
+    product_name: str = DEFAULT_ORGANISATION
+
+    @property
+    def uses_server(self) -> bool:
+        """True when messages go to an SMTP server, False when they land in the folder."""
+        return bool(self.host)
+
+
+def mail_settings(environ: Mapping[str, str] | None = None) -> MailSettings:
+    """The mail settings from ``SMTP_*``, ``MAIL_FROM``, ``MAIL_FOLDER`` and ``SITE_URL``."""
+    env = os.environ if environ is None else environ
+    tls = env.get("SMTP_TLS", "").strip().lower() or "starttls"
+    if tls not in SMTP_TLS_MODES:
+        raise ConfigError(f"SMTP_TLS must be one of {', '.join(SMTP_TLS_MODES)}, not {tls!r}")
+    raw_port = env.get("SMTP_PORT", "").strip()
+    try:
+        port = int(raw_port) if raw_port else _DEFAULT_SMTP_PORTS[tls]
+    except ValueError:
+        raise ConfigError(f"SMTP_PORT must be a port number, not {raw_port!r}") from None
+    if not 0 < port < 65536:
+        raise ConfigError(f"SMTP_PORT must be from 1 to 65535, not {port}")
+    sender = env.get("MAIL_FROM", "").strip() or DEFAULT_MAIL_FROM
+    if "@" not in sender or any(c.isspace() for c in sender):
+        raise ConfigError(f"MAIL_FROM must be one e-mail address, not {sender!r}")
+    site_url = env.get("SITE_URL", "").strip().rstrip("/")
+    if site_url and not site_url.startswith(("http://", "https://")):
+        raise ConfigError(f"SITE_URL must start with http:// or https://, not {site_url!r}")
+    folder = env.get("MAIL_FOLDER", "").strip()
+    return MailSettings(
+        host=env.get("SMTP_HOST", "").strip(),
+        port=port,
+        tls=tls,
+        user=env.get("SMTP_USER", "").strip(),
+        password=env.get("SMTP_PASSWORD", ""),
+        sender=sender,
+        folder=Path(folder).resolve() if folder else instance_dir(env) / MAIL_FOLDER,
+        site_url=site_url,
+        product_name=env.get("REPORT_ORGANISATION", "").strip() or DEFAULT_ORGANISATION,
+    )
+
+
 def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Flask configuration taken from the environment (the secret key is added later)."""
     env = os.environ if environ is None else environ
@@ -193,6 +267,7 @@ def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "ORGANISATION_NAME": env.get("REPORT_ORGANISATION", "").strip() or DEFAULT_ORGANISATION,
         "CONTACT_EMAIL": contact_email(env.get("CONTACT_EMAIL", "")),
         "RETENTION_YEARS": retention_years(env.get("RETENTION_YEARS", DEFAULT_RETENTION_YEARS)),
+        "MAIL": mail_settings(env),
     }
     if env.get("SECRET_KEY"):
         settings["SECRET_KEY"] = env["SECRET_KEY"]

@@ -12,6 +12,9 @@ Factories (callables, each commits through the services)
     `create_agency(country="NL", ...)`, `create_user(role="lead", agency=None, ...)`,
     `create_round(name=None, questionnaire="sm-policing-maturity@1.0.0", is_open=True,
     starts_on=None, ends_on=None)`.
+
+Mail
+    `smtp_server`: a real SMTP server on loopback (tests.smtp_server) keeping what it gets.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from assessment.services import accounts, rounds
 from assessment.store.db import Database
 from assessment.store.migrate import upgrade_database
 from assessment.store.models import Agency, Base, Role, Round, User
+from tests.smtp_server import SmtpServer
 
 POSTGRES_ENV = "TEST_DATABASE_URL"
 BUNDLED_QUESTIONNAIRE = "sm-policing-maturity@1.0.0"
@@ -216,3 +220,14 @@ def create_round(session: Session) -> Callable[..., Round]:
         return round_
 
     return make
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SmtpServer]:
+    """A real SMTP server (aiosmtpd) on a loopback port, keeping the messages it receives."""
+    server = SmtpServer()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -42,6 +42,12 @@ COMMANDS: dict[str, LazyCommand] = {
         "init",
         "Create the database or upgrade it to the newest schema (safe to run again).",
     ),
+    "mail": LazyCommand("mail", "mail_group", "The mail outbox: `mail send` sends what is due."),
+    "reminders": LazyCommand(
+        "mail",
+        "reminders",
+        "Queue round-opened notices and deadline reminders (7 days left, last day).",
+    ),
     "questionnaire": LazyCommand(
         "questionnaire", "questionnaire", "Work with questionnaire instruments."
     ),

@@ -28,6 +28,8 @@ MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 INVITATION_VALIDITY = timedelta(days=7)
 PASSWORD_RESET_VALIDITY = timedelta(days=1)
+# A link mailed on request, to whoever holds the mailbox: short-lived.
+SELF_SERVICE_RESET_VALIDITY = timedelta(hours=1)
 # Writing last_used_at on every API call would turn reads into writes.
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
@@ -195,6 +197,33 @@ def create_password_reset(
     audit.record(session, "password_reset.created", actor=actor, user_id=user.id)
     session.commit()
     return token
+
+
+def request_password_reset(
+    session: Session, email: str, *, valid_for: timedelta = SELF_SERVICE_RESET_VALIDITY
+) -> tuple[User, str] | None:
+    """A reset link token for the active account with this address, else None (not committed).
+
+    Audited either way, with no hint in the answer: the caller says the same thing to
+    everyone and commits.
+    """
+    address = email.strip().lower()[:254]
+    user = session.scalar(select(User).where(User.email == address))
+    known = user is not None and user.active
+    audit.record(session, "password_reset.requested", actor=None, email=address, known=known)
+    if user is None or not known:
+        return None
+    token = _new_one_time_token(
+        session,
+        kind=TokenKind.PASSWORD_RESET,
+        email=user.email,
+        role=user.role,
+        agency_id=user.agency_id,
+        user_id=user.id,
+        actor=None,
+        valid_for=valid_for,
+    )
+    return user, token
 
 
 def reset_password(session: Session, token: str, password: str) -> User:

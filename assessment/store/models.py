@@ -364,3 +364,30 @@ class RateLimitCounter(Base):
     hits: Mapped[int] = mapped_column(Integer)
     # Seconds since the epoch, as the rate-limit library counts time.
     expires_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class OutboxMessage(Base):
+    """An e-mail waiting to be sent, or sent: kept so that none is lost while the server is down.
+
+    `dedupe_key` makes a notice (a reminder to one lead) exist once however often it is
+    queued; a sender claims a row (`claimed_until`) before sending, so that two senders
+    never send the same message.
+    """
+
+    __tablename__ = "mail_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    claimed_until: Mapped[datetime | None]
+    claim: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
+    failed_at: Mapped[datetime | None]  # given up after the last attempt
+    last_error: Mapped[str | None] = mapped_column(Text)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, Response, current_app, request, session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -19,6 +23,11 @@ PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=
 HSTS = "max-age=63072000; includeSubDomains"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per minute"
 LOGIN_LIMIT_PER_ADDRESS = "20 per minute"
+RESET_LIMIT_PER_ACCOUNT = "3 per hour"
+RESET_LIMIT_PER_ADDRESS = "10 per hour"
+# A reset request for a known address writes more (a link, a message) than one for an
+# unknown address; every answer takes at least this long, so timing tells nothing.
+RESET_ANSWER_SECONDS = 0.5
 MAX_CONTENT_LENGTH = 1024 * 1024
 
 csrf = CSRFProtect()
@@ -37,6 +46,23 @@ limit_login_per_account = limiter.limit(
 limit_login_per_address = limiter.limit(
     LOGIN_LIMIT_PER_ADDRESS, methods=["POST"], scope="login-address"
 )
+# Reset requests send mail: few per account (no mailbox flooding), few per client.
+limit_reset_per_account = limiter.limit(
+    RESET_LIMIT_PER_ACCOUNT, key_func=login_attempt_key, methods=["POST"], scope="reset-account"
+)
+limit_reset_per_address = limiter.limit(
+    RESET_LIMIT_PER_ADDRESS, methods=["POST"], scope="reset-address"
+)
+
+
+@contextmanager
+def steady_timing(seconds: float) -> Iterator[None]:
+    """Make the enclosed work take at least `seconds`, whatever it did."""
+    ready_at = time.monotonic() + seconds
+    yield
+    remaining = ready_at - time.monotonic()
+    if remaining > 0:
+        time.sleep(remaining)
 
 
 def configure_security(app: Flask) -> None:

@@ -22,6 +22,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
+from assessment.config import MailSettings
 from assessment.resources import questionnaires_dir
 from assessment.services import assessments
 from assessment.store.models import Agency, Assessment, Role, Round, User
@@ -38,6 +39,12 @@ def test_pdf_cache() -> Path:
     return Path(tempfile.mkdtemp(prefix="assessment-test-pdf-cache-"))
 
 
+@cache
+def test_mail_folder() -> Path:
+    """One folder per test process where the app writes mail when no SMTP server is set."""
+    return Path(tempfile.mkdtemp(prefix="assessment-test-mail-"))
+
+
 def web_config(database_url: str, **overrides: Any) -> dict[str, Any]:
     """The test configuration of the app; `overrides` replace single keys."""
     return {
@@ -49,6 +56,7 @@ def web_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "INSTRUMENT_DIR": str(questionnaires_dir()),
         "ANONYMITY_K": 5,
         "PDF_CACHE_DIR": str(test_pdf_cache()),
+        "MAIL": MailSettings(folder=test_mail_folder()),
     } | overrides
 
 

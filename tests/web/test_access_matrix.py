@@ -22,6 +22,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
 from assessment.web.auth.access import PUBLIC, access_rule
+from assessment.web.security import limiter
 from tests.web.conftest import World
 from tests.web.helpers import csrf_token, login
 
@@ -29,6 +30,7 @@ ACTORS = ("anonymous", "lead_own", "lead_other", "consultant", "admin")
 PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.accept_invitation",
+    "auth.forgot_password",
     "auth.reset_password",
     "health",
     "info.help_page",
@@ -109,6 +111,15 @@ ROWS: list[Row] = [
         "POST",
         "/password-reset/not-a-real-token",
         expect(anonymous=410, lead_own=410, lead_other=410, consultant=410, admin=410),
+    ),
+    # Asking for a reset link by e-mail: open to everyone, the same answer for any address
+    Row("GET", "/forgot-password", EVERYONE),
+    Row("POST", "/forgot-password", EVERYONE, {"email": "someone@example.org"}),
+    Row(
+        "POST",
+        "/forgot-password",
+        expect(anonymous=400, lead_own=400, lead_other=400, consultant=400, admin=400),
+        {"email": "not an address"},
     ),
     # Help, contact, privacy notice, accessibility statement: open to everyone
     *[Row("GET", path, EVERYONE) for path in ("/help", "/contact", "/privacy", "/accessibility")],
@@ -356,6 +367,9 @@ def test_access(app: Flask, world: World, row: Row) -> None:
     # (closing a round, reopening) cannot hide a refusal that should have come first.
     problems = []
     for actor in ACTORS:
+        # Access, not rate limits, is tested here: each actor starts with fresh limits.
+        with app.app_context():
+            limiter.reset()
         client = app.test_client()
         user = world.user(actor)
         if user is not None:

@@ -11,9 +11,9 @@ from assessment.queries.accounts import get_user, recent_invitations, users_by_e
 from assessment.queries.agencies import agencies_with_leads, agency_choices, agency_counts
 from assessment.queries.assessments import get_assessment
 from assessment.queries.rounds import get_round, round_assessments, rounds_with_counts
-from assessment.services import accounts, assessments, rounds
+from assessment.services import accounts, assessments, notifications, rounds
 from assessment.services.errors import InvalidInput
-from assessment.store.models import AssessmentStatus, Role, Round
+from assessment.store.models import AssessmentStatus, Role, Round, utc_today
 from assessment.web.admin.forms import (
     AgencyForm,
     InvitationForm,
@@ -26,6 +26,7 @@ from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.database import db_session
 from assessment.web.form_errors import attach_service_errors
+from assessment.web.mail import deliver_local, site
 
 bp = Blueprint("admin", __name__, template_folder="templates")
 
@@ -157,11 +158,16 @@ def invitations() -> Page:
         except InvalidInput as invalid:
             attach_service_errors(form, invalid)
         else:
+            email = (form.email.data or "").strip().lower()
+            notifications.invitation(
+                db_session(), site(), email=email, agency_id=form.agency_id.data or 0, token=token
+            )
+            deliver_local()
             return render_template(
                 "admin/link.html",
                 heading="Invitation link",
-                intro=f"Pass this link on to {form.email.data}. It works once, for "
-                f"{accounts.INVITATION_VALIDITY.days} days.",
+                intro=f"The invitation is on its way to {email} by e-mail. You can also pass this "
+                f"link on yourself. It works once, for {accounts.INVITATION_VALIDITY.days} days.",
                 link=url_for("auth.accept_invitation", token=token, _external=True),
                 back=url_for("admin.invitations"),
             )
@@ -203,6 +209,7 @@ def new_round() -> Page:
         except InvalidInput as invalid:
             attach_service_errors(form, invalid)
         else:
+            _notify_rounds()
             flash(f"Round {created.name} created: {_state_text(created)}.", "success")
             return redirect(url_for("admin.round_detail", round_id=created.id))
     return _form_page("admin/round_form.html", form)
@@ -243,12 +250,20 @@ def reopen(assessment_id: int) -> Page:
         flash("This assessment is not submitted; there is nothing to reopen.", "warning")
         return redirect(url_for("admin.round_detail", round_id=assessment.round_id))
     if form.validate_on_submit():
-        assessments.reopen_assessment(
+        reopened = assessments.reopen_assessment(
             db_session(),
             assessment_id=assessment_id,
             actor=signed_in_user(),
             reason=form.reason.data or "",
         )
+        notifications.assessment_reopened(
+            db_session(),
+            site(),
+            reopened,
+            reopened_by=signed_in_user(),
+            reason=form.reason.data or "",
+        )
+        deliver_local()
         flash(f"The assessment of {assessment.agency.name} is open again.", "success")
         return redirect(url_for("admin.round_detail", round_id=assessment.round_id))
     status = 400 if form.errors else 200
@@ -259,8 +274,16 @@ def _set_open(round_id: int, *, is_open: bool) -> Response:
     changed = rounds.set_round_open(
         db_session(), round_id=round_id, is_open=is_open, actor=signed_in_user()
     )
+    if is_open:
+        _notify_rounds()
     flash(f"Round {changed.name} is {_state_text(changed)}.", "success")
     return redirect(url_for("admin.rounds_list"))
+
+
+def _notify_rounds() -> None:
+    """Queue the notices of rounds open now (each sent once), without waiting for cron."""
+    notifications.queue_round_notices(db_session(), site(), today=utc_today())
+    deliver_local()
 
 
 def _state_text(round_: Round) -> str:

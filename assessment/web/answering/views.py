@@ -40,6 +40,7 @@ from assessment.queries.answers import assessment_answers, carried_practices
 from assessment.queries.carried import carry_source
 from assessment.queries.profiles import assessment_profile
 from assessment.queries.results import assessment_results
+from assessment.services import notifications
 from assessment.services.assessments import (
     prefill_from_previous,
     save_answers,
@@ -81,6 +82,7 @@ from assessment.web.answering.workspace import (
 from assessment.web.auth.access import login_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.database import db_session
+from assessment.web.mail import deliver_local, site
 from assessment.web.request_checks import reads_json
 
 bp = Blueprint("answering", __name__, template_folder="templates")
@@ -545,7 +547,7 @@ def submit(agency_id: int | None, round_id: int | None) -> Page:
         status = 400 if form.malformed_request else INVALID_STATUS
         return _submit_page(workspace, assessment, instrument, form, status=status)
     try:
-        submit_assessment(
+        submitted = submit_assessment(
             db_session(),
             assessment_id=assessment.id,
             revision=form.revision_value,
@@ -555,6 +557,8 @@ def submit(agency_id: int | None, round_id: int | None) -> Page:
     except Conflict:
         form.form_errors.append(CONFLICT_MESSAGE)
         return _submit_page(workspace, assessment, instrument, form, status=409)
+    notifications.assessment_submitted(db_session(), site(), submitted)
+    deliver_local()
     flash(f"The assessment is submitted and locked. {REOPEN_RULE}", "success")
     return redirect(answering_url("results"))
 

@@ -37,6 +37,21 @@ class LoginForm(FlaskForm):
     )
 
 
+class ForgotPasswordForm(FlaskForm):
+    """The address to send a password-reset link to."""
+
+    email = EmailField(
+        "Email address",
+        description="The address you sign in with.",
+        filters=[strip_spaces],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=254, message="An email address has at most 254 characters."),
+            Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
+        ],
+    )
+
+
 class ChoosePasswordForm(FlaskForm):
     """A new password, typed twice."""
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
-from assessment.services import accounts
+from assessment.services import accounts, notifications
 from assessment.services.errors import InvalidInput, InvalidToken
 from assessment.services.login_sessions import end_login_sessions
 from assessment.store.models import TokenKind
@@ -19,12 +19,20 @@ from assessment.web.auth.access import (
     safe_next_url,
     start_login_session,
 )
-from assessment.web.auth.forms import ChoosePasswordForm, LoginForm
+from assessment.web.auth.forms import ChoosePasswordForm, ForgotPasswordForm, LoginForm
 from assessment.web.database import db_session
 from assessment.web.errors import ERROR_PAGES, ErrorPage, error_response
 from assessment.web.form_errors import attach_service_errors
+from assessment.web.mail import deliver_local, site
 from assessment.web.navigation import navigation_for
-from assessment.web.security import limit_login_per_account, limit_login_per_address
+from assessment.web.security import (
+    RESET_ANSWER_SECONDS,
+    limit_login_per_account,
+    limit_login_per_address,
+    limit_reset_per_account,
+    limit_reset_per_address,
+    steady_timing,
+)
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -91,6 +99,24 @@ def accept_invitation(token: str) -> Response | tuple[str, int]:
         intro="Choose a password for {email}.",
         use=accept,
     )
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+@public
+@limit_reset_per_address
+@limit_reset_per_account
+def forgot_password() -> tuple[str, int]:
+    """Ask for a password-reset link by e-mail; the answer never tells whether an account exists."""
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("auth/forgot_password.html", form=form), status
+    email = form.email.data or ""
+    with steady_timing(RESET_ANSWER_SECONDS):
+        notifications.password_reset_requested(db_session(), site(), email)
+        deliver_local()
+    minutes = int(accounts.SELF_SERVICE_RESET_VALIDITY.total_seconds() // 60)
+    return render_template("auth/reset_requested.html", email=email, minutes=minutes), 200
 
 
 @bp.route("/password-reset/<token>", methods=["GET", "POST"])

@@ -130,19 +130,31 @@ STORED_DATA: tuple[StoredData, ...] = (
     StoredData(
         "audit_event",
         "Audit trail",
-        "Who did what and when: sign-ins, failed sign-ins with the e-mail address "
-        "typed, saves, submissions, reopenings with their reason, rounds opened or "
-        "closed, invitations, password resets, API tokens, reports generated and issued.",
+        "Who did what and when: sign-ins, failed sign-ins and password-reset requests "
+        "with the e-mail address typed, saves, submissions, reopenings with their reason, "
+        "rounds opened or closed, invitations, password resets, API tokens, reports "
+        "generated and issued.",
         "Administrators; an agency's leads see the reason their assessment was reopened.",
         UNTIL_DELETED,
     ),
     StoredData(
         "rate_limit_counter",
         "Sign-in attempt counts",
-        "Counts of recent sign-in attempts, under a hash of the address and account "
-        "they came from (no address or account in plain text).",
-        "No one through the product; it only slows down password guessing.",
-        "one minute; expired counts are deleted automatically",
+        "Counts of recent sign-in attempts and password-reset requests, under a hash "
+        "of the address and account they came from (no address or account in plain text).",
+        "No one through the product; it only slows down password guessing and floods of "
+        "reset e-mails.",
+        "one minute (sign-in) or one hour (reset requests); expired counts are deleted "
+        "automatically",
+    ),
+    StoredData(
+        "mail_outbox",
+        "E-mail sent",
+        "Every e-mail the product sends: the recipient's address, subject and text "
+        "(invitation and reset links included), when it was queued and sent, and the "
+        "mail server's last error.",
+        "No one through the product; the operator who runs the server.",
+        UNTIL_DELETED,
     ),
 )
 
