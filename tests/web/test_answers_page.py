@@ -193,3 +193,20 @@ def test_a_lead_reads_their_own_answers_from_the_results_page(
     page = text_of(client, f"/reports/mine/{round_2026}/answers")
 
     assert "Answers Police" in page and "Changed : was “Largely implemented”" in page
+
+
+def test_a_consultant_can_show_only_what_changed(
+    pair_app: Flask, session: Session, agency: Agency, create_user: Callable[..., User]
+) -> None:
+    client = pair_app.test_client()
+    login(client, create_user(Role.CONSULTANT, email="c@answers.example.org"))
+    path = f"/consultant/agencies/{agency.id}/rounds/{round_id(session, '2026')}/answers"
+
+    every = text_of(client, path)
+    changed = text_of(client, f"{path}?show=changed")
+
+    assert "Accounts are verified." in every  # unanswered in both rounds
+    assert "Accounts are verified." not in changed
+    for question in ("A written policy.", "A register of accounts.", "Multi-factor sign-in"):
+        assert question in changed
+    assert "Showing only the questions that changed since 2025" in changed

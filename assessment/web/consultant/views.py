@@ -6,7 +6,7 @@ import io
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from assessment.domain.rules.benchmark import PeerGroup
 from assessment.services import export, report_access
@@ -56,6 +56,7 @@ def agency_answers(agency_id: int, round_id: int) -> str:
     return render_template(
         "answers.html",
         page=page,
+        only_changed=request.args.get("show") == "changed" and page.review.previous is not None,
         round_url=lambda r: url_for("consultant.agency_answers", agency_id=agency_id, round_id=r),
         back=(page.agency.name, url_for("consultant.agency", agency_id=agency_id)),
     )

@@ -179,6 +179,7 @@ def my_answers_page(round_id: int) -> str:
     return render_template(
         "answers.html",
         page=page,
+        only_changed=request.args.get("show") == "changed" and page.review.previous is not None,
         round_url=lambda r: url_for("reports.my_answers_page", round_id=r),
         back=("Our results", url_for("answering.results", round_id=round_id)),
     )
