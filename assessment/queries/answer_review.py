@@ -54,6 +54,16 @@ class DimensionAnswers:
     answers: tuple[ReviewedAnswer, ...]
 
     @property
+    def applicable(self) -> int:
+        """Questions that apply (a show-if condition hides none of them)."""
+        return sum(1 for a in self.answers if a.applies)
+
+    @property
+    def answered(self) -> int:
+        """Applicable questions answered with an option or as not applicable."""
+        return sum(1 for a in self.answers if a.applies and a.answer and a.answer.is_answered)
+
+    @property
     def changed(self) -> int:
         """Questions whose answer or comment differs from the previous round."""
         return sum(

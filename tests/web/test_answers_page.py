@@ -105,6 +105,9 @@ def test_a_consultant_reads_each_answer_and_what_changed_through_the_crosswalk(
     )
 
     assert "Round 2025, answered to questionnaire sm-policing-maturity@1.0.0" in page
+    # Policy: three of four answered; changed: written-policy (comment), account-register,
+    # social-listening (new), strategy-and-review (no longer answered).
+    assert "Policy 3 of 4 4 " in page
     written = card(page, "A written policy.")
     assert "Fully implemented" in written and "Signed again." in written
     assert "lead@answers.example.org" in written
