@@ -12,7 +12,8 @@ from assessment.store.models import User
 def record_agency_report(
     session: Session, *, actor: User | None, agency_id: int, round_id: int, form: str
 ) -> None:
-    """Audit that `actor` took an agency's report (`form`: "pdf" or "html")."""
+    """Audit that `actor` took an agency's report (`form`: "pdf", "html" or
+    "answers", the web page of its answers)."""
     audit.record(
         session, "report.agency", actor=actor, agency_id=agency_id, round_id=round_id, form=form
     )

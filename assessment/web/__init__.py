@@ -38,7 +38,7 @@ from assessment.web.catalog import init_catalog, install_profile_filters, web_ca
 from assessment.web.converters import install_converters
 from assessment.web.database import db_session, init_database
 from assessment.web.errors import register_error_handlers
-from assessment.web.navigation import navigation_for
+from assessment.web.navigation import navigation_for, section_navigation_for
 from assessment.web.request_checks import install_request_checks
 from assessment.web.security import configure_security
 
@@ -99,7 +99,11 @@ def _finish_config(app: Flask) -> None:
 
 def _template_globals() -> dict[str, Any]:
     user = current_user()
-    return {"current_user": user, "navigation": navigation_for(user)}
+    return {
+        "current_user": user,
+        "navigation": navigation_for(user),
+        "section_navigation": section_navigation_for(user),
+    }
 
 
 @public

@@ -37,21 +37,12 @@ _STAFF = frozenset({Role.ADMIN, Role.CONSULTANT})
 _ADMIN = frozenset({Role.ADMIN})
 _LEAD = frozenset({Role.LEAD})
 
-NAVIGATION: tuple[NavItem, ...] = (
-    NavItem(
-        "answering.overview",
-        "Our assessment",
-        _LEAD,
-        frozenset({"answering.dimension", "answering.submit"}),
-    ),
-    NavItem("answering.results", "Our results", _LEAD),
-    NavItem("peers.my_benchmark", "How we compare", _LEAD),
-    NavItem("consultant.agencies", "Agencies", _STAFF, frozenset({"consultant.agency"})),
-    NavItem("consultant.benchmark", "Benchmark", _STAFF),
-    NavItem("consultant.compare", "Compare", _STAFF),
-    NavItem("reports.index", "Reports", _STAFF, frozenset({"reports.agency_preview"})),
+# The administration's own pages: one "Admin" link in the main navigation
+# stands for them (so a staff header keeps to one line at 1,280 px), and these links
+# are shown under the header on every page of the section.
+ADMINISTRATION: tuple[NavItem, ...] = (
+    NavItem("admin.agencies", "Agencies", _ADMIN, frozenset({"admin.new_agency"})),
     NavItem("admin.invitations", "Invitations", _ADMIN),
-    NavItem("admin.agencies", "Manage agencies", _ADMIN, frozenset({"admin.new_agency"})),
     NavItem(
         "admin.users",
         "Users",
@@ -66,15 +57,55 @@ NAVIGATION: tuple[NavItem, ...] = (
     ),
 )
 
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem(
+        "answering.overview",
+        "Our assessment",
+        _LEAD,
+        frozenset({"answering.dimension", "answering.submit"}),
+    ),
+    NavItem("answering.results", "Our results", _LEAD, frozenset({"reports.my_answers_page"})),
+    NavItem("peers.my_benchmark", "How we compare", _LEAD),
+    NavItem(
+        "consultant.agencies",
+        "Agencies",
+        _STAFF,
+        frozenset({"consultant.agency", "consultant.agency_answers"}),
+    ),
+    NavItem("consultant.benchmark", "Benchmark", _STAFF),
+    NavItem("consultant.compare", "Compare", _STAFF),
+    NavItem("reports.index", "Reports", _STAFF, frozenset({"reports.agency_preview"})),
+    NavItem(
+        "admin.index",
+        "Admin",
+        _ADMIN,
+        frozenset(item.endpoint for item in ADMINISTRATION).union(
+            *(item.section for item in ADMINISTRATION)
+        ),
+    ),
+)
+
 
 def navigation_for(user: User | None) -> list[NavLink]:
     """The links `user` sees, in order, with the current page marked."""
+    return _links(user, NAVIGATION)
+
+
+def section_navigation_for(user: User | None) -> list[NavLink]:
+    """The administration's links, on its own pages only (empty elsewhere)."""
+    endpoint = request.endpoint or ""
+    if not endpoint.startswith("admin."):
+        return []
+    return _links(user, ADMINISTRATION)
+
+
+def _links(user: User | None, items: tuple[NavItem, ...]) -> list[NavLink]:
     if user is None:
         return []
     registered = current_app.view_functions
     return [
         NavLink(url_for(item.endpoint), item.label, _current(item, request.endpoint))
-        for item in NAVIGATION
+        for item in items
         if user.role in item.roles and item.endpoint in registered
     ]
 

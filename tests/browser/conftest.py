@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
@@ -182,7 +182,14 @@ def page(
     assert not errors, "the browser console reported errors:\n" + "\n".join(errors)
 
 
-def new_context(browser: Browser, live_site: LiveSite, **options: Any) -> BrowserContext:
+class Served(Protocol):
+    """A site served for the browser: where it is."""
+
+    @property
+    def url(self) -> str: ...
+
+
+def new_context(browser: Browser, live_site: Served, **options: Any) -> BrowserContext:
     """A browser context on the live site with short timeouts.
 
     The site has no favicon; the browser's automatic request for one would log a 404

@@ -157,6 +157,13 @@ ROWS: list[Row] = [
     Row("GET", "/consultant/agencies", STAFF),
     Row("GET", "/consultant/agencies/{own_agency}", STAFF),
     Row("GET", "/consultant/agencies/{other_agency}", STAFF),
+    # An agency's answers of a submitted round: the same rules as its PDF report
+    Row("GET", "/consultant/agencies/{own_agency}/rounds/{round}/answers", STAFF),
+    Row(
+        "GET",
+        "/consultant/agencies/{other_agency}/rounds/{round}/answers",
+        expect(consultant=404, admin=404),
+    ),
     Row("GET", "/consultant/compare", STAFF),
     Row("GET", "/consultant/benchmark", STAFF),
     Row("GET", "/consultant/rounds/{round}/export.csv", STAFF),
@@ -185,6 +192,7 @@ ROWS: list[Row] = [
     Row("POST", "/reports/agency/{own_agency}/{round}/final", expect(consultant=302, admin=409)),
     # A lead's own copies: the report and the answers of a submitted round, no one else's
     Row("GET", "/reports/mine/{round}.pdf", expect(lead_own=200, lead_other=404, admin=403)),
+    Row("GET", "/reports/mine/{round}/answers", expect(lead_own=200, lead_other=404, admin=403)),
     Row(
         "GET", "/reports/mine/{round}/answers.csv", expect(lead_own=200, lead_other=404, admin=403)
     ),

@@ -227,9 +227,12 @@ def test_navigation_follows_the_role(client: FlaskClient, world: World) -> None:
     assert 'href="/admin/rounds"' in admin_nav and 'href="/admin/users"' in admin_nav
     users_page = client.get("/admin/users").text
     assert '<a href="/admin/users" aria-current="page">Users</a>' in users_page
+    # One "Admin" link in the header stands for the section; its pages are listed under it.
     round_page = client.get(f"/admin/rounds/{world.round.id}").text
+    assert '<a href="/admin/" aria-current="true">Admin</a>' in round_page
     assert '<a href="/admin/rounds" aria-current="true">Rounds</a>' in round_page
-    assert round_page.count("aria-current") == 1
+    assert round_page.count("aria-current") == 2
+    assert 'aria-label="Administration"' not in client.get("/consultant/agencies").text
     consultant = client.application.test_client()
     login(consultant, world.consultant)
     staff_nav = consultant.get("/consultant/agencies").text

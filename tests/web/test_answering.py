@@ -313,14 +313,27 @@ def test_dimension_page_builds_the_form_from_the_instrument(
     allowed = [p for p in dimension.practices if p.allow_not_applicable]
     assert html.count('type="radio" value="n/a"') == len(allowed)
     assert f'name="answer-{NA_PRACTICE.id}" type="radio" value="n/a"' in html
-    level = INSTRUMENT.level(dimension.practices[0].level)
-    assert f"Level {level.number} · {level.name}" in html
+    # No maturity level beside a question being answered: it would suggest an answer
+    # (see the help page). The questions are numbered instead.
+    assert not re.search(r"Level \d ·", html)
+    assert f"Question {len(dimension.practices)}</span>" in html
     assert html.count('<details class="guidance">') == len(dimension.practices)
     assert 'maxlength="10000"' in html
     assert 'name="revision" type="hidden" value="0"' in html
     assert 'name="action" value="save"' in html
     assert 'id="progress-dimension"' in html
     assert 'src="/static/js/answering.js"' in html
+
+
+def test_a_submitted_dimension_shows_each_questions_level_once_rated(
+    client: FlaskClient, world: World
+) -> None:
+    login(client, world.lead_a)  # agency A has submitted: its pages are read-only
+    dimension = INSTRUMENT.dimensions[0]
+    html = client.get(f"/assessment/dimensions/{dimension.id}").text
+    assert '<fieldset class="practice"' not in html
+    level = INSTRUMENT.level(dimension.practices[0].level)
+    assert f"Question 1 · Level {level.number} · {level.name}" in html
 
 
 def test_unknown_dimension_is_404(client: FlaskClient, lead_b: User) -> None:

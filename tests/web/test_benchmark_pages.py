@@ -80,7 +80,7 @@ def test_agency_page_shows_rounds_trend_results_and_peer_position(
 
     assert status == 200
     text = page_text(html)
-    assert "Rounds Round Questionnaire Status Submitted 2024" in text
+    assert "Rounds Round Questionnaire Status Submitted Answers 2024" in text
     assert "Dimension scores over rounds" in html  # the trend chart
     for title in ("Policy", "Staffing", "Training", "Budget", "Legal framework", "Protocols"):
         assert title in text

@@ -98,6 +98,7 @@ def test_help_explains_answering_and_the_levels_of_the_questionnaire(app: Flask)
         "Evidence comments",
         "Carried-over answers",
         "Deadlines",
+        "Why the questions show no level",
     ):
         assert topic in page
     assert "Only an administrator can reopen" in page

@@ -33,10 +33,14 @@ from assessment.queries.agencies import (
     agencies_with_ids,
     agency_countries,
     agency_overview,
+    get_agency,
 )
+from assessment.queries.answer_review import AnswerReview, answer_review
+from assessment.queries.assessments import assessments_of_agency
+from assessment.queries.results import submitted_assessment
 from assessment.queries.rounds import get_round, latest_submitted_round, rounds_with_results
 from assessment.services import benchmarking
-from assessment.store.models import Agency, Assessment, Round, User
+from assessment.store.models import Agency, Assessment, AssessmentStatus, Round, User
 from assessment.web.admin.forms import profile_choices
 from assessment.web.catalog import names_for, web_catalog
 from assessment.web.consultant.forms import (
@@ -157,6 +161,33 @@ def agency_page(session: Session, viewer: User, agency_id: int, k: int) -> Agenc
         benchmark=position,
         bars=position_bars(position.comparisons[0].position if position else None, names),
     )
+
+
+@dataclass(frozen=True)
+class AnswersPage:
+    """A submitted round's answers and the agency's other submitted rounds to switch to."""
+
+    review: AnswerReview
+    rounds: list[Round]  # the agency's submitted rounds, oldest first
+
+    @property
+    def agency(self) -> Agency:
+        """The agency whose answers these are."""
+        return self.review.assessment.agency
+
+
+def answers_page(session: Session, agency_id: int, round_id: int) -> AnswersPage:
+    """The agency's submitted answers of the round (NotFound when not submitted), as its
+    PDF report would show them, compared with the previous submitted round."""
+    assessment = submitted_assessment(
+        session, get_agency(session, agency_id), get_round(session, round_id)
+    )
+    rounds = [
+        a.round
+        for a in assessments_of_agency(session, agency_id)
+        if a.status is AssessmentStatus.SUBMITTED
+    ]
+    return AnswersPage(answer_review(session, assessment, web_catalog()), rounds)
 
 
 def offer_rounds(session: Session, form: BenchmarkForm | CompareForm) -> Round | None:

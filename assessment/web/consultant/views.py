@@ -6,10 +6,10 @@ import io
 import re
 from typing import Any
 
-from flask import Blueprint, Response, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, request, url_for
 
 from assessment.domain.rules.benchmark import PeerGroup
-from assessment.services import export
+from assessment.services import export, report_access
 from assessment.store.models import Role
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
@@ -43,6 +43,23 @@ def agency(agency_id: int) -> str:
         db_session(), signed_in_user(), agency_id, current_app.config["ANONYMITY_K"]
     )
     return render_template("consultant/agency.html", page=page, report_url=_report_url(page))
+
+
+@bp.route("/agencies/<int:agency_id>/rounds/<int:round_id>/answers")
+@roles_required(*STAFF)
+def agency_answers(agency_id: int, round_id: int) -> str:
+    """A submitted round's answers, read-only: the same access and audit as its PDF report."""
+    page = view_data.answers_page(db_session(), agency_id, round_id)
+    report_access.record_agency_report(
+        db_session(), actor=signed_in_user(), agency_id=agency_id, round_id=round_id, form="answers"
+    )
+    return render_template(
+        "answers.html",
+        page=page,
+        only_changed=request.args.get("show") == "changed" and page.review.previous is not None,
+        round_url=lambda r: url_for("consultant.agency_answers", agency_id=agency_id, round_id=r),
+        back=(page.agency.name, url_for("consultant.agency", agency_id=agency_id)),
+    )
 
 
 @bp.route("/compare")

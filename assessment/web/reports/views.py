@@ -167,6 +167,24 @@ def my_report(round_id: int) -> Response:
     return _download(pdf, report_filename(assessment.agency, assessment.round, final=bool(final)))
 
 
+@bp.route("/mine/<int:round_id>/answers")
+@roles_required(Role.LEAD)
+def my_answers_page(round_id: int) -> str:
+    """A lead's own submitted answers on the web, compared with the previous round."""
+    lead = signed_in_user()
+    page = view_data.answers_page(db_session(), lead.agency_id or 0, round_id)
+    report_access.record_agency_report(
+        db_session(), actor=lead, agency_id=page.agency.id, round_id=round_id, form="answers"
+    )
+    return render_template(
+        "answers.html",
+        page=page,
+        only_changed=request.args.get("show") == "changed" and page.review.previous is not None,
+        round_url=lambda r: url_for("reports.my_answers_page", round_id=r),
+        back=("Our results", url_for("answering.results", round_id=round_id)),
+    )
+
+
 @bp.route("/mine/<int:round_id>/answers.<any(csv, json):form>")
 @roles_required(Role.LEAD)
 def my_answers(round_id: int, form: str) -> Response:
