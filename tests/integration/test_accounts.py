@@ -26,7 +26,7 @@ def test_create_agency_normalises_and_audits(session: Session) -> None:
         name="  Politie   Eenheid Utrecht ",
         country="nl",
         agency_type="regional",
-        size_band="1000-9999",
+        size_band="1000-4999",
         profile={"population_served": 1_400_000},
     )
     session.expire_all()
@@ -57,7 +57,7 @@ def test_create_agency_names_the_bad_field(
         "name": "Test",
         "country": "NL",
         "agency_type": "local",
-        "size_band": "under-100",
+        "size_band": "under-250",
     }
     with pytest.raises(InvalidInput) as refused:
         accounts.create_agency(session, **(good | values))
@@ -83,7 +83,7 @@ def test_only_admins_create_agencies_and_users(
             name="X",
             country="BE",
             agency_type="local",
-            size_band="under-100",
+            size_band="under-250",
             actor=consultant,
         )
     with pytest.raises(Forbidden):

@@ -10,18 +10,10 @@ from wtforms import DateField, EmailField, Field, SelectField, StringField, Text
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from assessment.domain.model.instrument import Instrument
+from assessment.presentation.profiles import record_choices
 from assessment.web.auth.forms import EMAIL_PATTERN, strip_spaces
 
 Choices = list[tuple[str, str]]
-
-
-def profile_choices(instruments: Sequence[Instrument], question_id: str) -> Choices:
-    """(id, label) options of a profile question, from the newest instrument that asks it."""
-    for instrument in reversed(instruments):
-        question = instrument.profile_question(question_id)
-        if question is not None and question.options:
-            return [(option.id, str(option.label)) for option in question.options]
-    return []
 
 
 def instrument_choices(instruments: Sequence[Instrument]) -> Choices:
@@ -48,8 +40,22 @@ class AgencyForm(FlaskForm):
             Regexp(r"^\s*[A-Za-z]{2}\s*$", message="Enter a two-letter code such as NL."),
         ],
     )
-    agency_type = SelectField("Type of agency", validate_choice=True)
-    size_band = SelectField("Size", validate_choice=True)
+    agency_type = SelectField(
+        "Type of agency", choices=record_choices("agency_type"), validate_choice=True
+    )
+    size_band = SelectField(
+        "Workforce",
+        description="Total staff: police officers and civilian staff together.",
+        choices=record_choices("size_band"),
+        validate_choice=True,
+    )
+    policing_model = SelectField(
+        "Policing model",
+        description="How policing is organised where the agency works.",
+        choices=[("", "Not stated"), *record_choices("policing_model")],
+        default="",
+        validate_choice=True,
+    )
 
 
 class InvitationForm(FlaskForm):
