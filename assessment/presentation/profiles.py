@@ -134,6 +134,11 @@ SYNTHETIC_NOTE = (
 )
 """Said wherever a synthetic (demo) agency or its figures are shown."""
 
+SYNTHETIC_GROUP_NOTE = (
+    "Synthetic, illustrative demonstration data: the group holds fictitious agencies that"
+    " describe no real force or country."
+)
+
 
 def country_name(code: str) -> str:
     """The country's English name, or the code itself when it is not in the list."""

@@ -287,6 +287,7 @@ class CohortReport:
     medians_over_rounds: TrendView | None
     unmet: tuple[UnmetPractice, ...]
     methodology: Methodology
+    synthetic_note: str | None = None  # the group holds demo agencies: said on the cover
 
     @property
     def title(self) -> str:

@@ -14,9 +14,12 @@ from sqlalchemy.orm import Session
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.agency_profile import AGENCY_TYPES, POLICING_MODELS, WORKFORCE_BANDS
 from assessment.domain.rules.benchmark import DEFAULT_ANONYMITY_K as DEFAULT_K
+from assessment.domain.rules.benchmark import PeerGroup
 from assessment.presentation.profiles import country_name
 from assessment.queries import results as queries
 from assessment.queries.instruments import default_catalog
+from assessment.reporting.agency import build_agency_report
+from assessment.reporting.cohort import build_cohort_report
 from assessment.services import accounts, assessments, benchmarking, demo_data, export
 from assessment.services.errors import Conflict
 from assessment.store.db import Database
@@ -294,3 +297,28 @@ def test_the_latest_round_is_on_the_newest_version_and_compared_through_the_cros
     assert points["2026"].compared_with == "2025"
     assert points["2026"].overall.score_change is not None
     assert summary.rounds == ("2024", "2025", "2026")
+
+
+def test_reports_on_the_demo_say_it_is_synthetic_and_why_a_national_force_lacks_home_peers(
+    demo_session: Session, loaded: demo_data.DemoSummary
+) -> None:
+    round_ = rounds_by_name(demo_session)["2025"]
+    submitted = set(
+        demo_session.scalars(
+            select(Assessment.agency_id).where(
+                Assessment.round_id == round_.id, Assessment.status == AssessmentStatus.SUBMITTED
+            )
+        )
+    )
+    agencies = [a for a in demo_session.scalars(select(Agency)) if a.id in submitted]
+    national = next(a for a in agencies if a.agency_type == "national")
+    regional = next(a for a in agencies if a.agency_type == "regional")
+
+    report = build_agency_report(demo_session, national.id, round_.id, DEFAULT_K)
+    assert report.synthetic_note is not None and "illustrative" in report.synthetic_note
+    assert report.peer_note is not None
+    assert f"no other national force in {country_name(national.country)}" in report.peer_note
+    other = build_agency_report(demo_session, regional.id, round_.id, DEFAULT_K)
+    assert other.peer_note is None
+    cohort = build_cohort_report(demo_session, round_.id, PeerGroup(), DEFAULT_K)
+    assert cohort.synthetic_note is not None and "fictitious" in cohort.synthetic_note
