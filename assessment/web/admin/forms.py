@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, Field, SelectField, StringField, TextAreaField
@@ -40,22 +41,24 @@ class AgencyForm(FlaskForm):
             Regexp(r"^\s*[A-Za-z]{2}\s*$", message="Enter a two-letter code such as NL."),
         ],
     )
-    agency_type = SelectField(
-        "Type of agency", choices=record_choices("agency_type"), validate_choice=True
-    )
+    agency_type = SelectField("Type of agency", validate_choice=True)
     size_band = SelectField(
         "Workforce",
         description="Total staff: police officers and civilian staff together.",
-        choices=record_choices("size_band"),
         validate_choice=True,
     )
     policing_model = SelectField(
         "Policing model",
         description="How policing is organised where the agency works.",
-        choices=[("", "Not stated"), *record_choices("policing_model")],
         default="",
         validate_choice=True,
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency_type.choices = record_choices("agency_type")
+        self.size_band.choices = record_choices("size_band")
+        self.policing_model.choices = [("", "Not stated"), *record_choices("policing_model")]
 
 
 class InvitationForm(FlaskForm):
