@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -128,10 +130,15 @@ def test_agency_codes_move_to_the_european_profile_and_back(empty_database_url: 
                 connection.execute(
                     text(
                         "INSERT INTO agency (name, country, agency_type, size_band, profile,"
-                        " synthetic, created_at) VALUES (:name, 'NL', :type, :size,"
-                        " '{\"size_band\": \"' || :size || '\"}', FALSE, CURRENT_TIMESTAMP)"
+                        " synthetic, created_at) VALUES (:name, 'NL', :type, :size, :profile,"
+                        " FALSE, CURRENT_TIMESTAMP)"
                     ),
-                    {"name": name, "type": agency_type, "size": size_band},
+                    {
+                        "name": name,
+                        "type": agency_type,
+                        "size": size_band,
+                        "profile": json.dumps({"size_band": size_band}),
+                    },
                 )
         upgrade_database(empty_database_url)
         with database.session() as session:
