@@ -168,10 +168,14 @@ def size_label(instrument: Instrument | None, size_band: str) -> str:
 def profile_line(instrument: Instrument, country: str, agency_type: str, size_band: str) -> str:
     """The profile in one line:
     "Netherlands (EU member state) · National force · workforce: 20,000 staff or more"."""
+    regime = _REGIME_AFTER_COUNTRY[jurisdiction_of(country)]
     return (
-        f"{country_name(country)} ({jurisdiction_label(country)})"
+        f"{country_name(country)}{f' ({regime})' if regime else ''}"
         f" · {type_label(instrument, agency_type)} · workforce: {size_label(instrument, size_band)}"
     )
+
+
+_REGIME_AFTER_COUNTRY = {"eu": "EU member state", "uk": "", "other": "outside the EU and the UK"}
 
 
 def country_peers_note(country: str, agency_type: str) -> str | None:

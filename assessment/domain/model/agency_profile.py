@@ -6,9 +6,9 @@ state, United Kingdom or other) follows from the country. The words for each cod
 `assessment.presentation.profiles`.
 
 Records stored before these codes (the types `national`, `regional`, `local`, `specialist`
-and the sworn-officer bands `under-100` to `10000-plus`) are moved by migration 0012 with
-`LEGACY_TYPES` and `LEGACY_SIZE_BANDS`; the old codes are kept in the agency's profile
-under `migrated_from`.
+and the sworn-officer bands `under-100` to `10000-plus`) were moved by migration 0012,
+which documents the mapping; the old codes are kept in the agency's profile under
+`migrated_from`.
 """
 
 from __future__ import annotations
@@ -44,28 +44,6 @@ EU_MEMBER_STATES = frozenset(
 """The 27 member states of the European Union (ISO 3166-1 alpha-2; Greece as GR)."""
 
 UNITED_KINGDOM = "GB"
-
-LEGACY_TYPES = {
-    "national": "national",
-    "regional": "regional",
-    "local": "local",
-    "specialist": "specialist",
-}
-"""Agency types stored before migration 0012 -> the types of Europe (the same four)."""
-
-LEGACY_SIZE_BANDS = {
-    "under-100": "under-250",
-    "100-999": "250-999",
-    "1000-9999": "1000-4999",
-    "10000-plus": "5000-19999",
-}
-"""Sworn-officer bands stored before migration 0012 -> total-staff bands.
-
-Total staff is larger than the sworn strength; each old band goes to the total-staff
-band its typical force falls in. The move is approximate for forces near a boundary:
-the old code stays in the agency's profile (`migrated_from`) for an administrator to
-check.
-"""
 
 
 def jurisdiction_of(country: str) -> str:
