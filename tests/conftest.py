@@ -158,7 +158,7 @@ def create_agency(session: Session) -> Callable[..., Agency]:
             "name": f"Test Police {number:02d}",
             "country": "NL",
             "agency_type": "regional",
-            "size_band": "100-999",
+            "size_band": "250-999",
         }
         return accounts.create_agency(session, **(values | overrides))
 

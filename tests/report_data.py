@@ -59,7 +59,7 @@ def build_report_world(
     earlier = _round(session, "2024")
     instrument = instrument_of_round(earlier)
     agency = accounts.create_agency(
-        session, name=name, country="NL", agency_type="regional", size_band="100-999"
+        session, name=name, country="NL", agency_type="regional", size_band="250-999"
     )
     submit(session, agency, earlier, varied_answers(instrument, 1))
     rounds.set_round_open(session, round_id=earlier.id, is_open=False, actor=None)
@@ -75,7 +75,7 @@ def build_report_world(
             name=f"Peer Police {number + 1:02d}",
             country="NL" if number % 2 else "BE",
             agency_type="regional",
-            size_band="100-999",
+            size_band="250-999",
         )
         submit(session, peer, current, varied_answers(instrument, 100 + number))
         peers.append(peer)

@@ -65,7 +65,12 @@ def agency_command(
 @click.option("--round", "round_ref", required=True, metavar="R", help="Round name or id.")
 @click.option("--country", default=None, help="Only agencies of this country (ISO code).")
 @click.option("--type", "agency_type", default=None, help="Only agencies of this type.")
-@click.option("--size", "size_band", default=None, help="Only agencies of this size band.")
+@click.option(
+    "--size",
+    "size_band",
+    default=None,
+    help="Only agencies of this workforce band (total staff), e.g. 250-999.",
+)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 @click.option("--k", "k", type=int, default=None, help=K_HELP)
 @database_url_option

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func, select
@@ -248,3 +248,12 @@ def _overview(
         change_comparable=previous is not None or len(submissions) < 2,
         change_carried_share=share,
     )
+
+
+def any_synthetic(session: Session, agency_ids: Iterable[int]) -> bool:
+    """True when one of the agencies is synthetic (demonstration data)."""
+    ids = list(agency_ids)
+    if not ids:
+        return False
+    query = select(Agency.id).where(Agency.id.in_(ids), Agency.synthetic.is_(True)).limit(1)
+    return session.scalar(query) is not None

@@ -3,9 +3,9 @@
 One function gives an assessment's profile (`assessment_profile`, or `assessment_profiles`
 for many at once); every score, progress count, roadmap and page uses it, because
 conditions on the profile decide which practices apply. The stored answers
-(`assessment.profile`) come first; a question the questionnaire asks under the id
-`country`, `agency_type` or `size_band` that has no stored answer takes the agency's
-record, when that value fits the question.
+(`assessment.profile`) come first; a question the questionnaire asks under one of the
+record's ids takes the agency's record when unanswered
+(`assessment.domain.rules.record_profile`).
 """
 
 from __future__ import annotations
@@ -16,29 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.model.instrument import Instrument
-from assessment.domain.rules.answer_check import check_profile
+from assessment.domain.rules.record_profile import agency_answers
 from assessment.domain.rules.scoring import Profile
 from assessment.store.models import Agency, Assessment
 
-AGENCY_FIELDS = ("country", "agency_type", "size_band")
-"""Profile question ids answered from the agency's record when the assessment has none."""
-
 _CHUNK = 500
-
-
-def agency_answers(
-    instrument: Instrument, country: str, agency_type: str, size_band: str
-) -> dict[str, object]:
-    """The agency record's values for the instrument's questions of the same ids, where
-    they fit the question (a type the questionnaire does not offer is left out)."""
-    record = dict(zip(AGENCY_FIELDS, (country, agency_type, size_band), strict=True))
-    return {
-        question_id: value
-        for question_id, value in record.items()
-        if value
-        and instrument.profile_question(question_id) is not None
-        and not check_profile(instrument, {question_id: value})
-    }
 
 
 def effective_profile(

@@ -34,7 +34,7 @@ from assessment.presentation.charts import short_label
 from assessment.presentation.headline_view import baseline_view, cap_text, headline_view
 from assessment.presentation.labels import carried_over_axis, carried_over_round
 from assessment.presentation.narrative import PeerFacts, summary_sentences
-from assessment.presentation.profiles import profile_line
+from assessment.presentation.profiles import SYNTHETIC_NOTE, country_peers_note, profile_line
 from assessment.presentation.roadmap import roadmap_view
 from assessment.presentation.text_blocks import text_blocks
 from assessment.queries.agencies import get_agency
@@ -178,6 +178,8 @@ def build_agency_report(
         appendix=sections.appendix(
             instrument, result, answers, _authors(answer_authors(session, assessment.id))
         ),
+        peer_note=country_peers_note(agency.country, agency.agency_type),
+        synthetic_note=SYNTHETIC_NOTE if agency.synthetic else None,
     )
 
 

@@ -13,7 +13,7 @@ from assessment.resources import reports_dir
 
 BASELINE_FILE = "baseline.yaml"
 REFERENCES_FILE = "references.yaml"
-_FIELDS = ("year", "source", "sample", "figure")
+_FIELDS = ("year", "country", "source", "sample", "figure")
 
 
 class BaselineError(ValueError):
@@ -32,7 +32,11 @@ def load_baseline(path: Path) -> tuple[BaselineFigure, ...]:
         missing = [name for name in _FIELDS if not str(entry.get(name) or "").strip()]
         if missing:
             raise BaselineError(f"{path}: entry {index} lacks {', '.join(missing)}")
-        figures.append(BaselineFigure(*(" ".join(str(entry[name]).split()) for name in _FIELDS)))
+        verified = entry.get("verified", True)
+        if not isinstance(verified, bool):
+            raise BaselineError(f"{path}: entry {index}: verified must be true or false")
+        words = {name: " ".join(str(entry[name]).split()) for name in _FIELDS}
+        figures.append(BaselineFigure(**words, verified=verified))
     return tuple(figures)
 
 

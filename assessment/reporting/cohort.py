@@ -31,7 +31,8 @@ from assessment.domain.rules.benchmark import (
 from assessment.domain.rules.scoring import score_assessment
 from assessment.presentation.charts import level_distribution, quartile_bar
 from assessment.presentation.labels import carried_over_axis, carried_over_round, level_name
-from assessment.presentation.profiles import group_title
+from assessment.presentation.profiles import SYNTHETIC_GROUP_NOTE, group_title
+from assessment.queries.agencies import any_synthetic
 from assessment.queries.answers import submitted_answers
 from assessment.queries.carried import Carrier, carried_round_frame, instrument_key
 from assessment.queries.instruments import instrument_for
@@ -86,6 +87,7 @@ def build_cohort_report(
     ]
     tallies = practice_tallies(results)
     return CohortReport(
+        synthetic_note=SYNTHETIC_GROUP_NOTE if any_synthetic(session, members) else None,
         round_name=round_.name,
         group=group_title(instrument, group),
         agency_count=statistics.n_agencies or 0,

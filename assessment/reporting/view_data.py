@@ -153,12 +153,15 @@ class TrendView:
 
 @dataclass(frozen=True)
 class BaselineFigure:
-    """A published figure that puts the scores in context, with its source."""
+    """A published figure about agencies that puts the scores in context: the year and
+    country it describes, its source and sample, and whether it was checked at the source."""
 
     year: str
+    country: str
     source: str
     sample: str
     figure: str
+    verified: bool = True
 
 
 @dataclass(frozen=True)
@@ -230,6 +233,8 @@ class AgencyReport:
     trend: TrendView | None
     methodology: Methodology
     appendix: tuple[AppendixDimension, ...]
+    peer_note: str | None = None  # why a national force has no peers of its type at home
+    synthetic_note: str | None = None  # a demo agency: said on the cover
 
     @property
     def title(self) -> str:
@@ -282,6 +287,7 @@ class CohortReport:
     medians_over_rounds: TrendView | None
     unmet: tuple[UnmetPractice, ...]
     methodology: Methodology
+    synthetic_note: str | None = None  # the group holds demo agencies: said on the cover
 
     @property
     def title(self) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from assessment.domain.model.agency_profile import AGENCY_TYPES, POLICING_MODELS, WORKFORCE_BANDS
 from assessment.services import audit
 from assessment.services.errors import InvalidInput, InvalidToken, NotFound
 from assessment.services.permissions import (
@@ -35,7 +36,6 @@ API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
-_CODE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 def token_hash(token: str) -> str:
@@ -50,13 +50,14 @@ def create_agency(
     country: str,
     agency_type: str,
     size_band: str,
+    policing_model: str = "",
     profile: dict[str, Any] | None = None,
     actor: User | None = None,
     synthetic: bool = False,
 ) -> Agency:
     """Register an agency (admins only); the name is unique, the country an ISO code."""
     require_system_or(actor, can_manage_accounts(actor), "Only administrators add agencies.")
-    values = _agency_values(name, country, agency_type, size_band)
+    values = _agency_values(name, country, agency_type, size_band, policing_model)
     if session.scalar(select(Agency.id).where(func.lower(Agency.name) == values["name"].lower())):
         raise InvalidInput({"name": f"an agency named {values['name']!r} already exists"})
     agency = Agency(**values, profile=dict(profile or {}), synthetic=synthetic)
@@ -329,21 +330,28 @@ def _dummy_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def _agency_values(name: str, country: str, agency_type: str, size_band: str) -> dict[str, str]:
+def _agency_values(
+    name: str, country: str, agency_type: str, size_band: str, policing_model: str
+) -> dict[str, str]:
     values = {
         "name": " ".join(name.split()),
         "country": country.strip().upper(),
         "agency_type": agency_type.strip(),
         "size_band": size_band.strip(),
+        "policing_model": policing_model.strip(),
     }
     errors: dict[str, str] = {}
     if not values["name"] or len(values["name"]) > 200:
         errors["name"] = "give a name of 1 to 200 characters"
     if not _COUNTRY.match(values["country"]):
         errors["country"] = f"{country!r} is not a two-letter ISO country code such as NL"
-    for field in ("agency_type", "size_band"):
-        if not _CODE.match(values[field]) or len(values[field]) > 40:
-            errors[field] = f"{values[field]!r} is not a code of lowercase letters, digits and -"
+    for field, codes in (
+        ("agency_type", AGENCY_TYPES),
+        ("size_band", WORKFORCE_BANDS),
+        ("policing_model", ("", *POLICING_MODELS)),
+    ):
+        if values[field] not in codes:
+            errors[field] = f"{values[field]!r} is not one of {', '.join(c for c in codes if c)}"
     if errors:
         raise InvalidInput(errors)
     return values

@@ -23,6 +23,7 @@ from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.answer_check import AnswerProblem, check_answers, check_profile
+from assessment.domain.rules.record_profile import agency_answers
 from assessment.domain.rules.scoring import (
     Profile,
     newly_not_applicable,
@@ -34,7 +35,6 @@ from assessment.queries.assessments import assessment_in_round
 from assessment.queries.carried import carry_source
 from assessment.queries.instruments import instrument_for, instrument_of, round_instrument
 from assessment.queries.profiles import (
-    agency_answers,
     assessment_profile,
     assessment_profiles,
     effective_profile,

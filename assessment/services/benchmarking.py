@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.model.agency_profile import has_country_peers_of_type
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.benchmark import (
     GroupRefused,
@@ -31,7 +32,7 @@ from assessment.domain.rules.trajectory import (
     build_trajectory,
     cohort_medians,
 )
-from assessment.presentation.profiles import size_label, type_label
+from assessment.presentation.profiles import country_name, size_label, type_label
 from assessment.queries.agencies import get_agency
 from assessment.queries.assessments import assessments_of_agency
 from assessment.queries.carried import (
@@ -119,21 +120,34 @@ def round_statistics(
 def peer_groups_for(
     agency: Agency, instrument: Instrument | None = None
 ) -> list[tuple[str, PeerGroup]]:
-    """The groups an agency is compared with: everyone, its type, its size, type and size.
+    """The groups an agency is compared with, broadest first: everyone, its type, its
+    country, its workforce, type and workforce, and type within its country.
 
-    With the instrument, the labels use its words ("same type (National)").
+    A national force has no other force of its type in its country (one per country), so
+    it gets no type-within-country group (`country_peers_note` says so). Labels use the
+    record's words, else the instrument's.
     """
-    kind = type_label(instrument, agency.agency_type) if instrument else agency.agency_type
-    size = size_label(instrument, agency.size_band) if instrument else agency.size_band
-    return [
+    kind = type_label(instrument, agency.agency_type)
+    size = size_label(instrument, agency.size_band)
+    country = country_name(agency.country)
+    groups = [
         ("all agencies", PeerGroup()),
         (f"same type ({kind})", PeerGroup(agency_type=agency.agency_type)),
-        (f"same size ({size})", PeerGroup(size_band=agency.size_band)),
+        (f"same country ({country})", PeerGroup(country=agency.country)),
+        (f"same workforce ({size})", PeerGroup(size_band=agency.size_band)),
         (
-            f"same type and size ({kind}, {size})",
+            f"same type and workforce ({kind}, {size})",
             PeerGroup(agency_type=agency.agency_type, size_band=agency.size_band),
         ),
     ]
+    if has_country_peers_of_type(agency.agency_type):
+        groups.append(
+            (
+                f"same type in {country} ({kind})",
+                PeerGroup(country=agency.country, agency_type=agency.agency_type),
+            )
+        )
+    return groups
 
 
 def agency_benchmark(

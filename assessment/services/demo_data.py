@@ -1,4 +1,9 @@
-"""Load the synthetic demo population into an empty database, in one transaction."""
+"""Load the synthetic demo population into an empty database, in one transaction.
+
+The rounds before the latest are on the questionnaire's first bundled version, the latest
+round on its newest (the same one while only one version is bundled), so a demo shows a
+round compared with earlier ones through the crosswalk between the versions.
+"""
 
 from __future__ import annotations
 
@@ -17,10 +22,10 @@ from assessment.domain.demo.synthetic import (
 )
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.record_profile import agency_answers
 from assessment.domain.rules.schedule import RoundState, Schedule
 from assessment.domain.rules.scoring import Profile, score_assessment, scoring_key
 from assessment.queries.instruments import default_catalog
-from assessment.queries.profiles import agency_answers
 from assessment.services import audit
 from assessment.services.accounts import check_password
 from assessment.services.assessments import result_rows
@@ -82,13 +87,13 @@ def load_demo_data(
     check_password(password)
     if not database_is_empty(session):
         raise Conflict("the database already holds agencies or rounds; demo data needs it empty")
-    instrument = _instrument(questionnaire, catalog)
-    population = synthetic_population(instrument, agencies=agencies, seed=seed)
+    first, newest = _instruments(questionnaire, catalog)
+    population = synthetic_population(first, agencies=agencies, seed=seed, latest=newest)
     agency_ids = _insert_agencies(session, population)
-    round_ids = _insert_rounds(session, population, instrument)
-    assessment_ids = _insert_assessments(session, population, instrument, agency_ids, round_ids)
+    round_ids = _insert_rounds(session, population)
+    assessment_ids = _insert_assessments(session, population, agency_ids, round_ids)
     _insert_answers(session, population, assessment_ids)
-    _insert_results(session, population, instrument, assessment_ids)
+    _insert_results(session, population, assessment_ids)
     lead_agency = population.agencies[population.lead_agency_number - 1]
     logins = _insert_users(session, password, agency_ids[lead_agency.number])
     audit.record(session, "demo_data.loaded", actor=None, seed=seed, agencies=agencies)
@@ -104,11 +109,19 @@ def load_demo_data(
     )
 
 
-def _instrument(questionnaire: str, catalog: InstrumentCatalog | None) -> Instrument:
+def _instruments(
+    questionnaire: str, catalog: InstrumentCatalog | None
+) -> tuple[Instrument, Instrument]:
+    """The first and the newest version of the questionnaire (`ID`, or `ID@VERSION` for one)."""
+    catalog = catalog or default_catalog()
     try:
-        return (catalog or default_catalog()).get(questionnaire)
+        chosen = catalog.get(questionnaire)
     except LookupError as error:
         raise NotFound(str(error)) from None
+    if "@" in questionnaire:
+        return chosen, chosen
+    versions = [i for i in catalog.all() if i.id == chosen.id]
+    return versions[0], versions[-1]
 
 
 def _insert_agencies(session: Session, population: SyntheticPopulation) -> dict[int, int]:
@@ -118,6 +131,7 @@ def _insert_agencies(session: Session, population: SyntheticPopulation) -> dict[
             "country": a.country,
             "agency_type": a.agency_type,
             "size_band": a.size_band,
+            "policing_model": a.policing_model,
             "profile": a.profile,
             "synthetic": True,
         }
@@ -127,9 +141,7 @@ def _insert_agencies(session: Session, population: SyntheticPopulation) -> dict[
     return {a.number: agency_id for a, agency_id in zip(population.agencies, ids, strict=True)}
 
 
-def _insert_rounds(
-    session: Session, population: SyntheticPopulation, instrument: Instrument
-) -> dict[str, int]:
+def _insert_rounds(session: Session, population: SyntheticPopulation) -> dict[str, int]:
     today = utc_today()
     rows = []
     for r in population.rounds:
@@ -142,8 +154,8 @@ def _insert_rounds(
                 "name": r.name,
                 "starts_on": r.starts_on,
                 "ends_on": ends_on,
-                "instrument_id": instrument.id,
-                "instrument_version": instrument.version,
+                "instrument_id": r.instrument.id,
+                "instrument_version": r.instrument.version,
                 "decided_state": decided,
                 "decided_at": utcnow() if decided is not None else None,
                 "created_at": _moment(r.starts_on),
@@ -156,28 +168,28 @@ def _insert_rounds(
 def _insert_assessments(
     session: Session,
     population: SyntheticPopulation,
-    instrument: Instrument,
     agency_ids: dict[int, int],
     round_ids: dict[str, int],
 ) -> list[int]:
-    ends = {r.name: _moment(r.ends_on) for r in population.rounds}
-    key = scoring_key(instrument)
-    profiles = _profiles(population, instrument)
-    rows = [
-        {
-            "agency_id": agency_ids[a.agency_number],
-            "round_id": round_ids[a.round_name],
-            "instrument_id": instrument.id,
-            "instrument_version": instrument.version,
-            "status": AssessmentStatus.SUBMITTED if a.submitted else AssessmentStatus.DRAFT,
-            "revision": 2 if a.submitted else 1,
-            "updated_at": ends[a.round_name],
-            "submitted_at": ends[a.round_name] if a.submitted else None,
-            "scored_with": key if a.submitted else None,
-            "profile": profiles[a.agency_number],
-        }
-        for a in population.assessments
-    ]
+    rounds = {r.name: r for r in population.rounds}
+    rows = []
+    for a in population.assessments:
+        instrument = rounds[a.round_name].instrument
+        ends = _moment(rounds[a.round_name].ends_on)
+        rows.append(
+            {
+                "agency_id": agency_ids[a.agency_number],
+                "round_id": round_ids[a.round_name],
+                "instrument_id": instrument.id,
+                "instrument_version": instrument.version,
+                "status": AssessmentStatus.SUBMITTED if a.submitted else AssessmentStatus.DRAFT,
+                "revision": 2 if a.submitted else 1,
+                "updated_at": ends,
+                "submitted_at": ends if a.submitted else None,
+                "scored_with": scoring_key(instrument) if a.submitted else None,
+                "profile": _profile(population, a.agency_number, instrument),
+            }
+        )
     return _insert_returning_ids(session, Assessment, rows)
 
 
@@ -199,29 +211,24 @@ def _insert_answers(
 
 
 def _insert_results(
-    session: Session,
-    population: SyntheticPopulation,
-    instrument: Instrument,
-    assessment_ids: list[int],
+    session: Session, population: SyntheticPopulation, assessment_ids: list[int]
 ) -> None:
-    profiles = _profiles(population, instrument)
-    rows = [
-        {"assessment_id": assessment_id, **row}
-        for assessment, assessment_id in zip(population.assessments, assessment_ids, strict=True)
-        if assessment.submitted
-        for row in result_rows(
-            score_assessment(instrument, assessment.answers, profiles[assessment.agency_number])
-        )
-    ]
+    rounds = {r.name: r for r in population.rounds}
+    rows: list[dict[str, Any]] = []
+    for assessment, assessment_id in zip(population.assessments, assessment_ids, strict=True):
+        if not assessment.submitted:
+            continue
+        instrument = rounds[assessment.round_name].instrument
+        profile = _profile(population, assessment.agency_number, instrument)
+        result = score_assessment(instrument, assessment.answers, profile)
+        rows.extend({"assessment_id": assessment_id, **row} for row in result_rows(result))
     _insert(session, Result, rows)
 
 
-def _profiles(population: SyntheticPopulation, instrument: Instrument) -> dict[int, Profile]:
-    """Each synthetic agency's profile answers, by agency number, as a draft starts with."""
-    return {
-        a.number: agency_answers(instrument, a.country, a.agency_type, a.size_band)
-        for a in population.agencies
-    }
+def _profile(population: SyntheticPopulation, number: int, instrument: Instrument) -> Profile:
+    """A synthetic agency's profile answers to the instrument, as a draft starts with."""
+    a = population.agencies[number - 1]
+    return agency_answers(instrument, a.country, a.agency_type, a.size_band)
 
 
 def _insert_users(

@@ -117,7 +117,8 @@ def _enum(kind: type[enum.Enum]) -> Enum:
 
 
 class Agency(Base):
-    """A police or public-security agency and its profile answers."""
+    """A police or public-security agency and its profile (codes of
+    `assessment.domain.model.agency_profile`; the jurisdiction follows from the country)."""
 
     __tablename__ = "agency"
 
@@ -126,6 +127,8 @@ class Agency(Base):
     country: Mapped[str] = mapped_column(String(2), index=True)
     agency_type: Mapped[str] = mapped_column(String(40), index=True)
     size_band: Mapped[str] = mapped_column(String(40), index=True)
+    # How policing is organised where the agency works; empty when not stated.
+    policing_model: Mapped[str] = mapped_column(String(40), default="", server_default="")
     profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
     synthetic: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,7 +8,15 @@ from flask import Flask, current_app, g
 
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.presentation.labels import FigureNames, points
-from assessment.presentation.profiles import country_name, describe_group, option_label
+from assessment.presentation.profiles import (
+    SYNTHETIC_NOTE,
+    country_name,
+    country_peers_note,
+    describe_group,
+    jurisdiction_label,
+    option_label,
+    record_label,
+)
 from assessment.queries.instruments import default_catalog, round_instrument
 from assessment.resources import questionnaires_dir
 from assessment.store.models import Round
@@ -36,10 +44,12 @@ def names_for(round_: Round) -> FigureNames:
 
 
 def profile_word(question_id: str, value: str | None) -> str:
-    """A profile code in words from the newest instrument that knows it ("National");
-    looked up once per request and code."""
+    """A profile code in words: the agency record's words ("National force"), else the
+    newest instrument that knows it; looked up once per request and code."""
     if not value:
         return ""
+    if (record_words := record_label(question_id, value)) is not None:
+        return record_words
     words: dict[tuple[str, str], str] = g.setdefault("profile_words", {})
     key = (question_id, value)
     if key not in words:
@@ -61,6 +71,14 @@ def install_profile_filters(app: Flask) -> None:
     app.jinja_env.filters["points"] = points
     app.jinja_env.filters["agency_type_label"] = lambda value: profile_word("agency_type", value)
     app.jinja_env.filters["size_band_label"] = lambda value: profile_word("size_band", value)
+    app.jinja_env.filters["policing_model_label"] = lambda value: (
+        profile_word("policing_model", value) or "Not stated"
+    )
+    app.jinja_env.filters["jurisdiction_label"] = jurisdiction_label
+    app.jinja_env.globals["synthetic_note"] = SYNTHETIC_NOTE
+    app.jinja_env.filters["country_peers_note"] = lambda agency: country_peers_note(
+        agency.country, agency.agency_type
+    )
     app.jinja_env.filters["group_title"] = lambda group: describe_group(
         group,
         lambda code: profile_word("agency_type", code),

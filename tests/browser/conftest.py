@@ -73,7 +73,7 @@ class LiveSite:
                 name=f"Browser Police {number:03d}",
                 country="NL",
                 agency_type="regional",
-                size_band="100-999",
+                size_band="250-999",
             )
             user = accounts.create_user(
                 session,

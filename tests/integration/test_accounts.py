@@ -26,7 +26,7 @@ def test_create_agency_normalises_and_audits(session: Session) -> None:
         name="  Politie   Eenheid Utrecht ",
         country="nl",
         agency_type="regional",
-        size_band="1000-9999",
+        size_band="1000-4999",
         profile={"population_served": 1_400_000},
     )
     session.expire_all()
@@ -48,6 +48,8 @@ def test_create_agency_normalises_and_audits(session: Session) -> None:
         ("country", {"country": "Netherlands"}),
         ("agency_type", {"agency_type": "Regional Police"}),
         ("size_band", {"size_band": ""}),
+        ("size_band", {"size_band": "100-999"}),  # a sworn-officer band of before 0012
+        ("policing_model", {"policing_model": "federal"}),
     ],
 )
 def test_create_agency_names_the_bad_field(
@@ -57,7 +59,7 @@ def test_create_agency_names_the_bad_field(
         "name": "Test",
         "country": "NL",
         "agency_type": "local",
-        "size_band": "under-100",
+        "size_band": "under-250",
     }
     with pytest.raises(InvalidInput) as refused:
         accounts.create_agency(session, **(good | values))
@@ -83,7 +85,7 @@ def test_only_admins_create_agencies_and_users(
             name="X",
             country="BE",
             agency_type="local",
-            size_band="under-100",
+            size_band="under-250",
             actor=consultant,
         )
     with pytest.raises(Forbidden):
@@ -228,3 +230,28 @@ def test_api_tokens(session: Session, create_user: Callable[..., User]) -> None:
 
     accounts.revoke_api_token(session, token_id=stored.id, actor=user)
     assert accounts.user_for_api_token(session, token) is None
+
+
+def test_an_agency_keeps_its_policing_model_and_a_bad_code_names_the_choices(
+    session: Session,
+) -> None:
+    agency = accounts.create_agency(
+        session,
+        name="Guardia Test",
+        country="ES",
+        agency_type="gendarmerie",
+        size_band="20000-plus",
+        policing_model="mixed",
+    )
+    assert (agency.agency_type, agency.size_band, agency.policing_model) == (
+        "gendarmerie",
+        "20000-plus",
+        "mixed",
+    )
+    with pytest.raises(InvalidInput) as refused:
+        accounts.create_agency(
+            session, name="Other", country="ES", agency_type="sheriff", size_band="under-250"
+        )
+    assert refused.value.errors["agency_type"] == (
+        "'sheriff' is not one of national, regional, local, gendarmerie, national-unit, specialist"
+    )

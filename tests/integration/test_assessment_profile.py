@@ -14,8 +14,9 @@ from assessment.domain.formats.answer_file import load_answers_file
 from assessment.domain.loading.catalog import InstrumentCatalog
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
+from assessment.domain.rules.record_profile import agency_answers
 from assessment.domain.rules.scoring import score_assessment
-from assessment.queries.profiles import agency_answers, assessment_profile, effective_profile
+from assessment.queries.profiles import assessment_profile, effective_profile
 from assessment.queries.results import assessment_results, stored_figures
 from assessment.services import assessments, rounds
 from assessment.services.errors import Conflict, InvalidInput
@@ -253,8 +254,8 @@ def test_the_bundled_questionnaire_export_keeps_its_columns(
 
 def test_the_agency_record_answers_only_questions_it_fits(instrument: Instrument) -> None:
     # fmt2-mini asks agency_type (national or local), neither country nor size_band.
-    assert agency_answers(instrument, "NL", "local", "100-999") == {"agency_type": "local"}
-    assert agency_answers(instrument, "NL", "regional", "100-999") == {}
+    assert agency_answers(instrument, "NL", "local", "250-999") == {"agency_type": "local"}
+    assert agency_answers(instrument, "NL", "regional", "250-999") == {}
     # Stored answers win; the record fills only what is missing.
     assert effective_profile(
         instrument, {"agency_type": "national", "unknown": "x"}, {"agency_type": "local"}

@@ -152,9 +152,11 @@ def test_agency_benchmark_gives_positions_per_peer_group(
     assert overall.percentile_rank == round(100 * 5.5 / 6)  # whole percent
     assert [c.label for c in result.comparisons] == [
         "all agencies",
-        "same type (Regional)",
-        "same size (100 to 999 sworn officers)",
-        "same type and size (Regional, 100 to 999 sworn officers)",
+        "same type (Regional or state force)",
+        "same country (Netherlands)",
+        "same workforce (250 to 999 staff)",
+        "same type and workforce (Regional or state force, 250 to 999 staff)",
+        "same type in Netherlands (Regional or state force)",
     ]
 
 

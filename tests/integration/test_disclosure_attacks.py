@@ -317,7 +317,7 @@ def test_closing_a_round_again_after_one_submission_exposes_no_one(session: Sess
     round_ = closed_rounds(session)[-1]
     _, before = harvest(session, round_, fresh=True)
     newcomer = Agency(
-        name="Latecomer Police", country="NL", agency_type="local", size_band="100-999"
+        name="Latecomer Police", country="NL", agency_type="local", size_band="250-999"
     )
     session.add(newcomer)
     session.commit()

@@ -46,7 +46,7 @@ def round_with_three_agencies(
     """Brugge submitted, Antwerpen a draft, Gent not started."""
     round_ = create_round("2026")
     submitted = create_agency(name="Politie Brugge", country="BE", agency_type="local")
-    drafting = create_agency(name="Politie Antwerpen", country="BE", size_band="1000-9999")
+    drafting = create_agency(name="Politie Antwerpen", country="BE", size_band="1000-4999")
     create_agency(name="Politie Gent", country="BE")
     done = assessments.start_assessment(
         session, agency_id=submitted.id, round_id=round_.id, actor=None
@@ -109,7 +109,7 @@ def test_export_has_one_row_per_agency_with_stable_columns(
     drafting, submitted = table.rows
     assert drafting["status"] == "draft" and drafting["overall_score"] is None
     assert drafting["scoring"] is None and submitted["scoring"] == "current"
-    assert drafting["size_band"] == "1000-9999"
+    assert drafting["size_band"] == "1000-4999"
     expected = score_assessment(instrument, answers)
     assert submitted["status"] == "submitted" and submitted["agency_type"] == "local"
     assert submitted["overall_score"] == round(expected.overall.score or 0, 2)

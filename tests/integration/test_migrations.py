@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -16,7 +18,7 @@ from assessment.store.migrate import (
     is_up_to_date,
     upgrade_database,
 )
-from assessment.store.models import Base, Round
+from assessment.store.models import Agency, Base, Round
 
 
 def test_upgrade_from_empty_creates_every_table(empty_database_url: str) -> None:
@@ -113,5 +115,49 @@ def test_rounds_keep_their_open_or_closed_state_through_the_schedule_migration(
             ("2026", True),
             ("2027", True),
         ]
+    finally:
+        database.dispose()
+
+
+def test_agency_codes_move_to_the_european_profile_and_back(empty_database_url: str) -> None:
+    """0010 maps sworn-officer bands to total-staff bands, keeps the old codes, and undoes it."""
+    command.upgrade(alembic_config(empty_database_url), "0008")
+    database = Database(empty_database_url)
+    old = {"North Police": ("regional", "100-999"), "Capital Police": ("national", "10000-plus")}
+    try:
+        with database.engine.begin() as connection:
+            for name, (agency_type, size_band) in old.items():
+                connection.execute(
+                    text(
+                        "INSERT INTO agency (name, country, agency_type, size_band, profile,"
+                        " synthetic, created_at) VALUES (:name, 'NL', :type, :size, :profile,"
+                        " FALSE, CURRENT_TIMESTAMP)"
+                    ),
+                    {
+                        "name": name,
+                        "type": agency_type,
+                        "size": size_band,
+                        "profile": json.dumps({"size_band": size_band}),
+                    },
+                )
+        upgrade_database(empty_database_url)
+        with database.session() as session:
+            found = {a.name: a for a in session.scalars(select(Agency))}
+            assert {n: (a.agency_type, a.size_band) for n, a in found.items()} == {
+                "North Police": ("regional", "250-999"),
+                "Capital Police": ("national", "5000-19999"),
+            }
+            assert found["North Police"].profile == {
+                "size_band": "250-999",
+                "migrated_from": {"agency_type": "regional", "size_band": "100-999"},
+            }
+            assert found["North Police"].policing_model == ""
+        command.downgrade(alembic_config(empty_database_url), "0008")
+        with database.engine.connect() as connection:
+            rows = connection.execute(
+                text("SELECT name, agency_type, size_band, profile FROM agency ORDER BY name")
+            ).all()
+        assert {name: (kind, size) for name, kind, size, _ in rows} == old
+        assert all("migrated_from" not in str(profile) for *_, profile in rows)
     finally:
         database.dispose()

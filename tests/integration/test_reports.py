@@ -142,7 +142,11 @@ def test_agency_report_names_agency_dimensions_scores_and_methodology(rendered: 
     assert f"{report.summary.overall_score:.0f}/100" in rendered.compact
     for heading in ("Executive summary", "Roadmap", "Methodology", "Appendix: all answers"):
         assert squeeze(heading) in rendered.compact
-    assert squeeze("77.8% had a written policy") in rendered.compact
+    assert squeeze("In 2015 (United States), 96.4% of agencies used social media") in (
+        rendered.compact
+    )
+    assert squeeze("539 US agencies in 48 states") in rendered.compact
+    assert squeeze("none describes European agencies today") in rendered.compact
     assert squeeze("agencies, version 1.0.0") in rendered.compact
     assert squeeze("Directive (EU) 2016/680 (Law Enforcement Directive)") in rendered.compact
 
@@ -153,9 +157,9 @@ def test_agency_report_speaks_in_questions_and_labels_never_in_ids(rendered: Ren
 
     assert [i for i in ids if i in rendered.text or squeeze(i) in rendered.compact] == []
     assert re.findall(r"\b[a-z]+\.[a-z][a-z0-9]*(?:-[a-z0-9]+)+\b", rendered.text) == []
-    assert squeeze("Netherlands · Regional agency · size: 100 to 999 sworn officers") in (
-        rendered.compact
-    )
+    assert squeeze(
+        "Netherlands (EU member state) · Regional or state force · workforce: 250 to 999 staff"
+    ) in (rendered.compact)
     # after the contents entry: the chapter and its running headers
     appendix = "".join(rendered.compact.split(squeeze("Appendix: all answers"))[2:])
     for practice in instrument.practices():
@@ -206,7 +210,9 @@ def test_agency_report_compares_with_peers_and_the_previous_round(rendered: Rend
 
     assert summary.peer.n == 7
     # the narrowest published group of `peer_groups_for`, the one the web pages use too
-    assert summary.peer_group == "same type and size (Regional, 100 to 999 sworn officers)"
+    assert summary.peer_group == (
+        "same type and workforce (Regional or state force, 250 to 999 staff)"
+    )
     assert summary.previous_round == "2024"
     assert rendered.report.trend is not None
     assert [row.round_name for row in rendered.report.trend.rows] == ["2024", "2025"]
@@ -349,11 +355,9 @@ def test_reports_carry_the_issuer_and_a_cohort_title_in_words(
         assert "Police Digital Review Unit · A. Consultant" in cover
         assert reader.metadata is not None and reader.metadata.author == "A. Consultant"
         assert any(reader.pages[0].images)  # the logo, embedded
-    assert cohort.group == "Regional agencies"
-    assert (
-        "Regional agencies"
-        in pypdf.PdfReader(io.BytesIO(render_cohort_pdf(cohort))).pages[0].extract_text()
-    )
+    assert cohort.group == "Agencies of type regional or state force"
+    cover = pypdf.PdfReader(io.BytesIO(render_cohort_pdf(cohort))).pages[0].extract_text()
+    assert "Agencies of type regional or state force" in " ".join(cover.split())
 
 
 def test_cohort_report_refuses_a_group_below_k(session: Session, world: ReportWorld) -> None:

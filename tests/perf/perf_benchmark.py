@@ -33,7 +33,7 @@ TARGET_SECONDS = 0.5  # for 10,000 agencies, end to end
 REPEATS = 3
 COUNTRIES = ("AT", "BE", "DE", "DK", "ES", "FI", "FR", "IE", "IT", "NL", "PL", "PT")
 TYPES = ("national", "regional", "local", "specialist")
-SIZE_BANDS = ("under-100", "100-999", "1000-9999", "10000-plus")
+SIZE_BANDS = ("under-250", "250-999", "1000-4999", "5000-19999")
 DIMENSIONS = ("policy", "staffing", "training", "budget", "legal", "protocols")
 THEMES = (
     "privacy-ethics",
@@ -45,7 +45,7 @@ THEMES = (
 )
 # A group the disclosure lattice publishes at every size (NL local agencies are refused
 # at 1,000: set against the type and size groups they would single out a few agencies).
-FILTERED = PeerGroup(agency_type="local", size_band="100-999")
+FILTERED = PeerGroup(agency_type="local", size_band="250-999")
 
 
 def seed(url: str, agencies: int, rng: random.Random) -> int:

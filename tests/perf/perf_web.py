@@ -127,7 +127,7 @@ def _seed(env: dict[str, str], agencies: int = 60) -> Seeded:
                     name=f"Perf Police {number}",
                     country="NL",
                     agency_type="regional",
-                    size_band="100-999",
+                    size_band="250-999",
                 )
                 email = f"perf.lead{number}@example.org"
                 accounts.create_user(

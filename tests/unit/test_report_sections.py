@@ -174,7 +174,9 @@ def test_methodology_describes_the_rules_in_force() -> None:
         peer_group="all agencies",
         peer_count=None,
         k=5,
-        baseline=[BaselineFigure("2015", "IACP", "553 agencies", "77.8% had a policy")],
+        baseline=[
+            BaselineFigure("2015", "United States", "IACP", "553 agencies", "77.8% had a policy")
+        ],
     )
     weighted = sections.methodology(
         make_instrument(practice("policy.a", 2), overall_level_rule=OverallLevelRule.WEIGHTED_MEAN),

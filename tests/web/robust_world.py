@@ -96,7 +96,7 @@ def build_world(session: Session) -> RobustWorld:
 
 def _agency(session: Session, name: str, country: str) -> Agency:
     return accounts.create_agency(
-        session, name=name, country=country, agency_type="regional", size_band="100-999"
+        session, name=name, country=country, agency_type="regional", size_band="250-999"
     )
 
 

@@ -38,13 +38,17 @@ def round_is_open(session: Session, round_id: int) -> bool:
     return round_.is_open
 
 
-def test_agency_type_and_size_choices_come_from_the_instrument(
+def test_agency_profile_choices_are_the_european_types_bands_and_models(
     client: FlaskClient, world: World
 ) -> None:
     login(client, world.admin)
     page = client.get("/admin/agencies/new").text
-    assert '<option value="national">National</option>' in page
-    assert '<option value="10000-plus">10,000 or more</option>' in page
+    assert '<option value="national">National force</option>' in page
+    assert '<option value="gendarmerie">Gendarmerie or military-status force</option>' in page
+    assert '<option value="national-unit">Unit of a national force</option>' in page
+    assert '<option value="5000-19999">5,000 to 19,999 staff</option>' in page
+    assert "Total staff: police officers and civilian staff together." in page
+    assert '<option value="dual">Civil police beside a gendarmerie</option>' in page
 
 
 def test_admin_adds_an_agency(client: FlaskClient, world: World, session: Session) -> None:
@@ -56,7 +60,7 @@ def test_admin_adds_an_agency(client: FlaskClient, world: World, session: Sessio
             "name": "  Harbour Police ",
             "country": "nl",
             "agency_type": "local",
-            "size_band": "100-999",
+            "size_band": "250-999",
         },
     )
     assert status == 302
@@ -71,7 +75,7 @@ def test_agency_form_names_each_problem(client: FlaskClient, world: World) -> No
     status, page = post_form(
         client,
         "/admin/agencies/new",
-        {"name": "", "country": "Netherlands", "agency_type": "galactic", "size_band": "100-999"},
+        {"name": "", "country": "Netherlands", "agency_type": "galactic", "size_band": "250-999"},
     )
     assert status == 400
     assert '<a href="#name">Enter the agency&#39;s name.</a>' in page
@@ -88,7 +92,7 @@ def test_duplicate_agency_name_is_reported_at_the_field(client: FlaskClient, wor
             "name": "agency a police",
             "country": "NL",
             "agency_type": "local",
-            "size_band": "100-999",
+            "size_band": "250-999",
         },
     )
     assert status == 400

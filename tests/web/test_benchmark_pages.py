@@ -44,12 +44,15 @@ def test_agencies_list_shows_latest_figures_and_change(client: FlaskClient, peer
         assert name in text
     # profiles in words, figures in whole points
     canal = re.search(
-        r"Canal Police Netherlands Regional 100 to 999 sworn officers 2025 (\d+) (\d) ([+-]\d+)",
+        r"Canal Police Netherlands Regional or state force 250 to 999 staff"
+        r" 2025 (\d+) (\d) ([+-]\d+)",
         text,
     )
     assert canal is not None, text
     assert float(canal.group(3)) > 0
-    assert "Newcomer Police Germany Local 100 to 999 sworn officers none submitted" in text
+    assert (
+        "Newcomer Police Germany Local or municipal police 250 to 999 staff none submitted" in text
+    )
 
 
 def test_agencies_list_filters_and_sorts(client: FlaskClient, peers: Peers) -> None:
@@ -85,7 +88,7 @@ def test_agency_page_shows_rounds_trend_results_and_peer_position(
     for title in ("Policy", "Staffing", "Training", "Budget", "Legal framework", "Protocols"):
         assert title in text
     assert "Percentile rank vs all agencies (n = 7)" in text
-    assert "Percentile rank vs same type (Regional) (n = 7)" in text
+    assert "Percentile rank vs same type (Regional or state force) (n = 7)" in text
     # the most mature of seven: six below it, itself counting half
     assert re.search(r"Overall (\d+) ", text.split("Peer position")[1]).group(1) == "93"  # type: ignore[union-attr]
     has_reports = "reports.agency_pdf" in app.view_functions

@@ -1,11 +1,20 @@
 """A deterministic synthetic population of agencies and their answers, for demos and benchmarks.
 
+The population is made up and illustrative: fictitious agencies in real European countries,
+shaped like the country's policing (one national force per country at most; regional,
+local, gendarmerie, national-unit and specialist forces where the country's model has
+them), with enough agencies in each large country for a country peer group to be
+published. Nothing in it describes a real agency or measures a real country.
+
 Every agency has a latent maturity per dimension that drifts from round to round (most
 agencies improve a little, some fall back). A practice is met when the latent maturity of
 its dimension, plus a persistent agency-and-practice disposition, clears a bar that rises
 with the practice's level; so answers stay consistent over rounds and levels look real.
-The written-policy practice is calibrated so that its share in the latest round matches the
-published IACP 2015 figure (77.8% of agencies had a written policy).
+Each round may use its own instrument version: dispositions belong to practice ids, so a
+practice kept across versions keeps its answers' tendency. The written-policy practice is
+tuned so that its share in the latest round that asks it is near 77.8%, the share of US
+agencies with a written policy in the IACP 2015 survey: an anchor for a plausible demo,
+not a claim about European agencies.
 
 Each agency draws from its own random stream (seeded with `seed` and its number), so the
 first N agencies are the same whatever the population size.
@@ -19,33 +28,62 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from assessment.domain.model.agency_profile import WORKFORCE_BANDS
 from assessment.domain.model.answers import Answer
-from assessment.domain.model.instrument import Instrument, Option, Practice
-from assessment.domain.rules.scoring import visible_practices
+from assessment.domain.model.instrument import Instrument, Option
+from assessment.domain.rules.record_profile import agency_answers
+from assessment.domain.rules.scoring import Profile, visible_practices
 
 DEFAULT_SEED = 2026
 ROUND_NAMES = ("2024", "2025", "2026")
-COUNTRIES = ("NL", "BE", "DE", "FR", "ES", "IT", "PT", "IE", "AT", "SE", "FI", "DK", "PL", "CZ")
 CALIBRATED_SHARES = {"policy.written-policy": 0.778}
-"""Practice id -> share of submitting agencies meeting it in the latest round."""
+"""Practice id -> share of submitting agencies meeting it in the latest round that asks it."""
 
-FALLBACK_TYPES = (
-    ("national", "National"),
-    ("regional", "Regional"),
-    ("local", "Local"),
-    ("specialist", "Specialist"),
-)
-FALLBACK_SIZES = ("under-100", "100-999", "1000-9999", "10000-plus")
-TYPE_WEIGHTS = {"national": 1.0, "regional": 3.0, "local": 4.5, "specialist": 1.5}
-TYPE_EFFECTS = {"national": 0.35, "regional": 0.15, "local": -0.15, "specialist": 0.0}
-# Likely size bands (by position, smallest first) for each agency type.
-SIZE_WEIGHTS_BY_TYPE = {
-    "national": (0.0, 0.5, 2.0, 3.0),
-    "regional": (0.2, 2.0, 3.0, 0.8),
-    "local": (3.0, 3.0, 0.6, 0.0),
-    "specialist": (1.0, 2.5, 1.0, 0.2),
+COUNTRY_PLANS: dict[str, tuple[str, tuple[tuple[str, int], ...]]] = {
+    "DE": ("regional", (("national", 1), ("regional", 5), ("specialist", 1), ("local", 1))),
+    "FR": ("dual", (("national", 1), ("gendarmerie", 1), ("national-unit", 3), ("local", 3))),
+    "ES": ("mixed", (("national", 1), ("gendarmerie", 1), ("regional", 2), ("local", 4))),
+    "IT": ("dual", (("national", 1), ("gendarmerie", 1), ("national-unit", 2), ("local", 4))),
+    "GB": ("regional", (("regional", 6), ("specialist", 2))),
+    "PL": ("single-national", (("national", 1), ("national-unit", 4), ("local", 3))),
+    "NL": ("single-national", (("national", 1), ("national-unit", 2))),
+    "BE": ("mixed", (("national", 1), ("local", 2))),
+    "IE": ("single-national", (("national", 1), ("national-unit", 2))),
+    "SE": ("single-national", (("national", 1), ("national-unit", 2))),
 }
-SIZE_EFFECTS = (-0.35, -0.05, 0.2, 0.4)
+"""Country -> (policing model, how many synthetic agencies of each type).
+
+Illustrative shapes for a demo, not a census: the six large countries have eight agencies
+each (enough for a country peer group at the default threshold of five), the four small
+ones three. A country has at most one national force.
+"""
+
+TYPE_NAMES = {
+    "national": "National Police",
+    "regional": "Regional Police",
+    "local": "Municipal Police",
+    "gendarmerie": "Gendarmerie",
+    "national-unit": "National Police Unit",
+    "specialist": "Specialist Police",
+}
+TYPE_EFFECTS = {
+    "national": 0.35,
+    "regional": 0.15,
+    "local": -0.15,
+    "gendarmerie": 0.2,
+    "national-unit": 0.05,
+    "specialist": 0.0,
+}
+# Likely workforce bands (smallest first, as WORKFORCE_BANDS) for each agency type.
+SIZE_WEIGHTS_BY_TYPE = {
+    "national": (0.0, 0.0, 0.6, 2.0, 3.0),
+    "regional": (0.0, 0.4, 2.0, 3.0, 0.8),
+    "local": (3.0, 2.0, 0.4, 0.0, 0.0),
+    "gendarmerie": (0.0, 0.0, 0.0, 1.0, 3.0),
+    "national-unit": (0.2, 1.5, 2.0, 0.5, 0.0),
+    "specialist": (0.5, 2.0, 1.5, 0.3, 0.0),
+}
+SIZE_EFFECTS = (-0.35, -0.1, 0.1, 0.25, 0.4)
 
 BASE_MATURITY = 2.55
 MATURITY_SPREAD = 0.55
@@ -81,17 +119,19 @@ class SyntheticAgency:
     country: str
     agency_type: str
     size_band: str
+    policing_model: str
     profile: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class SyntheticRound:
-    """A round of the synthetic population; only the latest is open."""
+    """A round of the synthetic population on one instrument version; only the latest is open."""
 
     name: str
     starts_on: date
     ends_on: date
     is_open: bool
+    instrument: Instrument
 
 
 @dataclass(frozen=True)
@@ -119,15 +159,26 @@ _Split = tuple[tuple[Option, ...], tuple[Option, ...]]
 
 @dataclass(frozen=True)
 class _Latent:
-    """One agency's hidden state: maturity per round and dimension, persistent dispositions."""
+    """One agency's hidden state: maturity per round and dimension, and per practice a
+    persistent disposition and whether it applies, drawn from the practice's own stream."""
 
-    maturity: tuple[tuple[float, ...], ...]
-    disposition: dict[str, float]
-    not_applicable: frozenset[str]
+    maturity: tuple[dict[str, float], ...]
+    stream_key: str
+    drawn: dict[str, tuple[float, bool]]
 
-    def strength(self, practice_id: str, round_index: int, dimension_index: int) -> float:
+    def disposition(self, practice_id: str) -> tuple[float, bool]:
+        """(disposition, not applicable) of a practice, the same in every instrument version."""
+        if practice_id not in self.drawn:
+            stream = random.Random(f"{self.stream_key}:{practice_id}")
+            disposition = stream.gauss(0.0, DISPOSITION_SPREAD)
+            self.drawn[practice_id] = (disposition, stream.random() < NOT_APPLICABLE_SHARE)
+        return self.drawn[practice_id]
+
+    def strength(self, practice_id: str, round_index: int, dimension_id: str) -> float:
         """How strongly the agency leans towards meeting the practice in that round."""
-        return self.maturity[round_index][dimension_index] + self.disposition[practice_id]
+        maturity = self.maturity[round_index]
+        level = maturity.get(dimension_id, sum(maturity.values()) / len(maturity))
+        return level + self.disposition(practice_id)[0]
 
 
 def synthetic_population(
@@ -136,99 +187,115 @@ def synthetic_population(
     agencies: int,
     seed: int = DEFAULT_SEED,
     round_names: tuple[str, ...] = ROUND_NAMES,
+    latest: Instrument | None = None,
 ) -> SyntheticPopulation:
-    """The deterministic synthetic population for this instrument, seed and size."""
+    """The deterministic synthetic population for this seed and size: every round on
+    `instrument`, except the latest, which is on `latest` when given."""
     if agencies < 1:
         raise ValueError("the synthetic population needs at least one agency")
     streams = [random.Random(f"{seed}:{number}") for number in range(1, agencies + 1)]
-    members = [_agency(instrument, number, stream) for number, stream in enumerate(streams, 1)]
-    members = _cover_types_and_sizes(instrument, members)
+    members = [_agency(number, stream) for number, stream in enumerate(streams, 1)]
+    members = _cover_sizes(members)
     lead = _lead_agency(members)
     last = len(round_names) - 1
-    rounds = tuple(_round(name, last=i == last) for i, name in enumerate(round_names))
+    rounds = tuple(
+        _round(name, latest or instrument if i == last else instrument, last=i == last)
+        for i, name in enumerate(round_names)
+    )
+    dimension_ids = list(dict.fromkeys(d.id for r in rounds for d in r.instrument.dimensions))
     latents = [
-        _latent(instrument, agency, stream, len(rounds))
+        _latent(agency, dimension_ids, f"{seed}:{agency.number}", stream, len(rounds))
         for agency, stream in zip(members, streams, strict=True)
     ]
     statuses = [[_status(stream, last=i == last) for i in range(len(rounds))] for stream in streams]
     statuses[lead.number - 1] = ["submitted"] * last + ["draft"]
-    thresholds = _calibrated_thresholds(instrument, latents, statuses)
-    assessments = _assessments(instrument, rounds, latents, streams, statuses, thresholds)
+    thresholds = _calibrated_thresholds(rounds, latents, statuses)
+    assessments = _assessments(members, rounds, latents, streams, statuses, thresholds)
     return SyntheticPopulation(tuple(members), rounds, assessments, lead.number)
 
 
-def _agency(instrument: Instrument, number: int, stream: random.Random) -> SyntheticAgency:
-    types = _type_options(instrument)
-    sizes = _size_options(instrument)
-    type_id, type_label = stream.choices(types, [TYPE_WEIGHTS.get(t, 1.0) for t, _ in types])[0]
-    size_weights = SIZE_WEIGHTS_BY_TYPE.get(type_id, (1.0,) * len(sizes))
-    size_band = stream.choices(sizes, _fit(size_weights, len(sizes)))[0]
-    country = COUNTRIES[(number - 1) % len(COUNTRIES)]
-    return _named(number, country, type_id, type_label, size_band)
+def _slots() -> list[tuple[str, str]]:
+    """(country, agency type) for agency 1, 2, ...: the countries in turn, each's plan in order."""
+    plans = [
+        (country, [kind for kind, count in counts for _ in range(count)])
+        for country, (_, counts) in COUNTRY_PLANS.items()
+    ]
+    longest = max(len(types) for _, types in plans)
+    return [
+        (country, types[index])
+        for index in range(longest)
+        for country, types in plans
+        if index < len(types)
+    ]
 
 
-def _named(
-    number: int, country: str, type_id: str, type_label: str, size_band: str
-) -> SyntheticAgency:
-    name = f"Synthetic {type_label} Police {number:02d} ({country})"
+def _agency(number: int, stream: random.Random) -> SyntheticAgency:
+    slots = _slots()
+    country, agency_type = slots[(number - 1) % len(slots)]
+    if number > len(slots) and agency_type == "national":
+        agency_type = "national-unit"  # one national force per country
+    size_band = stream.choices(WORKFORCE_BANDS, SIZE_WEIGHTS_BY_TYPE[agency_type])[0]
+    return _named(number, country, agency_type, size_band)
+
+
+def _named(number: int, country: str, agency_type: str, size_band: str) -> SyntheticAgency:
+    name = f"Synthetic {TYPE_NAMES[agency_type]} {number:02d} ({country})"
     profile = {
         "country": country,
-        "agency_type": type_id,
+        "agency_type": agency_type,
         "size_band": size_band,
         "synthetic": True,
     }
-    return SyntheticAgency(number, name, country, type_id, size_band, profile)
+    model = COUNTRY_PLANS[country][0]
+    return SyntheticAgency(number, name, country, agency_type, size_band, model, profile)
 
 
-def _cover_types_and_sizes(
-    instrument: Instrument, members: list[SyntheticAgency]
-) -> list[SyntheticAgency]:
-    """Give the first agencies each type and each size band, so every peer group exists."""
-    types = _type_options(instrument)
-    sizes = _size_options(instrument)
+def _cover_sizes(members: list[SyntheticAgency]) -> list[SyntheticAgency]:
+    """Give a missing workforce band to the first agency whose type may have it and whose
+    band another agency shares, so every band's peer group exists in a large enough demo."""
     covered = list(members)
-    for index in range(min(len(members), max(len(types), len(sizes)))):
-        type_id, type_label = types[index % len(types)]
-        # Pair the k-th type with the size band it is least likely to miss.
-        size_band = sizes[(len(sizes) - 1 - index) % len(sizes)]
-        agency = members[index]
-        covered[index] = _named(agency.number, agency.country, type_id, type_label, size_band)
+    for band_index, band in enumerate(WORKFORCE_BANDS):
+        if any(a.size_band == band for a in covered):
+            continue
+        for index, agency in enumerate(covered):
+            shared = sum(a.size_band == agency.size_band for a in covered) > 1
+            if shared and SIZE_WEIGHTS_BY_TYPE[agency.agency_type][band_index] > 0:
+                covered[index] = _named(agency.number, agency.country, agency.agency_type, band)
+                break
     return covered
 
 
 def _lead_agency(members: list[SyntheticAgency]) -> SyntheticAgency:
-    # A mid-sized regional force makes the most telling demo; any agency will do otherwise.
+    # A regional force makes the most telling demo; any agency will do otherwise.
     return next((a for a in members if a.agency_type == "regional"), members[0])
 
 
-def _round(name: str, *, last: bool) -> SyntheticRound:
+def _round(name: str, instrument: Instrument, *, last: bool) -> SyntheticRound:
     year = int(name) if name.isdigit() else 2024
-    return SyntheticRound(name, date(year, 1, 15), date(year, 4, 30), is_open=last)
+    return SyntheticRound(name, date(year, 1, 15), date(year, 4, 30), last, instrument)
 
 
 def _latent(
-    instrument: Instrument, agency: SyntheticAgency, stream: random.Random, rounds: int
+    agency: SyntheticAgency,
+    dimension_ids: list[str],
+    stream_key: str,
+    stream: random.Random,
+    rounds: int,
 ) -> _Latent:
-    sizes = _size_options(instrument)
-    size_effect = _fit(SIZE_EFFECTS, len(sizes))[sizes.index(agency.size_band)]
+    size_effect = SIZE_EFFECTS[WORKFORCE_BANDS.index(agency.size_band)]
     base = (
         BASE_MATURITY
-        + TYPE_EFFECTS.get(agency.agency_type, 0.0)
+        + TYPE_EFFECTS[agency.agency_type]
         + size_effect
         + stream.gauss(0.0, MATURITY_SPREAD)
     )
-    current = [base + stream.gauss(0.0, DIMENSION_SPREAD) for _ in instrument.dimensions]
-    path = [tuple(current)]
+    current = [base + stream.gauss(0.0, DIMENSION_SPREAD) for _ in dimension_ids]
+    path = [dict(zip(dimension_ids, current, strict=True))]
     for _ in range(rounds - 1):
         drift = stream.gauss(DRIFT_MEAN, DRIFT_SPREAD)
         current = [m + drift + stream.gauss(0.0, DIMENSION_DRIFT_SPREAD) for m in current]
-        path.append(tuple(current))
-    practices = list(instrument.practices())
-    disposition = {p.id: stream.gauss(0.0, DISPOSITION_SPREAD) for p in practices}
-    not_applicable = frozenset(
-        p.id for p in practices if stream.random() < NOT_APPLICABLE_SHARE and p.allow_not_applicable
-    )
-    return _Latent(tuple(path), disposition, not_applicable)
+        path.append(dict(zip(dimension_ids, current, strict=True)))
+    return _Latent(tuple(path), stream_key, {})
 
 
 def _status(stream: random.Random, *, last: bool) -> str:
@@ -241,21 +308,23 @@ def _status(stream: random.Random, *, last: bool) -> str:
 
 
 def _calibrated_thresholds(
-    instrument: Instrument, latents: list[_Latent], statuses: list[list[str]]
+    rounds: tuple[SyntheticRound, ...], latents: list[_Latent], statuses: list[list[str]]
 ) -> dict[str, float]:
-    """Bars for calibrated practices: the target share of latest-round submitters clears them."""
-    last = len(statuses[0]) - 1
+    """Bars for calibrated practices: the target share of submitters in the latest round
+    whose instrument asks the practice clears them."""
     thresholds: dict[str, float] = {}
     for practice_id, share in CALIBRATED_SHARES.items():
-        practice = instrument.practice(practice_id)
-        if practice is None:
+        asked = [i for i, r in enumerate(rounds) if r.instrument.practice(practice_id) is not None]
+        if not asked:
             continue
-        dimension = _dimension_index(instrument, practice)
+        index = asked[-1]
+        practice = rounds[index].instrument.practice(practice_id)
+        assert practice is not None
         strengths = sorted(
             (
-                latent.strength(practice_id, last, dimension)
+                latent.strength(practice_id, index, practice.dimension_id)
                 for latent, status in zip(latents, statuses, strict=True)
-                if status[last] == "submitted"
+                if status[index] == "submitted"
             ),
             reverse=True,
         )
@@ -281,25 +350,32 @@ def _answer_rules(instrument: Instrument, thresholds: dict[str, float]) -> _Answ
 
 
 def _assessments(
-    instrument: Instrument,
+    members: list[SyntheticAgency],
     rounds: tuple[SyntheticRound, ...],
     latents: list[_Latent],
     streams: list[random.Random],
     statuses: list[list[str]],
     thresholds: dict[str, float],
 ) -> tuple[SyntheticAssessment, ...]:
-    rules = _answer_rules(instrument, thresholds)
+    rules = {r.instrument.key: _answer_rules(r.instrument, thresholds) for r in rounds}
     result = []
-    for number, (latent, stream, agency_statuses) in enumerate(
-        zip(latents, streams, statuses, strict=True), 1
+    for agency, latent, stream, agency_statuses in zip(
+        members, latents, streams, statuses, strict=True
     ):
         for round_index, (round_, status) in enumerate(zip(rounds, agency_statuses, strict=True)):
             if status == "none":
                 continue
-            answers = _answers(instrument, rules, latent, stream, round_index)
+            instrument = round_.instrument
+            profile = agency_answers(
+                instrument, agency.country, agency.agency_type, agency.size_band
+            )
+            answers = _answers(
+                instrument, rules[instrument.key], latent, stream, round_index, profile
+            )
             if status == "draft":
                 answers = _partly(answers, stream)
-            result.append(SyntheticAssessment(number, round_.name, status == "submitted", answers))
+            submitted = status == "submitted"
+            result.append(SyntheticAssessment(agency.number, round_.name, submitted, answers))
     return tuple(result)
 
 
@@ -309,20 +385,21 @@ def _answers(
     latent: _Latent,
     stream: random.Random,
     round_index: int,
+    profile: Profile,
 ) -> dict[str, Answer]:
     answers: dict[str, Answer] = {}
-    for dimension_index, dimension in enumerate(instrument.dimensions):
+    for dimension in instrument.dimensions:
         for practice in dimension.practices:
-            if practice.id in latent.not_applicable:
+            if latent.disposition(practice.id)[1] and practice.allow_not_applicable:
                 answers[practice.id] = Answer(practice.id, not_applicable=True)
                 continue
-            margin = latent.strength(practice.id, round_index, dimension_index)
+            margin = latent.strength(practice.id, round_index, dimension.id)
             margin -= rules.bars[practice.id]
             if practice.id not in rules.calibrated:
                 margin += stream.gauss(0.0, ROUND_JITTER)
             option = _option(rules.splits[practice.id], margin, stream)
             answers[practice.id] = Answer(practice.id, option.id, comment=_comment(stream))
-    visible = {p.id for p in visible_practices(instrument, answers)}
+    visible = {p.id for p in visible_practices(instrument, answers, profile)}
     return {pid: answer for pid, answer in answers.items() if pid in visible}
 
 
@@ -358,28 +435,3 @@ def _partly(answers: dict[str, Answer], stream: random.Random) -> dict[str, Answ
     """A draft: the first part of the questionnaire answered, the rest still open."""
     keep = max(1, round(len(answers) * stream.uniform(0.2, 0.7)))
     return dict(list(answers.items())[:keep])
-
-
-def _dimension_index(instrument: Instrument, practice: Practice) -> int:
-    return next(i for i, d in enumerate(instrument.dimensions) if d.id == practice.dimension_id)
-
-
-def _type_options(instrument: Instrument) -> list[tuple[str, str]]:
-    question = instrument.profile_question("agency_type")
-    if question is None or not question.options:
-        return list(FALLBACK_TYPES)
-    return [(option.id, str(option.label)) for option in question.options]
-
-
-def _size_options(instrument: Instrument) -> list[str]:
-    question = instrument.profile_question("size_band")
-    if question is None or not question.options:
-        return list(FALLBACK_SIZES)
-    return [option.id for option in question.options]
-
-
-def _fit(values: tuple[float, ...], length: int) -> list[float]:
-    """`values` stretched or cut to `length` entries (instruments may list other bands)."""
-    if length <= len(values):
-        return list(values[:length])
-    return list(values) + [values[-1]] * (length - len(values))

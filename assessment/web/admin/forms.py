@@ -4,24 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from assessment.domain.model.instrument import Instrument
+from assessment.presentation.profiles import record_choices
 from assessment.web.auth.forms import EMAIL_PATTERN, strip_spaces
 
 Choices = list[tuple[str, str]]
-
-
-def profile_choices(instruments: Sequence[Instrument], question_id: str) -> Choices:
-    """(id, label) options of a profile question, from the newest instrument that asks it."""
-    for instrument in reversed(instruments):
-        question = instrument.profile_question(question_id)
-        if question is not None and question.options:
-            return [(option.id, str(option.label)) for option in question.options]
-    return []
 
 
 def instrument_choices(instruments: Sequence[Instrument]) -> Choices:
@@ -49,7 +42,23 @@ class AgencyForm(FlaskForm):
         ],
     )
     agency_type = SelectField("Type of agency", validate_choice=True)
-    size_band = SelectField("Size", validate_choice=True)
+    size_band = SelectField(
+        "Workforce",
+        description="Total staff: police officers and civilian staff together.",
+        validate_choice=True,
+    )
+    policing_model = SelectField(
+        "Policing model",
+        description="How policing is organised where the agency works.",
+        default="",
+        validate_choice=True,
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency_type.choices = record_choices("agency_type")
+        self.size_band.choices = record_choices("size_band")
+        self.policing_model.choices = [("", "Not stated"), *record_choices("policing_model")]
 
 
 class InvitationForm(FlaskForm):

@@ -20,7 +20,6 @@ from assessment.web.admin.forms import (
     ReopenForm,
     RoundForm,
     instrument_choices,
-    profile_choices,
 )
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
@@ -62,9 +61,6 @@ def agencies() -> str:
 def new_agency() -> Page:
     """Register an agency."""
     form = AgencyForm()
-    instruments = web_catalog().all()
-    form.agency_type.choices = profile_choices(instruments, "agency_type")
-    form.size_band.choices = profile_choices(instruments, "size_band")
     if form.validate_on_submit():
         try:
             agency = accounts.create_agency(
@@ -73,6 +69,7 @@ def new_agency() -> Page:
                 country=form.country.data or "",
                 agency_type=form.agency_type.data or "",
                 size_band=form.size_band.data or "",
+                policing_model=form.policing_model.data or "",
                 actor=signed_in_user(),
             )
         except InvalidInput as invalid:

@@ -23,7 +23,7 @@ SORT_KEYS = {
     "name": "Name",
     "country": "Country",
     "type": "Type",
-    "size": "Size",
+    "size": "Workforce",
     "score": "Latest overall index",
     "level": "Latest level",
     "change": "Change since previous round",
@@ -54,7 +54,7 @@ class GroupFilters(QueryForm):
 
     country = SelectField("Country", default="", validate_choice=True)
     agency_type = SelectField("Type", default="", validate_choice=True)
-    size_band = SelectField("Size", default="", validate_choice=True)
+    size_band = SelectField("Workforce", default="", validate_choice=True)
 
     def offer(self, countries: Pairs, types: Pairs, sizes: Pairs) -> None:
         """Set the choices, each with 'Any' first."""

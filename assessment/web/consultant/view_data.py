@@ -26,7 +26,7 @@ from assessment.presentation.peer_charts import (
     position_bars,
     trend_of,
 )
-from assessment.presentation.profiles import country_name
+from assessment.presentation.profiles import country_name, record_choices
 from assessment.queries.agencies import (
     AgencyOverview,
     agencies_by_name,
@@ -41,7 +41,6 @@ from assessment.queries.results import submitted_assessment
 from assessment.queries.rounds import get_round, latest_submitted_round, rounds_with_results
 from assessment.services import benchmarking
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Round, User
-from assessment.web.admin.forms import profile_choices
 from assessment.web.catalog import names_for, web_catalog
 from assessment.web.consultant.forms import (
     AgencyListForm,
@@ -63,13 +62,12 @@ SORTERS: dict[str, Callable[[AgencyOverview], Any]] = {
 
 
 def offer_filters(session: Session, form: GroupFilters) -> None:
-    """Countries that occur, and the type and size options of the instruments."""
-    instruments = web_catalog().all()
+    """Countries that occur, and the agency types and workforce bands of the record."""
     countries = agency_countries(session)
     form.offer(
         [(code, f"{country_name(code)} ({code})") for code in countries],
-        profile_choices(instruments, "agency_type"),
-        profile_choices(instruments, "size_band"),
+        record_choices("agency_type"),
+        record_choices("size_band"),
     )
 
 

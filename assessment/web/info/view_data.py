@@ -39,8 +39,8 @@ STORED_DATA: tuple[StoredData, ...] = (
     StoredData(
         "agency",
         "Agencies",
-        "Each agency's name, country, type, size band and profile answers (for example "
-        "staff numbers), and when it was added.",
+        "Each agency's name, country, type, workforce band, policing model and profile"
+        " answers (for example staff numbers), and when it was added.",
         "The agency's own leads; consultants and administrators for every agency. Other "
         "agencies never see it: peer benchmarks name no agency.",
         UNTIL_DELETED,

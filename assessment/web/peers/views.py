@@ -15,6 +15,6 @@ bp = Blueprint("peers", __name__, template_folder="templates")
 @bp.route("/my/benchmark")
 @roles_required(Role.LEAD)
 def my_benchmark() -> str:
-    """The lead's agency against all agencies, its type and its size band."""
+    """The lead's agency against all agencies, its type and its country."""
     page = lead_page(db_session(), signed_in_user(), current_app.config["ANONYMITY_K"])
     return render_template("peers/my_benchmark.html", page=page)
