@@ -33,7 +33,7 @@ def worker(processes: int) -> None:
 
     check_database_ready(config.database_url())
     try:
-        settings = queue_settings()
+        settings = queue_settings(config.web_settings())
     except config.ConfigError as error:
         raise click.ClickException(str(error)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")

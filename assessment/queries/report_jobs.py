@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, defer, joinedload
 
 from assessment.domain.rules.benchmark import PeerGroup
 from assessment.store.models import (
@@ -80,11 +80,22 @@ def job_items(session: Session, job: ReportJob) -> list[ReportJobItem]:
     query = (
         select(ReportJobItem)
         .join(Agency, Agency.id == ReportJobItem.agency_id)
-        .options(joinedload(ReportJobItem.agency))
+        .options(joinedload(ReportJobItem.agency), defer(ReportJobItem.pdf))
+        .execution_options(populate_existing=True)
         .where(ReportJobItem.job_id == job.id)
         .order_by(Agency.name)
     )
     return list(session.scalars(query))
+
+
+def single_item(session: Session, job: ReportJob) -> ReportJobItem:
+    """The one item of an agency PDF job, as stored now."""
+    query = (
+        select(ReportJobItem)
+        .where(ReportJobItem.job_id == job.id)
+        .execution_options(populate_existing=True)
+    )
+    return session.scalars(query).one()
 
 
 def finished_pdf(session: Session, content_key: str) -> bytes | None:
@@ -95,6 +106,17 @@ def finished_pdf(session: Session, content_key: str) -> bytes | None:
         .limit(1)
     )
     return session.scalar(query)
+
+
+def finished_pdfs(session: Session, job: ReportJob) -> list[tuple[Agency, bytes]]:
+    """The job's rendered PDFs with their agencies, in agency name order."""
+    query = (
+        select(Agency, ReportJobItem.pdf)
+        .join(ReportJobItem, ReportJobItem.agency_id == Agency.id)
+        .where(ReportJobItem.job_id == job.id, ReportJobItem.state == JobState.DONE)
+        .order_by(Agency.name, Agency.id)
+    )
+    return [(agency, pdf) for agency, pdf in session.execute(query) if pdf is not None]
 
 
 def round_batch_agencies(session: Session, round_id: int, group: PeerGroup) -> list[Agency]:

@@ -23,6 +23,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.api import Task, TaskWrapper
@@ -33,8 +34,6 @@ from assessment.services import report_jobs
 from assessment.store.db import Database
 
 QUEUE_NAME = "assessment-reports"
-QUEUE_FILE = "report-queue.db"
-DEFAULT_LEASE_SECONDS = 60
 logger = logging.getLogger(__name__)
 
 
@@ -52,23 +51,13 @@ class QueueSettings:
         return "Redis" if self.redis_url else f"SQLite file {self.sqlite_file}"
 
 
-def queue_settings(environ: Mapping[str, str] | None = None) -> QueueSettings:
-    """`REDIS_URL` (a shared queue) or a SQLite file in the instance folder; the lease from
-    `REPORT_LEASE_SECONDS` (default 60)."""
-    env = os.environ if environ is None else environ
-    raw_lease = env.get("REPORT_LEASE_SECONDS", "").strip() or str(DEFAULT_LEASE_SECONDS)
-    try:
-        lease = float(raw_lease)
-    except ValueError:
-        lease = 0
-    if lease < 1:
-        raise config.ConfigError(
-            f"REPORT_LEASE_SECONDS must be a number of seconds of at least 1, got {raw_lease!r}"
-        )
+def queue_settings(settings: Mapping[str, Any]) -> QueueSettings:
+    """The queue named by `REDIS_URL`, `REPORT_QUEUE_FILE` and `REPORT_LEASE_SECONDS` of
+    `config.web_settings()` or an app's config."""
     return QueueSettings(
-        redis_url=env.get("REDIS_URL", "").strip() or None,
-        sqlite_file=config.instance_dir(env) / QUEUE_FILE,
-        lease=timedelta(seconds=lease),
+        redis_url=settings.get("REDIS_URL") or None,
+        sqlite_file=Path(settings["REPORT_QUEUE_FILE"]),
+        lease=timedelta(seconds=float(settings["REPORT_LEASE_SECONDS"])),
     )
 
 
@@ -139,7 +128,7 @@ def worker_context() -> WorkerContext:
             _context = WorkerContext(
                 database=Database(settings["DATABASE_URL"]),
                 pdf_cache_dir=Path(settings["PDF_CACHE_DIR"]),
-                queue=ReportQueue(queue_settings()),
+                queue=ReportQueue(queue_settings(settings)),
                 pid=os.getpid(),
             )
         return _context
