@@ -22,7 +22,8 @@ from assessment.cli.serve import check_database_ready
     show_default=True,
     help="Reports rendered at once on this machine (one process each).",
 )
-def worker(processes: int) -> None:
+@click.option("--quiet", is_flag=True, help="Log only warnings and errors.")
+def worker(processes: int, quiet: bool) -> None:
     """Render queued reports until stopped: Ctrl+C ends it after the current report, SIGTERM
     at once (another worker then takes the report over when its lease runs out).
 
@@ -36,7 +37,10 @@ def worker(processes: int) -> None:
         settings = queue_settings(config.web_settings())
     except config.ConfigError as error:
         raise click.ClickException(str(error)) from None
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING if quiet else logging.INFO, format="%(asctime)s %(name)s %(message)s"
+    )
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per page otherwise
     queue = ReportQueue(settings)
     click.echo(
         f"Rendering reports from the queue ({settings.description}) in {processes} "
@@ -52,17 +56,27 @@ def worker(processes: int) -> None:
     consumer.run()
 
 
-def start_worker_process(*, processes: int = 1) -> subprocess.Popen[bytes]:
-    """An `assessment worker` child process with this process's environment, which ends
-    when this process ends (Linux), for `assessment serve` and `assessment report batch`."""
+def start_worker_process(
+    *, database_url: str | None = None, processes: int = 1, quiet: bool = False
+) -> subprocess.Popen[bytes]:
+    """An `assessment worker` child process with this process's environment (and this
+    database), which ends when this process ends (on Linux); for `assessment serve` and
+    `assessment report batch`."""
     command = [sys.executable, "-m", "assessment.cli", "worker", "--processes", str(processes)]
-    return subprocess.Popen(command, preexec_fn=_end_with_parent)
+    environment = dict(os.environ)
+    if database_url is not None:
+        environment["DATABASE_URL"] = database_url
+    return subprocess.Popen(
+        [*command, *(["--quiet"] if quiet else [])],
+        env=environment,
+        preexec_fn=_end_with_parent,
+    )
 
 
 def stop_worker_process(process: subprocess.Popen[bytes], timeout: float = 10.0) -> None:
-    """Ask the worker to stop after its current report, then end it if it does not."""
+    """End the worker (SIGTERM), killing it if it does not end within `timeout`."""
     if process.poll() is None:
-        process.send_signal(signal.SIGINT)
+        process.send_signal(signal.SIGTERM)  # idle by now: huey stops at once
         try:
             process.wait(timeout)
         except subprocess.TimeoutExpired:

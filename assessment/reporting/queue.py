@@ -138,19 +138,20 @@ def render_report_item(item_id: int) -> None:
     """The task: render one report job item, unless another worker holds or finished it."""
     context = worker_context()
     render_item(context, item_id)
-    recover(context)
+    recover(context.database, context.queue)
 
 
 def recover_report_items() -> None:
     """The periodic task: queue again the items of workers that stopped."""
-    recover(worker_context())
+    context = worker_context()
+    recover(context.database, context.queue)
 
 
-def recover(context: WorkerContext) -> list[int]:
+def recover(database: Database, queue: ReportQueue) -> list[int]:
     """Queue again the items whose lease ran out; their ids."""
-    with context.database.session() as session:
+    with database.session() as session:
         item_ids = report_jobs.reclaim_stalled(session)
-    context.queue.enqueue(item_ids)
+    queue.enqueue(item_ids)
     return item_ids
 
 

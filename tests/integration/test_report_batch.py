@@ -16,12 +16,13 @@ import psutil
 import pypdf
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from assessment.cli import main
 from assessment.reporting.batch import BatchJob, BatchOutcome, batch_jobs, run_batch
-from assessment.store.models import Agency, Assessment, Round
+from assessment.store.db import Database
+from assessment.store.models import Agency, Assessment, ReportJob, Round
 from assessment.store.models import Answer as AnswerRow
 from tests.peer_data import instrument_of_round, submit
 from tests.report_data import varied_answers
@@ -63,13 +64,17 @@ def pdf_pages(path: Path) -> int:
     return len(pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages)
 
 
-def test_batch_renders_each_agency_and_reports_the_failing_one(
-    database_url: str, batch_round: Round, tmp_path: Path
+def test_batch_renders_each_agency_through_the_queue_and_reports_the_failing_one(
+    database_url: str, batch_round: Round, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
+    monkeypatch.setenv("ASSESSMENT_INSTANCE", str(tmp_path / "instance"))  # the queue's file
 
     code, stdout, stderr = run(
         database_url, "report", "batch", "--round", "2025", "-o", str(out), "--jobs", "2"
+    )
+    again, stdout_again, _ = run(
+        database_url, "report", "batch", "--round", "2025", "-o", str(out), "--jobs", "1"
     )
 
     assert code == 1
@@ -81,6 +86,11 @@ def test_batch_renders_each_agency_and_reports_the_failing_one(
     assert written[0].startswith("alpha-police-") and written[1].startswith("gamma-police-")
     assert all(name.endswith("-2025.pdf") for name in written)
     assert all(pdf_pages(out / name) >= 10 for name in written)
+    # Started again: the same job; only the failed report is tried again.
+    assert (again, stdout_again) == (1, stdout)
+    with Database(database_url).session() as session:
+        [job] = session.scalars(select(ReportJob)).all()
+        assert sorted(item.attempts for item in job.items) == [1, 1, 2]
 
 
 def test_agency_command_writes_a_pdf(database_url: str, batch_round: Round, tmp_path: Path) -> None:
