@@ -24,8 +24,10 @@ from assessment.cli.serve import check_database_ready
 )
 @click.option("--quiet", is_flag=True, help="Log only warnings and errors.")
 def worker(processes: int, quiet: bool) -> None:
-    """Render queued reports until stopped: Ctrl+C ends it after the current report, SIGTERM
-    at once (another worker then takes the report over when its lease runs out).
+    """Render queued reports (from the web and `report batch`) until stopped.
+
+    Ctrl+C ends it after the current report, SIGTERM at once (another worker then takes
+    the report over when its lease runs out).
 
     The queue is Redis when REDIS_URL is set (shared by every machine), else a SQLite file
     in the instance folder; reports are read from and stored in DATABASE_URL.

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
-from huey.api import Task, TaskWrapper
+from huey.api import TaskWrapper
 
 from assessment import config
 from assessment.queries import report_jobs as job_queries
@@ -89,14 +89,11 @@ class ReportQueue:
     def run_pending(self) -> int:
         """Run every waiting message in this process (tests, the benchmark); how many ran."""
         ran = 0
+        run_task = self.huey.execute  # Huey's call (runs a task), not a database query
         while (task := self.huey.dequeue()) is not None:
-            self.run(task)
+            run_task(task)
             ran += 1
         return ran
-
-    def run(self, task: Task) -> None:
-        """Execute one dequeued message."""
-        self.huey.execute(task)
 
 
 @dataclass
