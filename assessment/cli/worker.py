@@ -44,11 +44,12 @@ def worker(processes: int, quiet: bool) -> None:
     )
     logging.getLogger("weasyprint").setLevel(logging.WARNING)  # a line per page otherwise
     queue = ReportQueue(settings)
-    click.echo(
-        f"Rendering reports from the queue ({settings.description}) in {processes} "
-        f"process{'es' if processes > 1 else ''}, pid {os.getpid()}",
-        err=True,
-    )
+    if not quiet:
+        click.echo(
+            f"Rendering reports from the queue ({settings.description}) in {processes} "
+            f"process{'es' if processes > 1 else ''}, pid {os.getpid()}",
+            err=True,
+        )
     consumer = queue.huey.create_consumer(
         workers=processes,
         worker_type="process" if processes > 1 else "thread",
