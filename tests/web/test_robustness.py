@@ -232,6 +232,7 @@ def _valid_values(rule: str, world: RobustWorld) -> dict[str, list[str]]:
         "name": ["agency", "cohort"],
         "filename": ["css/app.css"],
         "form": ["csv", "json"],
+        "job_id": ["1", "2"],  # a round's report batch (none started: both answer 404)
     }
     return {name: [str(value) for value in options] for name, options in values.items()}
 
