@@ -26,6 +26,12 @@ Environment variables:
   deletes nothing by itself: the operator removes data past this period.
 - ``PDF_CACHE_DIR``: folder of rendered report PDFs, kept by content and shared by the
   workers; default ``<instance>/pdf-cache``.
+- ``REDIS_URL``: the report queue in Redis (``redis://host:6379/0``), shared by
+  ``assessment worker`` processes on any number of machines; default none: the queue is
+  the SQLite file ``<instance>/report-queue.db`` (one machine).
+- ``REPORT_LEASE_SECONDS``: how long a worker holds a report without renewing its lease
+  (renewed every third of it while rendering); a report whose worker died is taken over
+  after this; default 60.
 - ``TRUSTED_PROXY_COUNT``: how many reverse proxies (e.g. nginx) stand in front of the
   app; their X-Forwarded-For / -Proto headers then give the client address (for login
   rate limits) and the scheme. Default 0: such headers are ignored.
@@ -65,6 +71,8 @@ from assessment.store.db import default_database_url
 
 SECRET_KEY_FILE = "secret_key"
 PDF_CACHE_FOLDER = "pdf-cache"
+REPORT_QUEUE_FILE = "report-queue.db"
+DEFAULT_LEASE_SECONDS = 60
 # Per-process memory would let each gunicorn worker count login attempts on its own.
 DEFAULT_RATELIMIT_STORAGE_URI = "database://"
 _TRUE = {"1", "true", "yes", "on"}
@@ -249,6 +257,19 @@ def mail_settings(environ: Mapping[str, str] | None = None) -> MailSettings:
     )
 
 
+def lease_seconds(raw: object) -> float:
+    """``REPORT_LEASE_SECONDS`` as a number of seconds, at least 1."""
+    try:
+        seconds = float(str(raw).strip())
+    except ValueError:
+        seconds = 0.0
+    if not seconds >= 1:
+        raise ConfigError(
+            f"REPORT_LEASE_SECONDS must be a number of seconds, at least 1; got {raw!r}"
+        )
+    return seconds
+
+
 def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Flask configuration taken from the environment (the secret key is added later)."""
     env = os.environ if environ is None else environ
@@ -263,6 +284,11 @@ def web_settings(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
         "INSTRUMENT_DIR": env.get("INSTRUMENT_DIR", "").strip() or str(questionnaires_dir()),
         "PDF_CACHE_DIR": env.get("PDF_CACHE_DIR", "").strip()
         or str(instance_dir(env) / PDF_CACHE_FOLDER),
+        "REDIS_URL": env.get("REDIS_URL", "").strip() or None,
+        "REPORT_QUEUE_FILE": str(instance_dir(env) / REPORT_QUEUE_FILE),
+        "REPORT_LEASE_SECONDS": lease_seconds(
+            env.get("REPORT_LEASE_SECONDS", "").strip() or DEFAULT_LEASE_SECONDS
+        ),
         "TRUSTED_PROXY_COUNT": proxy_count(env.get("TRUSTED_PROXY_COUNT", "0")),
         "ORGANISATION_NAME": env.get("REPORT_ORGANISATION", "").strip() or DEFAULT_ORGANISATION,
         "CONTACT_EMAIL": contact_email(env.get("CONTACT_EMAIL", "")),

@@ -65,6 +65,9 @@ COMMANDS: dict[str, LazyCommand] = {
     ),
     "token": LazyCommand("token", "token", "Bearer tokens for the JSON API (/api/v1)."),
     "user": LazyCommand("users", "user", "Manage user accounts."),
+    "worker": LazyCommand(
+        "worker", "worker", "Render queued reports (from the web and `report batch`) until stopped."
+    ),
 }
 
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,18 +21,21 @@ from assessment.cli.database import (
     resolve_database_url,
 )
 from assessment.domain.rules.benchmark import DEFAULT_ANONYMITY_K, PeerGroup
+from assessment.queries import report_jobs as job_queries
 from assessment.queries.agencies import agency_by_reference
-from assessment.reporting.batch import (
-    BatchJob,
-    BatchOutcome,
-    batch_jobs,
-    run_batch,
-    write_atomically,
-)
-from assessment.services import rounds
+from assessment.reporting.batch import report_filename, write_atomically
+from assessment.services import report_jobs, rounds
+from assessment.store.db import Database
+from assessment.store.models import ReportJob, Round
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from assessment.reporting.queue import ReportQueue
 
 K_HELP = "Anonymity threshold: smallest group shown (default ANONYMITY_K or 5; at least 3)."
 OUTPUT_HELP = "PDF file to write (written atomically)."
+POLL_SECONDS = 0.5
 
 
 @click.group()
@@ -99,6 +104,9 @@ def cohort_command(
 
 @report.command("batch")
 @click.option("--round", "round_ref", required=True, metavar="R", help="Round name or id.")
+@click.option("--country", default=None, help="Only agencies of this country (ISO code).")
+@click.option("--type", "agency_type", default=None, help="Only agencies of this type.")
+@click.option("--size", "size_band", default=None, help="Only agencies of this size band.")
 @click.option(
     "-o",
     "--output",
@@ -108,47 +116,100 @@ def cohort_command(
 )
 @click.option(
     "--jobs",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=0),
     default=None,
-    help="Worker processes (default: the number of CPUs).",
+    help="Worker processes to start on this machine for the batch (default: the number of "
+    "CPUs; with REDIS_URL set, 0: the running `assessment worker` processes render it).",
 )
 @click.option("--k", "k", type=int, default=None, help=K_HELP)
 @database_url_option
 def batch_command(
-    round_ref: str, output: Path, jobs: int | None, k: int | None, database_url: str | None
+    round_ref: str,
+    country: str | None,
+    agency_type: str | None,
+    size_band: str | None,
+    output: Path,
+    jobs: int | None,
+    k: int | None,
+    database_url: str | None,
 ) -> None:
-    """The report of every agency that submitted in the round, rendered in parallel."""
+    """Every submitted report of the round (or of a peer group), through the report queue.
+
+    The same job as "Prepare all reports" on the web: started again with the same content,
+    nothing is rendered twice.
+    """
+    from assessment.reporting.pdf_cache import templates_digest
+    from assessment.reporting.queue import ReportQueue, queue_settings
+
     threshold = _threshold(k)
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise CommandError(f"--output: cannot create {output}: {error.strerror}") from None
-    with opened_session(database_url) as session:
+    url = resolve_database_url(database_url)
+    settings = {**config.web_settings(), "DATABASE_URL": url}
+    group = PeerGroup(country=country, agency_type=agency_type, size_band=size_band)
+    queue = ReportQueue(queue_settings(settings))
+    with opened_session(url) as session:
         round_ = rounds.find_round(session, round_ref)
-        work = batch_jobs(session, round_, output)
-    if not work:
-        raise CommandError(f"no agency has submitted its assessment in round {round_.name}")
-    workers = jobs or os.cpu_count() or 1
-    outcomes = _run_with_progress(resolve_database_url(database_url), work, threshold, workers)
-    failures = [outcome for outcome in outcomes if not outcome.ok]
-    written = len(work) - len(failures)
-    click.echo(f"wrote {written} of {len(work)} reports to {output}")
-    for outcome in outcomes:
-        if outcome.ok and outcome.attempts > 1:
-            job = outcome.job
-            click.echo(
-                f"retried: {job.agency_name} (id {job.agency_id}): its worker died", err=True
+        started = report_jobs.start_round_batch(
+            session,
+            round_id=round_.id,
+            group=group,
+            k=threshold,
+            templates=templates_digest(),
+            actor=None,
+        )
+        if not started.job.items:
+            raise CommandError(
+                f"no agency of {group.describe()} has submitted its assessment in round "
+                f"{round_.name}"
             )
-    for outcome in failures:
-        job = outcome.job
-        click.echo(f"failed: {job.agency_name} (id {job.agency_id}): {outcome.error}", err=True)
+        queue.enqueue(started.to_enqueue)
+        local = (0 if settings["REDIS_URL"] else os.cpu_count() or 1) if jobs is None else jobs
+        _wait_for(session, queue, started.job, local, url)
+        written = _write_pdfs(session, started.job, round_, output)
+        items = job_queries.job_items(session, started.job)
+        failures = [(item.agency.name, item.agency_id, item.error) for item in items if item.error]
+    click.echo(f"wrote {written} of {len(items)} reports to {output}")
+    for name, agency_id, reason in failures:
+        click.echo(f"failed: {name} (id {agency_id}): {reason}", err=True)
     if failures:
         sys.exit(1)
 
 
-def _run_with_progress(url: str, work: list[BatchJob], k: int, workers: int) -> list[BatchOutcome]:
-    with click.progressbar(length=len(work), label="Rendering", file=sys.stderr) as bar:
-        return run_batch(url, work, k=k, workers=workers, on_outcome=lambda _: bar.update(1))
+def _wait_for(
+    session: Session, queue: ReportQueue, job: ReportJob, local_workers: int, url: str
+) -> None:
+    """Start the local workers, show progress until every report is finished, stop them."""
+    from assessment.cli.worker import start_worker_process, stop_worker_process
+    from assessment.reporting.queue import recover
+
+    workers = [start_worker_process(database_url=url, quiet=True) for _ in range(local_workers)]
+    if not local_workers:
+        click.echo("waiting for the running workers (assessment worker)...", err=True)
+    database = Database(url)
+    try:
+        total = job_queries.job_progress(session, job).total
+        with click.progressbar(length=total, label="Rendering", file=sys.stderr) as bar:
+            while not (progress := job_queries.job_progress(session, job)).finished:
+                bar.update(progress.done + progress.failed - bar.pos)
+                time.sleep(POLL_SECONDS)
+                recover(database, queue)
+                session.expire_all()
+            bar.update(progress.done + progress.failed - bar.pos)
+    finally:
+        database.dispose()
+        for worker in workers:
+            stop_worker_process(worker)
+
+
+def _write_pdfs(session: Session, job: ReportJob, round_: Round, output: Path) -> int:
+    """Write each rendered PDF of the job into `output` (atomically); how many."""
+    pdfs = job_queries.finished_pdfs(session, job)
+    for agency, pdf in pdfs:
+        write_atomically(output / report_filename(agency, round_), pdf)
+    return len(pdfs)
 
 
 def _threshold(k: int | None) -> int:

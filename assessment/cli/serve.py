@@ -19,8 +19,15 @@ PRODUCTION_HINT = 'gunicorn -w 2 -b 127.0.0.1:8000 "assessment.web:create_app()"
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535))
-def serve(host: str, port: int) -> None:
+@click.option(
+    "--worker/--no-worker",
+    default=True,
+    show_default=True,
+    help="Start an `assessment worker` process beside the web app to render queued reports.",
+)
+def serve(host: str, port: int, worker: bool) -> None:
     """Run the web application locally over http (for production use gunicorn)."""
+    from assessment.cli.worker import start_worker_process, stop_worker_process
     from assessment.web import create_app
     from assessment.web.database import close_database
 
@@ -39,9 +46,12 @@ def serve(host: str, port: int) -> None:
             err=True,
         )
     click.echo(f"Serving on http://{_url_host(host)}:{port}/ (Ctrl+C to stop)")
+    reports = start_worker_process(quiet=True) if worker else None
     try:
         app.run(host=host, port=port, debug=False, use_reloader=False)
     finally:
+        if reports is not None:
+            stop_worker_process(reports)
         close_database(app)
 
 

@@ -76,15 +76,16 @@ class BatchOutcome:
 
 def report_filename(agency: Agency, round_: Round, *, final: bool = False) -> str:
     """A safe, readable file name such as `north-police-12-2025.pdf` (`-final` once final)."""
-    return f"{_slug(agency.name)}-{agency.id}-{_slug(round_.name)}{'-final' if final else ''}.pdf"
+    return f"{slug(agency.name)}-{agency.id}-{slug(round_.name)}{'-final' if final else ''}.pdf"
 
 
 def cohort_filename(group_title: str, round_: Round) -> str:
     """A cohort report's file name such as `cohort-regional-agencies-2025.pdf`."""
-    return f"cohort-{_slug(group_title)}-{_slug(round_.name)}.pdf"
+    return f"cohort-{slug(group_title)}-{slug(round_.name)}.pdf"
 
 
-def _slug(text: str) -> str:
+def slug(text: str) -> str:
+    """Lower-case letters and digits joined by hyphens, at most 60 characters."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
     return slug[:60] or "report"
 

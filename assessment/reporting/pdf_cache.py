@@ -59,14 +59,24 @@ class PdfCache:
 
     def pdf(self, name: str, html: str) -> tuple[bytes, bool]:
         """The PDF of report `name` from `html`, and whether it came from the cache."""
-        path = self.folder / f"{content_key(name, html)}{SUFFIX}"
-        try:
-            return path.read_bytes(), True
-        except FileNotFoundError:
-            pass
+        key = content_key(name, html)
+        cached = self.get(key)
+        if cached is not None:
+            return cached, True
         pdf = html_to_pdf(html, report_folder(name))
-        self._store(path, pdf)
+        self.put(key, pdf)
         return pdf, False
+
+    def get(self, key: str) -> bytes | None:
+        """The cached PDF of this content key, or None."""
+        try:
+            return (self.folder / f"{key}{SUFFIX}").read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, key: str, pdf: bytes) -> None:
+        """Keep a PDF rendered elsewhere (by a queue worker) under its content key."""
+        self._store(self.folder / f"{key}{SUFFIX}", pdf)
 
     def _store(self, path: Path, pdf: bytes) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

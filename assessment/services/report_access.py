@@ -26,3 +26,11 @@ def record_cohort_report(
     """Audit that `actor` took the cohort report of a peer group."""
     audit.record(session, "report.cohort", actor=actor, round_id=round_id, group=group.filters)
     session.commit()
+
+
+def record_batch_download(
+    session: Session, *, actor: User | None, round_id: int, job_id: int
+) -> None:
+    """Audit that `actor` took the ZIP of a round's reports."""
+    audit.record(session, "report.batch_downloaded", actor=actor, round_id=round_id, job_id=job_id)
+    session.commit()

@@ -394,3 +394,63 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     failed_at: Mapped[datetime | None]  # given up after the last attempt
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class JobState(enum.StrEnum):
+    """Where a report job item stands: waiting, held by a worker, or finished."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ReportJob(Base):
+    """Reports asked for together (one agency PDF, or a round's batch), keyed by content.
+
+    `key` digests everything the reports are made from, so asking again for the same
+    content finds this job instead of rendering twice.
+    """
+
+    __tablename__ = "report_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "agency" or "round"
+    round_id: Mapped[int] = mapped_column(ForeignKey("assessment_round.id"))
+    group_filters: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    k: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    items: Mapped[list[ReportJobItem]] = relationship(
+        back_populates="job", order_by="ReportJobItem.id"
+    )
+
+
+class ReportJobItem(Base):
+    """One PDF of a job: which agency, its state, the worker's lease, the PDF or the error.
+
+    A worker holds an item only while its lease runs (renewed by a heartbeat); an item
+    whose lease ran out (its worker died) is queued again for another worker.
+    """
+
+    __tablename__ = "report_job_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("report_job.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    with_commentary: Mapped[bool] = mapped_column(Boolean, default=True)
+    html: Mapped[str | None] = mapped_column(Text)  # given when the web laid it out already
+    state: Mapped[JobState] = mapped_column(_enum(JobState), default=JobState.QUEUED, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None]
+    worker: Mapped[str | None] = mapped_column(String(120))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    content_key: Mapped[str | None] = mapped_column(String(64), index=True)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
+    error: Mapped[str | None] = mapped_column(Text)
+
+    job: Mapped[ReportJob] = relationship(back_populates="items")
+    agency: Mapped[Agency] = relationship()

@@ -16,12 +16,13 @@ import psutil
 import pypdf
 import pytest
 from click.testing import CliRunner
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from assessment.cli import main
 from assessment.reporting.batch import BatchJob, BatchOutcome, batch_jobs, run_batch
-from assessment.store.models import Agency, Assessment, Round
+from assessment.store.db import Database
+from assessment.store.models import Agency, Assessment, ReportJob, Round
 from assessment.store.models import Answer as AnswerRow
 from tests.peer_data import instrument_of_round, submit
 from tests.report_data import varied_answers
@@ -63,13 +64,18 @@ def pdf_pages(path: Path) -> int:
     return len(pypdf.PdfReader(io.BytesIO(path.read_bytes())).pages)
 
 
-def test_batch_renders_each_agency_and_reports_the_failing_one(
-    database_url: str, batch_round: Round, tmp_path: Path
+def test_batch_renders_each_agency_through_the_queue_and_reports_the_failing_one(
+    database_url: str, batch_round: Round, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "out"
+    monkeypatch.setenv("ASSESSMENT_INSTANCE", str(tmp_path / "instance"))  # the queue's file
 
     code, stdout, stderr = run(
         database_url, "report", "batch", "--round", "2025", "-o", str(out), "--jobs", "2"
+    )
+    first_starts = started_at_by_agency(database_url)
+    again, stdout_again, _ = run(
+        database_url, "report", "batch", "--round", "2025", "-o", str(out), "--jobs", "1"
     )
 
     assert code == 1
@@ -81,6 +87,22 @@ def test_batch_renders_each_agency_and_reports_the_failing_one(
     assert written[0].startswith("alpha-police-") and written[1].startswith("gamma-police-")
     assert all(name.endswith("-2025.pdf") for name in written)
     assert all(pdf_pages(out / name) >= 10 for name in written)
+    # Started again: the same job; only the failed report is rendered again.
+    assert (again, stdout_again) == (1, stdout)
+    second_starts = started_at_by_agency(database_url)
+    changed = {name for name in first_starts if first_starts[name] != second_starts[name]}
+    assert changed == {"Broken Police"}
+
+
+def started_at_by_agency(database_url: str) -> dict[str, object]:
+    """When each report of the (only) batch job was last taken by a worker, by agency."""
+    database = Database(database_url)
+    try:
+        with database.session() as session:
+            [job] = session.scalars(select(ReportJob)).all()
+            return {item.agency.name: item.started_at for item in job.items}
+    finally:
+        database.dispose()
 
 
 def test_agency_command_writes_a_pdf(database_url: str, batch_round: Round, tmp_path: Path) -> None:

@@ -57,6 +57,8 @@ def web_config(database_url: str, **overrides: Any) -> dict[str, Any]:
         "ANONYMITY_K": 5,
         "PDF_CACHE_DIR": str(test_pdf_cache()),
         "MAIL": MailSettings(folder=test_mail_folder()),
+        # A queue of its own per app: its messages name items of this app's database only.
+        "REPORT_QUEUE_FILE": str(Path(tempfile.mkdtemp(prefix="assessment-test-queue-")) / "q.db"),
     } | overrides
 
 

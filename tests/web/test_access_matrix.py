@@ -12,8 +12,9 @@ token is added). Anonymous visitors expected to get 302 must be sent to the logi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -21,7 +22,10 @@ from flask.testing import FlaskClient
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from assessment.domain.rules.benchmark import PeerGroup
+from assessment.services import report_jobs
 from assessment.web.auth.access import PUBLIC, access_rule
+from assessment.web.database import db_session
 from assessment.web.security import limiter
 from tests.web.conftest import World
 from tests.web.helpers import csrf_token, login
@@ -171,7 +175,8 @@ ROWS: list[Row] = [
     Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403)),
     # Reports: staff only; agency B has only a draft, and one agency is below K for a cohort
     Row("GET", "/reports/", STAFF),
-    Row("GET", "/reports/agency/{own_agency}/{round}.pdf", STAFF),
+    # A first download is queued: "preparing" (202) until a worker has rendered it.
+    Row("GET", "/reports/agency/{own_agency}/{round}.pdf", expect(consultant=202, admin=202)),
     Row("GET", "/reports/agency/{own_agency}/{round}", STAFF),
     Row("GET", "/reports/agency/{other_agency}/{round}.pdf", expect(consultant=404, admin=404)),
     Row("GET", "/reports/cohort.pdf?round={round}", expect(consultant=400, admin=400)),
@@ -188,10 +193,15 @@ ROWS: list[Row] = [
         "/reports/agency/{other_agency}/{round}/commentary",
         expect(consultant=404, admin=404),
     ),
+    # All reports of a round (agency A's), from the web: staff only
+    Row("POST", "/reports/rounds/{round}/batch", expect(consultant=302, admin=302)),
+    Row("GET", "/reports/batches/1", STAFF),
+    Row("GET", "/reports/batches/1.zip", STAFF),
+    Row("GET", "/reports/batches/999", expect(consultant=404, admin=404)),
     # the consultant issues it; the admin, after, is told it is final already
     Row("POST", "/reports/agency/{own_agency}/{round}/final", expect(consultant=302, admin=409)),
     # A lead's own copies: the report and the answers of a submitted round, no one else's
-    Row("GET", "/reports/mine/{round}.pdf", expect(lead_own=200, lead_other=404, admin=403)),
+    Row("GET", "/reports/mine/{round}.pdf", expect(lead_own=202, lead_other=404, admin=403)),
     Row("GET", "/reports/mine/{round}/answers", expect(lead_own=200, lead_other=404, admin=403)),
     Row(
         "GET", "/reports/mine/{round}/answers.csv", expect(lead_own=200, lead_other=404, admin=403)
@@ -354,6 +364,28 @@ ROWS: list[Row] = [
 ]
 
 
+@pytest.fixture
+def app(make_app: Callable[..., Flask], tmp_path: Path) -> Flask:
+    """The app with an empty PDF cache: a first download is always queued."""
+    return make_app(PDF_CACHE_DIR=str(tmp_path / "pdf-cache"))
+
+
+@pytest.fixture
+def round_batch(app: Flask, world: World) -> int:
+    """Job 1: all reports of the world's round, started by the consultant."""
+    with app.app_context():
+        started = report_jobs.start_round_batch(
+            db_session(),
+            round_id=world.round.id,
+            group=PeerGroup(),
+            k=5,
+            templates="test",
+            actor=world.consultant,
+        )
+    assert started.job.id == 1
+    return started.job.id
+
+
 def _fill(template: str, ids: Mapping[str, int]) -> str:
     return template.format(**ids)
 
@@ -370,7 +402,7 @@ def _request(client: FlaskClient, row: Row, ids: Mapping[str, int]) -> tuple[int
 
 
 @pytest.mark.parametrize("row", ROWS, ids=Row.label)
-def test_access(app: Flask, world: World, row: Row) -> None:
+def test_access(app: Flask, world: World, round_batch: int, row: Row) -> None:
     # Actors run from least to most privileged, so a change made by an allowed actor
     # (closing a round, reopening) cannot hide a refusal that should have come first.
     problems = []

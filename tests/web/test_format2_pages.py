@@ -23,7 +23,7 @@ from assessment.services import export, rounds
 from assessment.services.assessments import start_assessment
 from assessment.store.models import Agency, Role, Round, User
 from tests.peer_data import submit
-from tests.web.helpers import login
+from tests.web.helpers import download, login
 from tests.web.test_api import check
 
 FORMAT2 = Path(__file__).parents[1] / "data" / "format2" / "fmt2-mini-2.0.0.yaml"
@@ -128,7 +128,7 @@ def test_the_report_opens_with_the_baseline_and_defines_the_options(
     client: FlaskClient, session: Session
 ) -> None:
     round_ = session.scalars(select(Round).where(Round.name == "2027")).one()
-    response = client.get(f"/reports/mine/{round_.id}.pdf")
+    response = download(client, f"/reports/mine/{round_.id}.pdf")
     assert response.status_code == 200
     pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(response.data)).pages]
     text = " ".join(" ".join(pages).split())

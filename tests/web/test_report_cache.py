@@ -18,7 +18,7 @@ import assessment.reporting.pdf_cache as pdf_cache
 from assessment.store.models import Agency, AuditEvent
 from tests.peer_data import close, submit_at
 from tests.web.conftest import World
-from tests.web.helpers import login
+from tests.web.helpers import download, login
 from tests.web.test_reports import pdf_text
 
 
@@ -54,7 +54,7 @@ def test_a_repeated_download_answers_from_the_cache(
     client = consultant(cached_app, world)
     path = f"/reports/agency/{world.agency_a.id}/{world.round.id}.pdf"
 
-    first = client.get(path)
+    first = download(client, path)
     started = time.perf_counter()
     second = client.get(path)
     repeated_seconds = time.perf_counter() - started
@@ -75,13 +75,13 @@ def test_a_changed_report_is_laid_out_again(
 ) -> None:
     client = consultant(cached_app, world)
     path = f"/reports/agency/{world.agency_a.id}/{world.round.id}.pdf"
-    client.get(path)
+    download(client, path)
 
     agency = session.get(Agency, world.agency_a.id)
     assert agency is not None
     agency.name = "Renamed Police"
     session.commit()
-    renamed = client.get(path)
+    renamed = download(client, path)
 
     assert len(layouts) == 2
     assert "Renamed Police" in pdf_text(renamed.data)

@@ -18,7 +18,7 @@ from assessment.services.assessments import rescore_round
 from assessment.store.models import Agency, AuditEvent
 from tests.peer_data import close, submit_at
 from tests.web.conftest import World
-from tests.web.helpers import form_token, login
+from tests.web.helpers import download, form_token, login
 
 
 def consultant_client(app: Flask, world: World) -> FlaskClient:
@@ -37,7 +37,7 @@ def test_agency_pdf_is_a_download_and_audited(app: Flask, world: World, session:
     client = consultant_client(app, world)
     path = f"/reports/agency/{world.agency_a.id}/{world.round.id}.pdf"
 
-    response = client.get(path)
+    response = download(client, path)
 
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -150,7 +150,9 @@ def test_commentary_appears_attributed_and_escaped_in_preview_and_pdf(
     html = client.get(f"/reports/agency/{world.agency_a.id}/{world.round.id}").get_data(
         as_text=True
     )
-    text = pdf_text(client.get(f"/reports/agency/{world.agency_a.id}/{world.round.id}.pdf").data)
+    text = pdf_text(
+        download(client, f"/reports/agency/{world.agency_a.id}/{world.round.id}.pdf").data
+    )
 
     assert "<li>Publish the policy</li>" in html
     assert "Train &lt;b&gt;staff&lt;/b&gt; &lt;script&gt;x()&lt;/script&gt;" in html
@@ -209,7 +211,7 @@ def test_a_lead_gets_the_report_without_draft_commentary_and_the_answers(
     save_commentary(consultant_client(app, world), world, note_overall="Draft thoughts.")
     client = lead_client(app, world)
 
-    report = client.get(f"/reports/mine/{world.round.id}.pdf")
+    report = download(client, f"/reports/mine/{world.round.id}.pdf")
     as_csv = client.get(f"/reports/mine/{world.round.id}/answers.csv")
     as_json = client.get(f"/reports/mine/{world.round.id}/answers.json")
     results = client.get("/assessment/results").get_data(as_text=True)

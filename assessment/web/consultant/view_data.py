@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 from markupsafe import Markup
@@ -46,7 +46,7 @@ from assessment.web.consultant.forms import (
     AgencyListForm,
     BenchmarkForm,
     CompareForm,
-    GroupFilters,
+    Pairs,
     select_choices,
 )
 
@@ -61,7 +61,13 @@ SORTERS: dict[str, Callable[[AgencyOverview], Any]] = {
 }
 
 
-def offer_filters(session: Session, form: GroupFilters) -> None:
+class OffersGroupChoices(Protocol):
+    """A form with country, type and size choices to fill (GroupFilters, BatchForm)."""
+
+    def offer(self, countries: Pairs, types: Pairs, sizes: Pairs) -> None: ...
+
+
+def offer_filters(session: Session, form: OffersGroupChoices) -> None:
     """Countries that occur, and the agency types and workforce bands of the record."""
     countries = agency_countries(session)
     form.offer(

@@ -128,6 +128,24 @@ STORED_DATA: tuple[StoredData, ...] = (
         _ASSESSMENT_DATA,
     ),
     StoredData(
+        "report_job",
+        "Report jobs",
+        "Reports asked for together (one agency's report, or all reports of a round or "
+        "peer group): the round, the peer group, who started them and when, and a digest "
+        "of their content.",
+        "Consultants and administrators (a round's jobs); the progress of one's own "
+        "download to the person waiting for it.",
+        _ASSESSMENT_DATA,
+    ),
+    StoredData(
+        "report_job_item",
+        "Prepared reports",
+        "Each report of a job while and after it is prepared: the agency, its state, the "
+        "worker that rendered it, the laid-out report and its PDF, or why it failed.",
+        "Consultants and administrators; an agency's leads download their own report.",
+        _ASSESSMENT_DATA,
+    ),
+    StoredData(
         "audit_event",
         "Audit trail",
         "Who did what and when: sign-ins, failed sign-ins and password-reset requests "

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import SelectField, TextAreaField
 from wtforms.validators import Length
 
 from assessment.domain.model.instrument import Instrument
 from assessment.services.commentary import MAX_NOTE_CHARS
 from assessment.store.models import OVERALL_SECTION
+from assessment.web.consultant.forms import GroupFilters
 
 HINT = (
     "Plain text. Leave a blank line between paragraphs; start lines with '- ' for a "
@@ -57,3 +58,14 @@ def commentary_form(instrument: Instrument, notes: dict[str, str]) -> Commentary
 
 class FinalForm(FlaskForm):
     """Mark the report final (a button; CSRF only)."""
+
+
+class BatchForm(FlaskForm):
+    """Start all reports of a round, optionally of one peer group (a POST, with CSRF)."""
+
+    country = SelectField("Country", default="", validate_choice=True)
+    agency_type = SelectField("Type", default="", validate_choice=True)
+    size_band = SelectField("Size", default="", validate_choice=True)
+
+    offer = GroupFilters.offer
+    group = GroupFilters.group

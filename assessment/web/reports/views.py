@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -19,28 +20,31 @@ from flask import (
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from assessment.domain.rules.benchmark import PeerGroup
+from assessment.queries import report_jobs as job_queries
 from assessment.queries.agencies import get_agency, submitted_agencies
 from assessment.queries.commentary import final_report, report_notes
 from assessment.queries.instruments import instrument_of
 from assessment.queries.results import submitted_assessment
 from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting.agency import build_agency_report
+from assessment.reporting.archive import archive_filename, batch_archive
 from assessment.reporting.batch import cohort_filename, report_filename
 from assessment.reporting.cohort import build_cohort_report
-from assessment.reporting.pdf_cache import PdfCache
+from assessment.reporting.pdf_cache import PdfCache, content_key, templates_digest
 from assessment.reporting.render import BASE_FOLDER, render_html, stylesheet_path
 from assessment.reporting.view_data import AgencyReport
 from assessment.services import commentary as commentary_service
-from assessment.services import export, report_access
+from assessment.services import export, report_access, report_jobs
 from assessment.services.errors import InvalidInput
 from assessment.store.ids import id_from_text
-from assessment.store.models import Assessment, Role, Round
+from assessment.store.models import Assessment, JobState, ReportJob, Role, Round
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.consultant import view_data
 from assessment.web.consultant.forms import GroupFilters
 from assessment.web.database import db_session
-from assessment.web.reports.forms import FinalForm, commentary_form
+from assessment.web.report_queue import report_queue
+from assessment.web.reports.forms import BatchForm, FinalForm, commentary_form
 
 bp = Blueprint("reports", __name__, template_folder="templates")
 
@@ -58,26 +62,24 @@ def index() -> str:
     agencies = submitted_agencies(db_session(), chosen.id) if chosen is not None else []
     filters = GroupFilters()
     view_data.offer_filters(db_session(), filters)
+    batch_form = BatchForm(formdata=None)
+    view_data.offer_filters(db_session(), batch_form)
     return render_template(
         "reports/index.html",
         rounds=list(reversed(rounds)),
         chosen=chosen,
         agencies=agencies,
         filters=filters,
+        batch_form=batch_form,
     )
 
 
 @bp.route("/agency/<int:agency_id>/<int:round_id>.pdf")
 @roles_required(*STAFF)
 def agency_pdf(agency_id: int, round_id: int) -> Response:
-    """The agency's report for the round as a PDF: as issued once it is final."""
-    assessment = _submitted(agency_id, round_id)
-    final = final_report(db_session(), assessment.id)
-    pdf = final.pdf if final is not None else _agency_pdf(_agency_report(assessment))
-    report_access.record_agency_report(
-        db_session(), actor=signed_in_user(), agency_id=agency_id, round_id=round_id, form="pdf"
-    )
-    return _download(pdf, report_filename(assessment.agency, assessment.round, final=bool(final)))
+    """The agency's report for the round as a PDF (as issued once it is final); while a
+    worker renders it, a page saying so that reloads itself."""
+    return _queued_agency_pdf(_submitted(agency_id, round_id), with_commentary=True)
 
 
 @bp.route("/agency/<int:agency_id>/<int:round_id>")
@@ -154,17 +156,7 @@ def my_report(round_id: int) -> Response:
     """A lead's own agency report of a submitted round: the final one, else without the
     consultant's draft commentary. Peer figures follow the usual anonymity rules."""
     lead = signed_in_user()
-    assessment = _submitted(lead.agency_id or 0, round_id)
-    final = final_report(db_session(), assessment.id)
-    pdf = (
-        final.pdf
-        if final is not None
-        else _agency_pdf(_agency_report(assessment, with_commentary=False))
-    )
-    report_access.record_agency_report(
-        db_session(), actor=lead, agency_id=assessment.agency_id, round_id=round_id, form="pdf"
-    )
-    return _download(pdf, report_filename(assessment.agency, assessment.round, final=bool(final)))
+    return _queued_agency_pdf(_submitted(lead.agency_id or 0, round_id), with_commentary=False)
 
 
 @bp.route("/mine/<int:round_id>/answers")
@@ -224,6 +216,81 @@ def cohort_pdf() -> Response:
     return _download(pdf, cohort_filename(report.group, get_round(db_session(), round_id)))
 
 
+@bp.route("/rounds/<int:round_id>/batch", methods=["POST"])
+@roles_required(*STAFF)
+def start_batch(round_id: int) -> WerkzeugResponse:
+    """Start rendering every submitted report of the round (or of a peer group) (audited)."""
+    round_ = get_round(db_session(), round_id)
+    form = BatchForm()
+    view_data.offer_filters(db_session(), form)
+    if not form.validate_on_submit():
+        flash(_batch_refusal(form), "error")
+        return redirect(url_for("reports.index", round=round_id))
+    started = report_jobs.start_round_batch(
+        db_session(),
+        round_id=round_.id,
+        group=form.group(),
+        k=current_app.config["ANONYMITY_K"],
+        templates=templates_digest(),
+        actor=signed_in_user(),
+    )
+    report_queue().enqueue(started.to_enqueue)
+    if not started.job.items:
+        flash("No agency of this group has submitted its assessment in the round.", "error")
+        return redirect(url_for("reports.index", round=round_id))
+    return redirect(url_for("reports.batch", job_id=started.job.id))
+
+
+@bp.route("/batches/<int:job_id>")
+@roles_required(*STAFF)
+def batch(job_id: int) -> Response | str:
+    """A round's reports being rendered: progress, failures with their reasons, the ZIP."""
+    job = _round_job(job_id)
+    _recover_stalled()
+    progress = job_queries.job_progress(db_session(), job)
+    items = job_queries.job_items(db_session(), job)
+    if _wants_json():
+        return _json_response(
+            {
+                "state": "done" if progress.finished else "running",
+                "total": progress.total,
+                "done": progress.done,
+                "failed": progress.failed,
+                "percent": progress.percent,
+                "failures": [
+                    {"agency": item.agency.name, "reason": item.error}
+                    for item in items
+                    if item.state == JobState.FAILED
+                ],
+            }
+        )
+    return render_template(
+        "reports/batch.html",
+        job=job,
+        round=get_round(db_session(), job.round_id),
+        group=PeerGroup(**job.group_filters),
+        progress=progress,
+        items=items,
+    )
+
+
+@bp.route("/batches/<int:job_id>.zip")
+@roles_required(*STAFF)
+def batch_zip(job_id: int) -> Response:
+    """The rendered PDFs of a round's batch in one ZIP (failed ones listed in FAILED.txt)."""
+    job = _round_job(job_id)
+    round_ = get_round(db_session(), job.round_id)
+    archive = batch_archive(db_session(), job, round_)
+    report_access.record_batch_download(
+        db_session(), actor=signed_in_user(), round_id=round_.id, job_id=job.id
+    )
+    response = Response(archive, mimetype="application/zip")
+    name = archive_filename(round_, job)
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.route("/assets/<name>/report.css")
 @roles_required(*STAFF)
 def stylesheet(name: str) -> Response:
@@ -235,6 +302,87 @@ def stylesheet(name: str) -> Response:
     return response
 
 
+def _queued_agency_pdf(assessment: Assessment, *, with_commentary: bool) -> Response:
+    """The PDF when it is final, cached or rendered; else its job is queued and a page
+    (or, to a script, JSON) says how far it is."""
+    final = final_report(db_session(), assessment.id)
+    if final is not None:
+        return _served(assessment, final.pdf, final=True)
+    html = render_html("agency", _agency_report(assessment, with_commentary=with_commentary))
+    key = content_key("agency", html)
+    cache = PdfCache(Path(current_app.config["PDF_CACHE_DIR"]))
+    pdf = cache.get(key)
+    if pdf is not None:
+        return _served(assessment, pdf, final=False)
+    started = report_jobs.start_agency_pdf(
+        db_session(),
+        key=key,
+        html=html,
+        agency_id=assessment.agency_id,
+        round_id=assessment.round_id,
+        k=current_app.config["ANONYMITY_K"],
+        with_commentary=with_commentary,
+        actor=signed_in_user(),
+    )
+    report_queue().enqueue(started.to_enqueue)
+    item = job_queries.single_item(db_session(), started.job)
+    if item.state == JobState.DONE and item.pdf is not None:
+        cache.put(key, item.pdf)
+        return _served(assessment, item.pdf, final=False)
+    _recover_stalled()
+    progress = job_queries.job_progress(db_session(), started.job)
+    if _wants_json():
+        return _json_response(
+            {"state": item.state.value, "ahead": progress.ahead, "reason": item.error}
+        )
+    page = render_template(
+        "reports/preparing.html", assessment=assessment, item=item, progress=progress
+    )
+    return Response(page, status=202 if item.state != JobState.FAILED else 200)
+
+
+def _served(assessment: Assessment, pdf: bytes, *, final: bool) -> Response:
+    """The PDF as a download, its taking audited."""
+    if _wants_json():
+        return _json_response({"state": "done"})
+    report_access.record_agency_report(
+        db_session(),
+        actor=signed_in_user(),
+        agency_id=assessment.agency_id,
+        round_id=assessment.round_id,
+        form="pdf",
+    )
+    return _download(pdf, report_filename(assessment.agency, assessment.round, final=final))
+
+
+def _recover_stalled() -> None:
+    """Queue again the reports of workers that stopped (looking at progress is a check)."""
+    report_queue().enqueue(report_jobs.reclaim_stalled(db_session()))
+
+
+def _wants_json() -> bool:
+    """True for the progress script, which asks for JSON."""
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _json_response(body: dict[str, object]) -> Response:
+    response = jsonify(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _round_job(job_id: int) -> ReportJob:
+    job = job_queries.get_job(db_session(), job_id)
+    if job is None or job.kind != "round":
+        abort(404)
+    return job
+
+
+def _batch_refusal(form: BatchForm) -> str:
+    problems = [f"{form[name].label.text}: {errors[0]}" for name, errors in form.errors.items()]
+    return "The reports were not started. " + "; ".join(problems)
+
+
 def _pdf(name: str, html: str) -> bytes:
     """The report's PDF, laid out only when no identical document is in the cache."""
     pdf, _ = PdfCache(Path(current_app.config["PDF_CACHE_DIR"])).pdf(name, html)
@@ -242,6 +390,7 @@ def _pdf(name: str, html: str) -> bytes:
 
 
 def _agency_pdf(report: AgencyReport) -> bytes:
+    """Laid out in the request: only for marking final, which keeps the bytes at once."""
     return _pdf("agency", render_html("agency", report))
 
 
