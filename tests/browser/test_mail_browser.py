@@ -54,7 +54,7 @@ def mail_site(
             name="Harbour Police",
             country="NL",
             agency_type="regional",
-            size_band="100-999",
+            size_band="250-999",
         )
         accounts.create_user(
             session, email=LEAD_EMAIL, password=TEST_PASSWORD, role=Role.LEAD, agency_id=agency.id

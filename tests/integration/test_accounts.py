@@ -48,7 +48,7 @@ def test_create_agency_normalises_and_audits(session: Session) -> None:
         ("country", {"country": "Netherlands"}),
         ("agency_type", {"agency_type": "Regional Police"}),
         ("size_band", {"size_band": ""}),
-        ("size_band", {"size_band": "100-999"}),  # a sworn-officer band of before 0012
+        ("size_band", {"size_band": "100-999"}),  # a sworn-officer band of before 0010
         ("policing_model", {"policing_model": "federal"}),
     ],
 )
