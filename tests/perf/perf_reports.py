@@ -218,7 +218,7 @@ def phases(html: str, base_url: str, words: int) -> None:
     )
     within_target = int(TARGET_SECONDS / total * words)
     print(
-        f"   report text: {words} words, {1000 * total / words:4.1f} ms CPU per 1,000 words "
+        f"   report text: {words} words, {1_000_000 * total / words:4.0f} ms CPU per 1,000 words "
         f"(at that rate {TARGET_SECONDS} s lays out about {within_target} words)"
     )
 
