@@ -8,12 +8,14 @@ practice) that was a third of the request. These widgets build the attributes wi
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from markupsafe import Markup, escape
 from wtforms import Field, widgets
 
 
+@cache
 def _attribute_name(key: str) -> str:
     # As WTForms' clean_key: `class_` -> `class`, `data_x_y` -> `data-x-y`, `aria_x` -> `aria-x`.
     key = key.rstrip("_")
@@ -34,9 +36,27 @@ def html_attributes(**attributes: Any) -> Markup:
 
 
 class RadioInput(widgets.RadioInput):
-    """One radio button of a RadioField (WTForms' RadioInput, faster attributes)."""
+    """One radio button of a RadioField (WTForms' RadioInput, faster attributes).
+
+    WTForms looks for validation flags with `dir(field.flags)` on every button; asking
+    for the two flags a radio button can carry gives the same attributes for less.
+    """
 
     html_params = staticmethod(html_attributes)
+
+    def __call__(self, field: Field, **kwargs: Any) -> Markup:
+        if getattr(field, "checked", False):
+            kwargs.setdefault("checked", True)
+        kwargs.setdefault("id", field.id)
+        kwargs.setdefault("type", self.input_type)
+        if "value" not in kwargs:
+            kwargs["value"] = field._value()
+        flags = field.flags
+        for name in self.validation_attrs:
+            value = getattr(flags, name, None)
+            if name not in kwargs and value is not None:
+                kwargs[name] = value() if callable(value) else value
+        return Markup(f"<input {html_attributes(name=field.name, **kwargs)}>")
 
 
 class HiddenInput(widgets.HiddenInput):

@@ -5,6 +5,9 @@ rounds), then measures in one run:
 
 - the median time of one agency report end to end (stored data -> view data -> HTML ->
   tagged PDF), and its page count;
+- where bare WeasyPrint spends that time: parsing the HTML, styling and laying out the
+  pages, drawing them into a tagged PDF; and the cost per 1,000 words of report text,
+  which is what the time grows with;
 - the same final HTML laid out by bare WeasyPrint (`HTML(string).write_pdf()`, tagged and
   with default options): our overhead as a ratio, plus the cost of PDF tagging on its own;
   wall and CPU time, since other processes on a shared machine inflate the wall time;
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import io
+import re
 import statistics
 import tempfile
 import time
@@ -156,6 +160,7 @@ def single_report(database: Database, round_id: int, agency_id: int) -> None:
                 ),
             }
         )
+    phases(html, base_url, report_words(html))
     tagged, untagged = times["tagged"], times["untagged"]
     bare_tagged, bare_default, building = (
         times["bare tagged"],
@@ -176,6 +181,45 @@ def single_report(database: Database, round_id: int, agency_id: int) -> None:
     print(
         f"   tagging costs {tagged.wall / untagged.wall:4.2f}x; ours tagged against bare default "
         f"{tagged.wall / bare_default.wall:4.2f}x"
+    )
+
+
+def report_words(html: str) -> int:
+    """The number of words of text in the report (markup and `data:` URLs left out)."""
+    text = re.sub(r"<[^>]*>", " ", re.sub(r"<head>.*?</head>", "", html, flags=re.DOTALL))
+    return len(text.split())
+
+
+def phases(html: str, base_url: str, words: int) -> None:
+    """Median CPU time of each step of bare WeasyPrint on the report's HTML (tagged PDF)."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()
+    steps: dict[str, list[float]] = {"parse": [], "layout": [], "draw": []}
+    for run in range(REPEATS + 1):
+        started = time.process_time()
+        document = HTML(string=html, base_url=base_url)
+        parsed = time.process_time()
+        rendered = document.render(font_config=fonts)
+        laid_out = time.process_time()
+        rendered.write_pdf(pdf_tags=True)
+        drawn = time.process_time()
+        gc.collect()
+        if run:  # the first run warms the caches
+            steps["parse"].append(parsed - started)
+            steps["layout"].append(laid_out - parsed)
+            steps["draw"].append(drawn - laid_out)
+    median = {step: statistics.median(seconds) for step, seconds in steps.items()}
+    total = sum(median.values())
+    print(
+        f"   bare WeasyPrint by step (CPU): parse HTML {median['parse']:5.3f} s, "
+        f"style and lay out {median['layout']:5.3f} s, draw tagged PDF {median['draw']:5.3f} s"
+    )
+    within_target = int(TARGET_SECONDS / total * words)
+    print(
+        f"   report text: {words} words, {1_000_000 * total / words:4.0f} ms CPU per 1,000 words "
+        f"(at that rate {TARGET_SECONDS} s lays out about {within_target} words)"
     )
 
 

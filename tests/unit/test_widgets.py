@@ -41,6 +41,12 @@ def _form_pair(formdata: MultiDict[str, str] | None) -> tuple[Form, Form]:
                 option_widget=radio,
                 validators=[Optional()],
             )
+            required_answer = RadioField(
+                "Who answers?",
+                choices=[SelectChoice("lead", "The lead"), SelectChoice("other", "Someone else")],
+                option_widget=radio,
+                validators=[InputRequired()],
+            )
             comment = TextAreaField(widget=textarea, validators=[Optional(), Length(max=20)])
             required_comment = TextAreaField(widget=textarea, validators=[InputRequired()])
 
@@ -71,9 +77,11 @@ def test_rendered_fields_match_wtforms(formdata: MultiDict[str, str] | None) -> 
     ours.validate()
 
     assert ours["revision"]() == theirs["revision"]()
-    for mine, original in zip(ours["answer"], theirs["answer"], strict=True):
-        assert mine() == original()
-        assert mine(class_="x", data_practice="p") == original(class_="x", data_practice="p")
+    for name in ("answer", "required_answer"):
+        for mine, original in zip(ours[name], theirs[name], strict=True):
+            assert mine() == original()
+            assert mine(class_="x", data_practice="p") == original(class_="x", data_practice="p")
+            assert mine(disabled=True, required=False) == original(disabled=True, required=False)
     for name in ("comment", "required_comment"):
         kwargs = {"class_": "field__input", "rows": 3, "aria_describedby": f"{name}-hint"}
         assert ours[name](**kwargs) == theirs[name](**kwargs)
