@@ -40,7 +40,9 @@ from assessment.store.models import (
 
 DEFAULT_AGENCIES = 60
 DEFAULT_PASSWORD = "demo-password-2026"
-DEFAULT_QUESTIONNAIRE = "sm-policing-maturity"
+# The demo rounds stay on 1.0.0 (their synthetic answers and profiles are calibrated to it);
+# new rounds an administrator creates default to the latest version.
+DEFAULT_QUESTIONNAIRE = "sm-policing-maturity@1.0.0"
 ADMIN_EMAIL = "admin@example.org"
 CONSULTANT_EMAIL = "consultant@example.org"
 LEAD_EMAIL = "lead@example.org"
