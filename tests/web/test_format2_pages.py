@@ -124,6 +124,17 @@ def test_the_questionnaire_defines_each_option_beside_it(
     assert re.search(r'aria-describedby="[^"]*-definition"', markup)
 
 
+def test_screening_and_baseline_questions_say_they_are_off_the_level_ladder(
+    client: FlaskClient,
+) -> None:
+    text = page(client, "/assessment/dimensions/legal")
+
+    assert "Question 1 · Screening question · not scored" in text
+    assert "Question 2 · Legal or safety duty · met or not met" in text
+    assert "Question 6 · Level 3 · Defined" in text
+    assert "Level 1 · Initial" not in text
+
+
 def test_the_report_opens_with_the_baseline_and_defines_the_options(
     client: FlaskClient, session: Session
 ) -> None:
