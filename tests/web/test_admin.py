@@ -44,8 +44,10 @@ def test_agency_type_and_size_choices_come_from_the_instrument(
 ) -> None:
     login(client, world.admin)
     page = client.get("/admin/agencies/new").text
-    assert '<option value="national">National</option>' in page
-    assert '<option value="10000-plus">10,000 or more</option>' in page
+    # The newest instrument (2.0.0) asks for European agency types and total workforce.
+    assert '<option value="national">National force</option>' in page
+    assert '<option value="gendarmerie">Gendarmerie or military-status force</option>' in page
+    assert '<option value="10000-plus">10,000 staff or more</option>' in page
 
 
 def test_admin_adds_an_agency(client: FlaskClient, world: World, session: Session) -> None:
@@ -57,7 +59,7 @@ def test_admin_adds_an_agency(client: FlaskClient, world: World, session: Sessio
             "name": "  Harbour Police ",
             "country": "nl",
             "agency_type": "local",
-            "size_band": "100-999",
+            "size_band": "500-1999",
         },
     )
     assert status == 302
@@ -89,7 +91,7 @@ def test_duplicate_agency_name_is_reported_at_the_field(client: FlaskClient, wor
             "name": "agency a police",
             "country": "NL",
             "agency_type": "local",
-            "size_band": "100-999",
+            "size_band": "500-1999",
         },
     )
     assert status == 400
