@@ -5,7 +5,8 @@ for many at once); every score, progress count, roadmap and page uses it, becaus
 conditions on the profile decide which practices apply. The stored answers
 (`assessment.profile`) come first; a question the questionnaire asks under the id
 `country`, `agency_type` or `size_band` that has no stored answer takes the agency's
-record, when that value fits the question.
+record, when that value fits the question; a `jurisdiction` question takes the legal
+regime the agency's country settles (see `domain.rules.legal_regime`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.answer_check import check_profile
+from assessment.domain.rules.legal_regime import REGIME_QUESTION, legal_regime
 from assessment.domain.rules.scoring import Profile
 from assessment.store.models import Agency, Assessment
 
@@ -31,7 +33,10 @@ def agency_answers(
 ) -> dict[str, object]:
     """The agency record's values for the instrument's questions of the same ids, where
     they fit the question (a type the questionnaire does not offer is left out)."""
-    record = dict(zip(AGENCY_FIELDS, (country, agency_type, size_band), strict=True))
+    record: dict[str, str | None] = dict(
+        zip(AGENCY_FIELDS, (country, agency_type, size_band), strict=True)
+    )
+    record[REGIME_QUESTION] = legal_regime(country) if country else None
     return {
         question_id: value
         for question_id, value in record.items()
