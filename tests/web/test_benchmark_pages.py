@@ -42,14 +42,18 @@ def test_agencies_list_shows_latest_figures_and_change(client: FlaskClient, peer
     text = page_text(html)
     for name in [*peers.names(), "Newcomer Police"]:
         assert name in text
-    # profiles in words, figures in whole points
+    # profiles in words (the newest questionnaire's, else an earlier one's), whole points
     canal = re.search(
-        r"Canal Police Netherlands Regional 100 to 999 sworn officers 2025 (\d+) (\d) ([+-]\d+)",
+        r"Canal Police Netherlands Regional or state force 100 to 999 sworn officers 2025 "
+        r"(\d+) (\d) ([+-]\d+)",
         text,
     )
     assert canal is not None, text
     assert float(canal.group(3)) > 0
-    assert "Newcomer Police Germany Local 100 to 999 sworn officers none submitted" in text
+    assert (
+        "Newcomer Police Germany Local or municipal police 100 to 999 sworn officers none submitted"
+        in text
+    )
 
 
 def test_agencies_list_filters_and_sorts(client: FlaskClient, peers: Peers) -> None:
