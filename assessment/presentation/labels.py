@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from assessment.domain.model.instrument import Instrument, OverallLevelRule
+from assessment.domain.model.instrument import Instrument, OverallLevelRule, Practice, PracticeKind
 from assessment.domain.model.results import BaselineResult, DimensionResult, PracticeStatus
 from assessment.domain.rules.headline import Headline, Ranked
 
@@ -48,6 +48,19 @@ def level_name(instrument: Instrument, number: int) -> str:
 def level_label(instrument: Instrument, number: int) -> str:
     """A level with its number, e.g. 'Level 3 · Defined'."""
     return f"Level {number} · {level_name(instrument, number)}"
+
+
+BASELINE_LABEL = "Legal or safety duty · met or not met, reported apart"
+SCREENING_LABEL = "Screening question · not scored, decides which questions apply"
+
+
+def practice_label(instrument: Instrument, practice: Practice) -> str:
+    """What kind of question a practice is: its level, or baseline / screening (off the ladder)."""
+    if practice.kind is PracticeKind.BASELINE:
+        return BASELINE_LABEL
+    if practice.kind is PracticeKind.SCREENING:
+        return SCREENING_LABEL
+    return level_label(instrument, practice.level)
 
 
 def dimension_titles(instrument: Instrument) -> dict[str, str]:

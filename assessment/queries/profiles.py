@@ -3,9 +3,10 @@
 One function gives an assessment's profile (`assessment_profile`, or `assessment_profiles`
 for many at once); every score, progress count, roadmap and page uses it, because
 conditions on the profile decide which practices apply. The stored answers
-(`assessment.profile`) come first; a question the questionnaire asks under one of the
-record's ids takes the agency's record when unanswered
-(`assessment.domain.rules.record_profile`).
+(`assessment.profile`) come first; a question the questionnaire asks under the id
+`country`, `agency_type` or `size_band` that has no stored answer takes the agency's
+record, when that value fits the question; a `jurisdiction` question takes the legal
+regime the agency's country settles (see `domain.rules.legal_regime`).
 """
 
 from __future__ import annotations

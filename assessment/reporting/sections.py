@@ -103,10 +103,32 @@ def practice_lines(
     instrument: Instrument, result: DimensionResult, answers: Answers
 ) -> tuple[PracticeLine, ...]:
     """Each practice of a dimension with its answer, status and comment, in instrument order."""
+    return _lines(instrument, result.practices, answers)
+
+
+def _lines(
+    instrument: Instrument, outcomes: Sequence[PracticeOutcome], answers: Answers
+) -> tuple[PracticeLine, ...]:
     return tuple(
         _practice_line(instrument, outcome, answers.get(outcome.practice_id))
-        for outcome in result.practices
+        for outcome in outcomes
     )
+
+
+def every_outcome(
+    instrument: Instrument, result: ScoreResult, dimension: Dimension
+) -> tuple[PracticeOutcome, ...]:
+    """A dimension's screening, baseline and maturity outcomes together, in instrument order."""
+    baseline = result.baseline.dimensions.get(dimension.id)
+    by_id = {
+        outcome.practice_id: outcome
+        for outcome in (
+            *result.screening,
+            *(baseline.practices if baseline is not None else ()),
+            *result.dimensions[dimension.id].practices,
+        )
+    }
+    return tuple(by_id[p.id] for p in dimension.practices if p.id in by_id)
 
 
 def _practice_line(
@@ -423,14 +445,17 @@ def appendix(
     answers: Answers,
     answered_by: Mapping[str, str] | None = None,
 ) -> tuple[AppendixDimension, ...]:
-    """Every question with its answer, comment and who gave it (unasked ones left out)."""
+    """Every question with its answer, comment and who gave it (unasked ones left out),
+    screening questions and baseline duties included."""
     authors = answered_by or {}
     return tuple(
         AppendixDimension(
             title=str(dimension.title),
             answers=tuple(
                 replace(line, answered_by=authors.get(line.practice_id, ""))
-                for line in practice_lines(instrument, result.dimensions[dimension.id], answers)
+                for line in _lines(
+                    instrument, every_outcome(instrument, result, dimension), answers
+                )
                 if line.status != PracticeStatus.HIDDEN.value or line.comment
             ),
         )

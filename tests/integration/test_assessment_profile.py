@@ -37,7 +37,8 @@ def instrument(catalog: InstrumentCatalog) -> Instrument:
 
 @pytest.fixture
 def lead(create_user: Callable[..., User], create_agency: Callable[..., Agency]) -> User:
-    return create_user(Role.LEAD, agency=create_agency(agency_type="local", country="BE"))
+    # Norway: a country that does not settle the legal regime, so the lead chooses it.
+    return create_user(Role.LEAD, agency=create_agency(agency_type="local", country="NO"))
 
 
 @pytest.fixture
@@ -253,9 +254,13 @@ def test_the_bundled_questionnaire_export_keeps_its_columns(
 
 
 def test_the_agency_record_answers_only_questions_it_fits(instrument: Instrument) -> None:
-    # fmt2-mini asks agency_type (national or local), neither country nor size_band.
-    assert agency_answers(instrument, "NL", "local", "250-999") == {"agency_type": "local"}
-    assert agency_answers(instrument, "NL", "regional", "250-999") == {}
+    # fmt2-mini asks agency_type (national or local) and the legal regime, which an EU
+    # member state's record settles; it asks neither country nor size_band.
+    assert agency_answers(instrument, "NL", "local", "250-999") == {
+        "agency_type": "local",
+        "jurisdiction": "eu",
+    }
+    assert agency_answers(instrument, "NO", "regional", "250-999") == {}
     # Stored answers win; the record fills only what is missing.
     assert effective_profile(
         instrument, {"agency_type": "national", "unknown": "x"}, {"agency_type": "local"}

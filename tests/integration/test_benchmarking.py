@@ -231,7 +231,7 @@ def test_rounds_on_another_major_version_are_flagged(
     assert [p.comparable for p in trajectory.points] == [False, True]
     assert trajectory.points[1].compared_with is None
     assert trajectory.points[1].overall.score_change is None
-    (overview,) = agency_overview(session)
+    (overview,) = agency_overview(session, catalog=catalog)
     assert overview.latest_round == "2025"
     assert overview.change is None
     assert not overview.change_comparable

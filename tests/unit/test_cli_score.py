@@ -67,7 +67,7 @@ def test_text_report_shows_each_dimension_theme_and_the_roadmap() -> None:
 
 
 def test_json_output_is_the_serialised_score_and_roadmap() -> None:
-    instrument = default_catalog().get(INSTRUMENT_ID)
+    instrument = default_catalog().get(f"{INSTRUMENT_ID}@1.0.0")
     answers_file = load_answers_file(EXAMPLE)
     scored = score_assessment(instrument, answers_file.answers)
     roadmap = build_roadmap(instrument, answers_file.answers, scored, {"policy": 5})
@@ -183,7 +183,7 @@ def test_answers_for_another_instrument_are_refused(tmp_path: Path) -> None:
 
     assert_refused(
         result,
-        "the answers are for other-survey, but --questionnaire gives sm-policing-maturity@1.0.0",
+        "the answers are for other-survey, but --questionnaire gives sm-policing-maturity@2.0.0",
     )
 
 
@@ -224,7 +224,7 @@ def test_unreadable_or_malformed_answers_file_is_refused(
 
 
 def test_fully_met_agency_gets_an_empty_roadmap(tmp_path: Path) -> None:
-    instrument = default_catalog().get(INSTRUMENT_ID)
+    instrument = default_catalog().get(f"{INSTRUMENT_ID}@1.0.0")
     answers = {p.id: p.answer_set.best.id for p in instrument.practices()}
     path = write_answers(tmp_path, answers)
 

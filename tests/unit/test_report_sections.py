@@ -5,6 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from assessment.domain.formats.answer_file import load_answers_file
+from assessment.domain.loading.loader import load_instrument
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import OverallLevelRule
 from assessment.domain.rules.benchmark import PeerGroup, agency_position, peer_statistics
@@ -13,6 +15,7 @@ from assessment.domain.rules.scoring import score_assessment
 from assessment.presentation.roadmap import roadmap_view
 from assessment.reporting import sections
 from assessment.reporting.view_data import BaselineFigure, DimensionFigure
+from assessment.resources import questionnaires_dir
 from tests.unit.instruments import NA, make_answers, make_instrument, practice
 
 INSTRUMENT = make_instrument(
@@ -191,3 +194,24 @@ def test_methodology_describes_the_rules_in_force() -> None:
     assert "weighted mean of the dimension levels" in weighted.overall_rule
     assert lowest.practice_count == 6
     assert lowest.baseline[0].figure == "77.8% had a policy"
+
+
+def test_appendix_lists_screening_and_baseline_answers_with_the_rest() -> None:
+    instrument = load_instrument(questionnaires_dir() / "sm-policing-maturity-2.0.0.yaml")
+    answers_file = load_answers_file(
+        questionnaires_dir() / "examples" / "starting-agency-2.0.0.json"
+    )
+    result = score_assessment(instrument, answers_file.answers, answers_file.profile)
+
+    appendix = sections.appendix(instrument, result, answers_file.answers)
+
+    legal = next(d for d in appendix if d.title == "Legal framework")
+    lines = {line.practice_id: line for line in legal.answers}
+    assert lines["legal.screen-covert"].answer == "No"
+    assert lines["legal.account-privacy-notice"].answer == "Not met"
+    assert lines["legal.account-privacy-notice"].comment.startswith("No privacy notice")
+    assert lines["legal.regime-per-activity"].answer == "Met"
+    order = [p.id for p in instrument.practices() if p.id in lines]
+    assert [line.practice_id for line in legal.answers] == order
+    answered = {pid for pid, a in answers_file.answers.items() if a.option_id or a.not_applicable}
+    assert answered <= {line.practice_id for d in appendix for line in d.answers}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask.testing import FlaskClient
@@ -134,6 +135,22 @@ def test_admin_creates_a_round_on_a_catalog_instrument(
     )
     assert created.instrument_version == "1.0.0"
     assert "2026" in client.get("/admin/rounds").text
+
+
+def test_a_new_round_offers_the_latest_version_first_and_keeps_earlier_ones(
+    client: FlaskClient, world: World, session: Session
+) -> None:
+    login(client, world.admin)
+    page = client.get("/admin/rounds/new").text
+    assert re.search(r'<option selected value="sm-policing-maturity@2\.0\.0">', page)
+    assert 'value="sm-policing-maturity@1.0.0"' in page
+    default = re.search(r'<option selected value="([^"]+)">', page)
+    assert default is not None
+    status, _ = post_form(client, "/admin/rounds/new", {"name": "2027", "instrument": default[1]})
+    assert status == 302
+    created = session.scalar(select(Round).where(Round.name == "2027"))
+    assert created is not None
+    assert (created.instrument_id, created.instrument_version) == ("sm-policing-maturity", "2.0.0")
 
 
 def test_round_dates_and_names_are_checked(client: FlaskClient, world: World) -> None:

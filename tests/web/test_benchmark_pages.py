@@ -42,7 +42,7 @@ def test_agencies_list_shows_latest_figures_and_change(client: FlaskClient, peer
     text = page_text(html)
     for name in [*peers.names(), "Newcomer Police"]:
         assert name in text
-    # profiles in words, figures in whole points
+    # profiles in words (the newest questionnaire's, else an earlier one's), whole points
     canal = re.search(
         r"Canal Police Netherlands Regional or state force 250 to 999 staff"
         r" 2025 (\d+) (\d) ([+-]\d+)",

@@ -60,7 +60,7 @@ def client(
     round_ = rounds.create_round(
         session, name="2027", instrument_id="fmt2-mini", instrument_version="2.0.0", catalog=catalog
     )
-    agency = create_agency(name="Format Two Police")
+    agency = create_agency(name="Format Two Police", country="NO")  # regime left unanswered
     answers = {pid: Answer(pid, option) for pid, option in ANSWERS.items()}
     submit(session, agency, round_, answers, catalog)
     client = app.test_client()
@@ -122,6 +122,17 @@ def test_the_questionnaire_defines_each_option_beside_it(
     ):
         assert definition in text
     assert re.search(r'aria-describedby="[^"]*-definition"', markup)
+
+
+def test_screening_and_baseline_questions_say_they_are_off_the_level_ladder(
+    client: FlaskClient,
+) -> None:
+    text = page(client, "/assessment/dimensions/legal")
+
+    assert "Question 1 · Screening question · not scored" in text
+    assert "Question 2 · Legal or safety duty · met or not met" in text
+    assert "Question 6 · Level 3 · Defined" in text
+    assert "Level 1 · Initial" not in text
 
 
 def test_the_report_opens_with_the_baseline_and_defines_the_options(

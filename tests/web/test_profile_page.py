@@ -45,8 +45,9 @@ def fmt2_app(make_app: Callable[..., Flask], catalog: InstrumentCatalog) -> Flas
 def agency(
     session: Session, create_agency: Callable[..., Agency], catalog: InstrumentCatalog
 ) -> Agency:
-    """A local agency with the 2026 round open on the format-2 test instrument."""
-    agency = create_agency(name="Profile Police", agency_type="local")
+    """A local agency with the 2026 round open on the format-2 test instrument, in a
+    country (Norway) that does not settle its legal regime."""
+    agency = create_agency(name="Profile Police", agency_type="local", country="NO")
     instrument_id, _, version = FMT2.partition("@")
     rounds.create_round(
         session,
@@ -102,6 +103,20 @@ def post_dimension(client: FlaskClient, dimension_id: str, revision: int) -> int
         if practice_id.startswith(dimension_id + "."):
             data[f"answer-{practice_id}"] = answer.option_id or ""
     return client.post(f"/assessment/dimensions/{dimension_id}", data=data).status_code
+
+
+def test_an_agency_in_an_eu_member_state_starts_with_the_eu_regime(
+    client: FlaskClient, session: Session, agency: Agency
+) -> None:
+    agency.country = "BE"
+    session.commit()
+
+    page = overview(client, session, agency)
+
+    assert "<dt>Legal regime</dt><dd>EU member state</dd>" in page
+    assert "Still to answer (required): Legal regime." not in page
+    # Taken from the record, not stored: the lead may still choose another regime.
+    assert "jurisdiction" not in draft(session, agency).profile
 
 
 def test_the_overview_asks_for_the_profile_first(

@@ -3,14 +3,16 @@ under the record's own ids.
 
 A question with the id `country`, `agency_type` or `size_band` that an assessment has not
 answered takes the agency's record, when that value fits the question: a type the
-questionnaire does not offer is left out, and the questionnaire asks it instead. The
-jurisdiction, which follows from the country, is not filled in: the lead confirms it.
+questionnaire does not offer is left out, and the questionnaire asks it instead. A
+`jurisdiction` question takes the legal regime the country settles, where it settles one
+(`domain.rules.legal_regime`).
 """
 
 from __future__ import annotations
 
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.rules.answer_check import check_profile
+from assessment.domain.rules.legal_regime import REGIME_QUESTION, legal_regime
 
 AGENCY_FIELDS = ("country", "agency_type", "size_band")
 """Profile question ids answered from the agency's record when the assessment has none."""
@@ -21,7 +23,10 @@ def agency_answers(
 ) -> dict[str, object]:
     """The agency record's values for the instrument's questions of the same ids, where
     they fit the question."""
-    record = dict(zip(AGENCY_FIELDS, (country, agency_type, size_band), strict=True))
+    record: dict[str, str | None] = dict(
+        zip(AGENCY_FIELDS, (country, agency_type, size_band), strict=True)
+    )
+    record[REGIME_QUESTION] = legal_regime(country) if country else None
     return {
         question_id: value
         for question_id, value in record.items()

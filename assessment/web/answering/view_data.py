@@ -16,7 +16,7 @@ from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.carry import unconfirmed_practices
 from assessment.domain.rules.scoring import Profile, Progress, progress, visible_practices
 from assessment.presentation.headline_view import cap_text
-from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
+from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_name, practice_label
 from assessment.presentation.profiles import COUNTRY_NAMES
 
 
@@ -143,7 +143,7 @@ def practice_views(
         PracticeView(
             practice=practice,
             number=numbers[practice.id],
-            level_label=level_label(instrument, practice.level),
+            level_label=practice_label(instrument, practice),
             visible=practice.id in visible,
             condition_practice_id=practice.show_if.practice_id if practice.show_if else None,
             condition_options=practice.show_if.any_of if practice.show_if else (),
