@@ -240,7 +240,8 @@ MAX_REVISION = 2**31 - 1
 
 
 class Assessment(Base):
-    """One agency's answers in one round; `revision` guards against stale saves."""
+    """One agency's answers in one round; `revision` counts every change of the assessment
+    (a submission or profile save is refused when it is stale; answers have their own)."""
 
     __tablename__ = "assessment"
     __table_args__ = (UniqueConstraint("agency_id", "round_id"),)
@@ -274,7 +275,7 @@ class Assessment(Base):
 
 
 class Answer(Base):
-    """One practice's answer within an assessment."""
+    """One practice's answer within an assessment; `revision` guards it against stale saves."""
 
     __tablename__ = "answer"
     __table_args__ = (UniqueConstraint("assessment_id", "practice_id"),)
@@ -289,6 +290,8 @@ class Answer(Base):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Filled in from an earlier round's answers; false once the lead saves or confirms it.
     carried_over: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Raised by every change of this answer; a save names the revision it was based on.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
 

@@ -244,7 +244,6 @@ def test_leaving_while_a_save_is_refused_never_overwrites_another_sessions_answe
             session,
             assessment_id=assessment.id,
             answers={practice.id: Answer(practice.id, theirs)},
-            revision=0,
             actor=None,
         )
     held: list[Route] = []

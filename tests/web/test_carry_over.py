@@ -157,7 +157,6 @@ def test_answers_already_given_are_kept(
         session,
         assessment_id=assessment.id,
         answers={"policy.written-policy": Answer("policy.written-policy", "not")},
-        revision=revision,
         actor=None,
         catalog=catalog,
     )
@@ -218,7 +217,8 @@ def test_carried_answers_are_flagged_until_the_page_is_saved(
     assert page.count("Carried over, please confirm") == 3
     assert "3 answers on this page were carried over" in page
 
-    data = {"csrf_token": csrf_token(client), "revision": str(revision + 1)}
+    data = {"csrf_token": csrf_token(client)}
+    data |= {f"based-{pid}": "1" for pid in POLICY_CARRIED}  # as carried over
     data |= {f"answer-{pid}": CARRIED[pid][0] or "" for pid in POLICY_CARRIED}
     data |= {"comment-policy.strategy-and-review": "The policy has no review date."}
     data |= {
@@ -245,8 +245,7 @@ def test_a_background_save_confirms_only_what_it_saves(
     revision = assessment.revision
     prefill(client, revision)
     body = {
-        "revision": revision + 1,
-        "answers": {"protocols.account-security": {"choice": "yes", "comment": ""}},
+        "answers": {"protocols.account-security": {"choice": "yes", "comment": "", "revision": 1}},
     }
     response = client.post(
         "/assessment/answers", json=body, headers={"X-CSRFToken": csrf_token(client)}

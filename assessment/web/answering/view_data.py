@@ -6,7 +6,7 @@ inputs, these shape them for the templates and the background-save responses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,6 +18,8 @@ from assessment.domain.rules.scoring import Profile, Progress, progress, visible
 from assessment.presentation.headline_view import cap_text
 from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
 from assessment.presentation.profiles import COUNTRY_NAMES
+from assessment.services.errors import StoredAnswer
+from assessment.web.answering.forms import NOT_APPLICABLE as NOT_APPLICABLE_CHOICE
 
 
 @dataclass(frozen=True)
@@ -362,3 +364,71 @@ def missing_required(instrument: Instrument, profile: Profile) -> list[str]:
     return [
         row.label for row in profile_answers(instrument, profile) if row.required and not row.answer
     ]
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A practice saved by someone else meanwhile: the stored answer beside the user's."""
+
+    practice_id: str
+    number: int
+    text: str
+    stored_choice: str | None  # the stored option id, "n/a", or None (no answer)
+    stored_label: str
+    stored_comment: str
+    saved_by: str  # who saved the stored answer; "someone" when unknown
+    saved_at: str  # when, in words (UTC); empty when it was cleared
+    yours_label: str
+    yours_comment: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The conflict as the background save reports it to the page."""
+        return {
+            "practice": self.practice_id,
+            "number": self.number,
+            "storedChoice": self.stored_choice,
+            "storedLabel": self.stored_label,
+            "storedComment": self.stored_comment,
+            "savedBy": self.saved_by,
+            "savedAt": self.saved_at,
+            "yoursLabel": self.yours_label,
+        }
+
+
+def conflict_views(
+    instrument: Instrument,
+    stored: Sequence[StoredAnswer],
+    yours: Mapping[str, Answer | None],
+) -> list[ConflictView]:
+    """What each conflicting practice says now and what the user wanted it to say."""
+    numbers = question_numbers(instrument)
+    views = []
+    for item in stored:
+        practice = instrument.practice(item.practice_id)
+        if practice is None:
+            continue
+        mine = yours.get(item.practice_id)
+        views.append(
+            ConflictView(
+                practice_id=practice.id,
+                number=numbers[practice.id],
+                text=str(practice.text),
+                stored_choice=_choice_value(item.answer),
+                stored_label=answer_label(practice, item.answer)
+                if item.answer is not None
+                else "No answer (it was cleared)",
+                stored_comment=item.answer.comment if item.answer is not None else "",
+                saved_by=item.answered_by or "someone",
+                saved_at=f"{item.answered_at:%d %B %Y, %H:%M} UTC" if item.answered_at else "",
+                yours_label=answer_label(practice, mine),
+                yours_comment=mine.comment if mine is not None else "",
+            )
+        )
+    return views
+
+
+def _choice_value(answer: Answer | None) -> str | None:
+    """The radio value a page shows for an answer (the form's value for not applicable)."""
+    if answer is None or not answer.is_answered:
+        return None
+    return NOT_APPLICABLE_CHOICE if answer.not_applicable else answer.option_id

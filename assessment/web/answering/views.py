@@ -28,6 +28,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Dimension, Instrument
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.schedule import RoundState
@@ -36,7 +37,7 @@ from assessment.presentation.charts import MIN_RADAR_AXES, radar_chart
 from assessment.presentation.headline_view import baseline_view, headline_view
 from assessment.presentation.labels import no_longer_applicable_note
 from assessment.presentation.roadmap import roadmap_view
-from assessment.queries.answers import assessment_answers, carried_practices
+from assessment.queries.answers import answer_revisions, assessment_answers, carried_practices
 from assessment.queries.carried import carry_source
 from assessment.queries.profiles import assessment_profile
 from assessment.queries.results import assessment_results
@@ -48,6 +49,7 @@ from assessment.services.assessments import (
     submit_assessment,
 )
 from assessment.services.errors import (
+    AnswerConflict,
     Conflict,
     InvalidAnswers,
     InvalidInput,
@@ -60,6 +62,7 @@ from assessment.services.permissions import can_answer_for_agency
 from assessment.store.models import Assessment, Role, Round
 from assessment.web.answering import round_list, view_data
 from assessment.web.answering.forms import (
+    KEEP_STORED,
     DimensionForm,
     PrefillForm,
     ProfileForm,
@@ -69,6 +72,7 @@ from assessment.web.answering.forms import (
     initial_data,
     profile_form_class,
     profile_initial_data,
+    resolve_field_name,
 )
 from assessment.web.answering.payload import PayloadError, parse_autosave
 from assessment.web.answering.workspace import (
@@ -95,6 +99,11 @@ CONFLICT_MESSAGE = (
     "These answers were changed elsewhere (another tab or a colleague) since you opened "
     "this page, so nothing was saved. Reload the page to see the latest answers, then "
     "make your changes again."
+)
+ANSWER_CONFLICT_MESSAGE = (
+    "Someone else (a colleague or another tab) saved some of these answers after you "
+    "opened this page, so nothing was saved. Each is shown below beside yours: choose "
+    "which to keep, then save again."
 )
 UNKNOWN_FIELDS_MESSAGE = (
     "The form contained fields this page does not have ({names}); nothing was saved. "
@@ -375,7 +384,7 @@ def dimension(agency_id: int | None, round_id: int | None, dimension_id: str) ->
         return _save_dimension(workspace, assessment, instrument, found)
     form_class = dimension_form_class(instrument, found)
     form = form_class(formdata=None, data=initial_data(found, assessment_answers(assessment)))
-    form.revision.data = str(assessment.revision)
+    form.show_revisions(answer_revisions(assessment))
     if workspace.editable:
         remember_visit(assessment.id, found.id)
     return _dimension_page(workspace, instrument, found, form)
@@ -393,7 +402,7 @@ def _save_dimension(
         status = 400 if form.malformed_request else INVALID_STATUS
         return _dimension_page(workspace, instrument, found, form, status=status)
     stored = assessment_answers(assessment)
-    submitted = form.submitted_answers()
+    submitted = _keeping_stored(form, stored)
     profile = assessment_profile(assessment, instrument)
     changes = answer_changes(instrument, found, stored, submitted, profile)
     # Saving the page confirms the carried-over answers it showed, left as they were.
@@ -409,9 +418,9 @@ def _save_dimension(
                 db_session(),
                 assessment_id=assessment.id,
                 answers=changes.answers,
+                based_on=form.based_on(),
                 clear=changes.clear,
                 confirm=confirm,
-                revision=form.revision_value,
                 actor=workspace.user,
                 catalog=web_catalog(),
             )
@@ -419,11 +428,27 @@ def _save_dimension(
             for problem in invalid.problems:
                 _attach_problem(form, problem.practice_id, problem.message)
             return _dimension_page(workspace, instrument, found, form, status=INVALID_STATUS)
-        except Conflict:
-            form.form_errors.append(CONFLICT_MESSAGE)
-            return _dimension_page(workspace, instrument, found, form, status=409)
+        except AnswerConflict as conflict:
+            # Saving again keeps the user's answers; each conflict offers the stored one.
+            form.show_revisions(
+                form.based_on() | {item.practice_id: item.revision for item in conflict.stored}
+            )
+            form.form_errors.append(ANSWER_CONFLICT_MESSAGE)
+            conflicts = view_data.conflict_views(instrument, conflict.stored, submitted)
+            page = _dimension_page(workspace, instrument, found, form, conflicts=conflicts)
+            return page[0], 409
     flash(f"{found.title}: your answers are saved.", "success")
     return redirect(_after_saving(instrument, found))
+
+
+def _keeping_stored(form: DimensionForm, stored: dict[str, Answer]) -> dict[str, Answer | None]:
+    """The answers the page sent, with the stored answer where a conflict's "keep the
+    stored answer" was chosen."""
+    submitted = form.submitted_answers()
+    for practice_id in form.practice_ids:
+        if request.form.get(resolve_field_name(practice_id)) == KEEP_STORED:
+            submitted[practice_id] = stored.get(practice_id)
+    return submitted
 
 
 def _after_saving(instrument: Instrument, found: Dimension) -> str:
@@ -450,6 +475,7 @@ def _dimension_page(
     form: DimensionForm,
     *,
     status: int = 200,
+    conflicts: list[view_data.ConflictView] | None = None,
 ) -> tuple[str, int]:
     assert workspace.assessment is not None
     stored = assessment_answers(workspace.assessment)
@@ -472,6 +498,7 @@ def _dimension_page(
         dimension=found,
         carried={p.id for p in found.practices if p.id in carried},
         form=form,
+        conflicts={conflict.practice_id: conflict for conflict in conflicts or []},
         practices=view_data.practice_views(instrument, found, shown, profile),
         progress=view_data.answering_progress(instrument, stored, profile),
         neighbours=view_data.neighbours(instrument, found.id),
@@ -498,24 +525,33 @@ def autosave(agency_id: int | None, round_id: int | None) -> tuple[Response, int
             db_session(),
             assessment_id=assessment.id,
             answers=parsed.answers,
+            based_on=parsed.based_on,
             clear=parsed.clear,
-            revision=parsed.revision,
             actor=workspace.user,
             catalog=web_catalog(),
         )
     except InvalidAnswers as invalid:
         problems = [str(problem) for problem in invalid.problems]
         return _json_error(INVALID_STATUS, "Some answers were refused.", problems=problems)
-    except Conflict:
-        return _json_error(409, CONFLICT_MESSAGE, revision=assessment.revision)
+    except AnswerConflict as conflict:
+        mine: dict[str, Answer | None] = {pid: None for pid in parsed.clear}
+        mine |= parsed.answers
+        conflicts = view_data.conflict_views(instrument, conflict.stored, mine)
+        return _json_error(
+            409,
+            ANSWER_CONFLICT_MESSAGE,
+            conflicts=[item.as_json() for item in conflicts],
+            revisions={item.practice_id: item.revision for item in conflict.stored},
+        )
     except Locked as locked:
         return _json_error(423, str(locked))
     answers = assessment_answers(saved)
     profile = assessment_profile(saved, instrument)
     visible = [p.id for p in visible_practices(instrument, answers, profile)]
+    revisions = answer_revisions(saved)
     body = {
         "ok": True,
-        "revision": saved.revision,
+        "revisions": {pid: revisions.get(pid, 0) for pid in parsed.based_on},
         "progress": view_data.progress_summary(
             view_data.answering_progress(instrument, answers, profile)
         ),

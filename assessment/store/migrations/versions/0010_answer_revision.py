@@ -1,0 +1,34 @@
+"""Every answer has its own revision: saves of different practices never conflict.
+
+`answer.revision` starts at 1 and rises with every change of the answer; a save names
+the revision of each answer it was based on and is refused for that practice when the
+stored one differs. Answers stored before this revision start at 1.
+
+Revision ID: 0010
+Revises: 0008
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    with op.batch_alter_table("answer") as batch:
+        batch.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="1"))
+
+
+def downgrade() -> None:
+    """Undo this revision."""
+    with op.batch_alter_table("answer") as batch:
+        batch.drop_column("revision")
