@@ -903,10 +903,52 @@ def test_submit_with_a_stale_revision_is_a_conflict(
         "/assessment/submit", data={"csrf_token": csrf_token(client), "revision": "0"}
     )
     assert response.status_code == 409
-    assert "changed elsewhere" in response.text
+    assert "changed (by a colleague or in another tab) after you opened" in response.text
+    # The page now shows the answer saved meanwhile and carries the revision to submit it.
+    assert 'name="revision" type="hidden" value="1"' in response.text
+    review = response.text[response.text.index(f'id="review-{FIRST_POLICY}"') :]
+    assert review.index(answer_text(FIRST_POLICY, BEST[FIRST_POLICY])) < review.index("</li>")
     session.expire_all()
     draft = session.get(Assessment, world.draft_b.id)
     assert draft is not None and draft.status == AssessmentStatus.DRAFT
+
+
+def answer_text(practice_id: str, option_id: str) -> str:
+    """An option's label as the pages show it."""
+    practice = INSTRUMENT.practice(practice_id)
+    assert practice is not None
+    option = practice.answer_set.option(option_id)
+    assert option is not None
+    return str(option.label)
+
+
+def test_review_lists_every_answer_by_dimension_with_comment_and_author(
+    client: FlaskClient, world: World, lead_b: User
+) -> None:
+    answers = {FIRST_POLICY: BEST[FIRST_POLICY], SECOND_POLICY: WORST[SECOND_POLICY]}
+    post_dimension(client, FIRST_DIMENSION.id, 0, answers, {FIRST_POLICY: "Signed <2024>"})
+    page = client.get("/assessment/submit").text
+    assert "<h1>Review and submit the assessment</h1>" in page
+    sections = re.findall(
+        r'<section class="review-dimension" aria-labelledby="review-([^"]+)"', page
+    )
+    assert sections == [d.id for d in INSTRUMENT.dimensions]
+    first = page[page.index(f'id="review-{FIRST_POLICY}"') :]
+    first = first[: first.index("</li>")]
+    assert answer_text(FIRST_POLICY, BEST[FIRST_POLICY]) in first
+    assert "Signed &lt;2024&gt;" in first
+    assert f"<dd>{world.lead_b.email}, " in first
+    assert "review-item--open" not in page[: page.index(f'id="review-{FIRST_POLICY}"')][-200:]
+    # An unanswered question is highlighted with a link to answer it.
+    third = FIRST_DIMENSION.practices[2].id
+    item = page[page.index(f'id="review-{third}"') - 60 : page.index(f'id="review-{third}"')]
+    assert "review-item--open" in item
+    link = (
+        f'href="/assessment/dimensions/{FIRST_DIMENSION.id}#answer-{third}">Answer question 3</a>'
+    )
+    assert link in page
+    # No earlier round: the page says so instead of inventing a change.
+    assert "no earlier submitted round to compare with" in page
 
 
 def test_a_submitted_assessment_is_read_only(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -276,6 +277,38 @@ def test_the_submit_page_lists_unconfirmed_answers_and_the_audit_records_them(
         select(AuditEvent).where(AuditEvent.action == "assessment.submitted")
     ).all()[-1]
     assert event.detail["unconfirmed_carried_over"] == sorted(CARRIED)
+
+
+def test_the_review_flags_carried_answers_and_shows_the_change_since_last_round(
+    client: FlaskClient, session: Session, agency: Agency, catalog: InstrumentCatalog
+) -> None:
+    assessment = draft(session, agency)
+    prefill(client, assessment.revision)
+    page = html.unescape(client.get("/assessment/submit").get_data(as_text=True))
+    assert "beside round 2025, scored on that round's answers carried" in page
+    # Every carried answer not yet confirmed is highlighted with a link to confirm it.
+    assert page.count('class="review-item review-item--carried"') == len(CARRIED)
+    assert (
+        'href="/assessment/dimensions/policy#answer-policy.written-policy">'
+        "Confirm or change question 1</a>"
+    ) in page
+    # Carried unchanged, every dimension scores as in round 2025: no change, stated.
+    instrument = catalog.get(V2)
+    figures = re.findall(
+        r"Score now <strong>(\d+|not scored)</strong>; round 2025: (\d+|not scored)", page
+    )
+    assert len(figures) == len(instrument.dimensions)
+    assert all(now == before for now, before in figures), figures
+    assert '(<span class="review-change">no change</span>)' in page
+    # Changing an answer moves the change of its dimension away from zero.
+    data = {"csrf_token": csrf_token(client), "based-policy.written-policy": "1"}
+    data |= {"answer-policy.written-policy": "not", "action": "save"}
+    data |= {f"answer-{pid}": CARRIED[pid][0] or "" for pid in POLICY_CARRIED[1:]}
+    data |= {f"based-{pid}": "1" for pid in POLICY_CARRIED[1:]}
+    assert client.post("/assessment/dimensions/policy", data=data).status_code == 302
+    page = html.unescape(client.get("/assessment/submit").get_data(as_text=True))
+    policy = page[page.index('id="review-policy"') :]
+    assert re.search(r"round 2025: \d+ \(<span class=\"review-change\">-\d+</span>\)", policy)
 
 
 def test_the_same_version_is_copied_as_it_was(

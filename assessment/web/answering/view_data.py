@@ -16,8 +16,16 @@ from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.carry import unconfirmed_practices
 from assessment.domain.rules.scoring import Profile, Progress, progress, visible_practices
 from assessment.presentation.headline_view import cap_text
-from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_label, level_name
+from assessment.presentation.labels import (
+    NOT_ANSWERED,
+    NOT_APPLICABLE,
+    level_label,
+    level_name,
+    points,
+    whole_points,
+)
 from assessment.presentation.profiles import COUNTRY_NAMES
+from assessment.queries.answers import AnswerAuthor
 from assessment.services.errors import StoredAnswer
 from assessment.web.answering.forms import NOT_APPLICABLE as NOT_APPLICABLE_CHOICE
 
@@ -432,3 +440,92 @@ def _choice_value(answer: Answer | None) -> str | None:
     if answer is None or not answer.is_answered:
         return None
     return NOT_APPLICABLE_CHOICE if answer.not_applicable else answer.option_id
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One applicable question on the review page: its answer, comment and who gave it."""
+
+    practice_id: str
+    number: int
+    text: str
+    answer_label: str
+    comment: str
+    answered_by: str  # empty when unanswered or unknown
+    answered_on: str  # the day, in words; empty when unanswered
+    unanswered: bool
+    carried: bool  # carried over from the previous round and not confirmed
+
+
+@dataclass(frozen=True)
+class ReviewDimension:
+    """A dimension on the review page: its questions, its score now and last round."""
+
+    id: str
+    title: str
+    items: list[ReviewItem]
+    score_now: str
+    score_before: str | None  # None when there is no earlier round to compare
+    change: str | None  # "+5", "-3", "no change", or None without both scores
+
+    @property
+    def flagged(self) -> int:
+        """Questions still to answer or to confirm."""
+        return sum(1 for item in self.items if item.unanswered or item.carried)
+
+
+def review_dimensions(
+    instrument: Instrument,
+    answers: Mapping[str, Answer],
+    profile: Profile,
+    carried: Set[str],
+    authors: Mapping[str, AnswerAuthor],
+    now: ScoreResult,
+    before: ScoreResult | None,
+) -> list[ReviewDimension]:
+    """Every applicable question grouped by dimension, with the change since last round."""
+    visible = {p.id for p in visible_practices(instrument, answers, profile)}
+    numbers = question_numbers(instrument)
+    waiting = unconfirmed_practices(answers, carried)
+    dimensions = []
+    for dimension in instrument.dimensions:
+        items = []
+        for practice in dimension.practices:
+            if practice.id not in visible:
+                continue
+            answer = answers.get(practice.id)
+            author = authors.get(practice.id)
+            given = answer is not None and answer.is_answered
+            items.append(
+                ReviewItem(
+                    practice_id=practice.id,
+                    number=numbers[practice.id],
+                    text=str(practice.text),
+                    answer_label=answer_label(practice, answer),
+                    comment=answer.comment if answer is not None else "",
+                    answered_by=author.email if author is not None and answer else "",
+                    answered_on=f"{author.answered_at:%d %B %Y}" if author and answer else "",
+                    unanswered=not given,
+                    carried=practice.id in waiting,
+                )
+            )
+        score = now.dimensions[dimension.id].score
+        earlier = before.dimensions[dimension.id].score if before is not None else None
+        dimensions.append(
+            ReviewDimension(
+                id=dimension.id,
+                title=str(dimension.title),
+                items=items,
+                score_now=points(score, "not scored"),
+                score_before=points(earlier, "not scored") if before is not None else None,
+                change=_change(score, earlier),
+            )
+        )
+    return dimensions
+
+
+def _change(now: float | None, before: float | None) -> str | None:
+    if now is None or before is None:
+        return None
+    difference = whole_points(now) - whole_points(before)
+    return "no change" if difference == 0 else f"{difference:+d}"

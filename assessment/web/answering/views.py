@@ -37,8 +37,13 @@ from assessment.presentation.charts import MIN_RADAR_AXES, radar_chart
 from assessment.presentation.headline_view import baseline_view, headline_view
 from assessment.presentation.labels import no_longer_applicable_note
 from assessment.presentation.roadmap import roadmap_view
-from assessment.queries.answers import answer_revisions, assessment_answers, carried_practices
-from assessment.queries.carried import carry_source
+from assessment.queries.answers import (
+    answer_authors,
+    answer_revisions,
+    assessment_answers,
+    carried_practices,
+)
+from assessment.queries.carried import carry_source, previous_round_score
 from assessment.queries.profiles import assessment_profile
 from assessment.queries.results import assessment_results
 from assessment.services.assessments import (
@@ -104,6 +109,11 @@ ANSWER_CONFLICT_MESSAGE = (
     "Someone else (a colleague or another tab) saved some of these answers after you "
     "opened this page, so nothing was saved. Each is shown below beside yours: choose "
     "which to keep, then save again."
+)
+REVIEW_CHANGED_MESSAGE = (
+    "The answers were changed (by a colleague or in another tab) after you opened this "
+    "page, so the assessment was not submitted. The page now shows them as they are: "
+    "review them, then submit again."
 )
 UNKNOWN_FIELDS_MESSAGE = (
     "The form contained fields this page does not have ({names}); nothing was saved. "
@@ -589,7 +599,10 @@ def submit(agency_id: int | None, round_id: int | None) -> Page:
             catalog=web_catalog(),
         )
     except Conflict:
-        form.form_errors.append(CONFLICT_MESSAGE)
+        # The page now shows the answers as they are; submitting again submits those.
+        db_session().refresh(assessment)
+        form.revision.data = str(assessment.revision)
+        form.form_errors.append(REVIEW_CHANGED_MESSAGE)
         return _submit_page(workspace, assessment, instrument, form, status=409)
     flash(f"The assessment is submitted and locked. {REOPEN_RULE}", "success")
     return redirect(answering_url("results"))
@@ -606,10 +619,23 @@ def _submit_page(
     answers = assessment_answers(assessment)
     carried = carried_practices(assessment)
     profile = assessment_profile(assessment, instrument)
+    session = db_session()
+    previous = previous_round_score(session, assessment, web_catalog())
+    now = assessment_results(session, assessment, web_catalog()).score
     page = render_template(
         "answering/submit.html",
         ws=workspace,
         instrument=instrument,
+        previous_round=previous[0] if previous else None,
+        review=view_data.review_dimensions(
+            instrument,
+            answers,
+            profile,
+            carried,
+            answer_authors(session, assessment.id),
+            now,
+            previous[1] if previous else None,
+        ),
         unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
         profile_missing=view_data.missing_required(instrument, profile),
         form=form,
