@@ -57,6 +57,7 @@ from assessment.services.errors import (
     ServiceError,
 )
 from assessment.services.permissions import (
+    can_answer_dimension,
     can_answer_for_agency,
     can_edit_assessment,
     can_manage_accounts,
@@ -164,12 +165,19 @@ def save_answers(
     AnswerConflict when a practice's answer changed since, Locked when submitted,
     RoundClosed when the round is closed.
     """
-    assessment = _changeable(session, assessment_id, actor)
+    assessment = _get(session, assessment_id)
     instrument = instrument_of(assessment, catalog)
+    touched = {*answers, *clear, *confirm}
+    dimension_ids = {p.dimension_id for pid in touched if (p := instrument.practice(pid))}
+    _require_changeable(
+        assessment,
+        actor,
+        all(can_answer_dimension(actor, assessment.agency_id, d) for d in dimension_ids),
+    )
     problems = check_answers(instrument, answers) + _clear_problems(instrument, answers, clear)
     if problems:
         raise InvalidAnswers(problems)
-    expected = {pid: (based_on or {}).get(pid, 0) for pid in {*answers, *clear, *confirm}}
+    expected = {pid: (based_on or {}).get(pid, 0) for pid in touched}
     for practice_id, revision in expected.items():
         if not 0 <= revision <= MAX_REVISION:
             # Never sent to the database: PostgreSQL would fail on the overflow, not compare.
@@ -440,8 +448,19 @@ def _get(session: Session, assessment_id: int) -> Assessment:
 
 def _changeable(session: Session, assessment_id: int, actor: User | None) -> Assessment:
     assessment = _get(session, assessment_id)
+    _require_changeable(assessment, actor, can_edit_assessment(actor, assessment))
+    return assessment
+
+
+def _require_changeable(assessment: Assessment, actor: User | None, allowed: bool) -> None:
+    """Refuse unless the actor is `allowed`, the draft is not submitted and its round open."""
     require_system_or(
-        actor, can_edit_assessment(actor, assessment), "You cannot change this assessment."
+        actor,
+        allowed,
+        "You cannot change these answers: a contributor answers only the dimensions "
+        "assigned to them."
+        if actor is not None and actor.role == Role.CONTRIBUTOR
+        else "You cannot change this assessment.",
     )
     if assessment.status == AssessmentStatus.SUBMITTED:
         raise Locked("this assessment is submitted and locked; ask an administrator to reopen it")
@@ -450,7 +469,6 @@ def _changeable(session: Session, assessment_id: int, actor: User | None) -> Ass
             f"round {assessment.round.name} is {assessment.round.state.value}, so nothing "
             "was saved: it takes no answers now"
         )
-    return assessment
 
 
 def _clear_problems(

@@ -81,6 +81,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"  # everything
     CONSULTANT = "consultant"  # reads all agencies, reports, benchmarks; never edits answers
     LEAD = "lead"  # answers for their own agency only
+    CONTRIBUTOR = "contributor"  # answers the dimensions the agency's lead assigned, no more
 
 
 class AssessmentStatus(enum.StrEnum):
@@ -135,7 +136,7 @@ class Agency(Base):
 
 
 class User(Base):
-    """Someone who logs in: an admin, a consultant or an agency lead."""
+    """Someone who logs in: an admin, a consultant, an agency lead or a contributor."""
 
     __tablename__ = "user_account"
 
@@ -149,12 +150,15 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     # Signed-in sessions carry this number; raising it (logout, password reset) ends them all.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A contributor's dimensions (ids), assigned by the agency's lead; empty for other roles.
+    dimensions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     agency: Mapped[Agency | None] = relationship(back_populates="users")
 
 
 class OneTimeToken(Base):
-    """A single-use, expiring link: an invitation for a new lead or a password reset."""
+    """A single-use, expiring link: an invitation (a lead, or a contributor invited by the
+    agency's lead) or a password reset."""
 
     __tablename__ = "one_time_token"
 

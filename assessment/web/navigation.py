@@ -36,15 +36,17 @@ _ALL = frozenset(Role)
 _STAFF = frozenset({Role.ADMIN, Role.CONSULTANT})
 _ADMIN = frozenset({Role.ADMIN})
 _LEAD = frozenset({Role.LEAD})
+_AGENCY = frozenset({Role.LEAD, Role.CONTRIBUTOR})
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem(
         "answering.overview",
         "Our assessment",
-        _LEAD,
+        _AGENCY,
         frozenset({"answering.dimension", "answering.submit"}),
     ),
-    NavItem("answering.results", "Our results", _LEAD),
+    NavItem("answering.results", "Our results", _AGENCY),
+    NavItem("answering.team", "Our team", _LEAD),
     NavItem("peers.my_benchmark", "How we compare", _LEAD),
     NavItem("consultant.agencies", "Agencies", _STAFF, frozenset({"consultant.agency"})),
     NavItem("consultant.benchmark", "Benchmark", _STAFF),

@@ -1,7 +1,8 @@
 """The access matrix: every route, called by every kind of visitor, gives the expected status.
 
 Actors: `anonymous`, `lead_own` (lead of agency A, whose objects the paths name),
-`lead_other` (lead of agency B), `consultant`, `admin`.
+`lead_other` (lead of agency B), `contributor` (of agency B, assigned its policy
+dimension; unless a row says otherwise, as `lead_other`), `consultant`, `admin`.
 
 To add a route, append a `Row` to ROWS: method, path with {names} filled from `World.ids()`
 ({own_agency}, {other_agency}, {round}, {own_assessment}, {other_assessment},
@@ -25,7 +26,7 @@ from assessment.web.auth.access import PUBLIC, access_rule
 from tests.web.conftest import World
 from tests.web.helpers import csrf_token, login
 
-ACTORS = ("anonymous", "lead_own", "lead_other", "consultant", "admin")
+ACTORS = ("anonymous", "contributor", "lead_own", "lead_other", "consultant", "admin")
 PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.accept_invitation",
@@ -45,10 +46,12 @@ def expect(
     lead_other: int = 403,
     consultant: int = 403,
     admin: int = 200,
+    contributor: int | None = None,
 ) -> dict[str, int]:
     """Expected status per actor; the defaults describe an admin-only page."""
     return {
         "anonymous": anonymous,
+        "contributor": lead_other if contributor is None else contributor,
         "lead_own": lead_own,
         "lead_other": lead_other,
         "consultant": consultant,
@@ -150,7 +153,7 @@ ROWS: list[Row] = [
     Row("GET", "/consultant/benchmark", STAFF),
     Row("GET", "/consultant/rounds/{round}/export.csv", STAFF),
     Row("GET", "/consultant/rounds/{round}/export.xlsx", STAFF),
-    Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403)),
+    Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403, contributor=403)),
     # Reports: staff only; agency B has only a draft, and one agency is below K for a cohort
     Row("GET", "/reports/", STAFF),
     Row("GET", "/reports/agency/{own_agency}/{round}.pdf", STAFF),
@@ -173,12 +176,20 @@ ROWS: list[Row] = [
     # the consultant issues it; the admin, after, is told it is final already
     Row("POST", "/reports/agency/{own_agency}/{round}/final", expect(consultant=302, admin=409)),
     # A lead's own copies: the report and the answers of a submitted round, no one else's
-    Row("GET", "/reports/mine/{round}.pdf", expect(lead_own=200, lead_other=404, admin=403)),
     Row(
-        "GET", "/reports/mine/{round}/answers.csv", expect(lead_own=200, lead_other=404, admin=403)
+        "GET",
+        "/reports/mine/{round}.pdf",
+        expect(lead_own=200, lead_other=404, admin=403, contributor=403),
     ),
     Row(
-        "GET", "/reports/mine/{round}/answers.json", expect(lead_own=200, lead_other=404, admin=403)
+        "GET",
+        "/reports/mine/{round}/answers.csv",
+        expect(lead_own=200, lead_other=404, admin=403, contributor=403),
+    ),
+    Row(
+        "GET",
+        "/reports/mine/{round}/answers.json",
+        expect(lead_own=200, lead_other=404, admin=403, contributor=403),
     ),
     # JSON API (session here; bearer tokens in tests/web/test_api.py): 401, never a redirect
     *[
@@ -211,24 +222,38 @@ ROWS: list[Row] = [
         Row(
             method,
             f"/assessment{round_part}{path}",
-            expect(lead_own=own, lead_other=other, consultant=404, admin=404),
+            expect(lead_own=own, lead_other=other, consultant=404, admin=404, contributor=helper),
             data,
         )
         for round_part in ("", "/rounds/{round}")
-        for method, path, own, other, data in (
-            ("GET", "/", 200, 200, {}),
-            ("POST", "/start", 302, 302, {}),  # both started: back to the overview
-            ("GET", "/profile", 200, 200, {}),
+        # helper: B's contributor, who answers B's policy dimension and nothing more.
+        for method, path, own, other, helper, data in (
+            ("GET", "/", 200, 200, 200, {}),
+            ("POST", "/start", 302, 302, 403, {}),  # both started: back to the overview
+            ("GET", "/profile", 200, 200, 200, {}),
             # B's empty profile form changes nothing (the agency's record fills it).
-            ("POST", "/profile", 423, 302, {"revision": "0"}),
-            ("GET", "/dimensions/policy", 200, 200, {}),
-            ("POST", "/dimensions/policy", 423, 302, {}),
-            ("POST", "/answers", 400, 400, {"revision": "0"}),  # a form body is not JSON
-            ("GET", "/submit", 302, 200, {}),
-            ("POST", "/submit", 423, 302, {"revision": "0"}),
-            ("GET", "/results", 200, 200, {}),
+            ("POST", "/profile", 423, 302, 403, {"revision": "0"}),
+            ("GET", "/dimensions/policy", 200, 200, 200, {}),
+            ("POST", "/dimensions/policy", 423, 302, 302, {}),
+            ("GET", "/dimensions/legal", 200, 200, 200, {}),  # read-only for the helper
+            ("POST", "/dimensions/legal", 423, 302, 403, {}),
+            ("POST", "/answers", 400, 400, 400, {"revision": "0"}),  # a form body is not JSON
+            ("GET", "/submit", 302, 200, 403, {}),
+            ("POST", "/submit", 423, 302, 403, {"revision": "0"}),
+            ("GET", "/results", 200, 200, 200, {}),
             # B has no earlier submission: told so on the overview.
-            ("POST", "/prefill", 423, 302, {"revision": "0"}),
+            ("POST", "/prefill", 423, 302, 403, {"revision": "0"}),
+            # The team: the lead's (and an admin's on the agency's own path).
+            ("GET", "/team", 200, 200, 403, {}),
+            ("POST", "/team", 400, 400, 403, {}),  # no address: named problem
+            (
+                "POST",
+                "/team/{other_contributor}/dimensions",
+                404,
+                302,
+                403,
+                {"contributor-{other_contributor}-dimensions": "policy"},
+            ),
         )
     ],
     *[
@@ -239,7 +264,7 @@ ROWS: list[Row] = [
             Row(
                 "POST",
                 "/agencies/{other_agency}/assessment/prefill",
-                expect(lead_own=404, lead_other=302, consultant=403, admin=403),
+                expect(lead_own=404, lead_other=302, consultant=403, admin=403, contributor=403),
                 {"revision": "0"},
             ),
             Row(
@@ -255,7 +280,7 @@ ROWS: list[Row] = [
             Row(
                 "POST",
                 "/agencies/{other_agency}/assessment/start",
-                expect(lead_own=404, lead_other=302, admin=302),
+                expect(lead_own=404, lead_other=302, admin=302, contributor=403),
             ),
             Row(
                 "GET",
@@ -271,7 +296,7 @@ ROWS: list[Row] = [
             Row(
                 "POST",
                 "/agencies/{other_agency}/assessment/profile",
-                expect(lead_own=404, lead_other=302, admin=302),
+                expect(lead_own=404, lead_other=302, admin=302, contributor=403),
                 {"revision": "0"},
             ),
             Row(
@@ -310,7 +335,7 @@ ROWS: list[Row] = [
             Row(
                 "GET",
                 "/agencies/{other_agency}/assessment/submit",
-                expect(lead_own=404, lead_other=200, admin=200),
+                expect(lead_own=404, lead_other=200, admin=200, contributor=403),
             ),
             Row(
                 "POST",
@@ -323,11 +348,29 @@ ROWS: list[Row] = [
                 "/agencies/{own_agency}/assessment/results",
                 expect(lead_own=200, lead_other=404, consultant=200),
             ),
+            # The team of agency B: its lead and administrators; not consultants, not its
+            # contributors.
+            Row(
+                "GET",
+                "/agencies/{other_agency}/assessment/team",
+                expect(lead_own=404, lead_other=200, contributor=403),
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/team",
+                expect(lead_own=404, lead_other=400, contributor=403, admin=400),
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/team/{other_contributor}/dimensions",
+                expect(lead_own=404, lead_other=302, contributor=403, admin=302),
+                {"contributor-{other_contributor}-dimensions": "policy"},
+            ),
             # Only the agency's own lead starts from last round's answers; admins may not.
             Row(
                 "POST",
                 "/agencies/{other_agency}/assessment/prefill",
-                expect(lead_own=404, lead_other=302, consultant=403, admin=403),
+                expect(lead_own=404, lead_other=302, consultant=403, admin=403, contributor=403),
                 {"revision": "0"},
             ),
         )
@@ -355,8 +398,10 @@ def test_access(app: Flask, world: World, row: Row) -> None:
     # Actors run from least to most privileged, so a change made by an allowed actor
     # (closing a round, reopening) cannot hide a refusal that should have come first.
     problems = []
-    for actor in ACTORS:
+    for number, actor in enumerate(ACTORS, start=1):
         client = app.test_client()
+        # Each actor is a visitor of its own: login limits count per address.
+        client.environ_base["REMOTE_ADDR"] = f"127.0.0.{number}"
         user = world.user(actor)
         if user is not None:
             login(client, user)

@@ -31,6 +31,7 @@ from assessment.domain.model.instrument import Dimension, Instrument, Practice, 
 from assessment.domain.rules.scoring import Profile, visible_practices
 from assessment.presentation import labels
 from assessment.store.models import MAX_REVISION
+from assessment.web.auth.forms import EMAIL_PATTERN
 from assessment.web.widgets import HiddenInput, RadioInput, TextArea
 
 NOT_APPLICABLE = "n/a"
@@ -462,3 +463,30 @@ def profile_initial_data(instrument: Instrument, profile: Profile) -> dict[str, 
             continue
         data[PROFILE_PREFIX + question.id] = list(value) if isinstance(value, list) else str(value)
     return data
+
+
+class ContributorInviteForm(FlaskForm):
+    """The lead invites a colleague as a contributor of the agency."""
+
+    email = StringField(
+        "Email address of the colleague",
+        filters=[_stripped],
+        validators=[
+            InputRequired("Enter the email address."),
+            Length(max=254, message="An email address has at most 254 characters."),
+            Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
+        ],
+    )
+
+
+class AssignmentForm(FlaskForm):
+    """The dimensions a contributor answers."""
+
+    dimensions = MultiCheckboxField("Dimensions this contributor answers", validators=[Optional()])
+
+
+def assignment_form(instrument: Instrument, contributor_id: int, **options: Any) -> AssignmentForm:
+    """A contributor's assignment form, with the instrument's dimensions to choose from."""
+    form = AssignmentForm(prefix=f"contributor-{contributor_id}", **options)
+    form.dimensions.choices = [SelectChoice(d.id, str(d.title)) for d in instrument.dimensions]
+    return form

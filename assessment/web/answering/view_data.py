@@ -529,3 +529,41 @@ def _change(now: float | None, before: float | None) -> str | None:
         return None
     difference = whole_points(now) - whole_points(before)
     return "no change" if difference == 0 else f"{difference:+d}"
+
+
+@dataclass(frozen=True)
+class ContributorProgress:
+    """A contributor's share of the work: their dimensions, what is answered, by whom."""
+
+    user_id: int
+    email: str
+    active: bool
+    dimension_titles: list[str]
+    answered: int  # applicable questions of their dimensions that are answered
+    total: int  # applicable questions of their dimensions
+    given_by_them: int  # answers of the whole assessment they last saved
+    last_saved: str  # when they last saved an answer, in words; empty when never
+
+
+def contributor_progress(
+    instrument: Instrument,
+    current: Progress,
+    contributor_id: int,
+    email: str,
+    active: bool,
+    dimension_ids: Sequence[str],
+    authors: Mapping[str, AnswerAuthor],
+) -> ContributorProgress:
+    """What one contributor has done in the assessment, from its progress and authors."""
+    mine = [d for d in instrument.dimensions if d.id in dimension_ids]
+    theirs = [author.answered_at for author in authors.values() if author.email == email]
+    return ContributorProgress(
+        user_id=contributor_id,
+        email=email,
+        active=active,
+        dimension_titles=[str(d.title) for d in mine],
+        answered=sum(current.dimensions[d.id].answered for d in mine),
+        total=sum(current.dimensions[d.id].total for d in mine),
+        given_by_them=len(theirs),
+        last_saved=f"{max(theirs):%d %B %Y, %H:%M} UTC" if theirs else "",
+    )

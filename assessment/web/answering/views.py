@@ -56,6 +56,7 @@ from assessment.services.assessments import (
 from assessment.services.errors import (
     AnswerConflict,
     Conflict,
+    Forbidden,
     InvalidAnswers,
     InvalidInput,
     Locked,
@@ -168,14 +169,19 @@ def overview(agency_id: int | None, round_id: int | None) -> Page:
     carried = carried_practices(workspace.assessment)
     profile = assessment_profile(workspace.assessment, instrument)
     last = last_visit(workspace.assessment.id)
+    statuses = view_data.dimension_statuses(instrument, answers, profile)
+    user = workspace.user
     return render_template(
         "answering/overview.html",
+        mine=[s for s in statuses if s.id in user.dimensions]
+        if user.role == Role.CONTRIBUTOR
+        else None,
         ws=workspace,
         instrument=instrument,
         profile_rows=view_data.profile_answers(instrument, profile),
         profile_missing=view_data.missing_required(instrument, profile),
         progress=view_data.answering_progress(instrument, answers, profile),
-        statuses=view_data.dimension_statuses(instrument, answers, profile),
+        statuses=statuses,
         resume=view_data.resume_point(instrument, answers, last, profile),
         reopening=round_list.reopening_of(db_session(), workspace.assessment),
         unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
@@ -386,7 +392,7 @@ def _profile_page(
 @_route("/dimensions/<dimension_id>", methods=["GET", "POST"])
 def dimension(agency_id: int | None, round_id: int | None, dimension_id: str) -> Page:
     """One dimension's questions: a form while editable, the answers read-only otherwise."""
-    workspace = load_workspace(agency_id, round_id)
+    workspace = load_workspace(agency_id, round_id, dimension_id)
     assessment, instrument = _started(workspace)
     found = instrument.dimension(dimension_id) or abort(404)
     if request.method == "POST":
@@ -521,7 +527,8 @@ def _dimension_page(
 def autosave(agency_id: int | None, round_id: int | None) -> tuple[Response, int]:
     """Background save of changed practices (JSON); answers with the new revision and progress."""
     workspace = load_workspace(agency_id, round_id)
-    if not workspace.may_edit:
+    # A contributor's saves are checked per question by the service.
+    if not workspace.may_edit and workspace.user.role != Role.CONTRIBUTOR:
         return _json_error(403, "Your account can read this assessment but not change it.")
     assessment, instrument = workspace.require()
     if workspace.round is not None and not workspace.round.is_open:
@@ -555,6 +562,8 @@ def autosave(agency_id: int | None, round_id: int | None) -> tuple[Response, int
         )
     except Locked as locked:
         return _json_error(423, str(locked))
+    except Forbidden as refused:
+        return _json_error(403, str(refused))
     answers = assessment_answers(saved)
     profile = assessment_profile(saved, instrument)
     visible = [p.id for p in visible_practices(instrument, answers, profile)]

@@ -1,8 +1,11 @@
-"""Every answer has its own revision: saves of different practices never conflict.
+"""Every answer has its own revision; contributors have their assigned dimensions.
 
 `answer.revision` starts at 1 and rises with every change of the answer; a save names
 the revision of each answer it was based on and is refused for that practice when the
 stored one differs. Answers stored before this revision start at 1.
+
+`user_account.dimensions` lists the dimension ids a contributor (role "contributor", a
+colleague the agency's lead invited) may answer; empty for every other account.
 
 Revision ID: 0010
 Revises: 0008
@@ -26,9 +29,13 @@ def upgrade() -> None:
     """Apply this revision."""
     with op.batch_alter_table("answer") as batch:
         batch.add_column(sa.Column("revision", sa.Integer(), nullable=False, server_default="1"))
+    with op.batch_alter_table("user_account") as batch:
+        batch.add_column(sa.Column("dimensions", sa.JSON(), nullable=False, server_default="[]"))
 
 
 def downgrade() -> None:
     """Undo this revision."""
+    with op.batch_alter_table("user_account") as batch:
+        batch.drop_column("dimensions")
     with op.batch_alter_table("answer") as batch:
         batch.drop_column("revision")
