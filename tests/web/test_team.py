@@ -63,7 +63,7 @@ def test_the_lead_invites_a_contributor_and_assigns_dimensions(
     assert colleague.dimensions == sorted([POLICY.id, LEGAL.id])
     team = html.unescape(client.get("/assessment/team").text)
     assert f"colleague@example.org now answers: {POLICY.title}, {LEGAL.title}." in team
-    assert "Has not saved an answer yet." in team
+    assert "None of the stored answers was last saved by them." in team
     events = session.scalars(
         select(AuditEvent.action).where(AuditEvent.agency_id == world.agency_b.id)
     ).all()
