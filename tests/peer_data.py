@@ -55,7 +55,6 @@ def submit(
         session,
         assessment_id=assessment.id,
         answers=answers,
-        revision=assessment.revision,
         actor=answered_by,
         catalog=catalog,
     )

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from assessment.services.errors import NotFound
-from assessment.store.models import Agency, OneTimeToken, TokenKind, User, utcnow
+from assessment.store.models import Agency, OneTimeToken, Role, TokenKind, User, utcnow
 
 
 @dataclass(frozen=True)
@@ -63,3 +63,12 @@ def _state(link: OneTimeToken, now: datetime) -> str:
     if link.used_at is not None:
         return "used"
     return "expired" if link.expires_at <= now else "pending"
+
+
+def agency_contributors(session: Session, agency_id: int) -> Sequence[User]:
+    """The agency's contributor accounts, by email address."""
+    return session.scalars(
+        select(User)
+        .where(User.agency_id == agency_id, User.role == Role.CONTRIBUTOR)
+        .order_by(User.email)
+    ).all()

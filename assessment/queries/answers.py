@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from assessment.domain.model.answers import Answer
+from assessment.services.errors import StoredAnswer
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, AssessmentStatus, User
 
@@ -83,6 +84,31 @@ def answer_authors(session: Session, assessment_id: int) -> dict[str, AnswerAuth
         practice_id: AnswerAuthor(email or "", answered_at)
         for practice_id, email, answered_at in rows
     }
+
+
+def answer_revisions(assessment: Assessment) -> dict[str, int]:
+    """The revision of each of the assessment's loaded answers, keyed by practice id."""
+    return {row.practice_id: row.revision for row in assessment.answers}
+
+
+def stored_answer_states(
+    session: Session, assessment_id: int, practice_ids: Collection[str]
+) -> dict[str, StoredAnswer]:
+    """What each practice says now, with its revision, who saved it and when."""
+    rows = session.execute(
+        select(AnswerRow, User.email)
+        .outerjoin(User, User.id == AnswerRow.answered_by_id)
+        .where(
+            AnswerRow.assessment_id == assessment_id, AnswerRow.practice_id.in_(list(practice_ids))
+        )
+    )
+    found = {
+        row.practice_id: StoredAnswer(
+            row.practice_id, _domain_answer(row), row.revision, email or "", row.answered_at
+        )
+        for row, email in rows
+    }
+    return {pid: found.get(pid, StoredAnswer(pid, None, 0, "", None)) for pid in practice_ids}
 
 
 def _domain_answer(row: AnswerRow) -> Answer:

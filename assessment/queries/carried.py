@@ -27,8 +27,8 @@ from assessment.domain.rules.carry import CarriedAnswers, carry_answers
 from assessment.domain.rules.scoring import Profile, score_assessment
 from assessment.domain.rules.trajectory import CarriedFigures, CarryFigures, RoundInfo
 from assessment.queries.answers import stored_answers
-from assessment.queries.instruments import default_catalog
-from assessment.queries.profiles import assessment_profiles
+from assessment.queries.instruments import default_catalog, instrument_of
+from assessment.queries.profiles import assessment_profile, assessment_profiles
 from assessment.queries.rounds import round_order
 from assessment.services.errors import NotFound
 from assessment.store.models import Assessment, AssessmentStatus, Round
@@ -227,3 +227,21 @@ def carry_source(
         if carried is not None:
             return CarrySource(assessment_id, round_name, source, carried)
     return None
+
+
+def previous_round_score(
+    session: Session, assessment: Assessment, catalog: InstrumentCatalog | None = None
+) -> tuple[str, ScoreResult] | None:
+    """The agency's latest earlier submitted answers (see `carry_source`), carried to this
+    assessment's questionnaire and scored with its profile: (round name, figures)."""
+    source = carry_source(session, assessment, catalog)
+    if source is None:
+        return None
+    instrument = instrument_of(assessment, catalog)
+    try:
+        score = score_assessment(
+            instrument, source.carried.answers, assessment_profile(assessment, instrument)
+        )
+    except ValueError:
+        return None  # carried answers that no longer fit: nothing to compare with
+    return source.round_name, score

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
@@ -19,8 +20,10 @@ from assessment.services import audit
 from assessment.services.errors import InvalidInput, InvalidToken, NotFound
 from assessment.services.permissions import (
     can_invite,
+    can_invite_contributor,
     can_manage_accounts,
     is_admin,
+    require,
     require_system_or,
 )
 from assessment.store.models import Agency, ApiToken, OneTimeToken, Role, TokenKind, User, utcnow
@@ -33,6 +36,9 @@ PASSWORD_RESET_VALIDITY = timedelta(days=1)
 SELF_SERVICE_RESET_VALIDITY = timedelta(hours=1)
 # Writing last_used_at on every API call would turn reads into writes.
 API_TOKEN_TOUCH_INTERVAL = timedelta(minutes=5)
+
+AGENCY_ROLES = frozenset({Role.LEAD, Role.CONTRIBUTOR})
+"""Roles that belong to one agency."""
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -148,8 +154,73 @@ def create_invitation(
     return token
 
 
+def invite_contributor(
+    session: Session,
+    *,
+    email: str,
+    agency_id: int,
+    actor: User,
+    valid_for: timedelta = INVITATION_VALIDITY,
+) -> str:
+    """A single-use link token for a contributor of the agency (its lead or an admin);
+    dimensions are assigned once the account exists."""
+    require(
+        can_invite_contributor(actor, agency_id),
+        "Only the agency's lead or an administrator invites its contributors.",
+    )
+    address = _checked_email(session, email)
+    token = _new_one_time_token(
+        session,
+        kind=TokenKind.INVITATION,
+        email=address,
+        role=Role.CONTRIBUTOR,
+        agency_id=agency_id,
+        user_id=None,
+        actor=actor,
+        valid_for=valid_for,
+    )
+    audit.record(
+        session,
+        "invitation.created",
+        actor=actor,
+        agency_id=agency_id,
+        email=address,
+        role=Role.CONTRIBUTOR.value,
+    )
+    session.commit()
+    return token
+
+
+def assign_dimensions(
+    session: Session, *, user_id: int, dimension_ids: Collection[str], actor: User
+) -> User:
+    """Set the dimensions a contributor answers (the agency's lead or an admin; audited)."""
+    contributor = session.get(User, user_id)
+    if contributor is None or contributor.role != Role.CONTRIBUTOR:
+        raise NotFound(f"there is no contributor with id {user_id}")
+    assert contributor.agency_id is not None
+    require(
+        can_invite_contributor(actor, contributor.agency_id),
+        "Only the agency's lead or an administrator assigns its contributors' dimensions.",
+    )
+    chosen = sorted(set(dimension_ids))
+    before = list(contributor.dimensions)
+    contributor.dimensions = chosen
+    audit.record(
+        session,
+        "contributor.assigned",
+        actor=actor,
+        agency_id=contributor.agency_id,
+        contributor=contributor.email,
+        dimensions=chosen,
+        before=before,
+    )
+    session.commit()
+    return contributor
+
+
 def accept_invitation(session: Session, token: str, password: str) -> User:
-    """Turn an invitation into an agency-lead account with this password."""
+    """Turn an invitation into an account (agency lead or contributor) with this password."""
     invitation = _usable_token(session, token, TokenKind.INVITATION)
     hashed = _password_hash(password)
     _claim_token(session, invitation)
@@ -375,9 +446,9 @@ def _checked_role(role: Role | str) -> Role:
 
 
 def _check_agency_for_role(session: Session, role: Role, agency_id: int | None) -> None:
-    if role == Role.LEAD and agency_id is None:
-        raise InvalidInput({"agency_id": "an agency lead needs an agency"})
-    if role != Role.LEAD and agency_id is not None:
+    if role in AGENCY_ROLES and agency_id is None:
+        raise InvalidInput({"agency_id": f"a {role.value} needs an agency"})
+    if role not in AGENCY_ROLES and agency_id is not None:
         raise InvalidInput({"agency_id": f"a {role.value} belongs to no agency"})
     if agency_id is not None and session.get(Agency, agency_id) is None:
         raise InvalidInput({"agency_id": f"there is no agency with id {agency_id}"})
@@ -444,7 +515,10 @@ def _inviter_may_still_grant(session: Session, invitation: OneTimeToken) -> bool
     # no longer) grant access carries no authority. No creator: the command line.
     if invitation.created_by_id is None:
         return True
-    return can_invite(session.get(User, invitation.created_by_id))
+    inviter = session.get(User, invitation.created_by_id)
+    if invitation.role == Role.CONTRIBUTOR and invitation.agency_id is not None:
+        return can_invite_contributor(inviter, invitation.agency_id)
+    return can_invite(inviter)
 
 
 def _expired(expires_at: datetime) -> bool:

@@ -1,9 +1,14 @@
 """An agency's assessment in a round: start, save answers, submit, reopen, rescore,
 and start a draft from last round's answers (carried over until the lead confirms them).
 
-Optimistic concurrency: every change names the revision it was based on and is applied
-by one conditional UPDATE (`... WHERE revision = :expected`), so of two concurrent
-transactions carrying the same revision exactly one passes; the other gets `Conflict`.
+Optimistic concurrency, per practice for answers: a save names, for every practice it
+touches, the revision of the answer it was based on (0 for none). It first raises the
+assessment's revision with one conditional UPDATE (`... WHERE status = 'draft'`), which
+also queues concurrent saves of the same assessment one behind the other, then compares
+each practice's stored revision: saves of different practices never conflict, and of two
+saves of the same practice based on the same revision exactly one passes; the other gets
+`AnswerConflict` with what is stored now. Submitting, the profile and starting from last
+round name the assessment's revision (`... WHERE revision = :expected`) instead.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from assessment.domain.rules.scoring import (
     score_assessment,
     scoring_key,
 )
-from assessment.queries.answers import stored_answers
+from assessment.queries.answers import stored_answer_states, stored_answers
 from assessment.queries.assessments import assessment_in_round
 from assessment.queries.carried import carry_source
 from assessment.queries.instruments import instrument_for, instrument_of, round_instrument
@@ -41,6 +46,7 @@ from assessment.queries.profiles import (
 )
 from assessment.services import audit
 from assessment.services.errors import (
+    AnswerConflict,
     Conflict,
     Forbidden,
     InvalidAnswers,
@@ -51,6 +57,7 @@ from assessment.services.errors import (
     ServiceError,
 )
 from assessment.services.permissions import (
+    can_answer_dimension,
     can_answer_for_agency,
     can_edit_assessment,
     can_manage_accounts,
@@ -141,26 +148,42 @@ def save_answers(
     *,
     assessment_id: int,
     answers: Mapping[str, Answer],
-    revision: int,
     actor: User | None,
+    based_on: Mapping[str, int] | None = None,
     clear: Collection[str] = (),
     confirm: Collection[str] = (),
     catalog: InstrumentCatalog | None = None,
 ) -> Assessment:
     """Store some answers (upsert) and remove those in `clear`; all of it or nothing.
 
-    Every saved answer is the lead's own; carried-over answers in `confirm` are confirmed
-    as they stand (saving a page confirms the carried-over answers it shows unchanged).
+    `based_on` gives, per practice, the revision of the answer the change was based on
+    (a practice it leaves out was based on no answer: 0). Every saved answer is the
+    actor's own; carried-over answers in `confirm` are confirmed as they stand (saving a
+    page confirms the carried-over answers it shows unchanged).
 
-    Refused with InvalidAnswers when any answer does not fit the instrument, Conflict when
-    `revision` is stale, Locked when submitted, RoundClosed when the round is closed.
+    Refused with InvalidAnswers when any answer does not fit the instrument,
+    AnswerConflict when a practice's answer changed since, Locked when submitted,
+    RoundClosed when the round is closed.
     """
-    assessment = _changeable(session, assessment_id, actor)
+    assessment = _get(session, assessment_id)
     instrument = instrument_of(assessment, catalog)
+    touched = {*answers, *clear, *confirm}
+    dimension_ids = {p.dimension_id for pid in touched if (p := instrument.practice(pid))}
+    _require_changeable(
+        assessment,
+        actor,
+        all(can_answer_dimension(actor, assessment.agency_id, d) for d in dimension_ids),
+    )
     problems = check_answers(instrument, answers) + _clear_problems(instrument, answers, clear)
     if problems:
         raise InvalidAnswers(problems)
-    _claim_revision(session, assessment, revision)
+    expected = {pid: (based_on or {}).get(pid, 0) for pid in touched}
+    for practice_id, revision in expected.items():
+        if not 0 <= revision <= MAX_REVISION:
+            # Never sent to the database: PostgreSQL would fail on the overflow, not compare.
+            raise Conflict(f"revision {revision} is not a revision of {practice_id}'s answer")
+    _lock_draft(session, assessment)
+    _check_answer_revisions(session, assessment.id, expected)
     _store_answers(session, assessment.id, answers, clear, actor)
     _confirm_carried_over(session, assessment.id, confirm, actor)
     audit.record_on(
@@ -176,6 +199,43 @@ def save_answers(
     session.commit()
     session.expire(assessment, ["answers"])
     return assessment
+
+
+def _lock_draft(session: Session, assessment: Assessment) -> None:
+    """Raise the draft's revision: one UPDATE that holds the assessment until the commit,
+    so concurrent saves of it check their answers one after the other."""
+    locked = session.execute(
+        update(Assessment)
+        .where(Assessment.id == assessment.id, Assessment.status == AssessmentStatus.DRAFT)
+        .values(revision=Assessment.revision + 1, updated_at=utcnow())
+        .returning(Assessment.revision)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if locked is None:
+        session.rollback()
+        raise Locked("this assessment was submitted meanwhile; ask an administrator to reopen it")
+    set_committed_value(assessment, "revision", locked)
+
+
+def _check_answer_revisions(
+    session: Session, assessment_id: int, expected: Mapping[str, int]
+) -> None:
+    """Refuse the save (AnswerConflict) when any practice's answer is not at the revision
+    the change was based on."""
+    if not expected:
+        return
+    rows = session.execute(
+        select(AnswerRow.practice_id, AnswerRow.revision).where(
+            AnswerRow.assessment_id == assessment_id,
+            AnswerRow.practice_id.in_(list(expected)),
+        )
+    )
+    current = {practice_id: revision for practice_id, revision in rows}
+    stale = sorted(pid for pid, revision in expected.items() if current.get(pid, 0) != revision)
+    if stale:
+        found = stored_answer_states(session, assessment_id, stale)
+        session.rollback()
+        raise AnswerConflict([found[pid] for pid in stale])
 
 
 def submit_assessment(
@@ -388,8 +448,19 @@ def _get(session: Session, assessment_id: int) -> Assessment:
 
 def _changeable(session: Session, assessment_id: int, actor: User | None) -> Assessment:
     assessment = _get(session, assessment_id)
+    _require_changeable(assessment, actor, can_edit_assessment(actor, assessment))
+    return assessment
+
+
+def _require_changeable(assessment: Assessment, actor: User | None, allowed: bool) -> None:
+    """Refuse unless the actor is `allowed`, the draft is not submitted and its round open."""
     require_system_or(
-        actor, can_edit_assessment(actor, assessment), "You cannot change this assessment."
+        actor,
+        allowed,
+        "You cannot change these answers: a contributor answers only the dimensions "
+        "assigned to them."
+        if actor is not None and actor.role == Role.CONTRIBUTOR
+        else "You cannot change this assessment.",
     )
     if assessment.status == AssessmentStatus.SUBMITTED:
         raise Locked("this assessment is submitted and locked; ask an administrator to reopen it")
@@ -398,7 +469,6 @@ def _changeable(session: Session, assessment_id: int, actor: User | None) -> Ass
             f"round {assessment.round.name} is {assessment.round.state.value}, so nothing "
             "was saved: it takes no answers now"
         )
-    return assessment
 
 
 def _clear_problems(
@@ -494,6 +564,7 @@ def _store_answers(
         row.answered_by_id = actor.id if actor is not None else None
         row.answered_at = now
         row.carried_over = carried_over
+        row.revision = row.revision + 1 if row.revision else 1
     if clear:
         session.execute(
             delete(AnswerRow)
@@ -619,6 +690,7 @@ def _confirm_carried_over(
             carried_over=False,
             answered_by_id=actor.id if actor is not None else None,
             answered_at=utcnow(),
+            revision=AnswerRow.revision + 1,
         )
         .execution_options(synchronize_session=False)
     )

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
+from assessment.domain.model.answers import Answer
 from assessment.domain.rules.answer_check import AnswerProblem
 
 
@@ -25,6 +28,30 @@ class Forbidden(ServiceError):
 
 class Conflict(ServiceError):
     """The request is based on a state that has changed (e.g. a stale revision)."""
+
+
+@dataclass(frozen=True)
+class StoredAnswer:
+    """A practice's answer as stored now: what it says, its revision, who saved it, when."""
+
+    practice_id: str
+    answer: Answer | None  # None: no answer is stored (it was cleared)
+    revision: int  # 0 when no answer is stored
+    answered_by: str  # the account's email address; empty when unknown
+    answered_at: datetime | None
+
+
+class AnswerConflict(Conflict):
+    """Some practices were changed by someone else since the page was loaded; nothing of
+    the save was stored. `stored` holds what each of those practices says now."""
+
+    def __init__(self, stored: Sequence[StoredAnswer]) -> None:
+        self.stored = list(stored)
+        ids = ", ".join(item.practice_id for item in self.stored)
+        super().__init__(
+            f"{len(self.stored)} of these answers ({ids}) were changed elsewhere since this "
+            "page was loaded, so nothing was saved"
+        )
 
 
 class Locked(ServiceError):

@@ -19,10 +19,10 @@ def can_view_all(user: User | None) -> bool:
 
 
 def can_view_agency(user: User | None, agency_id: int) -> bool:
-    """Admins and consultants see every agency; a lead sees only their own."""
+    """Admins and consultants see every agency; a lead or contributor only their own."""
     if can_view_all(user):
         return True
-    return _leads_agency(user, agency_id)
+    return _leads_agency(user, agency_id) or _contributes_to(user, agency_id)
 
 
 def can_answer_for_agency(user: User | None, agency_id: int) -> bool:
@@ -33,6 +33,22 @@ def can_answer_for_agency(user: User | None, agency_id: int) -> bool:
 def can_edit_assessment(user: User | None, assessment: Assessment) -> bool:
     """Admins and the agency's own lead may change an assessment's answers."""
     return can_answer_for_agency(user, assessment.agency_id)
+
+
+def can_answer_dimension(user: User | None, agency_id: int, dimension_id: str) -> bool:
+    """Who may answer for the agency, and its contributors on their assigned dimensions."""
+    if can_answer_for_agency(user, agency_id):
+        return True
+    return user is not None and _contributes_to(user, agency_id) and dimension_id in user.dimensions
+
+
+def can_invite_contributor(user: User | None, agency_id: int) -> bool:
+    """Admins and the agency's own lead invite contributors and assign their dimensions.
+
+    A contributor's rights (read the agency, answer some of its dimensions) are a subset
+    of the inviter's, who may answer every dimension of the agency.
+    """
+    return can_answer_for_agency(user, agency_id)
 
 
 def can_manage_accounts(user: User | None) -> bool:
@@ -59,6 +75,16 @@ def require_system_or(actor: User | None, allowed: bool, message: str = DEFAULT_
     """Allow the system itself (no actor: the command line, demo data) or a permitted user."""
     if actor is not None:
         require(allowed, message)
+
+
+def _contributes_to(user: User | None, agency_id: int) -> bool:
+    return (
+        user is not None
+        and user.active
+        and user.role == Role.CONTRIBUTOR
+        and user.agency_id is not None
+        and user.agency_id == agency_id
+    )
 
 
 def _leads_agency(user: User | None, agency_id: int) -> bool:

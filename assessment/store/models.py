@@ -81,6 +81,7 @@ class Role(enum.StrEnum):
     ADMIN = "admin"  # everything
     CONSULTANT = "consultant"  # reads all agencies, reports, benchmarks; never edits answers
     LEAD = "lead"  # answers for their own agency only
+    CONTRIBUTOR = "contributor"  # answers the dimensions the agency's lead assigned, no more
 
 
 class AssessmentStatus(enum.StrEnum):
@@ -138,7 +139,7 @@ class Agency(Base):
 
 
 class User(Base):
-    """Someone who logs in: an admin, a consultant or an agency lead."""
+    """Someone who logs in: an admin, a consultant, an agency lead or a contributor."""
 
     __tablename__ = "user_account"
 
@@ -152,12 +153,15 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     # Signed-in sessions carry this number; raising it (logout, password reset) ends them all.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A contributor's dimensions (ids), assigned by the agency's lead; empty for other roles.
+    dimensions: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
 
     agency: Mapped[Agency | None] = relationship(back_populates="users")
 
 
 class OneTimeToken(Base):
-    """A single-use, expiring link: an invitation for a new lead or a password reset."""
+    """A single-use, expiring link: an invitation (a lead, or a contributor invited by the
+    agency's lead) or a password reset."""
 
     __tablename__ = "one_time_token"
 
@@ -243,7 +247,8 @@ MAX_REVISION = 2**31 - 1
 
 
 class Assessment(Base):
-    """One agency's answers in one round; `revision` guards against stale saves."""
+    """One agency's answers in one round; `revision` counts every change of the assessment
+    (a submission or profile save is refused when it is stale; answers have their own)."""
 
     __tablename__ = "assessment"
     __table_args__ = (UniqueConstraint("agency_id", "round_id"),)
@@ -277,7 +282,7 @@ class Assessment(Base):
 
 
 class Answer(Base):
-    """One practice's answer within an assessment."""
+    """One practice's answer within an assessment; `revision` guards it against stale saves."""
 
     __tablename__ = "answer"
     __table_args__ = (UniqueConstraint("assessment_id", "practice_id"),)
@@ -292,6 +297,8 @@ class Answer(Base):
     answered_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Filled in from an earlier round's answers; false once the lead saves or confirms it.
     carried_over: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Raised by every change of this answer; a save names the revision it was based on.
+    revision: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     assessment: Mapped[Assessment] = relationship(back_populates="answers")
 

@@ -71,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 def register_blueprints(app: Flask) -> None:
     """Plug each area's blueprint into the app (one import and one line per area)."""
     from assessment.web.admin.views import bp as admin
+    from assessment.web.answering import team  # noqa: F401  (its routes join answering's)
     from assessment.web.answering.views import bp as answering
     from assessment.web.api.views import bp as api
     from assessment.web.auth.views import bp as auth

@@ -36,6 +36,7 @@ _ALL = frozenset(Role)
 _STAFF = frozenset({Role.ADMIN, Role.CONSULTANT})
 _ADMIN = frozenset({Role.ADMIN})
 _LEAD = frozenset({Role.LEAD})
+_AGENCY = frozenset({Role.LEAD, Role.CONTRIBUTOR})
 
 # The administration's own pages: one "Admin" link in the main navigation
 # stands for them (so a staff header keeps to one line at 1,280 px), and these links
@@ -61,10 +62,11 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem(
         "answering.overview",
         "Our assessment",
-        _LEAD,
+        _AGENCY,
         frozenset({"answering.dimension", "answering.submit"}),
     ),
-    NavItem("answering.results", "Our results", _LEAD, frozenset({"reports.my_answers_page"})),
+    NavItem("answering.results", "Our results", _AGENCY, frozenset({"reports.my_answers_page"})),
+    NavItem("answering.team", "Our team", _LEAD),
     NavItem("peers.my_benchmark", "How we compare", _LEAD),
     NavItem(
         "consultant.agencies",

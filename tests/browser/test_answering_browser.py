@@ -153,7 +153,7 @@ def test_answer_reload_submit_and_see_results(page: Page, live_site: LiveSite) -
         f"{answered} of"
     )
     page.get_by_role("link", name="Review and submit").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Submit the assessment")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Review and submit the assessment")
     page.get_by_role("button", name="Submit and lock the assessment").click()
     page.wait_for_url("**/assessment/rounds/*/results")
     expect(page.locator(".flash--success")).to_contain_text("reopen")
@@ -210,10 +210,28 @@ def test_a_change_made_elsewhere_is_not_overwritten(
     radio(page, practice, first_choice).check()
     wait_until_saved(page)
     radio(other_tab, practice, second_choice).check()
-    problem = other_tab.locator("#autosave-problem")
-    expect(problem).to_contain_text("changed elsewhere")
-    expect(problem.get_by_role("link", name="Reload the page")).to_be_visible()
+    # The other tab shows the stored answer, who saved it and when, beside its own.
+    conflict = other_tab.locator(f"[id='conflict-{practice.id}']")
+    expect(conflict).to_contain_text(f"saved meanwhile by {lead.email} on ")
+    labels = {o.id: str(o.label) for o in practice.answer_set.options}
+    expect(conflict.locator(".conflict__side").first).to_contain_text(labels[first_choice])
+    expect(conflict.locator(".conflict__side").last).to_contain_text(labels[second_choice])
     assert live_site.answers(lead)[practice.id].option_id == first_choice
+    # Keeping the user's answer saves it on top of the stored one, knowingly.
+    conflict.get_by_role("button", name="Keep my answer").press("Enter")
+    expect(conflict).to_have_count(0)
+    wait_until_saved(other_tab)
+    assert live_site.answers(lead)[practice.id].option_id == second_choice
+    # The first tab's next save of that question is now the one in conflict; it keeps
+    # the stored answer, and its page shows it.
+    by_id(page, f"comment-{practice.id}").fill("First tab")
+    by_id(page, f"comment-{practice.id}").blur()
+    stale = page.locator(f"[id='conflict-{practice.id}']")
+    # By keyboard: the sticky save bar may cover the button at this scroll position.
+    stale.get_by_role("button", name="Keep the stored answer").press("Enter")
+    expect(radio(page, practice, second_choice)).to_be_checked()
+    expect(by_id(page, f"comment-{practice.id}")).to_have_value("")
+    assert live_site.answers(lead)[practice.id] == Answer(practice.id, second_choice)
 
 
 def pump_until(page: Page, condition: Callable[[], bool], what: str) -> None:
@@ -244,7 +262,6 @@ def test_leaving_while_a_save_is_refused_never_overwrites_another_sessions_answe
             session,
             assessment_id=assessment.id,
             answers={practice.id: Answer(practice.id, theirs)},
-            revision=0,
             actor=None,
         )
     held: list[Route] = []
@@ -256,8 +273,9 @@ def test_leaving_while_a_save_is_refused_never_overwrites_another_sessions_answe
     page.evaluate("window.dispatchEvent(new PageTransitionEvent('pagehide'))")
     pump_until(page, lambda: len(held) == 2, "the flush on leaving")
     in_flight, flush = held
-    assert in_flight.request.post_data_json["revision"] == 0
-    assert flush.request.post_data_json["revision"] == 0, "the flush must send what it holds"
+    sent = [route.request.post_data_json["answers"][practice.id] for route in held]
+    assert sent[0]["revision"] == 0
+    assert sent[1]["revision"] == 0, "the flush must send what it holds"
 
     with page.expect_response(lambda response: response.request == in_flight.request) as first:
         in_flight.continue_()
@@ -266,7 +284,7 @@ def test_leaving_while_a_save_is_refused_never_overwrites_another_sessions_answe
         flush.continue_()
     assert second.value.status == 409
     page.unroute("**/assessment/answers")
-    expect(page.locator("#autosave-problem")).to_contain_text("changed elsewhere")
+    expect(page.locator(f"[id='conflict-{practice.id}']")).to_contain_text("saved meanwhile")
     assert live_site.answers(lead)[practice.id] == Answer(practice.id, theirs)
 
 

@@ -45,9 +45,7 @@ def submit_last_round(live_site: LiveSite, lead: Lead) -> None:
         draft = assessments.start_assessment(
             session, agency_id=lead.agency_id, round_id=earlier.id, actor=None
         )
-        draft = assessments.save_answers(
-            session, assessment_id=draft.id, answers=GIVEN, revision=draft.revision, actor=None
-        )
+        draft = assessments.save_answers(session, assessment_id=draft.id, answers=GIVEN, actor=None)
         assessments.submit_assessment(
             session, assessment_id=draft.id, revision=draft.revision, actor=None
         )

@@ -105,7 +105,6 @@ def test_changing_the_jurisdiction_lists_the_answers_that_stop_applying(
         session,
         assessment_id=draft.id,
         answers=eu_local_answers(),
-        revision=draft.revision,
         actor=lead,
         catalog=catalog,
     )
@@ -188,7 +187,6 @@ def test_stored_and_live_results_are_scored_with_the_profile(
         session,
         assessment_id=draft.id,
         answers=dict(answers),
-        revision=draft.revision,
         actor=lead,
         catalog=catalog,
     )

@@ -18,6 +18,7 @@ from assessment.queries.instruments import default_catalog
 from assessment.queries.results import assessment_results
 from assessment.services import assessments
 from assessment.services.errors import (
+    AnswerConflict,
     Conflict,
     Forbidden,
     InvalidAnswers,
@@ -144,7 +145,6 @@ def test_partial_saves_upsert_and_clear(session: Session, draft: Assessment, lea
         session,
         assessment_id=draft.id,
         answers={WRITTEN_POLICY: answer(WRITTEN_POLICY, "partial", comment="draft v2")},
-        revision=0,
         actor=lead,
     )
     assert saved.revision == 1
@@ -155,7 +155,7 @@ def test_partial_saves_upsert_and_clear(session: Session, draft: Assessment, lea
             WRITTEN_POLICY: answer(WRITTEN_POLICY, "fully"),
             REGISTER: answer(REGISTER, "not"),
         },
-        revision=1,
+        based_on={WRITTEN_POLICY: 1},
         actor=lead,
     )
     assert stored(session, draft.id) == (
@@ -163,7 +163,12 @@ def test_partial_saves_upsert_and_clear(session: Session, draft: Assessment, lea
         {WRITTEN_POLICY: ("fully", False, ""), REGISTER: ("not", False, "")},
     )
     assessments.save_answers(
-        session, assessment_id=draft.id, answers={}, clear=[REGISTER], revision=2, actor=lead
+        session,
+        assessment_id=draft.id,
+        answers={},
+        clear=[REGISTER],
+        based_on={REGISTER: 1},
+        actor=lead,
     )
     assert stored(session, draft.id) == (3, {WRITTEN_POLICY: ("fully", False, "")})
     assert assessment_answers(saved) == {WRITTEN_POLICY: answer(WRITTEN_POLICY)}
@@ -179,7 +184,6 @@ def test_not_applicable_is_stored_without_an_option(
         session,
         assessment_id=draft.id,
         answers={practice_id: Answer(practice_id, not_applicable=True, comment="no remit")},
-        revision=0,
         actor=lead,
     )
     assert stored(session, draft.id)[1] == {practice_id: (None, True, "no remit")}
@@ -192,18 +196,70 @@ def test_a_stale_revision_is_refused_and_overwrites_nothing(
         session,
         assessment_id=draft.id,
         answers={WRITTEN_POLICY: answer(WRITTEN_POLICY, "fully")},
-        revision=0,
         actor=lead,
     )
-    with pytest.raises(Conflict, match=r"revision 1, yours 0"):
+    with pytest.raises(AnswerConflict, match=r"\(policy.written-policy\) were changed") as refused:
         assessments.save_answers(
             session,
             assessment_id=draft.id,
-            answers={WRITTEN_POLICY: answer(WRITTEN_POLICY, "not")},
-            revision=0,
+            answers={
+                WRITTEN_POLICY: answer(WRITTEN_POLICY, "not"),
+                REGISTER: answer(REGISTER, "not"),
+            },
+            based_on={WRITTEN_POLICY: 0},
             actor=lead,
         )
+    [conflict] = refused.value.stored
+    assert (conflict.practice_id, conflict.revision) == (WRITTEN_POLICY, 1)
+    assert conflict.answer == answer(WRITTEN_POLICY, "fully")
+    assert conflict.answered_by == lead.email and conflict.answered_at is not None
+    # Nothing of the refused save was stored, not even the practice without a conflict.
     assert stored(session, draft.id) == (1, {WRITTEN_POLICY: ("fully", False, "")})
+
+
+def test_saves_of_different_practices_never_conflict(
+    session: Session, draft: Assessment, lead: User
+) -> None:
+    # Two pages loaded before either saved: each names only its own practice's revision.
+    for practice_id in (WRITTEN_POLICY, REGISTER):
+        assessments.save_answers(
+            session,
+            assessment_id=draft.id,
+            answers={practice_id: answer(practice_id, "fully")},
+            based_on={practice_id: 0},
+            actor=lead,
+        )
+    assert stored(session, draft.id) == (
+        2,
+        {WRITTEN_POLICY: ("fully", False, ""), REGISTER: ("fully", False, "")},
+    )
+    revisions = dict(session.execute(select(AnswerRow.practice_id, AnswerRow.revision)).all())
+    assert revisions == {WRITTEN_POLICY: 1, REGISTER: 1}
+
+
+def test_clearing_an_answer_changed_meanwhile_is_a_conflict(
+    session: Session, draft: Assessment, lead: User
+) -> None:
+    assessments.save_answers(
+        session, assessment_id=draft.id, answers={REGISTER: answer(REGISTER)}, actor=lead
+    )
+    assessments.save_answers(
+        session,
+        assessment_id=draft.id,
+        answers={REGISTER: answer(REGISTER, "partial")},
+        based_on={REGISTER: 1},
+        actor=lead,
+    )
+    with pytest.raises(AnswerConflict):
+        assessments.save_answers(
+            session,
+            assessment_id=draft.id,
+            answers={},
+            clear=[REGISTER],
+            based_on={REGISTER: 1},
+            actor=lead,
+        )
+    assert stored(session, draft.id)[1] == {REGISTER: ("partial", False, "")}
 
 
 @pytest.mark.parametrize("revision", [-1, 2**31, 999_999_999_999_999_999])
@@ -216,7 +272,7 @@ def test_a_revision_out_of_the_columns_range_is_a_conflict_before_any_query(
             session,
             assessment_id=draft.id,
             answers={WRITTEN_POLICY: answer(WRITTEN_POLICY, "fully")},
-            revision=revision,
+            based_on={WRITTEN_POLICY: revision},
             actor=lead,
         )
     with pytest.raises(Conflict):
@@ -248,7 +304,6 @@ def test_two_sessions_racing_with_the_same_revision_one_wins(
                     own,
                     assessment_id=draft.id,
                     answers={WRITTEN_POLICY: answer(WRITTEN_POLICY, option_id)},
-                    revision=0,
                     actor=lead,
                 )
                 outcomes.append(f"saved {option_id}")
@@ -274,6 +329,48 @@ def test_two_sessions_racing_with_the_same_revision_one_wins(
     assert rows == {WRITTEN_POLICY: (winners[0].removeprefix("saved "), False, "")}
 
 
+def test_racing_saves_of_different_practices_all_win(
+    database: Database, draft: Assessment, lead: User, instrument: Instrument
+) -> None:
+    # Colleagues on different dimensions, each page loaded before anyone saved.
+    practice_ids = [dimension.practices[0].id for dimension in instrument.dimensions[:4]]
+    at_update = threading.Barrier(len(practice_ids), timeout=10)
+
+    def wait_at_revision_update(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("UPDATE ASSESSMENT SET REVISION"):
+            at_update.wait()
+
+    outcomes: list[str] = []
+
+    def race(practice_id: str) -> None:
+        with database.session() as own:
+            try:
+                assessments.save_answers(
+                    own,
+                    assessment_id=draft.id,
+                    answers={practice_id: answer(practice_id, "fully")},
+                    based_on={practice_id: 0},
+                    actor=lead,
+                )
+                outcomes.append("saved")
+            except Conflict as refused:
+                outcomes.append(str(refused))
+
+    event.listen(database.engine, "before_cursor_execute", wait_at_revision_update)
+    threads = [threading.Thread(target=race, args=(pid,)) for pid in practice_ids]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    event.remove(database.engine, "before_cursor_execute", wait_at_revision_update)
+
+    assert outcomes == ["saved"] * len(practice_ids)
+    with database.session() as check:
+        revision, rows = stored(check, draft.id)
+    assert revision == len(practice_ids)
+    assert rows == {pid: ("fully", False, "") for pid in practice_ids}
+
+
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
@@ -290,7 +387,6 @@ def test_bad_answers_store_nothing_of_the_save(
         session,
         assessment_id=draft.id,
         answers={REGISTER: answer(REGISTER, "partial")},
-        revision=0,
         actor=lead,
     )
     before = stored(session, draft.id)
@@ -301,7 +397,6 @@ def test_bad_answers_store_nothing_of_the_save(
             assessment_id=draft.id,
             answers={good.practice_id: good, bad.practice_id: bad},
             clear=[REGISTER],
-            revision=1,
             actor=lead,
         )
     assert [p.practice_id for p in refused.value.problems] == [bad.practice_id]
@@ -317,7 +412,6 @@ def test_clearing_an_unknown_practice_is_refused(
             assessment_id=draft.id,
             answers={},
             clear=["policy.nope"],
-            revision=0,
             actor=lead,
         )
 
@@ -330,7 +424,6 @@ def test_consultants_cannot_change_answers(
             session,
             assessment_id=draft.id,
             answers={WRITTEN_POLICY: answer(WRITTEN_POLICY)},
-            revision=0,
             actor=create_user(role=Role.CONSULTANT),
         )
 
@@ -343,9 +436,7 @@ def test_submit_stores_exactly_what_the_engine_scores_and_locks(
     answers["staffing.dark-web-investigators"] = Answer(
         "staffing.dark-web-investigators", not_applicable=True
     )
-    assessments.save_answers(
-        session, assessment_id=draft.id, answers=answers, revision=0, actor=lead
-    )
+    assessments.save_answers(session, assessment_id=draft.id, answers=answers, actor=lead)
     submitted = assessments.submit_assessment(
         session, assessment_id=draft.id, revision=1, actor=lead
     )
@@ -371,7 +462,6 @@ def test_submit_stores_exactly_what_the_engine_scores_and_locks(
             session,
             assessment_id=draft.id,
             answers={WRITTEN_POLICY: answer(WRITTEN_POLICY, "not")},
-            revision=2,
             actor=lead,
         )
     with pytest.raises(Locked):
@@ -386,7 +476,6 @@ def test_submit_with_a_stale_revision_is_a_conflict(
         session,
         assessment_id=draft.id,
         answers={WRITTEN_POLICY: answer(WRITTEN_POLICY)},
-        revision=0,
         actor=lead,
     )
     with pytest.raises(Conflict):
@@ -402,7 +491,6 @@ def test_reopen_is_for_admins_with_a_reason_and_is_audited(
         session,
         assessment_id=draft.id,
         answers={WRITTEN_POLICY: answer(WRITTEN_POLICY)},
-        revision=0,
         actor=lead,
     )
     assessments.submit_assessment(session, assessment_id=draft.id, revision=1, actor=lead)
@@ -427,7 +515,7 @@ def test_reopen_is_for_admins_with_a_reason_and_is_audited(
         session,
         assessment_id=draft.id,
         answers={WRITTEN_POLICY: answer(WRITTEN_POLICY, "partial")},
-        revision=3,
+        based_on={WRITTEN_POLICY: 1},
         actor=lead,
     )
     assessments.submit_assessment(session, assessment_id=draft.id, revision=4, actor=lead)
@@ -445,7 +533,6 @@ def test_a_closed_round_refuses_saves(
             session,
             assessment_id=draft.id,
             answers={WRITTEN_POLICY: answer(WRITTEN_POLICY)},
-            revision=0,
             actor=lead,
         )
 
@@ -469,7 +556,6 @@ def test_rescoring_a_round_gives_identical_results(
             session,
             assessment_id=started.id,
             answers=every_practice_answered(instrument, option_id),
-            revision=0,
             actor=lead,
         )
         assessments.submit_assessment(session, assessment_id=started.id, revision=1, actor=lead)
@@ -487,9 +573,7 @@ def test_a_draft_is_scored_live_and_provisional(
     session: Session, draft: Assessment, lead: User, instrument: Instrument
 ) -> None:
     answers = {WRITTEN_POLICY: answer(WRITTEN_POLICY), REGISTER: answer(REGISTER, "partial")}
-    assessments.save_answers(
-        session, assessment_id=draft.id, answers=answers, revision=0, actor=lead
-    )
+    assessments.save_answers(session, assessment_id=draft.id, answers=answers, actor=lead)
     results = assessment_results(session, draft)
     assert results.score == score_assessment(instrument, answers)
     assert results.provisional and not results.stale

@@ -74,9 +74,7 @@ def test_carried_answers_never_count_as_confirmed(
     )
     revision = draft.revision
     if given_before:
-        assessments.save_answers(
-            session, assessment_id=draft.id, answers=given_before, revision=revision, actor=lead
-        )
+        assessments.save_answers(session, assessment_id=draft.id, answers=given_before, actor=lead)
         revision += 1
 
     done = assessments.prefill_from_previous(
@@ -92,7 +90,11 @@ def test_carried_answers_never_count_as_confirmed(
     if touched:
         changed = {pid: data.draw(answer_to(INSTRUMENT, pid)) for pid in touched}
         assessments.save_answers(
-            session, assessment_id=draft.id, answers=changed, revision=revision, actor=lead
+            session,
+            assessment_id=draft.id,
+            answers=changed,
+            based_on=dict.fromkeys(touched, 1),  # as carried over
+            actor=lead,
         )
         revision += 1
 

@@ -51,17 +51,13 @@ def round_with_three_agencies(
     done = assessments.start_assessment(
         session, agency_id=submitted.id, round_id=round_.id, actor=None
     )
-    assessments.save_answers(
-        session, assessment_id=done.id, answers=answers, revision=0, actor=None
-    )
+    assessments.save_answers(session, assessment_id=done.id, answers=answers, actor=None)
     assessments.submit_assessment(session, assessment_id=done.id, revision=1, actor=None)
     started = assessments.start_assessment(
         session, agency_id=drafting.id, round_id=round_.id, actor=None
     )
     policy = {"policy.written-policy": answers["policy.written-policy"]}
-    assessments.save_answers(
-        session, assessment_id=started.id, answers=policy, revision=0, actor=None
-    )
+    assessments.save_answers(session, assessment_id=started.id, answers=policy, actor=None)
     return round_
 
 

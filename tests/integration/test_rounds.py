@@ -189,7 +189,6 @@ def test_a_round_that_closes_by_its_date_refuses_saves_whole(
             session,
             assessment_id=draft.id,
             answers={answer.practice_id: answer},
-            revision=0,
             actor=lead,
         )
     session.expire_all()

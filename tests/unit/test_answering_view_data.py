@@ -116,16 +116,16 @@ def test_initial_data_maps_stored_answers_to_fields() -> None:
 def test_autosave_body_becomes_answers_and_clears() -> None:
     parsed = parse_autosave(
         {
-            "revision": 4,
             "answers": {
-                "policy.a": {"choice": "fully", "comment": " line one\r\nline two "},
+                "policy.a": {"choice": "fully", "comment": " line one\r\nline two ", "revision": 4},
                 "staffing.a": {"choice": "n/a"},
-                "policy.b": {"choice": None, "comment": "  "},
+                "policy.b": {"choice": None, "comment": "  ", "revision": 2},
             },
         },
         INSTRUMENT,
     )
-    assert parsed.revision == 4
+    # A practice sent without a revision was based on no answer (0).
+    assert parsed.based_on == {"policy.a": 4, "staffing.a": 0, "policy.b": 2}
     assert parsed.answers == {
         "policy.a": Answer("policy.a", "fully", comment="line one\nline two"),
         "staffing.a": Answer("staffing.a", None, not_applicable=True),
@@ -134,7 +134,7 @@ def test_autosave_body_becomes_answers_and_clears() -> None:
 
 
 def test_autosave_body_problems_are_capped() -> None:
-    body = {"revision": 0, "answers": {f"nope.{n}": {} for n in range(100)}}
+    body = {"answers": {f"nope.{n}": {} for n in range(100)}}
     with pytest.raises(PayloadError) as raised:
         parse_autosave(body, INSTRUMENT)
     assert len(raised.value.problems) == MAX_PROBLEMS + 1

@@ -6,9 +6,11 @@ import pytest
 
 from assessment.services.errors import Forbidden
 from assessment.services.permissions import (
+    can_answer_dimension,
     can_answer_for_agency,
     can_edit_assessment,
     can_invite,
+    can_invite_contributor,
     can_manage_accounts,
     can_view_agency,
     can_view_all,
@@ -27,6 +29,8 @@ def user(role: Role, agency_id: int | None = None, active: bool = True) -> User:
 ADMIN = user(Role.ADMIN)
 CONSULTANT = user(Role.CONSULTANT)
 LEAD = user(Role.LEAD, OWN)
+CONTRIBUTOR = user(Role.CONTRIBUTOR, OWN)
+CONTRIBUTOR.dimensions = ["policy"]
 RETIRED_ADMIN = user(Role.ADMIN, active=False)
 
 
@@ -36,6 +40,7 @@ RETIRED_ADMIN = user(Role.ADMIN, active=False)
         (ADMIN, True, True, True, True, True, True, True),
         (CONSULTANT, True, True, True, False, False, False, False),
         (LEAD, True, False, False, True, False, False, False),
+        (CONTRIBUTOR, True, False, False, False, False, False, False),
         (RETIRED_ADMIN, False, False, False, False, False, False, False),
         (None, False, False, False, False, False, False, False),
     ],
@@ -81,3 +86,26 @@ def test_no_role_grants_rights_it_does_not_have(actor: User | None) -> None:
         for agency_id in (OWN, OTHER):
             assert can_answer_for_agency(actor, agency_id)
             assert can_view_agency(actor, agency_id)
+
+
+@pytest.mark.parametrize("actor", [ADMIN, CONSULTANT, LEAD, CONTRIBUTOR, RETIRED_ADMIN, None])
+def test_whoever_invites_a_contributor_holds_the_contributors_rights(actor: User | None) -> None:
+    # A contributor reads the agency and answers some of its dimensions: the inviter must
+    # already read it and answer every dimension of it.
+    for agency_id in (OWN, OTHER):
+        if can_invite_contributor(actor, agency_id):
+            assert can_view_agency(actor, agency_id)
+            assert can_answer_for_agency(actor, agency_id)
+            assert can_answer_dimension(actor, agency_id, "any dimension")
+
+
+def test_a_contributor_answers_only_assigned_dimensions_of_their_agency() -> None:
+    assert can_answer_dimension(CONTRIBUTOR, OWN, "policy")
+    assert not can_answer_dimension(CONTRIBUTOR, OWN, "legal")
+    assert not can_answer_dimension(CONTRIBUTOR, OTHER, "policy")
+    assert not can_invite_contributor(CONTRIBUTOR, OWN)
+    assert can_invite_contributor(LEAD, OWN) and not can_invite_contributor(LEAD, OTHER)
+    retired = user(Role.CONTRIBUTOR, OWN, active=False)
+    retired.dimensions = ["policy"]
+    assert not can_answer_dimension(retired, OWN, "policy")
+    assert not can_view_agency(retired, OWN)

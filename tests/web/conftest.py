@@ -99,6 +99,7 @@ class World:
     agency_b: Agency
     lead_a: User
     lead_b: User
+    contributor_b: User  # answers agency B's policy dimension only
     consultant: User
     admin: User
     round: Round
@@ -115,14 +116,17 @@ class World:
             "other_assessment": self.draft_b.id,
             "own_lead": self.lead_a.id,
             "other_lead": self.lead_b.id,
+            "other_contributor": self.contributor_b.id,
         }
 
     def user(self, actor: str) -> User | None:
-        """The user acting as `actor`: anonymous, lead_own, lead_other, consultant, admin."""
+        """The user acting as `actor`: anonymous, lead_own, lead_other, contributor (of
+        agency B, the policy dimension), consultant, admin."""
         return {
             "anonymous": None,
             "lead_own": self.lead_a,
             "lead_other": self.lead_b,
+            "contributor": self.contributor_b,
             "consultant": self.consultant,
             "admin": self.admin,
         }[actor]
@@ -148,11 +152,15 @@ def world(
     draft = assessments.start_assessment(
         session, agency_id=agency_b.id, round_id=round_.id, actor=None
     )
+    contributor = create_user(Role.CONTRIBUTOR, agency=agency_b, email="helper.b@example.org")
+    contributor.dimensions = ["policy"]
+    session.commit()
     return World(
         agency_a=agency_a,
         agency_b=agency_b,
         lead_a=create_user(Role.LEAD, agency=agency_a, email="lead.a@example.org"),
         lead_b=create_user(Role.LEAD, agency=agency_b, email="lead.b@example.org"),
+        contributor_b=contributor,
         consultant=create_user(Role.CONSULTANT, email="consultant@example.org"),
         admin=create_user(Role.ADMIN, email="admin@example.org"),
         round=round_,

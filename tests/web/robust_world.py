@@ -127,7 +127,6 @@ def _draft_with_comment(session: Session, agency: Agency, round_: Round) -> int:
         session,
         assessment_id=draft.id,
         answers={practice.id: answer},
-        revision=draft.revision,
         actor=None,
     )
     return saved.id

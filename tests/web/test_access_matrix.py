@@ -1,7 +1,8 @@
 """The access matrix: every route, called by every kind of visitor, gives the expected status.
 
 Actors: `anonymous`, `lead_own` (lead of agency A, whose objects the paths name),
-`lead_other` (lead of agency B), `consultant`, `admin`.
+`lead_other` (lead of agency B), `contributor` (of agency B, assigned its policy
+dimension; unless a row says otherwise, as `lead_other`), `consultant`, `admin`.
 
 To add a route, append a `Row` to ROWS: method, path with {names} filled from `World.ids()`
 ({own_agency}, {other_agency}, {round}, {own_assessment}, {other_assessment},
@@ -30,7 +31,7 @@ from assessment.web.security import limiter
 from tests.web.conftest import World
 from tests.web.helpers import csrf_token, login
 
-ACTORS = ("anonymous", "lead_own", "lead_other", "consultant", "admin")
+ACTORS = ("anonymous", "contributor", "lead_own", "lead_other", "consultant", "admin")
 PUBLIC_ENDPOINTS = {
     "auth.login",
     "auth.accept_invitation",
@@ -51,10 +52,12 @@ def expect(
     lead_other: int = 403,
     consultant: int = 403,
     admin: int = 200,
+    contributor: int | None = None,
 ) -> dict[str, int]:
     """Expected status per actor; the defaults describe an admin-only page."""
     return {
         "anonymous": anonymous,
+        "contributor": lead_other if contributor is None else contributor,
         "lead_own": lead_own,
         "lead_other": lead_other,
         "consultant": consultant,
@@ -172,7 +175,7 @@ ROWS: list[Row] = [
     Row("GET", "/consultant/benchmark", STAFF),
     Row("GET", "/consultant/rounds/{round}/export.csv", STAFF),
     Row("GET", "/consultant/rounds/{round}/export.xlsx", STAFF),
-    Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403)),
+    Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403, contributor=403)),
     # Reports: staff only; agency B has only a draft, and one agency is below K for a cohort
     Row("GET", "/reports/", STAFF),
     # A first download is queued: "preparing" (202) until a worker has rendered it.
@@ -204,10 +207,19 @@ ROWS: list[Row] = [
     Row("GET", "/reports/mine/{round}.pdf", expect(lead_own=202, lead_other=404, admin=403)),
     Row("GET", "/reports/mine/{round}/answers", expect(lead_own=200, lead_other=404, admin=403)),
     Row(
-        "GET", "/reports/mine/{round}/answers.csv", expect(lead_own=200, lead_other=404, admin=403)
+        "GET",
+        "/reports/mine/{round}.pdf",
+        expect(lead_own=200, lead_other=404, admin=403, contributor=403),
     ),
     Row(
-        "GET", "/reports/mine/{round}/answers.json", expect(lead_own=200, lead_other=404, admin=403)
+        "GET",
+        "/reports/mine/{round}/answers.csv",
+        expect(lead_own=200, lead_other=404, admin=403, contributor=403),
+    ),
+    Row(
+        "GET",
+        "/reports/mine/{round}/answers.json",
+        expect(lead_own=200, lead_other=404, admin=403, contributor=403),
     ),
     # JSON API (session here; bearer tokens in tests/web/test_api.py): 401, never a redirect
     *[
@@ -240,24 +252,38 @@ ROWS: list[Row] = [
         Row(
             method,
             f"/assessment{round_part}{path}",
-            expect(lead_own=own, lead_other=other, consultant=404, admin=404),
+            expect(lead_own=own, lead_other=other, consultant=404, admin=404, contributor=helper),
             data,
         )
         for round_part in ("", "/rounds/{round}")
-        for method, path, own, other, data in (
-            ("GET", "/", 200, 200, {}),
-            ("POST", "/start", 302, 302, {}),  # both started: back to the overview
-            ("GET", "/profile", 200, 200, {}),
+        # helper: B's contributor, who answers B's policy dimension and nothing more.
+        for method, path, own, other, helper, data in (
+            ("GET", "/", 200, 200, 200, {}),
+            ("POST", "/start", 302, 302, 403, {}),  # both started: back to the overview
+            ("GET", "/profile", 200, 200, 200, {}),
             # B's empty profile form changes nothing (the agency's record fills it).
-            ("POST", "/profile", 423, 302, {"revision": "0"}),
-            ("GET", "/dimensions/policy", 200, 200, {}),
-            ("POST", "/dimensions/policy", 423, 302, {"revision": "0"}),
-            ("POST", "/answers", 400, 400, {"revision": "0"}),  # a form body is not JSON
-            ("GET", "/submit", 302, 200, {}),
-            ("POST", "/submit", 423, 302, {"revision": "0"}),
-            ("GET", "/results", 200, 200, {}),
+            ("POST", "/profile", 423, 302, 403, {"revision": "0"}),
+            ("GET", "/dimensions/policy", 200, 200, 200, {}),
+            ("POST", "/dimensions/policy", 423, 302, 302, {}),
+            ("GET", "/dimensions/legal", 200, 200, 200, {}),  # read-only for the helper
+            ("POST", "/dimensions/legal", 423, 302, 403, {}),
+            ("POST", "/answers", 400, 400, 400, {"revision": "0"}),  # a form body is not JSON
+            ("GET", "/submit", 302, 200, 403, {}),
+            ("POST", "/submit", 423, 302, 403, {"revision": "0"}),
+            ("GET", "/results", 200, 200, 200, {}),
             # B has no earlier submission: told so on the overview.
-            ("POST", "/prefill", 423, 302, {"revision": "0"}),
+            ("POST", "/prefill", 423, 302, 403, {"revision": "0"}),
+            # The team: the lead's (and an admin's on the agency's own path).
+            ("GET", "/team", 200, 200, 403, {}),
+            ("POST", "/team", 400, 400, 403, {}),  # no address: named problem
+            (
+                "POST",
+                "/team/{other_contributor}/dimensions",
+                404,
+                302,
+                403,
+                {"contributor-{other_contributor}-dimensions": "policy"},
+            ),
         )
     ],
     *[
@@ -268,7 +294,7 @@ ROWS: list[Row] = [
             Row(
                 "POST",
                 "/agencies/{other_agency}/assessment/prefill",
-                expect(lead_own=404, lead_other=302, consultant=403, admin=403),
+                expect(lead_own=404, lead_other=302, consultant=403, admin=403, contributor=403),
                 {"revision": "0"},
             ),
             Row(
@@ -284,7 +310,7 @@ ROWS: list[Row] = [
             Row(
                 "POST",
                 "/agencies/{other_agency}/assessment/start",
-                expect(lead_own=404, lead_other=302, admin=302),
+                expect(lead_own=404, lead_other=302, admin=302, contributor=403),
             ),
             Row(
                 "GET",
@@ -300,7 +326,7 @@ ROWS: list[Row] = [
             Row(
                 "POST",
                 "/agencies/{other_agency}/assessment/profile",
-                expect(lead_own=404, lead_other=302, admin=302),
+                expect(lead_own=404, lead_other=302, admin=302, contributor=403),
                 {"revision": "0"},
             ),
             Row(
@@ -317,13 +343,13 @@ ROWS: list[Row] = [
                 "POST",
                 "/agencies/{own_agency}/assessment/dimensions/policy",
                 expect(lead_own=423, lead_other=404, admin=423),
-                {"revision": "1"},
+                {},
             ),
             Row(
                 "POST",
                 "/agencies/{other_agency}/assessment/dimensions/policy",
                 expect(lead_own=404, lead_other=302, admin=302),
-                {"revision": "0"},
+                {},
             ),
             Row(
                 "POST",
@@ -339,7 +365,7 @@ ROWS: list[Row] = [
             Row(
                 "GET",
                 "/agencies/{other_agency}/assessment/submit",
-                expect(lead_own=404, lead_other=200, admin=200),
+                expect(lead_own=404, lead_other=200, admin=200, contributor=403),
             ),
             Row(
                 "POST",
@@ -352,11 +378,29 @@ ROWS: list[Row] = [
                 "/agencies/{own_agency}/assessment/results",
                 expect(lead_own=200, lead_other=404, consultant=200),
             ),
+            # The team of agency B: its lead and administrators; not consultants, not its
+            # contributors.
+            Row(
+                "GET",
+                "/agencies/{other_agency}/assessment/team",
+                expect(lead_own=404, lead_other=200, contributor=403),
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/team",
+                expect(lead_own=404, lead_other=400, contributor=403, admin=400),
+            ),
+            Row(
+                "POST",
+                "/agencies/{other_agency}/assessment/team/{other_contributor}/dimensions",
+                expect(lead_own=404, lead_other=302, contributor=403, admin=302),
+                {"contributor-{other_contributor}-dimensions": "policy"},
+            ),
             # Only the agency's own lead starts from last round's answers; admins may not.
             Row(
                 "POST",
                 "/agencies/{other_agency}/assessment/prefill",
-                expect(lead_own=404, lead_other=302, consultant=403, admin=403),
+                expect(lead_own=404, lead_other=302, consultant=403, admin=403, contributor=403),
                 {"revision": "0"},
             ),
         )
@@ -406,11 +450,13 @@ def test_access(app: Flask, world: World, round_batch: int, row: Row) -> None:
     # Actors run from least to most privileged, so a change made by an allowed actor
     # (closing a round, reopening) cannot hide a refusal that should have come first.
     problems = []
-    for actor in ACTORS:
+    for number, actor in enumerate(ACTORS, start=1):
         # Access, not rate limits, is tested here: each actor starts with fresh limits.
         with app.app_context():
             limiter.reset()
         client = app.test_client()
+        # Each actor is a visitor of its own: login limits count per address.
+        client.environ_base["REMOTE_ADDR"] = f"127.0.0.{number}"
         user = world.user(actor)
         if user is not None:
             login(client, user)

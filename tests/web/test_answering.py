@@ -94,13 +94,17 @@ def post_dimension(
     action: str = "save",
     prefix: str = "/assessment",
     extra: dict[str, str] | None = None,
+    based_on: dict[str, int] | None = None,
 ) -> TestResponse:
-    """Post a dimension page as the browser would (only the given fields filled in)."""
+    """Post a dimension page as the browser would (only the given fields filled in), every
+    answer based on `revision` unless `based_on` names another."""
+    dimension = INSTRUMENT.dimension(dimension_id)
+    practice_ids = [p.id for p in dimension.practices] if dimension is not None else []
     data: dict[str, str] = {
         "csrf_token": csrf_token(client),
-        "revision": str(revision),
         "action": action,
     }
+    data |= {f"based-{pid}": str((based_on or {}).get(pid, revision)) for pid in practice_ids}
     data |= {f"answer-{pid}": value for pid, value in (answers or {}).items()}
     data |= {f"comment-{pid}": value for pid, value in (comments or {}).items()}
     data |= extra or {}
@@ -139,7 +143,6 @@ def test_overview_shows_progress_status_and_where_to_continue(
         session,
         assessment_id=world.draft_b.id,
         answers={FIRST_POLICY: Answer(FIRST_POLICY, BEST[FIRST_POLICY])},
-        revision=0,
         actor=None,
     )
     page = client.get(f"/assessment/rounds/{world.round.id}/")
@@ -319,7 +322,8 @@ def test_dimension_page_builds_the_form_from_the_instrument(
     assert f"Question {len(dimension.practices)}</span>" in html
     assert html.count('<details class="guidance">') == len(dimension.practices)
     assert 'maxlength="10000"' in html
-    assert 'name="revision" type="hidden" value="0"' in html
+    for practice in dimension.practices:
+        assert f'name="based-{practice.id}" type="hidden" value="0"' in html
     assert 'name="action" value="save"' in html
     assert 'id="progress-dimension"' in html
     assert 'src="/static/js/answering.js"' in html
@@ -362,7 +366,7 @@ def test_save_draft_stores_answers_and_comments(
     assert "your answers are saved" in page
     assert checked_radio(FIRST_POLICY, BEST[FIRST_POLICY]) in page
     assert "Signed 3 March.\nOn the intranet.</textarea>" in page
-    assert 'name="revision" type="hidden" value="1"' in page
+    assert f'name="based-{FIRST_POLICY}" type="hidden" value="1"' in page
 
 
 def test_save_and_next_goes_to_the_next_dimension_then_the_overview(
@@ -373,7 +377,7 @@ def test_save_and_next_goes_to_the_next_dimension_then_the_overview(
     )
     assert response.headers["Location"] == f"/assessment/dimensions/{SECOND_DIMENSION.id}"
     last = LAST_DIMENSION.practices[0].id
-    response = post_dimension(client, LAST_DIMENSION.id, 1, {last: BEST[last]}, action="next")
+    response = post_dimension(client, LAST_DIMENSION.id, 0, {last: BEST[last]}, action="next")
     assert response.headers["Location"] == "/assessment/"
 
 
@@ -402,14 +406,63 @@ def test_unchanged_answers_are_not_rewritten_and_emptied_ones_are_removed(
 def test_stale_revision_is_a_conflict_and_overwrites_nothing(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:
-    post_dimension(client, FIRST_DIMENSION.id, 0, {FIRST_POLICY: BEST[FIRST_POLICY]})
-    response = post_dimension(client, FIRST_DIMENSION.id, 0, {FIRST_POLICY: WORST[FIRST_POLICY]})
+    colleague = client.application.test_client()
+    login(colleague, world.lead_b)
+    post_dimension(
+        colleague, FIRST_DIMENSION.id, 0, {FIRST_POLICY: BEST[FIRST_POLICY]}, {FIRST_POLICY: "Ours"}
+    )
+    mine = {FIRST_POLICY: WORST[FIRST_POLICY], SECOND_POLICY: BEST[SECOND_POLICY]}
+    response = post_dimension(client, FIRST_DIMENSION.id, 0, mine, {FIRST_POLICY: "Mine"})
     assert response.status_code == 409
-    assert "changed elsewhere" in response.text
+    assert "saved some of these answers after you opened this page" in response.text
     assert 'class="error-summary"' in response.text
-    # The user's own choice stays on the page, so it is not lost.
+    # The stored answer, who saved it and when, beside the user's own (kept in the form).
+    box = response.text[response.text.index(f'id="conflict-{FIRST_POLICY}"') :]
+    box = box[: box.index('<details class="guidance">')]
+    assert f"saved meanwhile by {world.lead_b.email} on " in box
+    assert ">Ours</p>" in box and ">Mine</p>" in box
     assert checked_radio(FIRST_POLICY, WORST[FIRST_POLICY]) in response.text
-    assert stored_answers(session, world.draft_b.id)[FIRST_POLICY].option_id == BEST[FIRST_POLICY]
+    assert f'name="based-{FIRST_POLICY}" type="hidden" value="1"' in response.text
+    assert f'id="conflict-{SECOND_POLICY}"' not in response.text
+    rows = stored_answers(session, world.draft_b.id)
+    assert rows[FIRST_POLICY].option_id == BEST[FIRST_POLICY] and SECOND_POLICY not in rows
+
+
+@pytest.mark.parametrize("keep", ["mine", "stored"])
+def test_a_conflict_is_resolved_by_keeping_either_answer(
+    client: FlaskClient, world: World, lead_b: User, session: Session, keep: str
+) -> None:
+    post_dimension(client, FIRST_DIMENSION.id, 0, {FIRST_POLICY: BEST[FIRST_POLICY]})
+    mine = {FIRST_POLICY: WORST[FIRST_POLICY], SECOND_POLICY: BEST[SECOND_POLICY]}
+    assert post_dimension(client, FIRST_DIMENSION.id, 0, mine).status_code == 409
+    # The conflict page holds the stored revision: saving again is the user's decision.
+    again = post_dimension(
+        client,
+        FIRST_DIMENSION.id,
+        0,
+        mine,
+        based_on={FIRST_POLICY: 1},
+        extra={f"resolve-{FIRST_POLICY}": keep},
+    )
+    assert again.status_code == 302
+    rows = stored_answers(session, world.draft_b.id)
+    expected = WORST[FIRST_POLICY] if keep == "mine" else BEST[FIRST_POLICY]
+    assert rows[FIRST_POLICY].option_id == expected
+    assert rows[SECOND_POLICY].option_id == BEST[SECOND_POLICY]
+
+
+def test_two_pages_saving_different_dimensions_never_conflict(
+    client: FlaskClient, world: World, lead_b: User, session: Session
+) -> None:
+    other = client.application.test_client()
+    login(other, world.lead_b)
+    # Both pages were loaded before either saved (every answer at revision 0).
+    first = post_dimension(client, FIRST_DIMENSION.id, 0, {FIRST_POLICY: BEST[FIRST_POLICY]})
+    second_policy = SECOND_DIMENSION.practices[0].id
+    second = post_dimension(other, SECOND_DIMENSION.id, 0, {second_policy: BEST[second_policy]})
+    assert (first.status_code, second.status_code) == (302, 302)
+    rows = stored_answers(session, world.draft_b.id)
+    assert set(rows) == {FIRST_POLICY, second_policy}
 
 
 @pytest.mark.parametrize(
@@ -459,9 +512,11 @@ def test_an_out_of_range_form_revision_is_a_400_that_changes_nothing(
 ) -> None:
     # Once a 500: the number went to the database and overflowed its INTEGER column.
     data = {"csrf_token": csrf_token(client), "revision": revision}
+    based_on = {f"based-{p.id}": revision for p in FIRST_DIMENSION.practices}
     response = client.post(
         f"/assessment/dimensions/{FIRST_DIMENSION.id}",
-        data=data | {f"answer-{FIRST_POLICY}": BEST[FIRST_POLICY]},
+        data=based_on
+        | {"csrf_token": data["csrf_token"], f"answer-{FIRST_POLICY}": BEST[FIRST_POLICY]},
     )
     assert response.status_code == 400
     assert "version number" in response.text
@@ -472,15 +527,16 @@ def test_an_out_of_range_form_revision_is_a_400_that_changes_nothing(
 
 @pytest.mark.parametrize(
     ("revision", "message"),
-    [("seven", "without a valid version number"), ("", "without its version number")],
-    ids=["bad-revision", "no-revision"],
+    [("seven", "without a valid version number"), ("", "without a valid version number")],
+    ids=["bad-revision", "empty-revision"],
 )
 def test_a_malformed_form_revision_is_a_400_that_says_why(
     client: FlaskClient, world: World, lead_b: User, session: Session, revision: str, message: str
 ) -> None:
     # The version number is not something the user typed: a bad one is a bad request.
     sound = {SECOND_POLICY: BEST[SECOND_POLICY]}
-    response = post_dimension(client, FIRST_DIMENSION.id, 0, sound, extra={"revision": revision})
+    extra = {f"based-{SECOND_POLICY}": revision}
+    response = post_dimension(client, FIRST_DIMENSION.id, 0, sound, extra=extra)
     assert response.status_code == 400
     assert "There is a problem" in response.text
     assert message in response.text
@@ -538,7 +594,11 @@ def test_conditional_question_is_hidden_until_its_condition_holds(
     assert rows[CONTROLLER].option_id == NOT_SHOWING and CONDITIONAL not in rows
     # Decided on the server from what is stored and what is sent, together.
     post_dimension(
-        client, CONDITIONAL_DIMENSION, 1, {CONTROLLER: SHOWING, CONDITIONAL: WORST[CONDITIONAL]}
+        client,
+        CONDITIONAL_DIMENSION,
+        0,
+        {CONTROLLER: SHOWING, CONDITIONAL: WORST[CONDITIONAL]},
+        based_on={CONTROLLER: 1},
     )
     assert stored_answers(session, world.draft_b.id)[CONDITIONAL].option_id == WORST[CONDITIONAL]
     assert not hidden.search(client.get(url).text)
@@ -564,16 +624,15 @@ def test_autosave_stores_changes_and_returns_revision_and_progress(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:
     body = {
-        "revision": 0,
         "answers": {
-            FIRST_POLICY: {"choice": BEST[FIRST_POLICY], "comment": "Signed"},
-            CONTROLLER: {"choice": SHOWING, "comment": ""},
+            FIRST_POLICY: {"choice": BEST[FIRST_POLICY], "comment": "Signed", "revision": 0},
+            CONTROLLER: {"choice": SHOWING, "comment": "", "revision": 0},
         },
     }
     response = autosave(client, body)
     assert response.status_code == 200
     payload = response.get_json()
-    assert payload["ok"] is True and payload["revision"] == 1
+    assert payload["ok"] is True and payload["revisions"] == {FIRST_POLICY: 1, CONTROLLER: 1}
     expected = progress(
         INSTRUMENT,
         {
@@ -592,84 +651,113 @@ def test_autosave_stores_changes_and_returns_revision_and_progress(
     assert CONDITIONAL in payload["visible"]
     assert stored_answers(session, world.draft_b.id)[FIRST_POLICY].comment == "Signed"
     # A practice with neither a choice nor a comment is cleared.
-    cleared = autosave(client, {"revision": 1, "answers": {FIRST_POLICY: {"choice": None}}})
+    cleared = autosave(client, {"answers": {FIRST_POLICY: {"choice": None, "revision": 1}}})
     assert cleared.status_code == 200
+    assert cleared.get_json()["revisions"] == {FIRST_POLICY: 0}
     assert FIRST_POLICY not in stored_answers(session, world.draft_b.id)
 
 
-def test_autosave_conflict_is_409_and_overwrites_nothing(
+def test_autosave_conflict_is_409_with_the_stored_answer_and_overwrites_nothing(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:
-    autosave(client, {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}})
-    stale = {"revision": 0, "answers": {FIRST_POLICY: {"choice": WORST[FIRST_POLICY]}}}
-    response = autosave(client, stale)
+    colleague = client.application.test_client()
+    login(colleague, world.lead_b)
+    theirs = {FIRST_POLICY: {"choice": BEST[FIRST_POLICY], "comment": "Ours", "revision": 0}}
+    autosave(colleague, {"answers": theirs})
+    stale = {
+        FIRST_POLICY: {"choice": WORST[FIRST_POLICY], "revision": 0},
+        SECOND_POLICY: {"choice": BEST[SECOND_POLICY], "revision": 0},
+    }
+    response = autosave(client, {"answers": stale})
     assert response.status_code == 409
-    assert "changed elsewhere" in response.get_json()["message"]
-    assert stored_answers(session, world.draft_b.id)[FIRST_POLICY].option_id == BEST[FIRST_POLICY]
+    payload = response.get_json()
+    assert "saved some of these answers" in payload["message"]
+    assert payload["revisions"] == {FIRST_POLICY: 1}
+    [conflict] = payload["conflicts"]
+    practice = INSTRUMENT.practice(FIRST_POLICY)
+    assert practice is not None
+    best, worst = (practice.answer_set.option(o) for o in (BEST[FIRST_POLICY], WORST[FIRST_POLICY]))
+    assert best is not None and worst is not None
+    assert conflict["practice"] == FIRST_POLICY
+    assert (conflict["storedChoice"], conflict["storedComment"]) == (BEST[FIRST_POLICY], "Ours")
+    assert (conflict["storedLabel"], conflict["yoursLabel"]) == (str(best.label), str(worst.label))
+    assert conflict["savedBy"] == world.lead_b.email and conflict["savedAt"].endswith(" UTC")
+    rows = stored_answers(session, world.draft_b.id)
+    assert rows[FIRST_POLICY].option_id == BEST[FIRST_POLICY] and SECOND_POLICY not in rows
+
+
+def test_autosaves_of_different_practices_never_conflict(
+    client: FlaskClient, world: World, lead_b: User, session: Session
+) -> None:
+    colleague = client.application.test_client()
+    login(colleague, world.lead_b)
+    second = SECOND_DIMENSION.practices[0].id
+    mine = autosave(client, {"answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}})
+    theirs = autosave(colleague, {"answers": {second: {"choice": BEST[second]}}})
+    assert (mine.status_code, theirs.status_code) == (200, 200)
+    assert set(stored_answers(session, world.draft_b.id)) == {FIRST_POLICY, second}
 
 
 def test_a_flush_behind_a_refused_save_is_refused_too(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:
-    # The race of a stale tab leaving: it holds revision 0; another session saves first;
-    # the tab's save in flight is refused, and so is the flush sent on leaving, because
-    # it carries the revision the tab holds (0). It once sent 0 + 1, a guess the server
-    # cannot tell from a real revision, and replaced the other session's answer.
+    # The race of a stale tab leaving: it holds revision 0 of the answer; another session
+    # saves it first; the tab's save in flight is refused, and so is the flush sent on
+    # leaving, because it carries the revision the tab holds (0), never a guess.
     other = client.application.test_client()
     login(other, world.lead_b)
-    theirs = {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
+    theirs = {"answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY], "revision": 0}}}
     assert autosave(other, theirs).status_code == 200
 
-    in_flight = {"revision": 0, "answers": {FIRST_POLICY: {"choice": WORST[FIRST_POLICY]}}}
+    in_flight = {"answers": {FIRST_POLICY: {"choice": WORST[FIRST_POLICY], "revision": 0}}}
     refused = autosave(client, in_flight)
-    assert refused.status_code == 409 and refused.get_json()["revision"] == 1
+    assert refused.status_code == 409 and refused.get_json()["revisions"] == {FIRST_POLICY: 1}
     flush = {
-        "revision": 0,
-        "answers": {FIRST_POLICY: {"choice": WORST[FIRST_POLICY], "comment": "stale"}},
+        "answers": {
+            FIRST_POLICY: {"choice": WORST[FIRST_POLICY], "comment": "stale", "revision": 0}
+        }
     }
     assert autosave(client, flush).status_code == 409
 
     kept = stored_answers(session, world.draft_b.id)[FIRST_POLICY]
-    assert (kept.option_id, kept.comment) == (BEST[FIRST_POLICY], "")
-    assert revision_of(session, world.draft_b.id) == 1
+    assert (kept.option_id, kept.comment, kept.revision) == (BEST[FIRST_POLICY], "", 1)
 
 
 def test_a_flush_that_lost_to_the_pages_own_save_goes_again_on_top_of_it(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:
-    # The page's own save took revision 0 -> 1 first: the 409 names revision 1, which the
-    # page now holds, so the page sends the rest again at 1 (answering.js, decide()).
-    first = {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
-    assert autosave(client, first).get_json()["revision"] == 1
-    flush = {"revision": 0, "answers": {SECOND_POLICY: {"choice": BEST[SECOND_POLICY]}}}
+    # The page's own save took the answer 0 -> 1 first: the 409 names revision 1, which
+    # the page now holds, so the page sends it again at 1 (answering.js, decide()).
+    first = {"answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY], "revision": 0}}}
+    assert autosave(client, first).get_json()["revisions"] == {FIRST_POLICY: 1}
+    flush = {"answers": {FIRST_POLICY: {"choice": WORST[FIRST_POLICY], "revision": 0}}}
     refused = autosave(client, flush)
-    assert refused.status_code == 409 and refused.get_json()["revision"] == 1
-    again = autosave(client, flush | {"revision": refused.get_json()["revision"]})
-    assert again.status_code == 200
-    stored = stored_answers(session, world.draft_b.id)
-    assert stored[FIRST_POLICY].option_id == BEST[FIRST_POLICY]
-    assert stored[SECOND_POLICY].option_id == BEST[SECOND_POLICY]
+    assert refused.status_code == 409
+    held = refused.get_json()["revisions"][FIRST_POLICY]
+    again = {"answers": {FIRST_POLICY: {"choice": WORST[FIRST_POLICY], "revision": held}}}
+    assert autosave(client, again).status_code == 200
+    assert stored_answers(session, world.draft_b.id)[FIRST_POLICY].option_id == WORST[FIRST_POLICY]
 
 
 @pytest.mark.parametrize(
     ("body", "status", "fragment"),
     [
         ("not an object", 400, "JSON object"),
-        ({"revision": "1", "answers": {FIRST_POLICY: {"choice": "x"}}}, 400, "'revision'"),
-        ({"revision": True, "answers": {FIRST_POLICY: {"choice": "x"}}}, 400, "'revision'"),
-        ({"revision": 2**31, "answers": {FIRST_POLICY: {"choice": "x"}}}, 400, "'revision'"),
-        ({"revision": -1, "answers": {FIRST_POLICY: {"choice": "x"}}}, 400, "'revision'"),
-        ({"revision": 0, "answers": {}}, 400, "non-empty object"),
-        ({"revision": 0, "answers": {"policy.nope": {"choice": "x"}}}, 400, "unknown practice"),
-        ({"revision": 0, "answers": {FIRST_POLICY: "fully"}}, 400, "must be an object"),
-        ({"revision": 0, "answers": {FIRST_POLICY: {"choice": 3}}}, 400, ".choice"),
-        ({"revision": 0, "answers": {FIRST_POLICY: {"comment": 3}}}, 400, ".comment"),
-        ({"revision": 0, "answers": {FIRST_POLICY: {"choice": "x", "y": 1}}}, 400, "'y'"),
-        ({"revision": 0, "answers": {}, "extra": 1}, 400, "'extra'"),
-        ({"revision": 0, "answers": {FIRST_POLICY: {"choice": "great"}}}, 422, "'great'"),
-        ({"revision": 0, "answers": {FIRST_POLICY: {"choice": "n/a"}}}, 422, "not applicable"),
+        ({"answers": {FIRST_POLICY: {"choice": "x", "revision": "1"}}}, 400, ".revision"),
+        ({"answers": {FIRST_POLICY: {"choice": "x", "revision": True}}}, 400, ".revision"),
+        ({"answers": {FIRST_POLICY: {"choice": "x", "revision": 2**31}}}, 400, ".revision"),
+        ({"answers": {FIRST_POLICY: {"choice": "x", "revision": -1}}}, 400, ".revision"),
+        ({"answers": {}}, 400, "non-empty object"),
+        ({"answers": {"policy.nope": {"choice": "x"}}}, 400, "unknown practice"),
+        ({"answers": {FIRST_POLICY: "fully"}}, 400, "must be an object"),
+        ({"answers": {FIRST_POLICY: {"choice": 3}}}, 400, ".choice"),
+        ({"answers": {FIRST_POLICY: {"comment": 3}}}, 400, ".comment"),
+        ({"answers": {FIRST_POLICY: {"choice": "x", "y": 1}}}, 400, "'y'"),
+        ({"answers": {}, "extra": 1}, 400, "'extra'"),
+        ({"answers": {FIRST_POLICY: {"choice": "great"}}}, 422, "'great'"),
+        ({"answers": {FIRST_POLICY: {"choice": "n/a"}}}, 422, "not applicable"),
         (
-            {"revision": 0, "answers": {FIRST_POLICY: {"comment": "x" * 10_001}}},
+            {"answers": {FIRST_POLICY: {"comment": "x" * 10_001}}},
             422,
             "the limit is 10,000",
         ),
@@ -723,7 +811,7 @@ def test_autosave_of_a_body_that_is_not_json_is_refused(client: FlaskClient, lea
 def test_autosave_needs_the_csrf_header(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:
-    body = {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
+    body = {"answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
     assert autosave(client, body, token=False).status_code == 400
     assert stored_answers(session, world.draft_b.id) == {}
 
@@ -746,7 +834,7 @@ def test_consultant_reads_any_agency_but_cannot_change_answers(
     assert f'href="{prefix}/dimensions/{SECOND_DIMENSION.id}"' in page.text
     answers = {FIRST_POLICY: BEST[FIRST_POLICY]}
     assert post_dimension(client, FIRST_DIMENSION.id, 0, answers, prefix=prefix).status_code == 403
-    body = {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
+    body = {"answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
     assert autosave(client, body, prefix=prefix).status_code == 403
     submit = client.post(f"{prefix}/submit", data={"csrf_token": csrf_token(client)})
     assert submit.status_code == 403
@@ -776,7 +864,7 @@ def test_leads_cannot_reach_another_agency(
     assert client.get(f"{prefix}/submit").status_code == 404
     answers = {FIRST_POLICY: BEST[FIRST_POLICY]}
     assert post_dimension(client, FIRST_DIMENSION.id, 0, answers, prefix=prefix).status_code == 404
-    body = {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
+    body = {"answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
     assert autosave(client, body, prefix=prefix).status_code == 404
     assert stored_answers(session, world.draft_b.id) == {}
     # Their own agency's long address works too.
@@ -828,10 +916,52 @@ def test_submit_with_a_stale_revision_is_a_conflict(
         "/assessment/submit", data={"csrf_token": csrf_token(client), "revision": "0"}
     )
     assert response.status_code == 409
-    assert "changed elsewhere" in response.text
+    assert "changed (by a colleague or in another tab) after you opened" in response.text
+    # The page now shows the answer saved meanwhile and carries the revision to submit it.
+    assert 'name="revision" type="hidden" value="1"' in response.text
+    review = response.text[response.text.index(f'id="review-{FIRST_POLICY}"') :]
+    assert review.index(answer_text(FIRST_POLICY, BEST[FIRST_POLICY])) < review.index("</li>")
     session.expire_all()
     draft = session.get(Assessment, world.draft_b.id)
     assert draft is not None and draft.status == AssessmentStatus.DRAFT
+
+
+def answer_text(practice_id: str, option_id: str) -> str:
+    """An option's label as the pages show it."""
+    practice = INSTRUMENT.practice(practice_id)
+    assert practice is not None
+    option = practice.answer_set.option(option_id)
+    assert option is not None
+    return str(option.label)
+
+
+def test_review_lists_every_answer_by_dimension_with_comment_and_author(
+    client: FlaskClient, world: World, lead_b: User
+) -> None:
+    answers = {FIRST_POLICY: BEST[FIRST_POLICY], SECOND_POLICY: WORST[SECOND_POLICY]}
+    post_dimension(client, FIRST_DIMENSION.id, 0, answers, {FIRST_POLICY: "Signed <2024>"})
+    page = client.get("/assessment/submit").text
+    assert "<h1>Review and submit the assessment</h1>" in page
+    sections = re.findall(
+        r'<section class="review-dimension" aria-labelledby="review-([^"]+)"', page
+    )
+    assert sections == [d.id for d in INSTRUMENT.dimensions]
+    first = page[page.index(f'id="review-{FIRST_POLICY}"') :]
+    first = first[: first.index("</li>")]
+    assert answer_text(FIRST_POLICY, BEST[FIRST_POLICY]) in first
+    assert "Signed &lt;2024&gt;" in first
+    assert f"<dd>{world.lead_b.email}, " in first
+    assert "review-item--open" not in page[: page.index(f'id="review-{FIRST_POLICY}"')][-200:]
+    # An unanswered question is highlighted with a link to answer it.
+    third = FIRST_DIMENSION.practices[2].id
+    item = page[page.index(f'id="review-{third}"') - 60 : page.index(f'id="review-{third}"')]
+    assert "review-item--open" in item
+    link = (
+        f'href="/assessment/dimensions/{FIRST_DIMENSION.id}#answer-{third}">Answer question 3</a>'
+    )
+    assert link in page
+    # No earlier round: the page says so instead of inventing a change.
+    assert "no earlier submitted round to compare with" in page
 
 
 def test_a_submitted_assessment_is_read_only(
@@ -845,7 +975,7 @@ def test_a_submitted_assessment_is_read_only(
     assert "answering.js" not in page.text
     answers = {FIRST_POLICY: BEST[FIRST_POLICY]}
     assert post_dimension(client, FIRST_DIMENSION.id, 1, answers).status_code == 423
-    locked = autosave(client, {"revision": 1, "answers": {FIRST_POLICY: {"choice": "fully"}}})
+    locked = autosave(client, {"answers": {FIRST_POLICY: {"choice": "fully"}}})
     assert locked.status_code == 423 and "locked" in locked.get_json()["message"]
     assert client.get("/assessment/submit").headers["Location"] == "/assessment/results"
     assert stored_answers(session, world.submitted_a.id) == {}
@@ -866,7 +996,7 @@ def test_a_closed_round_shows_the_last_assessment_read_only(
     assert 'id="answer-form"' not in page.text
     answers = {FIRST_POLICY: BEST[FIRST_POLICY]}
     assert post_dimension(client, FIRST_DIMENSION.id, 0, answers).status_code == 423
-    body = {"revision": 0, "answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
+    body = {"answers": {FIRST_POLICY: {"choice": BEST[FIRST_POLICY]}}}
     assert autosave(client, body).status_code == 423
     assert stored_answers(session, world.draft_b.id) == {}
 

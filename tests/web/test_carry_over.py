@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -157,7 +158,6 @@ def test_answers_already_given_are_kept(
         session,
         assessment_id=assessment.id,
         answers={"policy.written-policy": Answer("policy.written-policy", "not")},
-        revision=revision,
         actor=None,
         catalog=catalog,
     )
@@ -218,7 +218,8 @@ def test_carried_answers_are_flagged_until_the_page_is_saved(
     assert page.count("Carried over, please confirm") == 3
     assert "3 answers on this page were carried over" in page
 
-    data = {"csrf_token": csrf_token(client), "revision": str(revision + 1)}
+    data = {"csrf_token": csrf_token(client)}
+    data |= {f"based-{pid}": "1" for pid in POLICY_CARRIED}  # as carried over
     data |= {f"answer-{pid}": CARRIED[pid][0] or "" for pid in POLICY_CARRIED}
     data |= {"comment-policy.strategy-and-review": "The policy has no review date."}
     data |= {
@@ -245,8 +246,7 @@ def test_a_background_save_confirms_only_what_it_saves(
     revision = assessment.revision
     prefill(client, revision)
     body = {
-        "revision": revision + 1,
-        "answers": {"protocols.account-security": {"choice": "yes", "comment": ""}},
+        "answers": {"protocols.account-security": {"choice": "yes", "comment": "", "revision": 1}},
     }
     response = client.post(
         "/assessment/answers", json=body, headers={"X-CSRFToken": csrf_token(client)}
@@ -277,6 +277,38 @@ def test_the_submit_page_lists_unconfirmed_answers_and_the_audit_records_them(
         select(AuditEvent).where(AuditEvent.action == "assessment.submitted")
     ).all()[-1]
     assert event.detail["unconfirmed_carried_over"] == sorted(CARRIED)
+
+
+def test_the_review_flags_carried_answers_and_shows_the_change_since_last_round(
+    client: FlaskClient, session: Session, agency: Agency, catalog: InstrumentCatalog
+) -> None:
+    assessment = draft(session, agency)
+    prefill(client, assessment.revision)
+    page = html.unescape(client.get("/assessment/submit").get_data(as_text=True))
+    assert "beside round 2025, scored on that round's answers carried" in page
+    # Every carried answer not yet confirmed is highlighted with a link to confirm it.
+    assert page.count('class="review-item review-item--carried"') == len(CARRIED)
+    assert (
+        'href="/assessment/dimensions/policy#answer-policy.written-policy">'
+        "Confirm or change question 1</a>"
+    ) in page
+    # Carried unchanged, every dimension scores as in round 2025: no change, stated.
+    instrument = catalog.get(V2)
+    figures = re.findall(
+        r"Score now <strong>(\d+|not scored)</strong>; round 2025: (\d+|not scored)", page
+    )
+    assert len(figures) == len(instrument.dimensions)
+    assert all(now == before for now, before in figures), figures
+    assert '(<span class="review-change">no change</span>)' in page
+    # Changing an answer moves the change of its dimension away from zero.
+    data = {"csrf_token": csrf_token(client), "based-policy.written-policy": "1"}
+    data |= {"answer-policy.written-policy": "not", "action": "save"}
+    data |= {f"answer-{pid}": CARRIED[pid][0] or "" for pid in POLICY_CARRIED[1:]}
+    data |= {f"based-{pid}": "1" for pid in POLICY_CARRIED[1:]}
+    assert client.post("/assessment/dimensions/policy", data=data).status_code == 302
+    page = html.unescape(client.get("/assessment/submit").get_data(as_text=True))
+    policy = page[page.index('id="review-policy"') :]
+    assert re.search(r"round 2025: \d+ \(<span class=\"review-change\">-\d+</span>\)", policy)
 
 
 def test_the_same_version_is_copied_as_it_was(

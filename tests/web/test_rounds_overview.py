@@ -43,7 +43,7 @@ def save_form(
     """Post one answer and comment of a dimension page; status, body and redirect target."""
     data = {
         "csrf_token": csrf_token(client),
-        "revision": str(revision),
+        f"based-{practice_id}": str(revision),
         "action": "save",
         f"answer-{practice_id}": "fully",
         f"comment-{practice_id}": comment,
@@ -149,7 +149,6 @@ def test_a_round_closing_while_a_lead_edits_refuses_the_save_whole(
         why = f"is closed (its last day was {TODAY - DAY:%d %B %Y})"
     data = {
         "csrf_token": csrf_token(client),
-        "revision": "0",
         "action": "save",
         f"answer-{first}": "fully",
         f"comment-{first}": "Typed before the round closed",
@@ -158,7 +157,7 @@ def test_a_round_closing_while_a_lead_edits_refuses_the_save_whole(
     response = client.post(path, data=data)
     assert response.status_code == 423
     assert f"Round 2025 {why}, so nothing on this page was saved" in response.text
-    body = {"revision": 0, "answers": {first: {"choice": "fully", "comment": "x"}}}
+    body = {"answers": {first: {"choice": "fully", "comment": "x", "revision": 0}}}
     background = client.post(
         f"/assessment/rounds/{world.round.id}/answers",
         json=body,

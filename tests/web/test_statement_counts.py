@@ -129,18 +129,20 @@ def _get(path: str) -> Callable[[dict[str, int]], Callable[[FlaskClient], Any]]:
 
 
 def _autosave(_ids: dict[str, int]) -> Callable[[FlaskClient], Any]:
-    """A background save; the first call (the warm-up) reads the page's revision first."""
+    """A background save; the first call (the warm-up) reads the answer's revision first."""
+    practice = "policy.written-policy"
     revision: list[int] = []
 
     def save(client: FlaskClient) -> Any:
         if not revision:
             page = client.get("/assessment/dimensions/policy").get_data(as_text=True)
-            revision.append(int(re.findall(r'name="revision"[^>]*value="(\d+)"', page)[0]))
+            found = re.findall(rf'name="based-{re.escape(practice)}"[^>]*value="(\d+)"', page)
+            revision.append(int(found[0]))
         choice = "fully" if revision[-1] % 2 else "partial"
-        body = {"revision": revision[-1], "answers": {"policy.written-policy": {"choice": choice}}}
+        body = {"answers": {practice: {"choice": choice, "revision": revision[-1]}}}
         headers = {"Content-Type": "application/json", "X-CSRFToken": csrf_token(client)}
         response = client.post("/assessment/answers", data=json.dumps(body), headers=headers)
-        revision.append(response.get_json()["revision"])
+        revision.append(response.get_json()["revisions"][practice])
         return response
 
     return save
@@ -152,7 +154,8 @@ PAGES: list[tuple[str, str, Callable[[dict[str, int]], Callable[[FlaskClient], A
     ("answering overview", "lead", _get("/assessment/"), 8),  # every round of the agency
     ("dimension page", "lead", _get("/assessment/dimensions/policy"), 6),  # + carried flags
     ("profile page", "lead", _get("/assessment/profile"), 5),
-    ("autosave POST", "lead", _autosave, 11),  # + confirming carried answers
+    # + confirming carried answers, + the answers' revisions read under the draft's lock
+    ("autosave POST", "lead", _autosave, 12),
     ("draft results", "lead", _get("/assessment/results"), 7),  # + carried flags
     ("own benchmark", "lead", _get("/my/benchmark"), 5),
     ("consultant agency list", "consultant", _get("/consultant/agencies"), 3),

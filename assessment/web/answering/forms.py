@@ -31,12 +31,17 @@ from assessment.domain.model.instrument import Dimension, Instrument, Practice, 
 from assessment.domain.rules.scoring import Profile, visible_practices
 from assessment.presentation import labels
 from assessment.store.models import MAX_REVISION
+from assessment.web.auth.forms import EMAIL_PATTERN
 from assessment.web.widgets import HiddenInput, RadioInput, TextArea
 
 NOT_APPLICABLE = "n/a"
 """The radio value of "Not applicable"; option ids cannot contain a slash."""
 ANSWER_PREFIX = "answer-"
 COMMENT_PREFIX = "comment-"
+BASED_ON_PREFIX = "based-"
+RESOLVE_PREFIX = "resolve-"
+KEEP_STORED = "stored"
+"""A conflict's choice to keep the stored answer (`resolve-<practice id>`); else the user's."""
 REVISION_FIELD = "revision"
 _CACHE_ATTRIBUTE = "_answering_forms"
 
@@ -56,6 +61,16 @@ def answer_field_name(practice_id: str) -> str:
 def comment_field_name(practice_id: str) -> str:
     """The form field (and element id) of a practice's evidence comment."""
     return f"{COMMENT_PREFIX}{practice_id}"
+
+
+def based_on_field_name(practice_id: str) -> str:
+    """The hidden form field holding the revision of the answer the page shows (0: none)."""
+    return f"{BASED_ON_PREFIX}{practice_id}"
+
+
+def resolve_field_name(practice_id: str) -> str:
+    """The radio group a conflict offers: keep the user's answer or the stored one."""
+    return f"{RESOLVE_PREFIX}{practice_id}"
 
 
 def normalise_newlines(value: object) -> object:
@@ -107,8 +122,9 @@ class PrefillForm(RevisionForm):
     """Start the draft from the agency's previous submitted answers."""
 
 
-class DimensionForm(RevisionForm):
-    """Base of every dimension form: one radio group and one comment per practice."""
+class DimensionForm(FlaskForm):
+    """Base of every dimension form: per practice a radio group, a comment and the
+    revision of the answer the page was loaded with."""
 
     dimension_id: ClassVar[str] = ""
     practice_ids: ClassVar[tuple[str, ...]] = ()
@@ -122,6 +138,36 @@ class DimensionForm(RevisionForm):
         """The evidence textarea of a practice."""
         field: TextAreaField = self[comment_field_name(practice_id)]
         return field
+
+    def based_on_field(self, practice_id: str) -> HiddenField:
+        """The hidden revision of the practice's answer the page was loaded with."""
+        field: HiddenField = self[based_on_field_name(practice_id)]
+        return field
+
+    @property
+    def malformed_request(self) -> bool:
+        """An answer's revision is not a number: a bad request, not a typo."""
+        return any(self.based_on_field(pid).errors for pid in self.practice_ids)
+
+    @property
+    def revision_errors(self) -> list[str]:
+        """The first problem with the answers' revisions (one message says it all)."""
+        for pid in self.practice_ids:
+            if self.based_on_field(pid).errors:
+                return [str(self.based_on_field(pid).errors[0])]
+        return []
+
+    def based_on(self) -> dict[str, int]:
+        """The revision each practice's change was based on (call after validation); 0
+        where the page sent none."""
+        return {
+            pid: int(str(self.based_on_field(pid).data or 0).strip()) for pid in self.practice_ids
+        }
+
+    def show_revisions(self, revisions: Mapping[str, int]) -> None:
+        """Put the stored answers' revisions into the page (0 where there is no answer)."""
+        for pid in self.practice_ids:
+            self.based_on_field(pid).data = str(revisions.get(pid, 0))
 
     def submitted_answer(self, practice_id: str) -> Answer | None:
         """What the form says about one practice; None when nothing was chosen or written."""
@@ -144,7 +190,8 @@ class DimensionForm(RevisionForm):
 
     def expected_keys(self) -> frozenset[str]:
         """The form keys a genuine page sends (anything else was made up)."""
-        return frozenset(field.name for field in self) | {"action"}
+        resolve = {resolve_field_name(pid) for pid in self.practice_ids}
+        return frozenset(field.name for field in self) | {"action"} | resolve
 
 
 def dimension_form_class(instrument: Instrument, dimension: Dimension) -> type[DimensionForm]:
@@ -168,6 +215,7 @@ def _build_form_class(dimension: Dimension) -> type[DimensionForm]:
     for number, practice in enumerate(dimension.practices, start=1):
         attributes[answer_field_name(practice.id)] = _answer_field(practice, number)
         attributes[comment_field_name(practice.id)] = _comment_field(number)
+        attributes[based_on_field_name(practice.id)] = _based_on_field()
     name = "DimensionForm_" + "".join(c if c.isalnum() else "_" for c in dimension.id)
     return type(name, (DimensionForm,), attributes)
 
@@ -186,6 +234,16 @@ def _answer_field(practice: Practice, number: int) -> Any:
             "choose one of the options shown."
         ),
     )
+
+
+def _sent_revision(form: FlaskForm, field: Field) -> None:
+    # Not sent at all: the change is based on no answer (0), so a stored one is a conflict.
+    if field.raw_data:
+        _whole_number(form, field)
+
+
+def _based_on_field() -> Any:
+    return HiddenField(widget=HiddenInput(), validators=[_sent_revision])
 
 
 def _comment_field(number: int) -> Any:
@@ -405,3 +463,30 @@ def profile_initial_data(instrument: Instrument, profile: Profile) -> dict[str, 
             continue
         data[PROFILE_PREFIX + question.id] = list(value) if isinstance(value, list) else str(value)
     return data
+
+
+class ContributorInviteForm(FlaskForm):
+    """The lead invites a colleague as a contributor of the agency."""
+
+    email = StringField(
+        "Email address of the colleague",
+        filters=[_stripped],
+        validators=[
+            InputRequired("Enter the email address."),
+            Length(max=254, message="An email address has at most 254 characters."),
+            Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
+        ],
+    )
+
+
+class AssignmentForm(FlaskForm):
+    """The dimensions a contributor answers."""
+
+    dimensions = MultiCheckboxField("Dimensions this contributor answers", validators=[Optional()])
+
+
+def assignment_form(instrument: Instrument, contributor_id: int, **options: Any) -> AssignmentForm:
+    """A contributor's assignment form, with the instrument's dimensions to choose from."""
+    form = AssignmentForm(prefix=f"contributor-{contributor_id}", **options)
+    form.dimensions.choices = [SelectChoice(d.id, str(d.title)) for d in instrument.dimensions]
+    return form

@@ -2,14 +2,16 @@
 
 Shape::
 
-    {"revision": 7,
-     "answers": {"policy.written-policy": {"choice": "fully", "comment": "Signed 2024"},
-                 "budget.tools": {"choice": "n/a", "comment": ""},
-                 "staffing.named-admin": {"choice": null, "comment": ""}}}
+    {"answers": {"policy.written-policy": {"choice": "fully", "comment": "Signed 2024",
+                                           "revision": 3},
+                 "budget.tools": {"choice": "n/a", "comment": "", "revision": 0},
+                 "staffing.named-admin": {"choice": null, "comment": "", "revision": 1}}}
 
 `choice` is an option id, "n/a" for not applicable, or null; a practice with neither a
-choice nor a comment is cleared. Whether an option belongs to the practice, whether not
-applicable is allowed and how long a comment may be is checked by the save itself.
+choice nor a comment is cleared. `revision` is the revision of the practice's answer the
+page was showing (0, the default: none, so an answer stored meanwhile is a conflict).
+Whether an option belongs to the practice, whether not applicable is allowed and how
+long a comment may be is checked by the save itself.
 """
 
 from __future__ import annotations
@@ -26,11 +28,12 @@ MAX_PROBLEMS = 20  # a tampered body may hold thousands; the first few say enoug
 
 @dataclass(frozen=True)
 class AutosaveRequest:
-    """A parsed background save: the revision it is based on, answers to store, ids to clear."""
+    """A parsed background save: answers to store, ids to clear, and the revision of each
+    practice's answer the change was based on."""
 
-    revision: int
     answers: dict[str, Answer]
     clear: tuple[str, ...]
+    based_on: dict[str, int]
 
 
 class PayloadError(ValueError):
@@ -44,15 +47,15 @@ class PayloadError(ValueError):
 def parse_autosave(payload: object, instrument: Instrument) -> AutosaveRequest:
     """The save described by a decoded JSON body, or PayloadError listing every problem."""
     if not isinstance(payload, dict):
-        raise PayloadError(["the body must be a JSON object with 'revision' and 'answers'"])
+        raise PayloadError(["the body must be a JSON object with 'answers'"])
     problems: list[str] = []
-    unknown_keys = sorted(set(payload) - {"revision", "answers"})
+    unknown_keys = sorted(set(payload) - {"answers"})
     if unknown_keys:
         problems.append(f"unknown keys {', '.join(map(repr, unknown_keys))} in the body")
-    revision = _revision(payload.get("revision"), problems)
     entries = payload.get("answers")
     answers: dict[str, Answer] = {}
     clear: list[str] = []
+    based_on: dict[str, int] = {}
     if not isinstance(entries, dict) or not entries:
         problems.append("'answers' must be a non-empty object keyed by practice id")
     else:
@@ -60,6 +63,8 @@ def parse_autosave(payload: object, instrument: Instrument) -> AutosaveRequest:
             answer = _entry(instrument, practice_id, entry, problems)
             if answer is None:
                 continue
+            assert isinstance(entry, dict)
+            based_on[practice_id] = _revision(entry.get("revision", 0), practice_id, problems)
             if answer.is_answered or answer.comment:
                 answers[practice_id] = answer
             else:
@@ -69,13 +74,14 @@ def parse_autosave(payload: object, instrument: Instrument) -> AutosaveRequest:
         if len(problems) > MAX_PROBLEMS:
             shown.append(f"... and {len(problems) - MAX_PROBLEMS} more problems")
         raise PayloadError(shown)
-    return AutosaveRequest(revision, answers, tuple(clear))
+    return AutosaveRequest(answers, tuple(clear), based_on)
 
 
-def _revision(value: object, problems: list[str]) -> int:
+def _revision(value: object, practice_id: str, problems: list[str]) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_REVISION:
         problems.append(
-            f"'revision' must be the whole number (0 to {MAX_REVISION}) the page was loaded with"
+            f"answers[{practice_id!r}].revision: must be the whole number (0 to "
+            f"{MAX_REVISION}) of the answer the page was loaded with"
         )
         return -1
     return value
@@ -89,9 +95,9 @@ def _entry(
         problems.append(f"{where}: unknown practice (not in {instrument.key})")
         return None
     if not isinstance(entry, dict):
-        problems.append(f"{where}: must be an object with 'choice' and 'comment'")
+        problems.append(f"{where}: must be an object with 'choice', 'comment' and 'revision'")
         return None
-    extra = sorted(set(entry) - {"choice", "comment"})
+    extra = sorted(set(entry) - {"choice", "comment", "revision"})
     if extra:
         problems.append(f"{where}: unknown keys {', '.join(map(repr, extra))}")
         return None

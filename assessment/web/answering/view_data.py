@@ -6,7 +6,7 @@ inputs, these shape them for the templates and the background-save responses.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Set
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +16,18 @@ from assessment.domain.model.results import ScoreResult
 from assessment.domain.rules.carry import unconfirmed_practices
 from assessment.domain.rules.scoring import Profile, Progress, progress, visible_practices
 from assessment.presentation.headline_view import cap_text
-from assessment.presentation.labels import NOT_ANSWERED, NOT_APPLICABLE, level_name, practice_label
+from assessment.presentation.labels import (
+    NOT_ANSWERED,
+    NOT_APPLICABLE,
+    level_name,
+    points,
+    practice_label,
+    whole_points,
+)
 from assessment.presentation.profiles import COUNTRY_NAMES
+from assessment.queries.answers import AnswerAuthor
+from assessment.services.errors import StoredAnswer
+from assessment.web.answering.forms import NOT_APPLICABLE as NOT_APPLICABLE_CHOICE
 
 
 @dataclass(frozen=True)
@@ -362,3 +372,198 @@ def missing_required(instrument: Instrument, profile: Profile) -> list[str]:
     return [
         row.label for row in profile_answers(instrument, profile) if row.required and not row.answer
     ]
+
+
+@dataclass(frozen=True)
+class ConflictView:
+    """A practice saved by someone else meanwhile: the stored answer beside the user's."""
+
+    practice_id: str
+    number: int
+    text: str
+    stored_choice: str | None  # the stored option id, "n/a", or None (no answer)
+    stored_label: str
+    stored_comment: str
+    saved_by: str  # who saved the stored answer; "someone" when unknown
+    saved_at: str  # when, in words (UTC); empty when it was cleared
+    yours_label: str
+    yours_comment: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The conflict as the background save reports it to the page."""
+        return {
+            "practice": self.practice_id,
+            "number": self.number,
+            "storedChoice": self.stored_choice,
+            "storedLabel": self.stored_label,
+            "storedComment": self.stored_comment,
+            "savedBy": self.saved_by,
+            "savedAt": self.saved_at,
+            "yoursLabel": self.yours_label,
+        }
+
+
+def conflict_views(
+    instrument: Instrument,
+    stored: Sequence[StoredAnswer],
+    yours: Mapping[str, Answer | None],
+) -> list[ConflictView]:
+    """What each conflicting practice says now and what the user wanted it to say."""
+    numbers = question_numbers(instrument)
+    views = []
+    for item in stored:
+        practice = instrument.practice(item.practice_id)
+        if practice is None:
+            continue
+        mine = yours.get(item.practice_id)
+        views.append(
+            ConflictView(
+                practice_id=practice.id,
+                number=numbers[practice.id],
+                text=str(practice.text),
+                stored_choice=_choice_value(item.answer),
+                stored_label=answer_label(practice, item.answer)
+                if item.answer is not None
+                else "No answer (it was cleared)",
+                stored_comment=item.answer.comment if item.answer is not None else "",
+                saved_by=item.answered_by or "someone",
+                saved_at=f"{item.answered_at:%d %B %Y, %H:%M} UTC" if item.answered_at else "",
+                yours_label=answer_label(practice, mine),
+                yours_comment=mine.comment if mine is not None else "",
+            )
+        )
+    return views
+
+
+def _choice_value(answer: Answer | None) -> str | None:
+    """The radio value a page shows for an answer (the form's value for not applicable)."""
+    if answer is None or not answer.is_answered:
+        return None
+    return NOT_APPLICABLE_CHOICE if answer.not_applicable else answer.option_id
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """One applicable question on the review page: its answer, comment and who gave it."""
+
+    practice_id: str
+    number: int
+    text: str
+    answer_label: str
+    comment: str
+    answered_by: str  # empty when unanswered or unknown
+    answered_on: str  # the day, in words; empty when unanswered
+    unanswered: bool
+    carried: bool  # carried over from the previous round and not confirmed
+
+
+@dataclass(frozen=True)
+class ReviewDimension:
+    """A dimension on the review page: its questions, its score now and last round."""
+
+    id: str
+    title: str
+    items: list[ReviewItem]
+    score_now: str
+    score_before: str | None  # None when there is no earlier round to compare
+    change: str | None  # "+5", "-3", "no change", or None without both scores
+
+    @property
+    def flagged(self) -> int:
+        """Questions still to answer or to confirm."""
+        return sum(1 for item in self.items if item.unanswered or item.carried)
+
+
+def review_dimensions(
+    instrument: Instrument,
+    answers: Mapping[str, Answer],
+    profile: Profile,
+    carried: Set[str],
+    authors: Mapping[str, AnswerAuthor],
+    now: ScoreResult,
+    before: ScoreResult | None,
+) -> list[ReviewDimension]:
+    """Every applicable question grouped by dimension, with the change since last round."""
+    visible = {p.id for p in visible_practices(instrument, answers, profile)}
+    numbers = question_numbers(instrument)
+    waiting = unconfirmed_practices(answers, carried)
+    dimensions = []
+    for dimension in instrument.dimensions:
+        items = []
+        for practice in dimension.practices:
+            if practice.id not in visible:
+                continue
+            answer = answers.get(practice.id)
+            author = authors.get(practice.id)
+            given = answer is not None and answer.is_answered
+            items.append(
+                ReviewItem(
+                    practice_id=practice.id,
+                    number=numbers[practice.id],
+                    text=str(practice.text),
+                    answer_label=answer_label(practice, answer),
+                    comment=answer.comment if answer is not None else "",
+                    answered_by=author.email if author is not None and answer else "",
+                    answered_on=f"{author.answered_at:%d %B %Y}" if author and answer else "",
+                    unanswered=not given,
+                    carried=practice.id in waiting,
+                )
+            )
+        score = now.dimensions[dimension.id].score
+        earlier = before.dimensions[dimension.id].score if before is not None else None
+        dimensions.append(
+            ReviewDimension(
+                id=dimension.id,
+                title=str(dimension.title),
+                items=items,
+                score_now=points(score, "not scored"),
+                score_before=points(earlier, "not scored") if before is not None else None,
+                change=_change(score, earlier),
+            )
+        )
+    return dimensions
+
+
+def _change(now: float | None, before: float | None) -> str | None:
+    if now is None or before is None:
+        return None
+    difference = whole_points(now) - whole_points(before)
+    return "no change" if difference == 0 else f"{difference:+d}"
+
+
+@dataclass(frozen=True)
+class ContributorProgress:
+    """A contributor's share of the work: their dimensions, what is answered, by whom."""
+
+    user_id: int
+    email: str
+    active: bool
+    dimension_titles: list[str]
+    answered: int  # applicable questions of their dimensions that are answered
+    total: int  # applicable questions of their dimensions
+    given_by_them: int  # answers of the whole assessment they last saved
+    last_saved: str  # when they last saved an answer, in words; empty when never
+
+
+def contributor_progress(
+    instrument: Instrument,
+    current: Progress,
+    contributor_id: int,
+    email: str,
+    active: bool,
+    dimension_ids: Sequence[str],
+    authors: Mapping[str, AnswerAuthor],
+) -> ContributorProgress:
+    """What one contributor has done in the assessment, from its progress and authors."""
+    mine = [d for d in instrument.dimensions if d.id in dimension_ids]
+    theirs = [author.answered_at for author in authors.values() if author.email == email]
+    return ContributorProgress(
+        user_id=contributor_id,
+        email=email,
+        active=active,
+        dimension_titles=[str(d.title) for d in mine],
+        answered=sum(current.dimensions[d.id].answered for d in mine),
+        total=sum(current.dimensions[d.id].total for d in mine),
+        given_by_them=len(theirs),
+        last_saved=f"{max(theirs):%d %B %Y, %H:%M} UTC" if theirs else "",
+    )

@@ -28,6 +28,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Dimension, Instrument
 from assessment.domain.rules.roadmap import build_roadmap
 from assessment.domain.rules.schedule import RoundState
@@ -36,8 +37,13 @@ from assessment.presentation.charts import MIN_RADAR_AXES, radar_chart
 from assessment.presentation.headline_view import baseline_view, headline_view
 from assessment.presentation.labels import no_longer_applicable_note
 from assessment.presentation.roadmap import roadmap_view
-from assessment.queries.answers import assessment_answers, carried_practices
-from assessment.queries.carried import carry_source
+from assessment.queries.answers import (
+    answer_authors,
+    answer_revisions,
+    assessment_answers,
+    carried_practices,
+)
+from assessment.queries.carried import carry_source, previous_round_score
 from assessment.queries.profiles import assessment_profile
 from assessment.queries.results import assessment_results
 from assessment.services import notifications
@@ -49,7 +55,9 @@ from assessment.services.assessments import (
     submit_assessment,
 )
 from assessment.services.errors import (
+    AnswerConflict,
     Conflict,
+    Forbidden,
     InvalidAnswers,
     InvalidInput,
     Locked,
@@ -61,6 +69,7 @@ from assessment.services.permissions import can_answer_for_agency
 from assessment.store.models import Assessment, Role, Round
 from assessment.web.answering import round_list, view_data
 from assessment.web.answering.forms import (
+    KEEP_STORED,
     DimensionForm,
     PrefillForm,
     ProfileForm,
@@ -70,6 +79,7 @@ from assessment.web.answering.forms import (
     initial_data,
     profile_form_class,
     profile_initial_data,
+    resolve_field_name,
 )
 from assessment.web.answering.payload import PayloadError, parse_autosave
 from assessment.web.answering.workspace import (
@@ -97,6 +107,16 @@ CONFLICT_MESSAGE = (
     "These answers were changed elsewhere (another tab or a colleague) since you opened "
     "this page, so nothing was saved. Reload the page to see the latest answers, then "
     "make your changes again."
+)
+ANSWER_CONFLICT_MESSAGE = (
+    "Someone else (a colleague or another tab) saved some of these answers after you "
+    "opened this page, so nothing was saved. Each is shown below beside yours: choose "
+    "which to keep, then save again."
+)
+REVIEW_CHANGED_MESSAGE = (
+    "The answers were changed (by a colleague or in another tab) after you opened this "
+    "page, so the assessment was not submitted. The page now shows them as they are: "
+    "review them, then submit again."
 )
 UNKNOWN_FIELDS_MESSAGE = (
     "The form contained fields this page does not have ({names}); nothing was saved. "
@@ -151,14 +171,19 @@ def overview(agency_id: int | None, round_id: int | None) -> Page:
     carried = carried_practices(workspace.assessment)
     profile = assessment_profile(workspace.assessment, instrument)
     last = last_visit(workspace.assessment.id)
+    statuses = view_data.dimension_statuses(instrument, answers, profile)
+    user = workspace.user
     return render_template(
         "answering/overview.html",
+        mine=[s for s in statuses if s.id in user.dimensions]
+        if user.role == Role.CONTRIBUTOR
+        else None,
         ws=workspace,
         instrument=instrument,
         profile_rows=view_data.profile_answers(instrument, profile),
         profile_missing=view_data.missing_required(instrument, profile),
         progress=view_data.answering_progress(instrument, answers, profile),
-        statuses=view_data.dimension_statuses(instrument, answers, profile),
+        statuses=statuses,
         resume=view_data.resume_point(instrument, answers, last, profile),
         reopening=round_list.reopening_of(db_session(), workspace.assessment),
         unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
@@ -369,7 +394,7 @@ def _profile_page(
 @_route("/dimensions/<dimension_id>", methods=["GET", "POST"])
 def dimension(agency_id: int | None, round_id: int | None, dimension_id: str) -> Page:
     """One dimension's questions: a form while editable, the answers read-only otherwise."""
-    workspace = load_workspace(agency_id, round_id)
+    workspace = load_workspace(agency_id, round_id, dimension_id)
     assessment, instrument = _started(workspace)
     found = instrument.dimension(dimension_id) or abort(404)
     if request.method == "POST":
@@ -377,7 +402,7 @@ def dimension(agency_id: int | None, round_id: int | None, dimension_id: str) ->
         return _save_dimension(workspace, assessment, instrument, found)
     form_class = dimension_form_class(instrument, found)
     form = form_class(formdata=None, data=initial_data(found, assessment_answers(assessment)))
-    form.revision.data = str(assessment.revision)
+    form.show_revisions(answer_revisions(assessment))
     if workspace.editable:
         remember_visit(assessment.id, found.id)
     return _dimension_page(workspace, instrument, found, form)
@@ -395,7 +420,7 @@ def _save_dimension(
         status = 400 if form.malformed_request else INVALID_STATUS
         return _dimension_page(workspace, instrument, found, form, status=status)
     stored = assessment_answers(assessment)
-    submitted = form.submitted_answers()
+    submitted = _keeping_stored(form, stored)
     profile = assessment_profile(assessment, instrument)
     changes = answer_changes(instrument, found, stored, submitted, profile)
     # Saving the page confirms the carried-over answers it showed, left as they were.
@@ -411,9 +436,9 @@ def _save_dimension(
                 db_session(),
                 assessment_id=assessment.id,
                 answers=changes.answers,
+                based_on=form.based_on(),
                 clear=changes.clear,
                 confirm=confirm,
-                revision=form.revision_value,
                 actor=workspace.user,
                 catalog=web_catalog(),
             )
@@ -421,11 +446,27 @@ def _save_dimension(
             for problem in invalid.problems:
                 _attach_problem(form, problem.practice_id, problem.message)
             return _dimension_page(workspace, instrument, found, form, status=INVALID_STATUS)
-        except Conflict:
-            form.form_errors.append(CONFLICT_MESSAGE)
-            return _dimension_page(workspace, instrument, found, form, status=409)
+        except AnswerConflict as conflict:
+            # Saving again keeps the user's answers; each conflict offers the stored one.
+            form.show_revisions(
+                form.based_on() | {item.practice_id: item.revision for item in conflict.stored}
+            )
+            form.form_errors.append(ANSWER_CONFLICT_MESSAGE)
+            conflicts = view_data.conflict_views(instrument, conflict.stored, submitted)
+            page = _dimension_page(workspace, instrument, found, form, conflicts=conflicts)
+            return page[0], 409
     flash(f"{found.title}: your answers are saved.", "success")
     return redirect(_after_saving(instrument, found))
+
+
+def _keeping_stored(form: DimensionForm, stored: dict[str, Answer]) -> dict[str, Answer | None]:
+    """The answers the page sent, with the stored answer where a conflict's "keep the
+    stored answer" was chosen."""
+    submitted = form.submitted_answers()
+    for practice_id in form.practice_ids:
+        if request.form.get(resolve_field_name(practice_id)) == KEEP_STORED:
+            submitted[practice_id] = stored.get(practice_id)
+    return submitted
 
 
 def _after_saving(instrument: Instrument, found: Dimension) -> str:
@@ -452,6 +493,7 @@ def _dimension_page(
     form: DimensionForm,
     *,
     status: int = 200,
+    conflicts: list[view_data.ConflictView] | None = None,
 ) -> tuple[str, int]:
     assert workspace.assessment is not None
     stored = assessment_answers(workspace.assessment)
@@ -474,6 +516,7 @@ def _dimension_page(
         dimension=found,
         carried={p.id for p in found.practices if p.id in carried},
         form=form,
+        conflicts={conflict.practice_id: conflict for conflict in conflicts or []},
         practices=view_data.practice_views(instrument, found, shown, profile),
         progress=view_data.answering_progress(instrument, stored, profile),
         neighbours=view_data.neighbours(instrument, found.id),
@@ -486,7 +529,8 @@ def _dimension_page(
 def autosave(agency_id: int | None, round_id: int | None) -> tuple[Response, int]:
     """Background save of changed practices (JSON); answers with the new revision and progress."""
     workspace = load_workspace(agency_id, round_id)
-    if not workspace.may_edit:
+    # A contributor's saves are checked per question by the service.
+    if not workspace.may_edit and workspace.user.role != Role.CONTRIBUTOR:
         return _json_error(403, "Your account can read this assessment but not change it.")
     assessment, instrument = workspace.require()
     if workspace.round is not None and not workspace.round.is_open:
@@ -500,24 +544,35 @@ def autosave(agency_id: int | None, round_id: int | None) -> tuple[Response, int
             db_session(),
             assessment_id=assessment.id,
             answers=parsed.answers,
+            based_on=parsed.based_on,
             clear=parsed.clear,
-            revision=parsed.revision,
             actor=workspace.user,
             catalog=web_catalog(),
         )
     except InvalidAnswers as invalid:
         problems = [str(problem) for problem in invalid.problems]
         return _json_error(INVALID_STATUS, "Some answers were refused.", problems=problems)
-    except Conflict:
-        return _json_error(409, CONFLICT_MESSAGE, revision=assessment.revision)
+    except AnswerConflict as conflict:
+        mine: dict[str, Answer | None] = {pid: None for pid in parsed.clear}
+        mine |= parsed.answers
+        conflicts = view_data.conflict_views(instrument, conflict.stored, mine)
+        return _json_error(
+            409,
+            ANSWER_CONFLICT_MESSAGE,
+            conflicts=[item.as_json() for item in conflicts],
+            revisions={item.practice_id: item.revision for item in conflict.stored},
+        )
     except Locked as locked:
         return _json_error(423, str(locked))
+    except Forbidden as refused:
+        return _json_error(403, str(refused))
     answers = assessment_answers(saved)
     profile = assessment_profile(saved, instrument)
     visible = [p.id for p in visible_practices(instrument, answers, profile)]
+    revisions = answer_revisions(saved)
     body = {
         "ok": True,
-        "revision": saved.revision,
+        "revisions": {pid: revisions.get(pid, 0) for pid in parsed.based_on},
         "progress": view_data.progress_summary(
             view_data.answering_progress(instrument, answers, profile)
         ),
@@ -555,7 +610,10 @@ def submit(agency_id: int | None, round_id: int | None) -> Page:
             catalog=web_catalog(),
         )
     except Conflict:
-        form.form_errors.append(CONFLICT_MESSAGE)
+        # The page now shows the answers as they are; submitting again submits those.
+        db_session().refresh(assessment)
+        form.revision.data = str(assessment.revision)
+        form.form_errors.append(REVIEW_CHANGED_MESSAGE)
         return _submit_page(workspace, assessment, instrument, form, status=409)
     notifications.assessment_submitted(db_session(), site(), submitted)
     deliver_local()
@@ -574,10 +632,23 @@ def _submit_page(
     answers = assessment_answers(assessment)
     carried = carried_practices(assessment)
     profile = assessment_profile(assessment, instrument)
+    session = db_session()
+    previous = previous_round_score(session, assessment, web_catalog())
+    now = assessment_results(session, assessment, web_catalog()).score
     page = render_template(
         "answering/submit.html",
         ws=workspace,
         instrument=instrument,
+        previous_round=previous[0] if previous else None,
+        review=view_data.review_dimensions(
+            instrument,
+            answers,
+            profile,
+            carried,
+            answer_authors(session, assessment.id),
+            now,
+            previous[1] if previous else None,
+        ),
         unconfirmed=view_data.unconfirmed_items(instrument, answers, carried),
         profile_missing=view_data.missing_required(instrument, profile),
         form=form,

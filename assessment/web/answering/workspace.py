@@ -21,7 +21,11 @@ from assessment.queries.assessments import assessment_in_round
 from assessment.queries.instruments import instrument_of
 from assessment.queries.rounds import agency_rounds, get_round
 from assessment.services.errors import NotFound
-from assessment.services.permissions import can_answer_for_agency, can_view_agency
+from assessment.services.permissions import (
+    can_answer_dimension,
+    can_answer_for_agency,
+    can_view_agency,
+)
 from assessment.store.models import Agency, Assessment, AssessmentStatus, Role, Round, User
 from assessment.web.auth.access import signed_in_user
 from assessment.web.catalog import web_catalog
@@ -73,15 +77,21 @@ class Workspace:
         return self.assessment, self.instrument
 
 
-def load_workspace(agency_id: int | None, round_id: int | None = None) -> Workspace:
-    """The workspace of this request, read only: starting an assessment is a POST of its own."""
+def load_workspace(
+    agency_id: int | None, round_id: int | None = None, dimension_id: str | None = None
+) -> Workspace:
+    """The workspace of this request, read only: starting an assessment is a POST of its own.
+
+    With a dimension, `may_edit` also holds for a contributor assigned to it."""
     user = signed_in_user()
     agency = visible_agency(user, agency_id)
     db = db_session()
     round_ = _round(db, round_id) if round_id is not None else current_round(db, agency.id)
     assessment = assessment_in_round(db, agency.id, round_.id) if round_ is not None else None
     instrument = instrument_of(assessment, web_catalog()) if assessment is not None else None
-    may_edit = can_answer_for_agency(user, agency.id)
+    may_edit = can_answer_for_agency(user, agency.id) or (
+        dimension_id is not None and can_answer_dimension(user, agency.id, dimension_id)
+    )
     return Workspace(user, agency, round_, assessment, instrument, may_edit)
 
 
@@ -89,7 +99,7 @@ def visible_agency(user: User, agency_id: int | None) -> Agency:
     """The agency of the request (a lead's own without an id), or 404 if the user may not see it."""
     if agency_id is None:
         # The short routes are the lead's own; staff always name the agency.
-        if user.role != Role.LEAD or user.agency_id is None:
+        if user.role not in (Role.LEAD, Role.CONTRIBUTOR) or user.agency_id is None:
             abort(404)
         agency_id = user.agency_id
     if not can_view_agency(user, agency_id):

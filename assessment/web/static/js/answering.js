@@ -3,7 +3,9 @@
 // is stored and which questions apply, this only saves sooner and reacts faster.
 // Changes not yet confirmed saved are also kept in this browser (localStorage, per user,
 // assessment and dimension), so that after a refusal, such as an ended session, the page
-// offers them back when it is opened again.
+// offers them back when it is opened again. Every answer carries the revision the page
+// holds of it (input "based-<practice id>"): a save of a practice someone else changed
+// meanwhile is refused for it, and the page shows the stored answer beside the user's.
 (function () {
   "use strict";
 
@@ -20,7 +22,6 @@
   var keptKey = form.dataset.keepKey ? "unsaved-answers/" + form.dataset.keepKey : null;
   var url = form.dataset.autosaveUrl;
   var csrfInput = form.querySelector("input[name='csrf_token']");
-  var revisionInput = form.querySelector("input[name='revision']");
   var statusBox = document.getElementById("autosave-status");
   var dirty = {};
   var timer = null;
@@ -87,9 +88,9 @@
   function payloadFor(ids) {
     var answers = {};
     ids.forEach(function (id) {
-      answers[id] = { choice: choiceOf(id), comment: commentOf(id) };
+      answers[id] = { choice: choiceOf(id), comment: commentOf(id), revision: heldRevision(id) };
     });
-    return { revision: heldRevision(), answers: answers };
+    return { answers: answers };
   }
 
   function takeDirty() {
@@ -122,8 +123,21 @@
     timer = window.setTimeout(save, delay);
   }
 
-  function heldRevision() {
-    return parseInt(revisionInput.value, 10);
+  function basedOnInput(id) {
+    return form.querySelector("input[name='based-" + cssEscape(id) + "']");
+  }
+
+  // The revision of the practice's answer this page holds (0: no answer).
+  function heldRevision(id) {
+    var input = basedOnInput(id);
+    return input ? parseInt(input.value, 10) || 0 : 0;
+  }
+
+  function holdRevision(id, revision) {
+    var input = basedOnInput(id);
+    if (input) {
+      input.value = String(revision);
+    }
   }
 
   // Every save of this page still waiting for its answer; a success settles the page
@@ -147,7 +161,7 @@
               })
             );
           }
-          return { status: response.status, body: answer, sent: body.revision };
+          return { status: response.status, body: answer, sent: body.answers };
         });
     });
     outstanding.push(outcome);
@@ -158,10 +172,12 @@
     return outcome;
   }
 
-  // A refusal (409) may come from another save of this very page that took the revision
-  // first. Once every other save of the page has answered, the page then holds a newer
-  // revision than the one refused, and exactly the server's: these answers go again on
-  // top of it. Otherwise someone else changed the answers and nothing more is sent.
+  // A refusal (409) names the practices whose stored answer is newer than the revision
+  // sent. It may come from another save of this very page that took the revision first:
+  // once every other save of the page has answered, the page then holds exactly the
+  // server's revision of that practice, and the answer goes again on top of it.
+  // Otherwise someone else saved that practice: the page shows both answers and the user
+  // chooses. Practices not named were not saved either and go again.
   function decide(result, ids) {
     if (result.status === 200 && result.body.ok) {
       ids.forEach(confirmCarried);
@@ -173,12 +189,26 @@
       });
     });
     return Promise.all(others).then(function () {
-      var held = heldRevision();
-      if (result.status === 409 && result.sent !== held && result.body.revision === held && !stopped) {
-        retryLater(ids);
+      if (result.status !== 409 || !result.body.conflicts || stopped) {
+        refuse(result.status, result.body, ids);
         return;
       }
-      refuse(result.status, result.body, ids);
+      var conflicted = {};
+      result.body.conflicts.forEach(function (conflict) {
+        var id = conflict.practice;
+        var stored = result.body.revisions[id];
+        conflicted[id] = true;
+        if (stored === heldRevision(id) && result.sent[id].revision !== stored) {
+          retryLater([id]);
+        } else {
+          showConflict(conflict, stored);
+        }
+      });
+      retryLater(
+        ids.filter(function (id) {
+          return !conflicted[id];
+        })
+      );
     });
   }
 
@@ -245,12 +275,14 @@
     showProblem(message);
   }
 
-  // Saves may answer out of order; the highest revision is the latest state.
+  // Saves may answer out of order; per practice, the highest revision is the latest.
   function settle(body) {
-    if (body.revision < heldRevision()) {
-      return;
-    }
-    revisionInput.value = String(body.revision);
+    Object.keys(body.revisions || {}).forEach(function (id) {
+      if (body.revisions[id] > heldRevision(id) || body.revisions[id] === 0) {
+        holdRevision(id, body.revisions[id]);
+        rebaseKept(id, body.revisions[id]);
+      }
+    });
     updateProgress(body.progress);
     applyVisibility(body.visible || []);
     var time = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
@@ -310,7 +342,8 @@
 
   form.addEventListener("change", function (event) {
     var id = practiceIdOf(event.target);
-    if (!id) {
+    // A conflict's "which to keep" choice is sent with the form's save buttons only.
+    if (!id || event.target.name.indexOf("resolve-") === 0) {
       return;
     }
     dirty[id] = true;
@@ -434,8 +467,22 @@
     }
     var entry = readKept() || { answers: {} };
     entry.at = Date.now();
-    entry.answers[id] = { choice: choiceOf(id), comment: commentOf(id) };
+    var earlier = entry.answers[id];
+    entry.answers[id] = {
+      choice: choiceOf(id),
+      comment: commentOf(id),
+      revision: earlier ? earlier.revision : heldRevision(id),
+    };
     writeKept(entry);
+  }
+
+  // A change kept while its practice was saved: it is now based on the saved revision.
+  function rebaseKept(id, revision) {
+    var entry = keptKey && readKept();
+    if (entry && entry.answers[id]) {
+      entry.answers[id].revision = revision;
+      writeKept(entry);
+    }
   }
 
   function forget(ids) {
@@ -473,6 +520,10 @@
       var box = document.getElementById("comment-" + id);
       if (box) {
         box.value = kept.comment || "";
+      }
+      // Based on what the page showed then: a colleague's save since is a conflict.
+      if (typeof kept.revision === "number") {
+        holdRevision(id, kept.revision);
       }
       dirty[id] = true;
     });
@@ -530,6 +581,94 @@
       box.remove();
       writeKept(null);
       say("Discarded the changes kept in this browser.", "done");
+    });
+  }
+
+  // Conflicts -------------------------------------------------------------------------------
+
+  function paragraph(className, text) {
+    var element = document.createElement("p");
+    element.className = className;
+    element.textContent = text;
+    return element;
+  }
+
+  function side(heading, label, comment) {
+    var box = document.createElement("div");
+    box.className = "conflict__side";
+    box.appendChild(paragraph("conflict__heading", heading));
+    box.appendChild(paragraph("conflict__answer", label));
+    box.appendChild(paragraph("comment", comment || "No comment"));
+    return box;
+  }
+
+  function showConflict(conflict, storedRevision) {
+    var id = conflict.practice;
+    var fieldset = fieldsetOf(id);
+    if (!fieldset) {
+      return;
+    }
+    var old = document.getElementById("conflict-" + id);
+    if (old) {
+      old.remove();
+    }
+    var box = document.createElement("div");
+    box.className = "conflict";
+    box.id = "conflict-" + id;
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-labelledby", "conflict-" + id + "-title");
+    var title = paragraph(
+      "conflict__title",
+      "Question " + conflict.number + " was saved meanwhile by " + conflict.savedBy +
+        (conflict.savedAt ? " on " + conflict.savedAt : "") + ", so your answer was not saved."
+    );
+    title.id = "conflict-" + id + "-title";
+    title.setAttribute("role", "alert");
+    var pair = document.createElement("div");
+    pair.className = "conflict__pair";
+    pair.appendChild(side("Stored answer", conflict.storedLabel, conflict.storedComment));
+    pair.appendChild(side("Your answer (in the form below)", conflict.yoursLabel, commentOf(id)));
+    var mine = document.createElement("button");
+    mine.type = "button";
+    mine.className = "button button--primary";
+    mine.textContent = "Keep my answer";
+    var theirs = document.createElement("button");
+    theirs.type = "button";
+    theirs.className = "button button--secondary";
+    theirs.textContent = "Keep the stored answer";
+    var actions = document.createElement("div");
+    actions.className = "actions";
+    actions.appendChild(mine);
+    actions.appendChild(theirs);
+    box.appendChild(title);
+    box.appendChild(pair);
+    box.appendChild(actions);
+    var legend = fieldset.querySelector("legend");
+    fieldset.insertBefore(box, legend ? legend.nextSibling : fieldset.firstChild);
+    say("Not saved: question " + conflict.number + " was changed by someone else.", "error");
+    mine.addEventListener("click", function () {
+      box.remove();
+      holdRevision(id, storedRevision);
+      dirty[id] = true;
+      keep(id);
+      schedule(0);
+    });
+    theirs.addEventListener("click", function () {
+      box.remove();
+      holdRevision(id, storedRevision);
+      form
+        .querySelectorAll("input[type='radio'][name='answer-" + cssEscape(id) + "']")
+        .forEach(function (radio) {
+          radio.checked = radio.value === conflict.storedChoice;
+        });
+      var comment = document.getElementById("comment-" + id);
+      if (comment) {
+        comment.value = conflict.storedComment || "";
+      }
+      delete dirty[id];
+      forget([id]);
+      refreshConditions();
+      say("Kept the stored answer of question " + conflict.number + ".", "done");
     });
   }
 
