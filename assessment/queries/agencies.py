@@ -9,7 +9,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
-from assessment.domain.rules.trajectory import comparable_base, major_version
+from assessment.domain.rules.scoring import Profile
+from assessment.domain.rules.trajectory import CarriedFigures, comparable_base, major_version
 from assessment.queries.answers import stored_answers
 from assessment.queries.carried import Carrier
 from assessment.queries.rounds import round_order
@@ -157,8 +158,9 @@ def agency_overview(
 ) -> list[AgencyOverview]:
     """Every agency (or those listed) by name, with latest overall figures.
 
-    One query, plus, only for an agency whose previous round used another version that a
-    crosswalk leads from, the answers of that round, carried over and scored.
+    One query, plus, when some agency's previous round used another version that a
+    crosswalk leads from, two more for the answers and profiles of those rounds (carried
+    over and scored).
     """
     submitted = and_(
         Assessment.agency_id == Agency.id, Assessment.status == AssessmentStatus.SUBMITTED
@@ -199,16 +201,19 @@ def agency_overview(
             instrument = f"{row[12]}@{row[13]}"
             submissions.append(_Submission(row[6], lineage, row[9], row[10], row[11], instrument))
     carrier = Carrier(catalog)
-    return [_overview(session, carrier, agency_id, *entry) for agency_id, entry in agencies.items()]
+    pairs = {agency_id: _compared(carrier, entry[1]) for agency_id, entry in agencies.items()}
+    carried = _carried_figures(session, carrier, list(pairs.values()))
+    return [
+        _overview(agency_id, profile, submissions, *pairs[agency_id], carried)
+        for agency_id, (profile, submissions) in agencies.items()
+    ]
 
 
-def _overview(
-    session: Session,
-    carrier: Carrier,
-    agency_id: int,
-    profile: tuple[str, str, str, str, bool],
-    submissions: list[_Submission],
-) -> AgencyOverview:
+_Pair = tuple[_Submission | None, _Submission | None]
+
+
+def _compared(carrier: Carrier, submissions: list[_Submission]) -> _Pair:
+    """The latest submission and the earlier one its change is measured against."""
     latest = submissions[-1] if submissions else None
     lineages = [s.lineage for s in submissions]
     if latest and any(lineage != latest.lineage for lineage in lineages):
@@ -221,18 +226,51 @@ def _overview(
             for s in submissions
         ]
     base = comparable_base(lineages, len(submissions) - 1)
-    previous = submissions[base] if base is not None else None
-    previous_score = previous.score if previous else None
-    share = None
-    if latest and previous and previous.lineage != latest.lineage:
-        answers = stored_answers(session, [previous.assessment_id])[previous.assessment_id]
-        profiles = carrier.profiles(session, [previous.assessment_id], latest.instrument)
-        carried = carrier.figures(
-            answers,
+    return latest, submissions[base] if base is not None else None
+
+
+def _carried_figures(
+    session: Session, carrier: Carrier, pairs: list[_Pair]
+) -> dict[int, CarriedFigures | None]:
+    """For each earlier submission on another version, its answers carried to the latest
+    version and scored there, by its assessment id: two queries for all agencies."""
+    crossing = [
+        (latest, previous)
+        for latest, previous in pairs
+        if latest and previous and previous.lineage != latest.lineage
+    ]
+    if not crossing:
+        return {}
+    answers = stored_answers(session, [previous.assessment_id for _, previous in crossing])
+    profiles: dict[int, Profile] = {}
+    for target in {latest.instrument for latest, _ in crossing}:
+        ids = [
+            previous.assessment_id for latest, previous in crossing if latest.instrument == target
+        ]
+        profiles.update(carrier.profiles(session, ids, target))
+    return {
+        previous.assessment_id: carrier.figures(
+            answers[previous.assessment_id],
             previous.instrument,
             latest.instrument,
             profiles.get(previous.assessment_id),
         )
+        for latest, previous in crossing
+    }
+
+
+def _overview(
+    agency_id: int,
+    profile: tuple[str, str, str, str, bool],
+    submissions: list[_Submission],
+    latest: _Submission | None,
+    previous: _Submission | None,
+    carried_figures: dict[int, CarriedFigures | None],
+) -> AgencyOverview:
+    previous_score = previous.score if previous else None
+    share = None
+    if previous and previous.assessment_id in carried_figures:
+        carried = carried_figures[previous.assessment_id]
         previous_score = carried.result.overall.score if carried else None
         share = carried.equivalent_share if carried else None
     change = None

@@ -21,7 +21,7 @@ from assessment.domain.rules.record_profile import agency_answers
 from assessment.domain.rules.scoring import Profile
 from assessment.store.models import Agency, Assessment
 
-_CHUNK = 500
+_CHUNK = 5000  # SQLite allows 32,766 bound parameters, PostgreSQL 65,535
 
 
 def effective_profile(

@@ -204,11 +204,14 @@ ROWS: list[Row] = [
     # the consultant issues it; the admin, after, is told it is final already
     Row("POST", "/reports/agency/{own_agency}/{round}/final", expect(consultant=302, admin=409)),
     # A lead's own copies: the report and the answers of a submitted round, no one else's
-    Row("GET", "/reports/mine/{round}.pdf", expect(lead_own=202, lead_other=404, admin=403)),
-    Row("GET", "/reports/mine/{round}/answers", expect(lead_own=200, lead_other=404, admin=403)),
     Row(
         "GET",
         "/reports/mine/{round}.pdf",
+        expect(lead_own=202, lead_other=404, admin=403, contributor=403),
+    ),
+    Row(
+        "GET",
+        "/reports/mine/{round}/answers",
         expect(lead_own=200, lead_other=404, admin=403, contributor=403),
     ),
     Row(

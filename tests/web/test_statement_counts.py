@@ -158,10 +158,12 @@ PAGES: list[tuple[str, str, Callable[[dict[str, int]], Callable[[FlaskClient], A
     ("autosave POST", "lead", _autosave, 12),
     ("draft results", "lead", _get("/assessment/results"), 7),  # + carried flags
     ("own benchmark", "lead", _get("/my/benchmark"), 5),
-    ("consultant agency list", "consultant", _get("/consultant/agencies"), 3),
-    ("consultant agency page", "consultant", _get("/consultant/agencies/{submitted_agency}"), 16),
-    ("benchmark page", "consultant", _get("/consultant/benchmark?round={closed_round}"), 14),
-    ("reports index", "consultant", _get("/reports/"), 4),
+    # + the answers and profiles of earlier rounds on another version (carried, then scored)
+    ("consultant agency list", "consultant", _get("/consultant/agencies"), 5),
+    # the demo's latest round is on a new major version: + carrying the earlier rounds
+    ("consultant agency page", "consultant", _get("/consultant/agencies/{submitted_agency}"), 22),
+    ("benchmark page", "consultant", _get("/consultant/benchmark?round={closed_round}"), 20),
+    ("reports index", "consultant", _get("/reports/"), 5),  # + the round's report batches
     ("admin agencies", "admin", _get("/admin/agencies"), 3),  # + synthetic counts
     ("admin users", "admin", _get("/admin/users"), 2),
     ("admin rounds", "admin", _get("/admin/rounds"), 2),
