@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import Field, IntegerField, SelectField, SelectMultipleField
+from wtforms import BooleanField, Field, IntegerField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -96,6 +96,20 @@ class AgencyListForm(GroupFilters):
     def page_number(self) -> int:
         """The page asked for (1 when none was given)."""
         return self.page.data or 1
+
+
+class ExportForm(GroupFilters):
+    """What a download holds: the table (CSV holds one), the group, and the comments."""
+
+    table = SelectField(
+        "Table",
+        choices=select_choices(
+            [("results", "Results, one row per agency"), ("answers", "Answers, one row each")]
+        ),
+        default="results",
+        validate_choice=True,
+    )
+    comments = BooleanField("Include evidence comments (may be sensitive)", default=False)
 
 
 class BenchmarkForm(GroupFilters):

@@ -10,11 +10,12 @@ from flask import Blueprint, Response, current_app, render_template, url_for
 
 from assessment.domain.rules.benchmark import PeerGroup
 from assessment.services import export
+from assessment.services.errors import InvalidInput
 from assessment.store.models import Role
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.consultant import view_data
-from assessment.web.consultant.forms import AgencyListForm, BenchmarkForm, CompareForm
+from assessment.web.consultant.forms import AgencyListForm, BenchmarkForm, CompareForm, ExportForm
 from assessment.web.database import db_session
 
 bp = Blueprint("consultant", __name__, template_folder="templates")
@@ -83,25 +84,47 @@ def benchmark() -> tuple[str, int]:
 @bp.route("/rounds/<int:round_id>/export.csv")
 @roles_required(*STAFF)
 def export_csv(round_id: int) -> Response:
-    """The round's results, one row per agency, as CSV."""
-    table = export.round_export(db_session(), round_id, web_catalog())
+    """One table of the round (results or answers) for the filtered agencies, as CSV."""
+    form = _export_form()
+    tables = _export_tables(round_id, form)
+    table = tables[form.table.data or "results"]
     stream = io.StringIO()
     export.write_csv(table, stream)
-    return _download(stream.getvalue().encode("utf-8"), "text/csv; charset=utf-8", table, "csv")
+    body = stream.getvalue().encode("utf-8")
+    return _download(
+        body, "text/csv; charset=utf-8", f"{form.table.data}-{table.round_name}", "csv"
+    )
 
 
 @bp.route("/rounds/<int:round_id>/export.xlsx")
 @roles_required(*STAFF)
 def export_xlsx(round_id: int) -> Response:
-    """The round's results, one row per agency, as an Excel workbook."""
-    table = export.round_export(db_session(), round_id, web_catalog())
-    return _download(export.xlsx_bytes(table), XLSX, table, "xlsx")
+    """The round's results and answers for the filtered agencies, with column definitions."""
+    form = _export_form()
+    tables = _export_tables(round_id, form)
+    name = tables["results"].round_name
+    return _download(export.workbook_of(tables), XLSX, f"round-{name}", "xlsx")
 
 
-def _download(body: bytes, mimetype: str, table: export.RoundExport, suffix: str) -> Response:
-    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", table.round_name).strip("-") or "round"
+def _export_form() -> ExportForm:
+    """The download's options from the query string; a wrong one is a 400 naming it."""
+    form = ExportForm()
+    view_data.offer_filters(db_session(), form)
+    if not form.checked():
+        raise InvalidInput({name: "; ".join(errors) for name, errors in form.errors.items()})
+    return form
+
+
+def _export_tables(round_id: int, form: ExportForm) -> dict[str, export.RoundExport]:
+    return export.round_tables(
+        db_session(), round_id, web_catalog(), form.group(), comments=bool(form.comments.data)
+    )
+
+
+def _download(body: bytes, mimetype: str, name: str, suffix: str) -> Response:
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "round"
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="results-{safe_name}.{suffix}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}.{suffix}"'
     return response
 
 
