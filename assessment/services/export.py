@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any, TextIO
@@ -92,8 +92,10 @@ def round_export(
     round_id: int,
     catalog: InstrumentCatalog | None = None,
     group: PeerGroup | None = None,
+    agency_ids: Sequence[int] | None = None,
 ) -> RoundExport:
-    """One row per agency of `group` (default all) with an assessment in the round, by name."""
+    """One row per agency of `group` (default all; or of `agency_ids`) with an assessment in
+    the round, by name."""
     round_ = _round(session, round_id)
     instrument = instrument_for(round_.instrument_id, round_.instrument_version, catalog)
     dimension_ids = [d.id for d in instrument.dimensions]
@@ -109,7 +111,7 @@ def round_export(
         SCORING_COLUMN,
     )
     figures = _figures(session, round_id)
-    agencies = _agencies(session, round_id, group or PeerGroup())
+    agencies = _agencies(session, round_id, group or PeerGroup(), agency_ids)
     profiles = assessment_profiles(session, {row.assessment_id: instrument for row in agencies})
     if has_baseline:
         baseline = _baseline_cells(session, instrument, figures, profiles)
@@ -427,7 +429,10 @@ def to_json(export: RoundExport) -> str:
     return json.dumps([dict(row) for row in export.rows], indent=2, ensure_ascii=False) + "\n"
 
 
-def _agencies(session: Session, round_id: int, group: PeerGroup) -> list[Any]:
+def _agencies(
+    session: Session, round_id: int, group: PeerGroup, agency_ids: Sequence[int] | None
+) -> list[Any]:
+    chosen = [] if agency_ids is None else [Agency.id.in_(list(agency_ids))]
     return list(
         session.execute(
             select(
@@ -440,7 +445,7 @@ def _agencies(session: Session, round_id: int, group: PeerGroup) -> list[Any]:
                 Agency.size_band,
             )
             .join(Agency, Assessment.agency_id == Agency.id)
-            .where(Assessment.round_id == round_id, *_in_group(group))
+            .where(Assessment.round_id == round_id, *_in_group(group), *chosen)
             .order_by(Agency.name, Agency.id)
         )
     )

@@ -44,12 +44,13 @@ def test_agencies_list_shows_latest_figures_and_change(client: FlaskClient, peer
         assert name in text
     # profiles in words, figures in whole points
     canal = re.search(
-        r"Canal Police Netherlands Regional 100 to 999 sworn officers 2025 (\d+) (\d) ([+-]\d+)",
+        r"Canal Police Netherlands · Regional · 100 to 999 sworn officers none "
+        r"Round 2025: index (\d+) Floor: level (\d) · \w+ ([+-]\d+)",
         text,
     )
     assert canal is not None, text
     assert float(canal.group(3)) > 0
-    assert "Newcomer Police Germany Local 100 to 999 sworn officers none submitted" in text
+    assert "Newcomer Police Germany · Local · 100 to 999 sworn officers none none submitted" in text
 
 
 def test_agencies_list_filters_and_sorts(client: FlaskClient, peers: Peers) -> None:
@@ -107,7 +108,7 @@ def test_compare_sets_agencies_side_by_side(client: FlaskClient, peers: Peers) -
     )
 
     assert status == 200
-    table = page_text(html).split("score and level per figure")[1]
+    table = page_text(html).split("Score and level per figure")[1]
     assert table.index("Harbour Police") < table.index("Meuse Police")
     assert re.search(r"Overall [\d.]+ \(level \d\) [\d.]+ \(level \d\)", table)
 
@@ -119,7 +120,7 @@ def test_compare_refuses_more_than_six_agencies(client: FlaskClient, peers: Peer
 
     assert status == 400
     assert "Choose at most 6 agencies to compare; 7 are chosen." in html
-    assert "score and level per figure" not in html
+    assert "Score and level per figure" not in html
 
 
 def test_benchmark_page_shows_statistics_and_levels(

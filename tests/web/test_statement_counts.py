@@ -155,7 +155,16 @@ PAGES: list[tuple[str, str, Callable[[dict[str, int]], Callable[[FlaskClient], A
     ("autosave POST", "lead", _autosave, 11),  # + confirming carried answers
     ("draft results", "lead", _get("/assessment/results"), 7),  # + carried flags
     ("own benchmark", "lead", _get("/my/benchmark"), 5),
-    ("consultant agency list", "consultant", _get("/consultant/agencies"), 3),
+    # + the rounds, the open rounds' assessments, and the answers and profiles of the drafts
+    # on the page (their answered share): one set of statements per page, at any size.
+    ("consultant agency list", "consultant", _get("/consultant/agencies"), 7),
+    ("agency list, drafts", "consultant", _get("/consultant/agencies?status=draft"), 7),
+    (
+        "agency list, by activity",
+        "consultant",
+        _get("/consultant/agencies?sort=activity&order=desc&page=2"),
+        7,
+    ),
     ("consultant agency page", "consultant", _get("/consultant/agencies/{submitted_agency}"), 16),
     ("benchmark page", "consultant", _get("/consultant/benchmark?round={closed_round}"), 14),
     ("reports index", "consultant", _get("/reports/"), 4),

@@ -15,7 +15,13 @@ from assessment.store.models import Role
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.consultant import view_data
-from assessment.web.consultant.forms import AgencyListForm, BenchmarkForm, CompareForm, ExportForm
+from assessment.web.consultant.forms import (
+    MAX_COMPARED,
+    AgencyListForm,
+    BenchmarkForm,
+    CompareForm,
+    ExportForm,
+)
 from assessment.web.database import db_session
 
 bp = Blueprint("consultant", __name__, template_folder="templates")
@@ -27,13 +33,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/agencies")
 @roles_required(*STAFF)
 def agencies() -> tuple[str, int]:
-    """Every agency with its latest overall index, level and change; filtered, sorted, paged."""
+    """The portfolio: every agency's state in the open rounds and its latest results;
+    filtered, counted by status, sorted, paged."""
     form = AgencyListForm()
     view_data.offer_filters(db_session(), form)
+    open_rounds = view_data.offer_open_rounds(db_session(), form)
     valid = form.checked()
-    rows = view_data.agency_rows(db_session(), form if valid else None)
-    page = view_data.AgencyListPage.of(rows, form.page_number if valid else 1)
-    return render_template("consultant/agencies.html", form=form, page=page), 200 if valid else 400
+    portfolio = view_data.portfolio(db_session(), form if valid else None, open_rounds)
+    return render_template(
+        "consultant/agencies.html",
+        form=form,
+        portfolio=portfolio,
+        page=portfolio.page,
+        status_labels=view_data.STATUS_LABELS,
+    ), 200 if valid else 400
 
 
 @bp.route("/agencies/<int:agency_id>")
@@ -53,9 +66,48 @@ def compare() -> tuple[str, int]:
     form = CompareForm()
     latest = view_data.offer_compare_choices(db_session(), form)
     valid = form.checked()
-    chosen = valid and latest and form.agency.data
-    table = view_data.comparison(db_session(), form) if chosen else None
-    return render_template("consultant/compare.html", form=form, table=table), 200 if valid else 400
+    chosen = valid and latest and form.chosen_ids()
+    k = current_app.config["ANONYMITY_K"]
+    table = view_data.comparison(db_session(), form, k) if chosen else None
+    return render_template(
+        "consultant/compare.html",
+        form=form,
+        chooser=view_data.compare_chooser(db_session(), form),
+        table=table,
+        max_compared=MAX_COMPARED,
+    ), 200 if valid else 400
+
+
+@bp.route("/compare.csv")
+@roles_required(*STAFF)
+def compare_csv() -> Response:
+    """The compared agencies' results in the round, one row per agency, as CSV."""
+    table = _compared_table()
+    stream = io.StringIO()
+    export.write_csv(table, stream)
+    body = stream.getvalue().encode("utf-8")
+    return _download(body, "text/csv; charset=utf-8", f"comparison-{table.round_name}", "csv")
+
+
+@bp.route("/compare.xlsx")
+@roles_required(*STAFF)
+def compare_xlsx() -> Response:
+    """The compared agencies' results as a workbook with a sheet defining the columns."""
+    table = _compared_table()
+    body = export.workbook_bytes({f"comparison {table.round_name}": table})
+    return _download(body, XLSX, f"comparison-{table.round_name}", "xlsx")
+
+
+def _compared_table() -> export.RoundExport:
+    """The export rows of the agencies the query string chooses; a wrong choice is a 400."""
+    form = CompareForm()
+    view_data.offer_compare_choices(db_session(), form)
+    if not form.checked() or not form.chosen_ids():
+        errors = {name: "; ".join(messages) for name, messages in form.errors.items()}
+        raise InvalidInput(errors or {"agency": "choose at least one agency to compare"})
+    return export.round_export(
+        db_session(), form.round.data, web_catalog(), agency_ids=form.chosen_ids()
+    )
 
 
 @bp.route("/benchmark")
