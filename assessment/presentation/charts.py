@@ -23,7 +23,7 @@ from markupsafe import Markup
 from assessment.presentation.labels import points
 
 SCORE_MAX = 100.0
-MAX_RADAR_SERIES = 3
+MAX_RADAR_SERIES = 7  # six compared agencies and the peer median
 # Labels taken from user text (agency names) are cut to this many characters, and their
 # width is estimated at this share of the font size per character (DejaVu Sans Bold
 # letters and digits stay below it), so that a label never runs out of its chart.
@@ -51,6 +51,11 @@ RADAR_STYLES = (
     SeriesStyle(stroke="#1f3a5f", fill="#1f3a5f", fill_opacity="0.18", stroke_width="2.2"),
     SeriesStyle(stroke="#c2410c", stroke_width="1.6", dash="6 3"),
     SeriesStyle(stroke="#6b7280", stroke_width="1.4", dash="2 2"),
+    # Further series, for comparisons of up to six agencies and the peer median.
+    SeriesStyle(stroke="#15803d", stroke_width="1.6", dash="8 2 2 2"),
+    SeriesStyle(stroke="#7c3aed", stroke_width="1.6", dash="4 4"),
+    SeriesStyle(stroke="#0e7490", stroke_width="1.6", dash="1 3"),
+    SeriesStyle(stroke="#111827", stroke_width="1.8", dash="10 3"),
 )
 
 MIN_RADAR_AXES = 3  # a radar of fewer axes is no polygon: pages show the table alone
@@ -256,7 +261,8 @@ def radar_chart(
     title: str = "Maturity by dimension",
     chart_id: str | None = None,
 ) -> Markup:
-    """A radar chart of up to three score series (e.g. agency, peer median, previous round).
+    """A radar chart of up to seven score series (e.g. agency, peer median, previous round;
+    or six compared agencies and the peer median).
 
     `series` is a list of (label, {dimension_id: score}); `axes` a list of
     (dimension_id, label). Series without any score are left out; a missing score is

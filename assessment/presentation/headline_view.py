@@ -77,14 +77,11 @@ def headline_view(instrument: Instrument, result: ScoreResult) -> HeadlineView:
     facts = headline(instrument, result)
     titles = {d.id: str(d.title) for d in instrument.dimensions}
     floor = f"level {facts.floor} · {level_name(instrument, facts.floor)}"
-    if facts.rule is OverallLevelRule.LOWEST:
-        title = f"Floor: {floor}"
-    elif facts.rule is OverallLevelRule.WEIGHTED_MEAN and facts.level is not None:
-        title = (
-            f"Overall level {facts.level} · {level_name(instrument, facts.level)} "
-            "(the weighted mean of the dimension levels, rounded down)"
-        )
-    else:
+    level = facts.floor if facts.rule is OverallLevelRule.LOWEST else facts.level
+    title = overall_level_words(instrument, level)
+    if facts.rule is OverallLevelRule.WEIGHTED_MEAN and facts.level is not None:
+        title += " (the weighted mean of the dimension levels, rounded down)"
+    elif facts.rule is not OverallLevelRule.LOWEST or level is None:
         title = "No overall level: the dimensions' levels are reported one by one"
     setters = join_words(titles[d] for d in facts.floor_dimensions)
     detail = f"The lowest dimension level, {floor}, is set by {setters}"
@@ -101,6 +98,17 @@ def headline_view(instrument: Instrument, result: ScoreResult) -> HeadlineView:
         ranks=_ranks(titles, facts),
         facts=facts,
     )
+
+
+def overall_level_words(instrument: Instrument, level: int | None) -> str:
+    """A stored overall level as results pages say it under the instrument's rule:
+    "Floor: level 1 · Initial" (the lowest dimension level), "Overall level 2 · Developing"
+    (the rounded-down weighted mean) or "No overall level"."""
+    rule = instrument.scoring.overall_level_rule
+    if level is None or rule is OverallLevelRule.NONE:
+        return "No overall level"
+    words = f"level {level} · {level_name(instrument, level)}"
+    return f"Floor: {words}" if rule is OverallLevelRule.LOWEST else f"Overall {words}"
 
 
 def baseline_view(instrument: Instrument, result: ScoreResult) -> BaselineView | None:

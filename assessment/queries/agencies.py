@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -20,6 +21,7 @@ from assessment.store.models import (
     Agency,
     Assessment,
     AssessmentStatus,
+    AuditEvent,
     Result,
     ResultScope,
     Round,
@@ -138,6 +140,7 @@ class AgencyOverview:
     # Set when the change is measured against answers carried over through a crosswalk:
     # the share of the latest questionnaire that had an equivalent.
     change_carried_share: float | None = None
+    latest_instrument: str | None = None  # id@version of the latest submitted round
 
 
 @dataclass(frozen=True)
@@ -285,6 +288,7 @@ def _overview(
         change=change,
         change_comparable=previous is not None or len(submissions) < 2,
         change_carried_share=share,
+        latest_instrument=latest.instrument if latest else None,
     )
 
 
@@ -295,3 +299,41 @@ def any_synthetic(session: Session, agency_ids: Iterable[int]) -> bool:
         return False
     query = select(Agency.id).where(Agency.id.in_(ids), Agency.synthetic.is_(True)).limit(1)
     return session.scalar(query) is not None
+
+
+REOPENED_ACTION = "assessment.reopened"
+
+
+@dataclass(frozen=True)
+class RoundWork:
+    """An agency's assessment in a round: its state, when it last changed."""
+
+    assessment_id: int
+    agency_id: int
+    round_id: int
+    status: AssessmentStatus
+    reopened: bool  # an administrator reopened it at least once
+    last_activity: datetime
+
+
+def round_work(session: Session, round_ids: Sequence[int]) -> dict[int, dict[int, RoundWork]]:
+    """The assessments of these rounds by agency id, then round id (one statement); an
+    agency without an entry for a round has not started it."""
+    if not round_ids:
+        return {}
+    reopened = select(AuditEvent.assessment_id).where(
+        AuditEvent.action == REOPENED_ACTION, AuditEvent.assessment_id.is_not(None)
+    )
+    query = select(
+        Assessment.id,
+        Assessment.agency_id,
+        Assessment.round_id,
+        Assessment.status,
+        Assessment.id.in_(reopened).label("reopened"),
+        Assessment.updated_at,
+    ).where(Assessment.round_id.in_(list(round_ids)))
+    found: dict[int, dict[int, RoundWork]] = {}
+    for row in session.execute(query):
+        work = RoundWork(row[0], row[1], row[2], row[3], bool(row[4]), row[5])
+        found.setdefault(work.agency_id, {})[work.round_id] = work
+    return found

@@ -99,6 +99,7 @@ def test_export_has_one_row_per_agency_with_stable_columns(
         "overall_score",
         "overall_level",
         *(f"{d}_{figure}" for d in DIMENSIONS for figure in ("score", "level")),
+        *(f"{theme}_score" for theme in instrument.themes),
         "scoring",
     )
     assert [row["agency"] for row in table.rows] == ["Politie Antwerpen", "Politie Brugge"]
@@ -112,6 +113,8 @@ def test_export_has_one_row_per_agency_with_stable_columns(
     assert submitted["overall_level"] == expected.overall.level == 1
     assert submitted["policy_score"] == 100.0 and submitted["policy_level"] == 5
     assert submitted["training_level"] == 1
+    theme = next(iter(instrument.themes))
+    assert submitted[f"{theme}_score"] == round(expected.themes[theme].score or 0, 2)
 
 
 def test_export_csv_and_json(session: Session, round_with_three_agencies: Round) -> None:

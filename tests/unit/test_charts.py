@@ -87,8 +87,9 @@ def test_radar_escapes_labels() -> None:
 
 
 def test_radar_rejects_too_many_series() -> None:
-    with pytest.raises(ValueError, match="at most 3 series"):
-        radar_chart([("a", PEERS)] * 4, AXES)
+    assert radar_chart([(f"agency {i}", PEERS) for i in range(7)], AXES)
+    with pytest.raises(ValueError, match="at most 7 series"):
+        radar_chart([("a", PEERS)] * 8, AXES)
 
 
 def test_charts_are_deterministic() -> None:

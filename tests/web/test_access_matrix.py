@@ -175,6 +175,9 @@ ROWS: list[Row] = [
     Row("GET", "/consultant/benchmark", STAFF),
     Row("GET", "/consultant/rounds/{round}/export.csv", STAFF),
     Row("GET", "/consultant/rounds/{round}/export.xlsx", STAFF),
+    Row("GET", "/consultant/rounds/{round}/export.csv?table=answers&comments=y", STAFF),
+    Row("GET", "/consultant/compare.csv?round={round}&agency={own_agency}", STAFF),
+    Row("GET", "/consultant/compare.xlsx?round={round}&agency={other_agency}", STAFF),
     Row("GET", "/my/benchmark", expect(lead_own=200, lead_other=200, admin=403, contributor=403)),
     # Reports: staff only; agency B has only a draft, and one agency is below K for a cohort
     Row("GET", "/reports/", STAFF),

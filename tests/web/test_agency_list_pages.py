@@ -32,7 +32,7 @@ def listed(app: Flask, user: User, query: str) -> tuple[int, str, list[str]]:
     login(client, user)
     response = client.get(f"/consultant/agencies?{query}")
     page = response.get_data(as_text=True)
-    names = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a></th>', page)
+    names = re.findall(r'<th scope="row"><a href="[^"]+">([^<]+)</a>', page)
     return response.status_code, page, names
 
 

@@ -44,14 +44,15 @@ def test_agencies_list_shows_latest_figures_and_change(client: FlaskClient, peer
         assert name in text
     # profiles in words (the newest questionnaire's, else an earlier one's), whole points
     canal = re.search(
-        r"Canal Police Netherlands Regional or state force 250 to 999 staff"
-        r" 2025 (\d+) (\d) ([+-]\d+)",
+        r"Canal Police Netherlands · Regional or state force · 250 to 999 staff none "
+        r"Round 2025: index (\d+) Floor: level (\d) · \w+ ([+-]\d+)",
         text,
     )
     assert canal is not None, text
     assert float(canal.group(3)) > 0
     assert (
-        "Newcomer Police Germany Local or municipal police 250 to 999 staff none submitted" in text
+        "Newcomer Police Germany · Local or municipal police · 250 to 999 staff none none submitted"
+        in text
     )
 
 
@@ -110,7 +111,7 @@ def test_compare_sets_agencies_side_by_side(client: FlaskClient, peers: Peers) -
     )
 
     assert status == 200
-    table = page_text(html).split("score and level per figure")[1]
+    table = page_text(html).split("Score and level per figure")[1]
     assert table.index("Harbour Police") < table.index("Meuse Police")
     assert re.search(r"Overall [\d.]+ \(level \d\) [\d.]+ \(level \d\)", table)
 
@@ -122,7 +123,7 @@ def test_compare_refuses_more_than_six_agencies(client: FlaskClient, peers: Peer
 
     assert status == 400
     assert "Choose at most 6 agencies to compare; 7 are chosen." in html
-    assert "score and level per figure" not in html
+    assert "Score and level per figure" not in html
 
 
 def test_benchmark_page_shows_statistics_and_levels(
@@ -244,9 +245,10 @@ def test_round_export_as_xlsx_holds_the_same_table(
     response = client.get(f"/consultant/rounds/{peers.latest.id}/export.xlsx")
 
     assert response.status_code == 200
-    assert response.headers["Content-Disposition"] == 'attachment; filename="results-2025.xlsx"'
-    sheet = load_workbook(io.BytesIO(response.data)).active
-    assert sheet is not None
+    assert response.headers["Content-Disposition"] == 'attachment; filename="round-2025.xlsx"'
+    book = load_workbook(io.BytesIO(response.data))
+    assert book.sheetnames == ["results 2025", "answers 2025", "Columns"]
+    sheet = book["results 2025"]
     rows = list(sheet.iter_rows(values_only=True))
     table = export.round_export(session, peers.latest.id)
     assert rows[0] == table.columns
@@ -265,6 +267,33 @@ def test_benchmark_page_links_the_exports(client: FlaskClient, peers: Peers) -> 
 
     assert f"/consultant/rounds/{peers.latest.id}/export.csv" in html
     assert f"/consultant/rounds/{peers.latest.id}/export.xlsx" in html
+
+
+def test_exports_from_a_filtered_page_hold_that_group_only(
+    client: FlaskClient, peers: Peers
+) -> None:
+    _, html = get(client, peers.consultant, "/consultant/benchmark?country=BE")
+    links = re.findall(r'href="(/consultant/rounds/[^"]+)"', html)
+    assert links and all("country=BE" in link for link in links)
+    answers_link = next(
+        link for link in links if "table=answers" in link and "comments" not in link
+    )
+
+    body = client.get(answers_link.replace("&amp;", "&")).get_data(True)
+    rows = list(csv.DictReader(io.StringIO(body)))
+    belgian = {name for name, country, _ in PEERS if country == "BE"}
+    assert rows and {row["agency"] for row in rows} == belgian
+    assert "comment" not in rows[0] and {row["country"] for row in rows} == {"BE"}
+
+
+def test_an_export_with_a_wrong_filter_is_refused_naming_it(
+    client: FlaskClient, peers: Peers
+) -> None:
+    status, body = get(
+        client, peers.consultant, f"/consultant/rounds/{peers.latest.id}/export.csv?country=ZZ"
+    )
+    assert status == 400
+    assert "country" in body and "Not a valid choice" in body
 
 
 def test_round_downloads_hold_no_live_formula(

@@ -158,8 +158,17 @@ PAGES: list[tuple[str, str, Callable[[dict[str, int]], Callable[[FlaskClient], A
     ("autosave POST", "lead", _autosave, 12),
     ("draft results", "lead", _get("/assessment/results"), 7),  # + carried flags
     ("own benchmark", "lead", _get("/my/benchmark"), 5),
-    # + the answers and profiles of earlier rounds on another version (carried, then scored)
-    ("consultant agency list", "consultant", _get("/consultant/agencies"), 5),
+    # + the rounds, the open rounds' assessments, and the answers and profiles of the drafts
+    # on the page (their answered share), the answers and profiles of earlier rounds on another
+    # version (carried, then scored): one set of statements per page, at any size.
+    ("consultant agency list", "consultant", _get("/consultant/agencies"), 7),
+    ("agency list, drafts", "consultant", _get("/consultant/agencies?status=draft"), 7),
+    (
+        "agency list, by activity",
+        "consultant",
+        _get("/consultant/agencies?sort=activity&order=desc&page=2"),
+        7,
+    ),
     # the demo's latest round is on a new major version: + carrying the earlier rounds
     ("consultant agency page", "consultant", _get("/consultant/agencies/{submitted_agency}"), 22),
     ("benchmark page", "consultant", _get("/consultant/benchmark?round={closed_round}"), 20),

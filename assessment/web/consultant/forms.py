@@ -7,9 +7,16 @@ from typing import Any
 
 from flask import request
 from flask_wtf import FlaskForm
-from wtforms import Field, IntegerField, SelectField, SelectMultipleField
+from wtforms import (
+    BooleanField,
+    Field,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from assessment.domain.rules.benchmark import PeerGroup
@@ -25,8 +32,16 @@ SORT_KEYS = {
     "type": "Type",
     "size": "Workforce",
     "score": "Latest overall index",
-    "level": "Latest level",
+    "level": "Latest overall level",
     "change": "Change since previous round",
+    "status": "Status in the open round",
+    "activity": "Last activity",
+}
+STATUS_CHOICES = {
+    "not_started": "Not started",
+    "draft": "Draft",
+    "reopened": "Reopened",
+    "submitted": "Submitted",
 }
 
 
@@ -74,6 +89,14 @@ class GroupFilters(QueryForm):
 class AgencyListForm(GroupFilters):
     """Filters and sorting of the agencies list."""
 
+    round = SelectField("Open round", coerce=int, validate_choice=True)
+    status = SelectField(
+        "Status",
+        choices=[ANY, *select_choices(STATUS_CHOICES.items())],
+        default="",
+        validate_choice=True,
+    )
+
     sort = SelectField(
         "Sort by", choices=select_choices(SORT_KEYS.items()), default="name", validate_choice=True
     )
@@ -98,6 +121,20 @@ class AgencyListForm(GroupFilters):
         return self.page.data or 1
 
 
+class ExportForm(GroupFilters):
+    """What a download holds: the table (CSV holds one), the group, and the comments."""
+
+    table = SelectField(
+        "Table",
+        choices=select_choices(
+            [("results", "Results, one row per agency"), ("answers", "Answers, one row each")]
+        ),
+        default="results",
+        validate_choice=True,
+    )
+    comments = BooleanField("Include evidence comments (may be sensitive)", default=False)
+
+
 class BenchmarkForm(GroupFilters):
     """The round and peer group of the benchmark page."""
 
@@ -119,10 +156,19 @@ def _at_most_six(_form: FlaskForm, field: Field) -> None:
         )
 
 
-class CompareForm(QueryForm):
-    """The round and the agencies to set side by side."""
+class CompareForm(GroupFilters):
+    """The round, filters that narrow the list to choose from, and the agencies chosen."""
 
     round = SelectField("Round", coerce=int, validate_choice=True)
+    name = StringField(
+        "Name contains",
+        default="",
+        validators=[Optional(), Length(max=200, message="Give at most 200 characters.")],
+    )
     agency = CheckboxListField(
         "Agencies (up to six)", coerce=int, validators=[_at_most_six], validate_choice=True
     )
+
+    def chosen_ids(self) -> list[int]:
+        """The agencies chosen, in the order given, each once."""
+        return list(dict.fromkeys(self.agency.data or []))

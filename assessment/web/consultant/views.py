@@ -10,11 +10,18 @@ from flask import Blueprint, Response, current_app, render_template, request, ur
 
 from assessment.domain.rules.benchmark import PeerGroup
 from assessment.services import export, report_access
+from assessment.services.errors import InvalidInput
 from assessment.store.models import Role
 from assessment.web.auth.access import roles_required, signed_in_user
 from assessment.web.catalog import web_catalog
 from assessment.web.consultant import view_data
-from assessment.web.consultant.forms import AgencyListForm, BenchmarkForm, CompareForm
+from assessment.web.consultant.forms import (
+    MAX_COMPARED,
+    AgencyListForm,
+    BenchmarkForm,
+    CompareForm,
+    ExportForm,
+)
 from assessment.web.database import db_session
 
 bp = Blueprint("consultant", __name__, template_folder="templates")
@@ -26,13 +33,20 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 @bp.route("/agencies")
 @roles_required(*STAFF)
 def agencies() -> tuple[str, int]:
-    """Every agency with its latest overall index, level and change; filtered, sorted, paged."""
+    """The portfolio: every agency's state in the open rounds and its latest results;
+    filtered, counted by status, sorted, paged."""
     form = AgencyListForm()
     view_data.offer_filters(db_session(), form)
+    open_rounds = view_data.offer_open_rounds(db_session(), form)
     valid = form.checked()
-    rows = view_data.agency_rows(db_session(), form if valid else None)
-    page = view_data.AgencyListPage.of(rows, form.page_number if valid else 1)
-    return render_template("consultant/agencies.html", form=form, page=page), 200 if valid else 400
+    portfolio = view_data.portfolio(db_session(), form if valid else None, open_rounds)
+    return render_template(
+        "consultant/agencies.html",
+        form=form,
+        portfolio=portfolio,
+        page=portfolio.page,
+        status_labels=view_data.STATUS_LABELS,
+    ), 200 if valid else 400
 
 
 @bp.route("/agencies/<int:agency_id>")
@@ -69,9 +83,48 @@ def compare() -> tuple[str, int]:
     form = CompareForm()
     latest = view_data.offer_compare_choices(db_session(), form)
     valid = form.checked()
-    chosen = valid and latest and form.agency.data
-    table = view_data.comparison(db_session(), form) if chosen else None
-    return render_template("consultant/compare.html", form=form, table=table), 200 if valid else 400
+    chosen = valid and latest and form.chosen_ids()
+    k = current_app.config["ANONYMITY_K"]
+    table = view_data.comparison(db_session(), form, k) if chosen else None
+    return render_template(
+        "consultant/compare.html",
+        form=form,
+        chooser=view_data.compare_chooser(db_session(), form),
+        table=table,
+        max_compared=MAX_COMPARED,
+    ), 200 if valid else 400
+
+
+@bp.route("/compare.csv")
+@roles_required(*STAFF)
+def compare_csv() -> Response:
+    """The compared agencies' results in the round, one row per agency, as CSV."""
+    table = _compared_table()
+    stream = io.StringIO()
+    export.write_csv(table, stream)
+    body = stream.getvalue().encode("utf-8")
+    return _download(body, "text/csv; charset=utf-8", f"comparison-{table.round_name}", "csv")
+
+
+@bp.route("/compare.xlsx")
+@roles_required(*STAFF)
+def compare_xlsx() -> Response:
+    """The compared agencies' results as a workbook with a sheet defining the columns."""
+    table = _compared_table()
+    body = export.workbook_bytes({f"comparison {table.round_name}": table})
+    return _download(body, XLSX, f"comparison-{table.round_name}", "xlsx")
+
+
+def _compared_table() -> export.RoundExport:
+    """The export rows of the agencies the query string chooses; a wrong choice is a 400."""
+    form = CompareForm()
+    view_data.offer_compare_choices(db_session(), form)
+    if not form.checked() or not form.chosen_ids():
+        errors = {name: "; ".join(messages) for name, messages in form.errors.items()}
+        raise InvalidInput(errors or {"agency": "choose at least one agency to compare"})
+    return export.round_export(
+        db_session(), form.round.data, web_catalog(), agency_ids=form.chosen_ids()
+    )
 
 
 @bp.route("/benchmark")
@@ -100,25 +153,47 @@ def benchmark() -> tuple[str, int]:
 @bp.route("/rounds/<int:round_id>/export.csv")
 @roles_required(*STAFF)
 def export_csv(round_id: int) -> Response:
-    """The round's results, one row per agency, as CSV."""
-    table = export.round_export(db_session(), round_id, web_catalog())
+    """One table of the round (results or answers) for the filtered agencies, as CSV."""
+    form = _export_form()
+    tables = _export_tables(round_id, form)
+    table = tables[form.table.data or "results"]
     stream = io.StringIO()
     export.write_csv(table, stream)
-    return _download(stream.getvalue().encode("utf-8"), "text/csv; charset=utf-8", table, "csv")
+    body = stream.getvalue().encode("utf-8")
+    return _download(
+        body, "text/csv; charset=utf-8", f"{form.table.data}-{table.round_name}", "csv"
+    )
 
 
 @bp.route("/rounds/<int:round_id>/export.xlsx")
 @roles_required(*STAFF)
 def export_xlsx(round_id: int) -> Response:
-    """The round's results, one row per agency, as an Excel workbook."""
-    table = export.round_export(db_session(), round_id, web_catalog())
-    return _download(export.xlsx_bytes(table), XLSX, table, "xlsx")
+    """The round's results and answers for the filtered agencies, with column definitions."""
+    form = _export_form()
+    tables = _export_tables(round_id, form)
+    name = tables["results"].round_name
+    return _download(export.workbook_of(tables), XLSX, f"round-{name}", "xlsx")
 
 
-def _download(body: bytes, mimetype: str, table: export.RoundExport, suffix: str) -> Response:
-    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", table.round_name).strip("-") or "round"
+def _export_form() -> ExportForm:
+    """The download's options from the query string; a wrong one is a 400 naming it."""
+    form = ExportForm()
+    view_data.offer_filters(db_session(), form)
+    if not form.checked():
+        raise InvalidInput({name: "; ".join(errors) for name, errors in form.errors.items()})
+    return form
+
+
+def _export_tables(round_id: int, form: ExportForm) -> dict[str, export.RoundExport]:
+    return export.round_tables(
+        db_session(), round_id, web_catalog(), form.group(), comments=bool(form.comments.data)
+    )
+
+
+def _download(body: bytes, mimetype: str, name: str, suffix: str) -> Response:
+    safe_name = re.sub(r"[^A-Za-z0-9._-]+", "-", name).strip("-") or "round"
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="results-{safe_name}.{suffix}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{safe_name}.{suffix}"'
     return response
 
 
