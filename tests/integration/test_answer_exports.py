@@ -48,13 +48,13 @@ def answered_round(
     done = assessments.start_assessment(
         session, agency_id=brugge.id, round_id=round_.id, actor=None
     )
-    assessments.save_answers(session, assessment_id=done.id, answers=chosen, revision=0, actor=lead)
+    assessments.save_answers(session, assessment_id=done.id, answers=chosen, actor=lead)
     assessments.submit_assessment(session, assessment_id=done.id, revision=1, actor=None)
     draft = assessments.start_assessment(
         session, agency_id=haaglanden.id, round_id=round_.id, actor=None
     )
     two = {key: chosen[key] for key in ("policy.written-policy", "training.operator-training")}
-    assessments.save_answers(session, assessment_id=draft.id, answers=two, revision=0, actor=None)
+    assessments.save_answers(session, assessment_id=draft.id, answers=two, actor=None)
     return round_
 
 

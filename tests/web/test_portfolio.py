@@ -37,9 +37,7 @@ def portfolio(world: World, session: Session, create_agency: Callable[..., Agenc
         "policy.written-policy": Answer("policy.written-policy", "largely"),
         "training.operator-training": Answer("training.operator-training", "partial"),
     }
-    assessments.save_answers(
-        session, assessment_id=world.draft_b.id, answers=answers, revision=0, actor=None
-    )
+    assessments.save_answers(session, assessment_id=world.draft_b.id, answers=answers, actor=None)
     create_agency(name="Agency C Police", country="NL")
     reopened = create_agency(name="Agency D Police", country="BE")
     started = assessments.start_assessment(

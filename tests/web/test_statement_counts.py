@@ -161,13 +161,13 @@ PAGES: list[tuple[str, str, Callable[[dict[str, int]], Callable[[FlaskClient], A
     # + the rounds, the open rounds' assessments, and the answers and profiles of the drafts
     # on the page (their answered share), the answers and profiles of earlier rounds on another
     # version (carried, then scored): one set of statements per page, at any size.
-    ("consultant agency list", "consultant", _get("/consultant/agencies"), 7),
-    ("agency list, drafts", "consultant", _get("/consultant/agencies?status=draft"), 7),
+    ("consultant agency list", "consultant", _get("/consultant/agencies"), 9),
+    ("agency list, drafts", "consultant", _get("/consultant/agencies?status=draft"), 9),
     (
         "agency list, by activity",
         "consultant",
         _get("/consultant/agencies?sort=activity&order=desc&page=2"),
-        7,
+        9,
     ),
     # the demo's latest round is on a new major version: + carrying the earlier rounds
     ("consultant agency page", "consultant", _get("/consultant/agencies/{submitted_agency}"), 22),
