@@ -63,7 +63,10 @@ def test_a_repeated_download_answers_from_the_cache(
     assert second.data == first.data
     assert "Agency A Police" in pdf_text(second.data)
     assert len(layouts) == 1
-    assert [entry.suffix for entry in (tmp_path / "pdf-cache").iterdir()] == [".pdf"]
+    # The worker keeps the layout under its HTML's digest, the download under its inputs'.
+    entries = sorted((tmp_path / "pdf-cache").iterdir())
+    assert [entry.suffix for entry in entries] == [".pdf", ".pdf"]
+    assert all(entry.read_bytes() == first.data for entry in entries)
     # Every download is still audited, cached or not.
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "report.agency")).all()
     assert len(events) == 2
