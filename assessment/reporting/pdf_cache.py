@@ -7,6 +7,11 @@ every template and stylesheet under the report folders, of the WeasyPrint versio
 the PDF options. A cached PDF is therefore served only where a fresh render would give
 the same document; nothing has to be invalidated by hand.
 
+A download looks first under `input_key`, a digest of the report's inputs as stored (see
+`assessment.queries.report_inputs`) with the day, the branding, the anonymity threshold and
+the same template and renderer versions: a few small queries instead of building the
+report. `REPORT_CODE_VERSION` is raised whenever code changes what a report shows.
+
 Entries are files in one folder, written atomically, so every worker process of a
 machine shares them; past `max_entries` the oldest are removed.
 """
@@ -16,15 +21,20 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+from collections.abc import Sequence
+from datetime import date
 from functools import cache
 from pathlib import Path
 
 import weasyprint
 
+from assessment.config import Branding
 from assessment.reporting.render import PDF_TAGS, html_to_pdf, report_folder
 from assessment.resources import reports_dir
 
 DEFAULT_MAX_ENTRIES = 500
+REPORT_CODE_VERSION = "1"
+"""Raise when the code that builds or lays out a report changes what it shows."""
 SUFFIX = ".pdf"
 
 
@@ -42,11 +52,25 @@ def templates_digest() -> str:
 
 def content_key(name: str, html: str) -> str:
     """The cache key of report `name` laid out from `html`."""
+    return _digest([name, *_layout_versions(), html])
+
+
+def input_key(name: str, inputs: Sequence[str], *, issuer: Branding, k: int, today: date) -> str:
+    """The cache key of report `name` built from `inputs` (the stored state of its data) on
+    `today` with `issuer`'s branding and peer figures over at least `k` agencies."""
+    settings = [repr(issuer), f"k={k}", today.isoformat(), f"code={REPORT_CODE_VERSION}"]
+    return _digest(["inputs", name, *_layout_versions(), *settings, *inputs])
+
+
+def _layout_versions() -> list[str]:
+    return [templates_digest(), weasyprint.__version__, f"tags={PDF_TAGS}"]
+
+
+def _digest(parts: Sequence[str]) -> str:
     digest = hashlib.sha256()
-    for part in (name, templates_digest(), weasyprint.__version__, f"tags={PDF_TAGS}"):
+    for part in parts:
         digest.update(part.encode())
         digest.update(b"\0")
-    digest.update(html.encode())
     return digest.hexdigest()
 
 

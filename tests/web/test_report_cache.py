@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import assessment.reporting.pdf_cache as pdf_cache
+from assessment.config import Branding
 from assessment.store.models import Agency, AuditEvent
 from tests.peer_data import close, submit_at
 from tests.web.conftest import World
@@ -63,7 +65,10 @@ def test_a_repeated_download_answers_from_the_cache(
     assert second.data == first.data
     assert "Agency A Police" in pdf_text(second.data)
     assert len(layouts) == 1
-    assert [entry.suffix for entry in (tmp_path / "pdf-cache").iterdir()] == [".pdf"]
+    # The worker keeps the layout under its HTML's digest, the download under its inputs'.
+    entries = sorted((tmp_path / "pdf-cache").iterdir())
+    assert [entry.suffix for entry in entries] == [".pdf", ".pdf"]
+    assert all(entry.read_bytes() == first.data for entry in entries)
     # Every download is still audited, cached or not.
     events = session.scalars(select(AuditEvent).where(AuditEvent.action == "report.agency")).all()
     assert len(events) == 2
@@ -131,3 +136,29 @@ def test_the_oldest_entries_go_past_the_limit(tmp_path: Path, layouts: list[str]
     assert cache.pdf("agency", "<p>report 2</p>")[1] is True
     assert cache.pdf("agency", "<p>report 0</p>")[1] is False
     assert not list(tmp_path.glob(".partial-*"))
+
+
+def test_input_key_covers_the_inputs_the_settings_the_day_and_the_versions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    issuer = Branding("Observatory", "Observatory", None)
+    day = date(2026, 3, 2)
+
+    def key(inputs: tuple[str, ...] = ("a", "b"), **changed: Any) -> str:
+        settings: dict[str, Any] = {"issuer": issuer, "k": 5, "today": day, **changed}
+        return pdf_cache.input_key("agency", inputs, **settings)
+
+    same = key()
+    assert key() == same
+    assert key(("a", "c")) != same
+    assert key(("ab",)) != same  # parts are kept apart
+    assert key(issuer=Branding("Other", "Other", None)) != same
+    assert key(k=6) != same
+    assert key(today=date(2026, 3, 3)) != same
+    assert pdf_cache.input_key("cohort", ("a", "b"), issuer=issuer, k=5, today=day) != same
+    monkeypatch.setattr(pdf_cache, "templates_digest", lambda: "edited stylesheet")
+    assert key() != same
+    monkeypatch.undo()
+    assert key() == same
+    monkeypatch.setattr(pdf_cache, "REPORT_CODE_VERSION", "next")
+    assert key() != same

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from pathlib import Path
 
 from flask import (
@@ -19,18 +20,20 @@ from flask import (
 )
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from assessment.config import branding
 from assessment.domain.rules.benchmark import PeerGroup
 from assessment.queries import report_jobs as job_queries
 from assessment.queries.agencies import get_agency, submitted_agencies
 from assessment.queries.commentary import final_report, report_notes
 from assessment.queries.instruments import instrument_of
+from assessment.queries.report_inputs import agency_report_inputs
 from assessment.queries.results import submitted_assessment
 from assessment.queries.rounds import get_round, rounds_with_results
 from assessment.reporting.agency import build_agency_report
 from assessment.reporting.archive import archive_filename, batch_archive
 from assessment.reporting.batch import cohort_filename, report_filename
 from assessment.reporting.cohort import build_cohort_report
-from assessment.reporting.pdf_cache import PdfCache, content_key, templates_digest
+from assessment.reporting.pdf_cache import PdfCache, input_key, templates_digest
 from assessment.reporting.render import BASE_FOLDER, render_html, stylesheet_path
 from assessment.reporting.view_data import AgencyReport
 from assessment.services import commentary as commentary_service
@@ -304,16 +307,23 @@ def stylesheet(name: str) -> Response:
 
 def _queued_agency_pdf(assessment: Assessment, *, with_commentary: bool) -> Response:
     """The PDF when it is final, cached or rendered; else its job is queued and a page
-    (or, to a script, JSON) says how far it is."""
+    (or, to a script, JSON) says how far it is. The cache is looked up by the report's
+    inputs as stored, so a cached PDF is served without building the report."""
     final = final_report(db_session(), assessment.id)
     if final is not None:
         return _served(assessment, final.pdf, final=True)
-    html = render_html("agency", _agency_report(assessment, with_commentary=with_commentary))
-    key = content_key("agency", html)
+    key = input_key(
+        "agency",
+        agency_report_inputs(db_session(), assessment, with_commentary=with_commentary),
+        issuer=branding(),
+        k=current_app.config["ANONYMITY_K"],
+        today=date.today(),
+    )
     cache = PdfCache(Path(current_app.config["PDF_CACHE_DIR"]))
     pdf = cache.get(key)
     if pdf is not None:
         return _served(assessment, pdf, final=False)
+    html = render_html("agency", _agency_report(assessment, with_commentary=with_commentary))
     started = report_jobs.start_agency_pdf(
         db_session(),
         key=key,
