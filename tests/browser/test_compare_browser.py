@@ -43,9 +43,7 @@ def compared(live_site: LiveSite) -> list[str]:
             started = assessments.start_assessment(
                 session, agency_id=agency.id, round_id=round_.id, actor=None
             )
-            assessments.save_answers(
-                session, assessment_id=started.id, answers=answers, revision=0, actor=None
-            )
+            assessments.save_answers(session, assessment_id=started.id, answers=answers, actor=None)
             assessments.submit_assessment(session, assessment_id=started.id, revision=1, actor=None)
     return names
 

@@ -68,7 +68,6 @@ def answer_anew(session: Session, world: World, monkeypatch: pytest.MonkeyPatch)
         session,
         assessment_id=reopened.id,
         answers={practice.id: Answer(practice.id, worst_option(practice))},
-        revision=reopened.revision,
         actor=world.lead_a,
     )
     assessments.submit_assessment(
