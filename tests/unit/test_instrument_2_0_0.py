@@ -22,9 +22,14 @@ from assessment.resources import questionnaires_dir
 V1_FILE = "sm-policing-maturity-1.0.0.yaml"
 V2_FILE = "sm-policing-maturity-2.0.0.yaml"
 CROSSWALK_FILE = "sm-policing-maturity-1.0.0-to-2.0.0.crosswalk.yaml"
-# The legal duties the review of 1.0.0 found scored as optional maturity (section 1, defect 1).
+# The legal duties the review of 1.0.0 found scored as optional maturity (section 1, defect 1),
+# with those the data-protection review of 2.0.0 added: deletion of research records, the covert
+# review cycle and subject access.
 LEGAL_DUTIES = {
     "legal.regime-per-activity",
+    "legal.subject-access",
+    "legal.open-source-retention",
+    "legal.covert-review-cycle",
     "legal.account-privacy-notice",
     "legal.law-enforcement-safeguards",
     "legal.online-research-basis",
@@ -39,17 +44,21 @@ LEGAL_DUTIES = {
 }
 # Data-protection duties that must apply to a force under each legal regime without any answer.
 DATA_PROTECTION_BY_REGIME = {
-    "eu": {
+    "eu": {"legal.regime-per-activity", "legal.account-privacy-notice", "legal.subject-access"},
+    "uk": {"legal.regime-per-activity", "legal.account-privacy-notice", "legal.subject-access"},
+    "other": {
         "legal.regime-per-activity",
-        "legal.account-privacy-notice",
-        "legal.law-enforcement-safeguards",
+        "legal.national-law-mapped",
+        "legal.subject-access",
     },
-    "uk": {
-        "legal.regime-per-activity",
-        "legal.account-privacy-notice",
-        "legal.law-enforcement-safeguards",
-    },
-    "other": {"legal.regime-per-activity", "legal.national-law-mapped"},
+}
+# The duties online research brings, under every regime (the Catt case: monitoring events).
+RESEARCH_DUTIES = {
+    "legal.law-enforcement-safeguards",
+    "legal.online-research-basis",
+    "legal.open-source-retention",
+    "protocols.research-devices",
+    "protocols.event-monitoring-plan",
 }
 
 
@@ -120,6 +129,32 @@ def test_each_regime_keeps_its_data_protection_duties(v2: Instrument, regime: st
     for practice_id in DATA_PROTECTION_BY_REGIME[regime]:
         practice = v2.practice(practice_id)
         assert practice is not None and not practice.allow_not_applicable, practice_id
+
+
+@pytest.mark.parametrize("regime", sorted(DATA_PROTECTION_BY_REGIME))
+def test_online_research_brings_its_duties_under_every_regime(v2: Instrument, regime: str) -> None:
+    profile = {"jurisdiction": regime}
+    screen = "legal.screen-online-research"
+    without = {
+        p.id for p in visible_practices(v2, {screen: Answer(screen, option_id="no")}, profile)
+    }
+    with_research = {
+        p.id for p in visible_practices(v2, {screen: Answer(screen, option_id="yes")}, profile)
+    }
+    assert not RESEARCH_DUTIES & without
+    assert with_research >= RESEARCH_DUTIES
+
+
+def test_event_monitoring_counts_as_online_research(v2: Instrument) -> None:
+    screen = v2.practice("legal.screen-online-research")
+    assert screen is not None
+    assert "monitoring events" in str(screen.text)
+    assert "monitors events" in str(screen.guidance)
+
+
+def test_the_event_monitoring_plan_gates_level_three(v2: Instrument) -> None:
+    plan = v2.practice("protocols.event-monitoring-plan")
+    assert plan is not None and plan.critical and plan.level == 3
 
 
 def test_without_a_legal_regime_the_regime_specific_duties_stay_hidden(v2: Instrument) -> None:
