@@ -251,3 +251,29 @@ def _practice_lines() -> list[str]:
         for line in lines[start:end]
         if line.startswith("  ") and not line.startswith("   ") and line.strip()
     ]
+
+
+def test_carried_answers_land_on_visible_practices(v1: Instrument, v2: Instrument) -> None:
+    """A practice behind a screening question gets a carried answer only if the screen does."""
+    crosswalk = load_crosswalk(questionnaires_dir() / CROSSWALK_FILE, {v1.key: v1, v2.key: v2})
+    fed = {link.target for link in crosswalk.links}
+    for target in fed:
+        practice = v2.practice(target)
+        assert practice is not None
+        if practice.show_if is not None and practice.show_if.practice_id is not None:
+            assert practice.show_if.practice_id in fed, f"{target} stays hidden"
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("staffing.dedicated-monitoring", "staffing.monitoring-team"),
+        ("protocols.abuse-preservation", "protocols.evidence-capture"),
+    ],
+)
+def test_a_narrower_1_0_0_practice_carries_at_most_partial(
+    v1: Instrument, v2: Instrument, source: str, target: str
+) -> None:
+    crosswalk = load_crosswalk(questionnaires_dir() / CROSSWALK_FILE, {v1.key: v1, v2.key: v2})
+    link = next(link for link in crosswalk.links if (link.source, link.target) == (source, target))
+    assert set(link.options.values()) <= {"not", "partial"}
