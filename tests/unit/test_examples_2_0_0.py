@@ -7,6 +7,7 @@ import pytest
 
 from assessment.domain.formats.answer_file import AnswersFile, load_answers_file
 from assessment.domain.loading.loader import load_instrument
+from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import PracticeStatus, ScoreResult
 from assessment.domain.rules.answer_check import check_answers, check_profile
@@ -191,3 +192,18 @@ def test_advanced_eu_force_figures(instrument: Instrument) -> None:
     assert result.baseline.open == ()
     assert result.dimensions["legal"].blocking == ("legal.monitoring-transparency",)
     assert "legal.no-face-scraping" in baseline_met(result)
+
+
+def test_a_control_room_route_keeps_staffing_at_its_level_without_on_call_comms_staff(
+    instrument: Instrument,
+) -> None:
+    answers_file = example("mid-level-agency-2.0.0")
+    answers = dict(answers_file.answers)
+    answers["staffing.monitored-hours"] = Answer("staffing.monitored-hours", option_id="not")
+    without_route = score_assessment(instrument, answers, answers_file.profile)
+    assert without_route.dimensions["staffing"].level == 1
+    assert without_route.dimensions["staffing"].blocking == ("staffing.monitored-hours",)
+    route = "staffing.monitored-hours-control-room"
+    answers[route] = Answer(route, option_id="fully")
+    with_route = score_assessment(instrument, answers, answers_file.profile)
+    assert with_route.dimensions["staffing"].level == 3

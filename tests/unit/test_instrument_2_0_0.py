@@ -37,7 +37,7 @@ LEGAL_DUTIES = {
     "legal.covert-contact-authorised",
     "legal.impact-assessment-before-tools",
     "legal.no-face-scraping",
-    "budget.no-trial-tools",
+    "legal.no-trial-tools",
     "protocols.multi-factor-sign-in",
     "protocols.threat-to-life",
     "protocols.appeals-safeguards",
@@ -198,6 +198,7 @@ def test_small_forces_have_proportionate_alternatives(v2: Instrument) -> None:
     assert requirements == {
         "situational-awareness": 2,
         "round-the-clock": 3,
+        "out-of-hours-route": 2,
         "dark-web-capability": 2,
         "planned-resources": 2,
     }
@@ -277,3 +278,26 @@ def test_a_narrower_1_0_0_practice_carries_at_most_partial(
     crosswalk = load_crosswalk(questionnaires_dir() / CROSSWALK_FILE, {v1.key: v1, v2.key: v2})
     link = next(link for link in crosswalk.links if (link.source, link.target) == (source, target))
     assert set(link.options.values()) <= {"not", "partial"}
+
+
+def test_every_data_protection_duty_sits_in_the_legal_dimension(v2: Instrument) -> None:
+    """An open duty caps its own dimension: a data-protection breach must not read as budget."""
+    trial_tools = v2.practice("legal.no-trial-tools")
+    assert trial_tools is not None and trial_tools.kind is PracticeKind.BASELINE
+    assert v2.practice("budget.no-trial-tools") is None
+
+
+def test_a_small_force_can_cover_out_of_hours_through_the_control_room(v2: Instrument) -> None:
+    own = v2.practice("staffing.monitored-hours")
+    control_room = v2.practice("staffing.monitored-hours-control-room")
+    assert own is not None and control_room is not None
+    assert own.requirement == control_room.requirement == "out-of-hours-route"
+    assert (control_room.level, control_room.critical) == (2, True)
+    assert "control room" in str(control_room.text)
+
+
+def test_citizen_group_ground_rules_gate_and_may_not_apply(v2: Instrument) -> None:
+    ground_rules = v2.practice("protocols.citizen-group-ground-rules")
+    assert ground_rules is not None
+    assert ground_rules.critical and ground_rules.allow_not_applicable
+    assert "neither joins, advises nor shares" in str(ground_rules.guidance)
