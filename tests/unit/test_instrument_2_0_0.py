@@ -8,6 +8,7 @@ import pytest
 
 from assessment.domain.loading.crosswalk import load_crosswalk
 from assessment.domain.loading.loader import load_instrument
+from assessment.domain.model.agency_profile import AGENCY_TYPES, WORKFORCE_BANDS
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import (
     Gating,
@@ -301,3 +302,15 @@ def test_citizen_group_ground_rules_gate_and_may_not_apply(v2: Instrument) -> No
     assert ground_rules is not None
     assert ground_rules.critical and ground_rules.allow_not_applicable
     assert "neither joins, advises nor shares" in str(ground_rules.guidance)
+
+
+def test_eea_forces_find_their_regime_and_keep_their_types_and_bands(v2: Instrument) -> None:
+    regime = v2.profile_question("jurisdiction")
+    assert regime is not None
+    labels = {o.id: str(o.label) for o in regime.options}
+    assert labels["eu"] == "EU or EEA state (GDPR applies)"
+    assert "Norway, Iceland, Liechtenstein: choose this" in str(regime.help)
+    agency_type, size_band = v2.profile_question("agency_type"), v2.profile_question("size_band")
+    assert agency_type is not None and size_band is not None
+    assert tuple(o.id for o in agency_type.options) == AGENCY_TYPES
+    assert tuple(o.id for o in size_band.options) == WORKFORCE_BANDS
