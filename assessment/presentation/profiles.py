@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from assessment.domain.model.agency_profile import (
     AGENCY_TYPES,
+    EEA_STATES,
     JURISDICTIONS,
     POLICING_MODELS,
     WORKFORCE_BANDS,
@@ -90,7 +91,7 @@ WORKFORCE_BAND_LABELS = {
     "5000-19999": "5,000 to 19,999 staff",
     "20000-plus": "20,000 staff or more",
 }
-JURISDICTION_LABELS = {"eu": "EU member state", "uk": "United Kingdom", "other": "Other"}
+JURISDICTION_LABELS = {"eu": "EU or EEA state", "uk": "United Kingdom", "other": "Other"}
 POLICING_MODEL_LABELS = {
     "single-national": "One national police service",
     "dual": "Civil police beside a gendarmerie",
@@ -124,7 +125,7 @@ def record_label(field: str, code: str) -> str | None:
 
 
 def jurisdiction_label(country: str) -> str:
-    """The legal regime of the country in words ("EU member state")."""
+    """The legal regime of the country in words ("EU or EEA state")."""
     return JURISDICTION_LABELS[jurisdiction_of(country)]
 
 
@@ -168,14 +169,25 @@ def size_label(instrument: Instrument | None, size_band: str) -> str:
 def profile_line(instrument: Instrument, country: str, agency_type: str, size_band: str) -> str:
     """The profile in one line:
     "Netherlands (EU member state) · National force · workforce: 20,000 staff or more"."""
-    regime = _REGIME_AFTER_COUNTRY[jurisdiction_of(country)]
+    regime = _regime_after_country(country)
     return (
         f"{country_name(country)}{f' ({regime})' if regime else ''}"
         f" · {type_label(instrument, agency_type)} · workforce: {size_label(instrument, size_band)}"
     )
 
 
-_REGIME_AFTER_COUNTRY = {"eu": "EU member state", "uk": "", "other": "outside the EU and the UK"}
+def _regime_after_country(country: str) -> str:
+    """What follows the country's name: "EU member state", "EEA state", nothing for the UK."""
+    if country.strip().upper() in EEA_STATES:
+        return "EEA state"
+    return _REGIME_AFTER_COUNTRY[jurisdiction_of(country)]
+
+
+_REGIME_AFTER_COUNTRY = {
+    "eu": "EU member state",
+    "uk": "",
+    "other": "outside the EU, the EEA and the UK",
+}
 
 
 def country_peers_note(country: str, agency_type: str) -> str | None:

@@ -37,8 +37,8 @@ def instrument(catalog: InstrumentCatalog) -> Instrument:
 
 @pytest.fixture
 def lead(create_user: Callable[..., User], create_agency: Callable[..., Agency]) -> User:
-    # Norway: a country that does not settle the legal regime, so the lead chooses it.
-    return create_user(Role.LEAD, agency=create_agency(agency_type="local", country="NO"))
+    # Switzerland: a country that does not settle the legal regime, so the lead chooses it.
+    return create_user(Role.LEAD, agency=create_agency(agency_type="local", country="CH"))
 
 
 @pytest.fixture
@@ -258,7 +258,7 @@ def test_the_agency_record_answers_only_questions_it_fits(instrument: Instrument
         "agency_type": "local",
         "jurisdiction": "eu",
     }
-    assert agency_answers(instrument, "NO", "regional", "250-999") == {}
+    assert agency_answers(instrument, "CH", "regional", "250-999") == {}
     # Stored answers win; the record fills only what is missing.
     assert effective_profile(
         instrument, {"agency_type": "national", "unknown": "x"}, {"agency_type": "local"}

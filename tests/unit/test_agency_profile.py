@@ -25,7 +25,17 @@ from tests.unit.instruments import make_instrument
 
 @pytest.mark.parametrize(
     ("country", "jurisdiction"),
-    [("NL", "eu"), (" de ", "eu"), ("GR", "eu"), ("GB", "uk"), ("NO", "other"), ("US", "other")],
+    [
+        ("NL", "eu"),
+        (" de ", "eu"),
+        ("GR", "eu"),
+        ("NO", "eu"),
+        ("is", "eu"),
+        ("LI", "eu"),
+        ("GB", "uk"),
+        ("CH", "other"),
+        ("US", "other"),
+    ],
 )
 def test_the_jurisdiction_follows_from_the_country(country: str, jurisdiction: str) -> None:
     assert jurisdiction_of(country) == jurisdiction
@@ -55,7 +65,10 @@ def test_profiles_and_groups_read_as_words() -> None:
         "Netherlands (EU member state) · National force"
     )
     assert profile_line(instrument, "NO", "local", "under-250").startswith(
-        "Norway (outside the EU and the UK) · Local or municipal police"
+        "Norway (EEA state) · Local or municipal police"
+    )
+    assert profile_line(instrument, "CH", "local", "under-250").startswith(
+        "Switzerland (outside the EU, the EEA and the UK) · Local or municipal police"
     )
     group = PeerGroup(country="FR", agency_type="gendarmerie", size_band="250-999")
     assert describe_group(group, lambda c: PROFILE_LABELS["agency_type"][c], str) == (

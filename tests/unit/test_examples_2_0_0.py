@@ -7,6 +7,7 @@ import pytest
 
 from assessment.domain.formats.answer_file import AnswersFile, load_answers_file
 from assessment.domain.loading.loader import load_instrument
+from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import Instrument
 from assessment.domain.model.results import PracticeStatus, ScoreResult
 from assessment.domain.rules.answer_check import check_answers, check_profile
@@ -80,7 +81,7 @@ def test_one_example_is_a_uk_force_and_two_are_in_eu_member_states() -> None:
 
 def test_starting_agency_figures(instrument: Instrument) -> None:
     result = scored(instrument, "starting-agency-2.0.0")
-    assert result.overall.score == pytest.approx(34.3, abs=0.05)
+    assert result.overall.score == pytest.approx(33.1, abs=0.05)
     assert levels(result) == {
         "policy": 2,
         "staffing": 1,
@@ -132,12 +133,14 @@ def test_starting_agency_without_investigators_marks_dark_web_work_not_applicabl
     result = scored(instrument, "starting-agency-2.0.0")
     for practice_id in ("staffing.dark-web-team", "training.dark-web-awareness"):
         assert status(result, practice_id) is PracticeStatus.NOT_APPLICABLE
-    assert status(result, "legal.covert-review-cycle") is PracticeStatus.HIDDEN
+    answers_file = example("starting-agency-2.0.0")
+    visible = visible_practices(instrument, answers_file.answers, answers_file.profile)
+    assert "legal.covert-review-cycle" not in {p.id for p in visible}
 
 
 def test_mid_level_uk_force_figures(instrument: Instrument) -> None:
     result = scored(instrument, "mid-level-agency-2.0.0")
-    assert result.overall.score == pytest.approx(64.7, abs=0.05)
+    assert result.overall.score == pytest.approx(63.5, abs=0.05)
     assert set(levels(result).values()) == {3}
     assert result.baseline.open == ()
     assert {
@@ -177,7 +180,7 @@ def test_mid_level_uk_force_meets_level_three_through_proportionate_alternatives
 
 def test_advanced_eu_force_figures(instrument: Instrument) -> None:
     result = scored(instrument, "advanced-agency-2.0.0")
-    assert result.overall.score == pytest.approx(95.3, abs=0.05)
+    assert result.overall.score == pytest.approx(95.1, abs=0.05)
     assert levels(result) == {
         "policy": 5,
         "staffing": 5,
@@ -189,3 +192,18 @@ def test_advanced_eu_force_figures(instrument: Instrument) -> None:
     assert result.baseline.open == ()
     assert result.dimensions["legal"].blocking == ("legal.monitoring-transparency",)
     assert "legal.no-face-scraping" in baseline_met(result)
+
+
+def test_a_control_room_route_keeps_staffing_at_its_level_without_on_call_comms_staff(
+    instrument: Instrument,
+) -> None:
+    answers_file = example("mid-level-agency-2.0.0")
+    answers = dict(answers_file.answers)
+    answers["staffing.monitored-hours"] = Answer("staffing.monitored-hours", option_id="not")
+    without_route = score_assessment(instrument, answers, answers_file.profile)
+    assert without_route.dimensions["staffing"].level == 1
+    assert without_route.dimensions["staffing"].blocking == ("staffing.monitored-hours",)
+    route = "staffing.monitored-hours-control-room"
+    answers[route] = Answer(route, option_id="fully")
+    with_route = score_assessment(instrument, answers, answers_file.profile)
+    assert with_route.dimensions["staffing"].level == 3

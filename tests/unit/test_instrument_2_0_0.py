@@ -8,6 +8,7 @@ import pytest
 
 from assessment.domain.loading.crosswalk import load_crosswalk
 from assessment.domain.loading.loader import load_instrument
+from assessment.domain.model.agency_profile import AGENCY_TYPES, WORKFORCE_BANDS
 from assessment.domain.model.answers import Answer
 from assessment.domain.model.instrument import (
     Gating,
@@ -22,9 +23,14 @@ from assessment.resources import questionnaires_dir
 V1_FILE = "sm-policing-maturity-1.0.0.yaml"
 V2_FILE = "sm-policing-maturity-2.0.0.yaml"
 CROSSWALK_FILE = "sm-policing-maturity-1.0.0-to-2.0.0.crosswalk.yaml"
-# The legal duties the review of 1.0.0 found scored as optional maturity (section 1, defect 1).
+# The legal duties the review of 1.0.0 found scored as optional maturity (section 1, defect 1),
+# with those the data-protection review of 2.0.0 added: deletion of research records, the covert
+# review cycle and subject access.
 LEGAL_DUTIES = {
     "legal.regime-per-activity",
+    "legal.subject-access",
+    "legal.open-source-retention",
+    "legal.covert-review-cycle",
     "legal.account-privacy-notice",
     "legal.law-enforcement-safeguards",
     "legal.online-research-basis",
@@ -32,24 +38,28 @@ LEGAL_DUTIES = {
     "legal.covert-contact-authorised",
     "legal.impact-assessment-before-tools",
     "legal.no-face-scraping",
-    "budget.no-trial-tools",
+    "legal.no-trial-tools",
     "protocols.multi-factor-sign-in",
     "protocols.threat-to-life",
     "protocols.appeals-safeguards",
 }
 # Data-protection duties that must apply to a force under each legal regime without any answer.
 DATA_PROTECTION_BY_REGIME = {
-    "eu": {
+    "eu": {"legal.regime-per-activity", "legal.account-privacy-notice", "legal.subject-access"},
+    "uk": {"legal.regime-per-activity", "legal.account-privacy-notice", "legal.subject-access"},
+    "other": {
         "legal.regime-per-activity",
-        "legal.account-privacy-notice",
-        "legal.law-enforcement-safeguards",
+        "legal.national-law-mapped",
+        "legal.subject-access",
     },
-    "uk": {
-        "legal.regime-per-activity",
-        "legal.account-privacy-notice",
-        "legal.law-enforcement-safeguards",
-    },
-    "other": {"legal.regime-per-activity", "legal.national-law-mapped"},
+}
+# The duties online research brings, under every regime (the Catt case: monitoring events).
+RESEARCH_DUTIES = {
+    "legal.law-enforcement-safeguards",
+    "legal.online-research-basis",
+    "legal.open-source-retention",
+    "protocols.research-devices",
+    "protocols.event-monitoring-plan",
 }
 
 
@@ -122,6 +132,32 @@ def test_each_regime_keeps_its_data_protection_duties(v2: Instrument, regime: st
         assert practice is not None and not practice.allow_not_applicable, practice_id
 
 
+@pytest.mark.parametrize("regime", sorted(DATA_PROTECTION_BY_REGIME))
+def test_online_research_brings_its_duties_under_every_regime(v2: Instrument, regime: str) -> None:
+    profile = {"jurisdiction": regime}
+    screen = "legal.screen-online-research"
+    without = {
+        p.id for p in visible_practices(v2, {screen: Answer(screen, option_id="no")}, profile)
+    }
+    with_research = {
+        p.id for p in visible_practices(v2, {screen: Answer(screen, option_id="yes")}, profile)
+    }
+    assert not RESEARCH_DUTIES & without
+    assert with_research >= RESEARCH_DUTIES
+
+
+def test_event_monitoring_counts_as_online_research(v2: Instrument) -> None:
+    screen = v2.practice("legal.screen-online-research")
+    assert screen is not None
+    assert "monitoring events" in str(screen.text)
+    assert "monitors events" in str(screen.guidance)
+
+
+def test_the_event_monitoring_plan_gates_level_three(v2: Instrument) -> None:
+    plan = v2.practice("protocols.event-monitoring-plan")
+    assert plan is not None and plan.critical and plan.level == 3
+
+
 def test_without_a_legal_regime_the_regime_specific_duties_stay_hidden(v2: Instrument) -> None:
     visible = {p.id for p in visible_practices(v2, {})}
     assert "legal.regime-per-activity" in visible
@@ -163,6 +199,7 @@ def test_small_forces_have_proportionate_alternatives(v2: Instrument) -> None:
     assert requirements == {
         "situational-awareness": 2,
         "round-the-clock": 3,
+        "out-of-hours-route": 2,
         "dark-web-capability": 2,
         "planned-resources": 2,
     }
@@ -216,3 +253,64 @@ def _practice_lines() -> list[str]:
         for line in lines[start:end]
         if line.startswith("  ") and not line.startswith("   ") and line.strip()
     ]
+
+
+def test_carried_answers_land_on_visible_practices(v1: Instrument, v2: Instrument) -> None:
+    """A practice behind a screening question gets a carried answer only if the screen does."""
+    crosswalk = load_crosswalk(questionnaires_dir() / CROSSWALK_FILE, {v1.key: v1, v2.key: v2})
+    fed = {link.target for link in crosswalk.links}
+    for target in fed:
+        practice = v2.practice(target)
+        assert practice is not None
+        if practice.show_if is not None and practice.show_if.practice_id is not None:
+            assert practice.show_if.practice_id in fed, f"{target} stays hidden"
+
+
+@pytest.mark.parametrize(
+    ("source", "target"),
+    [
+        ("staffing.dedicated-monitoring", "staffing.monitoring-team"),
+        ("protocols.abuse-preservation", "protocols.evidence-capture"),
+    ],
+)
+def test_a_narrower_1_0_0_practice_carries_at_most_partial(
+    v1: Instrument, v2: Instrument, source: str, target: str
+) -> None:
+    crosswalk = load_crosswalk(questionnaires_dir() / CROSSWALK_FILE, {v1.key: v1, v2.key: v2})
+    link = next(link for link in crosswalk.links if (link.source, link.target) == (source, target))
+    assert set(link.options.values()) <= {"not", "partial"}
+
+
+def test_every_data_protection_duty_sits_in_the_legal_dimension(v2: Instrument) -> None:
+    """An open duty caps its own dimension: a data-protection breach must not read as budget."""
+    trial_tools = v2.practice("legal.no-trial-tools")
+    assert trial_tools is not None and trial_tools.kind is PracticeKind.BASELINE
+    assert v2.practice("budget.no-trial-tools") is None
+
+
+def test_a_small_force_can_cover_out_of_hours_through_the_control_room(v2: Instrument) -> None:
+    own = v2.practice("staffing.monitored-hours")
+    control_room = v2.practice("staffing.monitored-hours-control-room")
+    assert own is not None and control_room is not None
+    assert own.requirement == control_room.requirement == "out-of-hours-route"
+    assert (control_room.level, control_room.critical) == (2, True)
+    assert "control room" in str(control_room.text)
+
+
+def test_citizen_group_ground_rules_gate_and_may_not_apply(v2: Instrument) -> None:
+    ground_rules = v2.practice("protocols.citizen-group-ground-rules")
+    assert ground_rules is not None
+    assert ground_rules.critical and ground_rules.allow_not_applicable
+    assert "neither joins, advises nor shares" in str(ground_rules.guidance)
+
+
+def test_eea_forces_find_their_regime_and_keep_their_types_and_bands(v2: Instrument) -> None:
+    regime = v2.profile_question("jurisdiction")
+    assert regime is not None
+    labels = {o.id: str(o.label) for o in regime.options}
+    assert labels["eu"] == "EU or EEA state (GDPR applies)"
+    assert "Norway, Iceland, Liechtenstein: choose this" in str(regime.help)
+    agency_type, size_band = v2.profile_question("agency_type"), v2.profile_question("size_band")
+    assert agency_type is not None and size_band is not None
+    assert tuple(o.id for o in agency_type.options) == AGENCY_TYPES
+    assert tuple(o.id for o in size_band.options) == WORKFORCE_BANDS

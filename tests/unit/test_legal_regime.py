@@ -13,9 +13,19 @@ from assessment.resources import questionnaires_dir
 
 @pytest.mark.parametrize(
     ("country", "regime"),
-    [("NL", "eu"), ("de", "eu"), ("GR", "eu"), ("GB", "uk"), ("NO", None), ("CH", None)],
+    [
+        ("NL", "eu"),
+        ("de", "eu"),
+        ("GR", "eu"),
+        ("NO", "eu"),
+        ("IS", "eu"),
+        ("LI", "eu"),
+        ("GB", "uk"),
+        ("CH", None),
+        ("US", None),
+    ],
 )
-def test_only_eu_member_states_and_the_uk_are_settled_by_the_country(
+def test_only_eu_and_eea_states_and_the_uk_are_settled_by_the_country(
     country: str, regime: str | None
 ) -> None:
     assert legal_regime(country) == regime
@@ -31,9 +41,11 @@ def test_a_2_0_0_assessment_takes_the_regime_from_the_country_unless_answered() 
 
     belgian = agency_answers(v2, "BE", "regional", "")
     norwegian = agency_answers(v2, "NO", "national", "")
+    swiss = agency_answers(v2, "CH", "national", "")
 
     assert belgian["jurisdiction"] == "eu"
-    assert "jurisdiction" not in norwegian
+    assert norwegian["jurisdiction"] == "eu"  # the GDPR applies through the EEA Agreement
+    assert "jurisdiction" not in swiss
     assert effective_profile(v2, {"jurisdiction": "other"}, belgian)["jurisdiction"] == "other"
 
 

@@ -60,7 +60,7 @@ def client(
     round_ = rounds.create_round(
         session, name="2027", instrument_id="fmt2-mini", instrument_version="2.0.0", catalog=catalog
     )
-    agency = create_agency(name="Format Two Police", country="NO")  # regime left unanswered
+    agency = create_agency(name="Format Two Police", country="CH")  # regime left unanswered
     answers = {pid: Answer(pid, option) for pid, option in ANSWERS.items()}
     submit(session, agency, round_, answers, catalog)
     client = app.test_client()

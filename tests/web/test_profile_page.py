@@ -46,8 +46,8 @@ def agency(
     session: Session, create_agency: Callable[..., Agency], catalog: InstrumentCatalog
 ) -> Agency:
     """A local agency with the 2026 round open on the format-2 test instrument, in a
-    country (Norway) that does not settle its legal regime."""
-    agency = create_agency(name="Profile Police", agency_type="local", country="NO")
+    country (Switzerland) that does not settle its legal regime."""
+    agency = create_agency(name="Profile Police", agency_type="local", country="CH")
     instrument_id, _, version = FMT2.partition("@")
     rounds.create_round(
         session,

@@ -1,7 +1,7 @@
 """The facts about an agency that peer groups are built from, as codes, for Europe.
 
 An agency record holds its country, its type, its workforce band (total staff, sworn and
-civilian, not sworn officers alone) and its policing model; its jurisdiction (EU member
+civilian, not sworn officers alone) and its policing model; its jurisdiction (EU or EEA
 state, United Kingdom or other) follows from the country. The words for each code live in
 `assessment.presentation.profiles`.
 
@@ -33,7 +33,7 @@ civil police beside a gendarmerie; regional or state forces; national, regional 
 local forces side by side. An empty model means not stated."""
 
 JURISDICTIONS = ("eu", "uk", "other")
-"""The legal regime: EU member state, United Kingdom, other."""
+"""The legal regime: EU or EEA state (the GDPR applies), United Kingdom, other."""
 
 EU_MEMBER_STATES = frozenset(
     {
@@ -43,13 +43,16 @@ EU_MEMBER_STATES = frozenset(
 )  # fmt: skip
 """The 27 member states of the European Union (ISO 3166-1 alpha-2; Greece as GR)."""
 
+EEA_STATES = frozenset({"IS", "LI", "NO"})
+"""The EEA states outside the EU, which apply the GDPR through the EEA Agreement."""
+
 UNITED_KINGDOM = "GB"
 
 
 def jurisdiction_of(country: str) -> str:
-    """The legal regime of a country code: `eu`, `uk` or `other`."""
+    """The legal regime of a country code: `eu` (EU or EEA state), `uk` or `other`."""
     code = country.strip().upper()
-    if code in EU_MEMBER_STATES:
+    if code in EU_MEMBER_STATES or code in EEA_STATES:
         return "eu"
     return "uk" if code == UNITED_KINGDOM else "other"
 

@@ -1,7 +1,8 @@
 """The legal regime a country's police work under, as instrument 2.0.0's profile asks it.
 
-Only the certain cases are derived: the 27 EU member states are `eu` and the United
-Kingdom (`GB`) is `uk`. Any other country (including EEA and Swiss forces, whose position
+Only the certain cases are derived: the 27 EU member states and the EEA states Norway,
+Iceland and Liechtenstein (the GDPR applies through the EEA Agreement) are `eu`, and the
+United Kingdom (`GB`) is `uk`. Any other country (Switzerland included, whose position
 differs by act) gets no derived answer: its lead chooses on the profile page.
 """
 
