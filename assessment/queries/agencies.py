@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
@@ -151,6 +152,15 @@ class _Submission:
     level: int | None
     assessment_id: int
     instrument: str  # id@version
+    stamp: tuple[object, ...] = ()  # what its carried figures depend on besides the versions
+
+
+# Carried figures of earlier submissions, per catalog, by database, assessment, what it was
+# when carried (revision, last change, the agency's record) and the target version: a
+# submitted assessment's figures are carried and scored once per process, not per request.
+_CARRIED: WeakKeyDictionary[InstrumentCatalog, dict[tuple[object, ...], CarriedFigures | None]]
+_CARRIED = WeakKeyDictionary()
+_CARRIED_LIMIT = 200_000
 
 
 def agency_overview(
@@ -162,8 +172,8 @@ def agency_overview(
     """Every agency (or those listed) by name, with latest overall figures.
 
     One query, plus, when some agency's previous round used another version that a
-    crosswalk leads from, two more for the answers and profiles of those rounds (carried
-    over and scored).
+    crosswalk leads from and was not carried over before in this process, two more for the
+    answers and profiles of those rounds (carried over and scored).
     """
     submitted = and_(
         Assessment.agency_id == Agency.id, Assessment.status == AssessmentStatus.SUBMITTED
@@ -184,6 +194,8 @@ def agency_overview(
             Assessment.id,
             Assessment.instrument_id,
             Assessment.instrument_version,
+            Assessment.revision,
+            Assessment.updated_at,
         )
         .outerjoin(Assessment, submitted)
         .outerjoin(Round, Round.id == Assessment.round_id)
@@ -202,7 +214,9 @@ def agency_overview(
         if row[6] is not None:
             lineage = (row[7], major_version(row[8]))
             instrument = f"{row[12]}@{row[13]}"
-            submissions.append(_Submission(row[6], lineage, row[9], row[10], row[11], instrument))
+            stamp = (row[14], row[15], row[2], row[3], row[4])
+            submission = _Submission(row[6], lineage, row[9], row[10], row[11], instrument, stamp)
+            submissions.append(submission)
     carrier = Carrier(catalog)
     pairs = {agency_id: _compared(carrier, entry[1]) for agency_id, entry in agencies.items()}
     carried = _carried_figures(session, carrier, list(pairs.values()))
@@ -236,7 +250,8 @@ def _carried_figures(
     session: Session, carrier: Carrier, pairs: list[_Pair]
 ) -> dict[int, CarriedFigures | None]:
     """For each earlier submission on another version, its answers carried to the latest
-    version and scored there, by its assessment id: two queries for all agencies."""
+    version and scored there, by its assessment id. Those not carried before in this
+    process take two queries for all agencies."""
     crossing = [
         (latest, previous)
         for latest, previous in pairs
@@ -244,22 +259,31 @@ def _carried_figures(
     ]
     if not crossing:
         return {}
-    answers = stored_answers(session, [previous.assessment_id for _, previous in crossing])
-    profiles: dict[int, Profile] = {}
-    for target in {latest.instrument for latest, _ in crossing}:
-        ids = [
-            previous.assessment_id for latest, previous in crossing if latest.instrument == target
-        ]
-        profiles.update(carrier.profiles(session, ids, target))
-    return {
-        previous.assessment_id: carrier.figures(
-            answers[previous.assessment_id],
-            previous.instrument,
-            latest.instrument,
-            profiles.get(previous.assessment_id),
-        )
-        for latest, previous in crossing
-    }
+    memo = _CARRIED.setdefault(carrier.catalog, {})
+    database = str(session.get_bind().engine.url)
+
+    def key(latest: _Submission, previous: _Submission) -> tuple[object, ...]:
+        return (database, previous.assessment_id, *previous.stamp, latest.instrument)
+
+    missing = [
+        (latest, previous) for latest, previous in crossing if key(latest, previous) not in memo
+    ]
+    if missing:
+        answers = stored_answers(session, [previous.assessment_id for _, previous in missing])
+        profiles: dict[int, Profile] = {}
+        for target in {latest.instrument for latest, _ in missing}:
+            ids = [p.assessment_id for latest, p in missing if latest.instrument == target]
+            profiles.update(carrier.profiles(session, ids, target))
+        if len(memo) + len(missing) > _CARRIED_LIMIT:
+            memo.clear()
+        for latest, previous in missing:
+            memo[key(latest, previous)] = carrier.figures(
+                answers[previous.assessment_id],
+                previous.instrument,
+                latest.instrument,
+                profiles.get(previous.assessment_id),
+            )
+    return {previous.assessment_id: memo[key(latest, previous)] for latest, previous in crossing}
 
 
 def _overview(
