@@ -25,7 +25,7 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from assessment.domain.model.answers import Answer
-from assessment.services import accounts, rounds
+from assessment.services import accounts, assessments, rounds
 from assessment.store.db import Database
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, Role
@@ -103,6 +103,20 @@ class LiveSite:
         """The lead's assessment as stored now."""
         with self.database.session() as session:
             return session.scalar(select(Assessment).where(Assessment.agency_id == lead.agency_id))
+
+    def answer_sworn_officer_band(self, lead: Lead) -> None:
+        """Complete the 1.0.0 profile of the lead's draft: its sworn-officer band is the one
+        profile question the agency's record (a total-staff band) does not settle."""
+        with self.database.session() as session:
+            draft = session.scalar(select(Assessment).where(Assessment.agency_id == lead.agency_id))
+            assert draft is not None
+            assessments.save_profile(
+                session,
+                assessment_id=draft.id,
+                profile={"size_band": "100-999"},
+                revision=draft.revision,
+                actor=None,
+            )
 
 
 @pytest.fixture(scope="session")

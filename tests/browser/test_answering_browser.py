@@ -105,6 +105,9 @@ def test_answer_reload_submit_and_see_results(page: Page, live_site: LiveSite) -
     expect(page.get_by_role("heading", level=1)).to_have_text("Assessment 2025")
     started = live_site.assessment(lead)
     assert started is not None and started.status == AssessmentStatus.DRAFT
+    expect(page.get_by_role("link", name="Start with your agency's profile")).to_be_visible()
+    live_site.answer_sworn_officer_band(lead)
+    page.reload()
     page.get_by_role("link", name="Continue where you left off").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(str(FIRST.title))
 

@@ -33,7 +33,7 @@ def compared(live_site: LiveSite) -> list[str]:
             if session.scalar(select(Agency).where(Agency.name == name)) is not None:
                 continue
             agency = accounts.create_agency(
-                session, name=name, country="NL", agency_type="regional", size_band="100-999"
+                session, name=name, country="NL", agency_type="regional", size_band="250-999"
             )
             answers = {
                 p.id: Answer(p.id, options[(number + index) % len(options)].id)
