@@ -161,9 +161,9 @@ def batch_command(
             actor=None,
         )
         if not started.job.items:
+            among = f" of {group.describe()}" if group.filters else ""
             raise CommandError(
-                f"no agency of {group.describe()} has submitted its assessment in round "
-                f"{round_.name}"
+                f"no agency{among} has submitted its assessment in round {round_.name}"
             )
         queue.enqueue(started.to_enqueue)
         local = (0 if settings["REDIS_URL"] else os.cpu_count() or 1) if jobs is None else jobs

@@ -111,7 +111,7 @@ DATABASE_CASES = [
     case("report|cohort|--round|2025|--k|1|-o|{tmp}/c.pdf|--database-url|{db}", "--k"),
     case("report|agency|North Police|--round|2025|-o|{tmp}/no/a.pdf|--database-url|{db}", "folder"),
     case("report|batch|--round|2025|-o|{file}|--database-url|{db}", "--output"),
-    case("report|batch|--round|2025|-o|{tmp}/out|--jobs|0|--database-url|{db}", "--jobs"),
+    case("report|batch|--round|2025|-o|{tmp}/out|--jobs|-1|--database-url|{db}", "--jobs"),
     case("report|batch|--round|2025|-o|{tmp}/out|--database-url|{db}", "no agency has submitted"),
     case("demo-data|--agencies|0|--database-url|{db}", "--agencies"),
     case("demo-data|--database-url|{db}", "empty"),

@@ -135,7 +135,7 @@ def test_user_and_round_commands(database_url: str) -> None:
                 "--password",
                 "p" * 12,
             ],
-            "agency-id: an agency lead needs an agency",
+            "agency-id: a lead needs an agency",
         ),
         (
             ["user", "create", "--email", "x@example.org", "--role", "lead", "--agency", "Nope"],
