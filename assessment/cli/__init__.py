@@ -35,7 +35,7 @@ COMMANDS: dict[str, LazyCommand] = {
     "export": LazyCommand(
         "export",
         "export_command",
-        "Export a round's results: one row per agency (CSV or JSON) to a file or stdout.",
+        "Export a round's results or answers (CSV, JSON or XLSX) to a file or stdout.",
     ),
     "init": LazyCommand(
         "init",
