@@ -34,10 +34,10 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from assessment.services import accounts, rounds
+from assessment.services import accounts, assessments, rounds
 from assessment.store.db import Database
 from assessment.store.migrate import upgrade_database
-from assessment.store.models import Agency, Base, Role, Round, User
+from assessment.store.models import Agency, Assessment, Base, Role, Round, User
 from tests.smtp_server import SmtpServer
 
 POSTGRES_ENV = "TEST_DATABASE_URL"
@@ -45,6 +45,20 @@ BUNDLED_QUESTIONNAIRE = "sm-policing-maturity@1.0.0"
 TEST_PASSWORD = "correct horse battery staple"
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+def answer_sworn_officer_band(session: Session, assessment_id: int) -> None:
+    """Complete a 1.0.0 draft's profile: its sworn-officer band is the one profile question
+    an agency's record (a total-staff band of the European profile) does not settle."""
+    draft = session.get(Assessment, assessment_id)
+    assert draft is not None
+    assessments.save_profile(
+        session,
+        assessment_id=draft.id,
+        profile={"size_band": "100-999"},
+        revision=draft.revision,
+        actor=None,
+    )
 
 
 def sqlite_url(path: Path) -> str:

@@ -132,26 +132,7 @@ def create_invitation(
     address = _checked_email(session, email)
     if session.get(Agency, agency_id) is None:
         raise InvalidInput({"agency_id": f"there is no agency with id {agency_id}"})
-    token = _new_one_time_token(
-        session,
-        kind=TokenKind.INVITATION,
-        email=address,
-        role=Role.LEAD,
-        agency_id=agency_id,
-        user_id=None,
-        actor=actor,
-        valid_for=valid_for,
-    )
-    audit.record(
-        session,
-        "invitation.created",
-        actor=actor,
-        agency_id=agency_id,
-        email=address,
-        role=Role.LEAD.value,
-    )
-    session.commit()
-    return token
+    return _invitation(session, address, Role.LEAD, agency_id, actor, valid_for)
 
 
 def invite_contributor(
@@ -169,11 +150,23 @@ def invite_contributor(
         "Only the agency's lead or an administrator invites its contributors.",
     )
     address = _checked_email(session, email)
+    return _invitation(session, address, Role.CONTRIBUTOR, agency_id, actor, valid_for)
+
+
+def _invitation(
+    session: Session,
+    address: str,
+    role: Role,
+    agency_id: int,
+    actor: User | None,
+    valid_for: timedelta,
+) -> str:
+    """Store an invitation to `role` in the agency (its hash), audit it, return the token."""
     token = _new_one_time_token(
         session,
         kind=TokenKind.INVITATION,
         email=address,
-        role=Role.CONTRIBUTOR,
+        role=role,
         agency_id=agency_id,
         user_id=None,
         actor=actor,
@@ -185,7 +178,7 @@ def invite_contributor(
         actor=actor,
         agency_id=agency_id,
         email=address,
-        role=Role.CONTRIBUTOR.value,
+        role=role.value,
     )
     session.commit()
     return token

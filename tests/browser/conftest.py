@@ -25,13 +25,18 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from assessment.domain.model.answers import Answer
-from assessment.services import accounts, assessments, rounds
+from assessment.services import accounts, rounds
 from assessment.store.db import Database
 from assessment.store.models import Answer as AnswerRow
 from assessment.store.models import Assessment, Role
 from assessment.web import create_app
 from assessment.web.security import limiter
-from tests.conftest import BUNDLED_QUESTIONNAIRE, TEST_PASSWORD, sqlite_url
+from tests.conftest import (
+    BUNDLED_QUESTIONNAIRE,
+    TEST_PASSWORD,
+    answer_sworn_officer_band,
+    sqlite_url,
+)
 from tests.web.conftest import web_config
 
 CHROMIUM = "/usr/bin/chromium"
@@ -105,18 +110,11 @@ class LiveSite:
             return session.scalar(select(Assessment).where(Assessment.agency_id == lead.agency_id))
 
     def answer_sworn_officer_band(self, lead: Lead) -> None:
-        """Complete the 1.0.0 profile of the lead's draft: its sworn-officer band is the one
-        profile question the agency's record (a total-staff band) does not settle."""
+        """Complete the 1.0.0 profile of the lead's draft (see the shared helper)."""
         with self.database.session() as session:
             draft = session.scalar(select(Assessment).where(Assessment.agency_id == lead.agency_id))
             assert draft is not None
-            assessments.save_profile(
-                session,
-                assessment_id=draft.id,
-                profile={"size_band": "100-999"},
-                revision=draft.revision,
-                actor=None,
-            )
+            answer_sworn_officer_band(session, draft.id)
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ from assessment.store.models import (
     User,
 )
 from assessment.store.models import Answer as AnswerRow
-from tests.conftest import BUNDLED_QUESTIONNAIRE
+from tests.conftest import BUNDLED_QUESTIONNAIRE, answer_sworn_officer_band
 from tests.web.conftest import World
 from tests.web.helpers import csrf_token, form_token, login
 
@@ -136,24 +136,10 @@ def lead_b(client: FlaskClient, world: World) -> User:
 # Overview ---------------------------------------------------------------------------
 
 
-def answer_sworn_officer_band(session: Session, world: World) -> None:
-    """Agency B's record gives a workforce band, which the 1.0.0 profile (sworn officers)
-    does not offer: the lead answers it, so that the profile is complete."""
-    draft = session.get(Assessment, world.draft_b.id)
-    assert draft is not None
-    assessments.save_profile(
-        session,
-        assessment_id=draft.id,
-        profile={"size_band": "100-999"},
-        revision=draft.revision,
-        actor=None,
-    )
-
-
 def test_overview_shows_progress_status_and_where_to_continue(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:
-    answer_sworn_officer_band(session, world)
+    answer_sworn_officer_band(session, world.draft_b.id)
     assessments.save_answers(
         session,
         assessment_id=world.draft_b.id,
@@ -177,7 +163,7 @@ def test_overview_shows_progress_status_and_where_to_continue(
 def test_continue_returns_to_the_last_visited_dimension(
     client: FlaskClient, world: World, lead_b: User, session: Session
 ) -> None:
-    answer_sworn_officer_band(session, world)
+    answer_sworn_officer_band(session, world.draft_b.id)
     client.get(f"/assessment/dimensions/{SECOND_DIMENSION.id}")
     prefix = f"/assessment/rounds/{world.round.id}"
     link = continue_link(client.get(f"{prefix}/").text)
