@@ -106,7 +106,7 @@ def test_the_background_save_still_takes_json(client: FlaskClient, world: World)
     login(client, world.lead_b)
     response = client.post(
         "/assessment/answers",
-        json={"revision": world.draft_b.revision, "answers": {"policy.written-policy": {}}},
+        json={"answers": {"policy.written-policy": {"revision": 0}}},
         headers={"X-CSRFToken": csrf_token(client)},
     )
     assert response.status_code == 200
@@ -159,8 +159,12 @@ def test_a_revision_that_is_no_plain_number_is_named_and_saves_nothing(
     client: FlaskClient, world: World, session: Session, revision: str
 ) -> None:
     login(client, world.lead_b)
-    for path in ("/assessment/submit", "/assessment/dimensions/policy"):
-        response = client.post(path, data={"revision": revision, "csrf_token": csrf_token(client)})
+    # The submission names the assessment's revision, a page's save each answer's.
+    for path, field in (
+        ("/assessment/submit", "revision"),
+        ("/assessment/dimensions/policy", "based-policy.written-policy"),
+    ):
+        response = client.post(path, data={field: revision, "csrf_token": csrf_token(client)})
         assert response.status_code == 400, path  # a malformed request, not a typing mistake
         assert "without a valid version number" in response.text
     draft = session.get(Assessment, world.draft_b.id)
