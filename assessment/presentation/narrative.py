@@ -71,13 +71,18 @@ def _standing(instrument: Instrument, agency: str, round_name: str, result: Scor
     sentence = f"{agency} scores {score} out of 100 in round {round_name}, {coverage}."
     level = f"level {overall.level} ({level_name(instrument, overall.level)})"
     rule = instrument.scoring.overall_level_rule
+    titles = dimension_titles(instrument)
+    floor = [
+        titles[d_id]
+        for d_id, figures in result.dimensions.items()
+        if figures.level == overall.level and d_id in titles
+    ]
+    if rule is OverallLevelRule.NONE:
+        return (
+            f"{sentence} The questionnaire gives no overall level: each dimension's level is "
+            f"reported on its own, the lowest being {level} ({join_words(floor)})."
+        )
     if rule is OverallLevelRule.LOWEST:
-        titles = dimension_titles(instrument)
-        floor = [
-            titles[d_id]
-            for d_id, figures in result.dimensions.items()
-            if figures.level == overall.level and d_id in titles
-        ]
         return (
             f"{sentence} Its overall level is {level}, the lowest of its dimension levels, "
             f"set by {join_words(floor)}; the other dimensions stand higher."

@@ -110,3 +110,12 @@ def test_open_baseline_obligations_are_named_by_their_text() -> None:
 
     assert "1 legal or safety obligation is still open" in text
     assert "“Each kind of online research has a recorded lawful basis”" in text
+
+
+def test_a_questionnaire_without_an_overall_level_is_never_said_to_have_one() -> None:
+    instrument = default_catalog().get("sm-policing-maturity@2.0.0")
+    text = " ".join(sentences(instrument, 3))
+
+    assert "Its overall level" not in text
+    assert "The questionnaire gives no overall level" in text
+    assert "the lowest being level" in text
