@@ -249,16 +249,7 @@ def create_password_reset(
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"there is no user with id {user_id}")
-    token = _new_one_time_token(
-        session,
-        kind=TokenKind.PASSWORD_RESET,
-        email=user.email,
-        role=user.role,
-        agency_id=user.agency_id,
-        user_id=user.id,
-        actor=actor,
-        valid_for=valid_for,
-    )
+    token = _reset_token(session, user, actor, valid_for)
     audit.record(session, "password_reset.created", actor=actor, user_id=user.id)
     session.commit()
     return token
@@ -278,17 +269,21 @@ def request_password_reset(
     audit.record(session, "password_reset.requested", actor=None, email=address, known=known)
     if user is None or not known:
         return None
-    token = _new_one_time_token(
+    return user, _reset_token(session, user, None, valid_for)
+
+
+def _reset_token(session: Session, user: User, actor: User | None, valid_for: timedelta) -> str:
+    """Store a single-use password-reset link for `user` (its hash); the token."""
+    return _new_one_time_token(
         session,
         kind=TokenKind.PASSWORD_RESET,
         email=user.email,
         role=user.role,
         agency_id=user.agency_id,
         user_id=user.id,
-        actor=None,
+        actor=actor,
         valid_for=valid_for,
     )
-    return user, token
 
 
 def reset_password(session: Session, token: str, password: str) -> User:

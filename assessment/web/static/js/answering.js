@@ -557,21 +557,12 @@
     text.textContent =
       "This browser kept your changes of " + when + " that did not reach the server " +
       "(for example because you were signed out). The page shows what is stored now.";
-    var restoreButton = document.createElement("button");
-    restoreButton.type = "button";
-    restoreButton.className = "button button--primary";
-    restoreButton.textContent = "Restore and save my changes";
-    var discardButton = document.createElement("button");
-    discardButton.type = "button";
-    discardButton.className = "button button--secondary";
-    discardButton.textContent = "Discard them";
-    var actions = document.createElement("div");
-    actions.className = "actions";
-    actions.appendChild(restoreButton);
-    actions.appendChild(discardButton);
+    var actions = choiceButtons("Restore and save my changes", "Discard them");
+    var restoreButton = actions.primary;
+    var discardButton = actions.secondary;
     box.appendChild(title);
     box.appendChild(text);
-    box.appendChild(actions);
+    box.appendChild(actions.row);
     form.insertBefore(box, form.firstChild);
     restoreButton.addEventListener("click", function () {
       box.remove();
@@ -582,6 +573,24 @@
       writeKept(null);
       say("Discarded the changes kept in this browser.", "done");
     });
+  }
+
+  // A row of two buttons: the primary choice and the other one.
+  function choiceButtons(primaryText, secondaryText) {
+    function button(className, text) {
+      var element = document.createElement("button");
+      element.type = "button";
+      element.className = "button " + className;
+      element.textContent = text;
+      return element;
+    }
+    var row = document.createElement("div");
+    row.className = "actions";
+    var primary = button("button--primary", primaryText);
+    var secondary = button("button--secondary", secondaryText);
+    row.appendChild(primary);
+    row.appendChild(secondary);
+    return { row: row, primary: primary, secondary: secondary };
   }
 
   // Conflicts -------------------------------------------------------------------------------
@@ -628,21 +637,12 @@
     pair.className = "conflict__pair";
     pair.appendChild(side("Stored answer", conflict.storedLabel, conflict.storedComment));
     pair.appendChild(side("Your answer (in the form below)", conflict.yoursLabel, commentOf(id)));
-    var mine = document.createElement("button");
-    mine.type = "button";
-    mine.className = "button button--primary";
-    mine.textContent = "Keep my answer";
-    var theirs = document.createElement("button");
-    theirs.type = "button";
-    theirs.className = "button button--secondary";
-    theirs.textContent = "Keep the stored answer";
-    var actions = document.createElement("div");
-    actions.className = "actions";
-    actions.appendChild(mine);
-    actions.appendChild(theirs);
+    var actions = choiceButtons("Keep my answer", "Keep the stored answer");
+    var mine = actions.primary;
+    var theirs = actions.secondary;
     box.appendChild(title);
     box.appendChild(pair);
-    box.appendChild(actions);
+    box.appendChild(actions.row);
     var legend = fieldset.querySelector("legend");
     fieldset.insertBefore(box, legend ? legend.nextSibling : fieldset.firstChild);
     say("Not saved: question " + conflict.number + " was changed by someone else.", "error");
