@@ -152,10 +152,11 @@ def _autosave(_ids: dict[str, int]) -> Callable[[FlaskClient], Any]:
 # counts measured when this table was written. A page that needs more must say why here.
 PAGES: list[tuple[str, str, Callable[[dict[str, int]], Callable[[FlaskClient], Any]], int]] = [
     ("answering overview", "lead", _get("/assessment/"), 8),  # every round of the agency
-    ("dimension page", "lead", _get("/assessment/dimensions/policy"), 6),  # + carried flags
+    # the user, agency, its rounds and assessments, and the answer sheet (one query)
+    ("dimension page", "lead", _get("/assessment/dimensions/policy"), 5),
     ("profile page", "lead", _get("/assessment/profile"), 5),
     # + confirming carried answers, + the answers' revisions read under the draft's lock
-    ("autosave POST", "lead", _autosave, 12),
+    ("autosave POST", "lead", _autosave, 11),
     ("draft results", "lead", _get("/assessment/results"), 7),  # + carried flags
     ("own benchmark", "lead", _get("/my/benchmark"), 5),
     # + the rounds, the open rounds' assessments, and the answers and profiles of the drafts

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     Field,
     HiddenField,
@@ -128,11 +129,29 @@ class DimensionForm(FlaskForm):
 
     dimension_id: ClassVar[str] = ""
     practice_ids: ClassVar[tuple[str, ...]] = ()
+    rendered_choices: ClassVar[dict[tuple[str, str | None], Markup]]
+    """Each practice's radio buttons by checked option, rendered once per form class."""
 
     def answer_field(self, practice_id: str) -> RadioField:
         """The radio group of a practice."""
         field: RadioField = self[answer_field_name(practice_id)]
         return field
+
+    def choices_markup(self, practice: Practice) -> Markup:
+        """A practice's radio buttons, each with its label and the option's definition.
+
+        They differ only by which option is checked, so each variant is rendered (by the
+        field's widgets) once per form class and reused; a page has dozens of them."""
+        field = self.answer_field(practice.id)
+        checked = field.data if any(field.data == value for value, *_ in field.choices) else None
+        key = (practice.id, checked)
+        markup = self.rendered_choices.get(key)
+        if markup is None:
+            markup = Markup("").join(
+                Markup("\n      ") + _choice_markup(practice, choice) for choice in field
+            )
+            self.rendered_choices[key] = markup
+        return markup
 
     def comment_field(self, practice_id: str) -> TextAreaField:
         """The evidence textarea of a practice."""
@@ -211,6 +230,7 @@ def _build_form_class(dimension: Dimension) -> type[DimensionForm]:
     attributes: dict[str, Any] = {
         "dimension_id": dimension.id,
         "practice_ids": tuple(p.id for p in dimension.practices),
+        "rendered_choices": {},
     }
     for number, practice in enumerate(dimension.practices, start=1):
         attributes[answer_field_name(practice.id)] = _answer_field(practice, number)
@@ -233,6 +253,25 @@ def _answer_field(practice: Practice, number: int) -> Any:
             f"Question {number}: the answer sent is not one of this question's options; "
             "choose one of the options shown."
         ),
+    )
+
+
+def _choice_markup(practice: Practice, choice: Field) -> Markup:
+    option = practice.answer_set.option(choice.data)
+    if option is None or not option.definition:
+        return Markup('<div class="choice">{} <label for="{}">{}</label></div>').format(
+            choice(), choice.id, choice.label.text
+        )
+    described = f"{choice.id}-definition"
+    return Markup(
+        '<div class="choice">{} <label for="{}">{}</label>'
+        '<span class="choice__definition" id="{}">{}</span></div>'
+    ).format(
+        choice(**{"aria-describedby": described}),
+        choice.id,
+        choice.label.text,
+        described,
+        option.definition,
     )
 
 

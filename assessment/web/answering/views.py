@@ -38,8 +38,9 @@ from assessment.presentation.headline_view import baseline_view, headline_view
 from assessment.presentation.labels import no_longer_applicable_note
 from assessment.presentation.roadmap import roadmap_view
 from assessment.queries.answers import (
+    AnswerSheet,
     answer_authors,
-    answer_revisions,
+    answer_sheet,
     assessment_answers,
     carried_practices,
 )
@@ -400,12 +401,13 @@ def dimension(agency_id: int | None, round_id: int | None, dimension_id: str) ->
     if request.method == "POST":
         _require_editable(workspace)
         return _save_dimension(workspace, assessment, instrument, found)
+    sheet = answer_sheet(db_session(), assessment.id)
     form_class = dimension_form_class(instrument, found)
-    form = form_class(formdata=None, data=initial_data(found, assessment_answers(assessment)))
-    form.show_revisions(answer_revisions(assessment))
+    form = form_class(formdata=None, data=initial_data(found, sheet.answers))
+    form.show_revisions(sheet.revisions)
     if workspace.editable:
         remember_visit(assessment.id, found.id)
-    return _dimension_page(workspace, instrument, found, form)
+    return _dimension_page(workspace, instrument, found, form, sheet=sheet)
 
 
 def _save_dimension(
@@ -494,9 +496,14 @@ def _dimension_page(
     *,
     status: int = 200,
     conflicts: list[view_data.ConflictView] | None = None,
+    sheet: AnswerSheet | None = None,
 ) -> tuple[str, int]:
+    """The page of a dimension; the answer sheet is read as stored now if not given
+    (after a refused save, answers may have changed meanwhile)."""
     assert workspace.assessment is not None
-    stored = assessment_answers(workspace.assessment)
+    if sheet is None:
+        sheet = answer_sheet(db_session(), workspace.assessment.id)
+    stored = sheet.answers
     if form.is_submitted():
         # Visibility follows what the user just sent, so a re-shown form stays consistent.
         shown = dict(stored)
@@ -507,14 +514,13 @@ def _dimension_page(
                 shown[practice_id] = answer
     else:
         shown = stored
-    carried = carried_practices(workspace.assessment)
     profile = assessment_profile(workspace.assessment, instrument)
     page = render_template(
         "answering/dimension.html",
         ws=workspace,
         instrument=instrument,
         dimension=found,
-        carried={p.id for p in found.practices if p.id in carried},
+        carried={p.id for p in found.practices if p.id in sheet.carried},
         form=form,
         conflicts={conflict.practice_id: conflict for conflict in conflicts or []},
         practices=view_data.practice_views(instrument, found, shown, profile),
@@ -566,10 +572,10 @@ def autosave(agency_id: int | None, round_id: int | None) -> tuple[Response, int
         return _json_error(423, str(locked))
     except Forbidden as refused:
         return _json_error(403, str(refused))
-    answers = assessment_answers(saved)
+    sheet = answer_sheet(db_session(), saved.id)
+    answers, revisions = sheet.answers, sheet.revisions
     profile = assessment_profile(saved, instrument)
     visible = [p.id for p in visible_practices(instrument, answers, profile)]
-    revisions = answer_revisions(saved)
     body = {
         "ok": True,
         "revisions": {pid: revisions.get(pid, 0) for pid in parsed.based_on},

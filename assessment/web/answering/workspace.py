@@ -4,7 +4,7 @@ Every answering route carries the agency, either implicitly (a lead's own `/asse
 or explicitly (`/agencies/<id>/assessment/...` for admins, consultants and leads alike);
 an agency the user may not see is answered with 404, as if it did not exist. Pages name
 their round (`.../assessment/rounds/<round_id>/...`); the older paths without one work on
-the agency's current round (`current_round`), so no link ever leads to another round's
+the agency's current round (`current_agency_round`), so no link ever leads to another round's
 assessment because a new round exists.
 """
 
@@ -19,7 +19,7 @@ from assessment.domain.model.instrument import Instrument
 from assessment.queries.agencies import get_agency
 from assessment.queries.assessments import assessment_in_round
 from assessment.queries.instruments import instrument_of
-from assessment.queries.rounds import agency_rounds, get_round
+from assessment.queries.rounds import AgencyRound, agency_rounds, get_round
 from assessment.services.errors import NotFound
 from assessment.services.permissions import (
     can_answer_dimension,
@@ -86,8 +86,13 @@ def load_workspace(
     user = signed_in_user()
     agency = visible_agency(user, agency_id)
     db = db_session()
-    round_ = _round(db, round_id) if round_id is not None else current_round(db, agency.id)
-    assessment = assessment_in_round(db, agency.id, round_.id) if round_ is not None else None
+    if round_id is None:
+        current = current_agency_round(db, agency.id)
+        round_ = current.round if current is not None else None
+        assessment = current.assessment if current is not None else None
+    else:
+        round_ = _round(db, round_id)
+        assessment = assessment_in_round(db, agency.id, round_.id)
     instrument = instrument_of(assessment, web_catalog()) if assessment is not None else None
     may_edit = can_answer_for_agency(user, agency.id) or (
         dimension_id is not None and can_answer_dimension(user, agency.id, dimension_id)
@@ -117,9 +122,10 @@ def _round(db: Session, round_id: int) -> Round:
         abort(404)
 
 
-def current_round(db: Session, agency_id: int) -> Round | None:
-    """The round the paths without a round work on: the open round with the agency's
-    draft that closes first, else the open round closing first, else its latest round."""
+def current_agency_round(db: Session, agency_id: int) -> AgencyRound | None:
+    """The round the paths without a round work on, with the agency's assessment in it:
+    the open round with the agency's draft that closes first, else the open round closing
+    first, else its latest round."""
     rows = agency_rounds(db, agency_id)
     open_rows = [row for row in rows if row.round.is_open]
     drafts = [
@@ -130,7 +136,7 @@ def current_round(db: Session, agency_id: int) -> Round | None:
     started = [row for row in rows if row.assessment is not None]
     for found in (drafts, open_rows, started):
         if found:
-            return found[0].round
+            return found[0]
     return None
 
 
