@@ -3,7 +3,10 @@ to continue, what is left per dimension, the background-save body and the form c
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from flask import Flask
 
 from assessment.domain.model.answers import Answer
 from assessment.web.answering.forms import answer_changes, dimension_form_class, initial_data
@@ -139,3 +142,30 @@ def test_autosave_body_problems_are_capped() -> None:
         parse_autosave(body, INSTRUMENT)
     assert len(raised.value.problems) == MAX_PROBLEMS + 1
     assert raised.value.problems[-1] == f"... and {100 - MAX_PROBLEMS} more problems"
+
+
+def _checked_values(markup: str) -> list[str]:
+    return re.findall(r'<input [^>]*\bchecked\b[^>]*value="([^"]*)"', markup)
+
+
+@pytest.mark.parametrize("chosen", [None, "not", "partial", "fully", "n/a", "forged"])
+def test_radio_buttons_come_from_the_cache_with_the_chosen_option_checked(
+    chosen: str | None,
+) -> None:
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="test", WTF_CSRF_ENABLED=False)
+    staffing = INSTRUMENT.dimensions[1]
+    practice_a = staffing.practices[0]
+    form_class = dimension_form_class(INSTRUMENT, staffing)
+    with app.test_request_context():
+        # Render every variant once, so this request reads it from the cache.
+        for value in (None, "not", "partial", "fully", "n/a"):
+            form_class(formdata=None, data={"answer-staffing.a": value}).choices_markup(practice_a)
+        form = form_class(formdata=None, data={"answer-staffing.a": chosen})
+        markup = str(form.choices_markup(practice_a))
+    valid = chosen in {"not", "partial", "fully", "n/a"}
+    assert _checked_values(markup) == ([chosen] if valid else [])
+    assert markup.count('type="radio"') == 5  # four options and "Not applicable"
+    assert 'name="answer-staffing.a"' in markup
+    # One entry per practice and checked option: a forged value adds none.
+    assert len([key for key in form_class.rendered_choices if key[0] == "staffing.a"]) == 5
