@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,8 +12,8 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
-from assessment.domain.rules.scoring import Profile
-from assessment.domain.rules.trajectory import CarriedFigures, comparable_base, major_version
+from assessment.domain.rules.scoring import Profile, scoring_key
+from assessment.domain.rules.trajectory import comparable_base, major_version
 from assessment.queries.answers import stored_answers
 from assessment.queries.carried import Carrier
 from assessment.queries.rounds import round_order
@@ -23,6 +24,7 @@ from assessment.store.models import (
     Assessment,
     AssessmentStatus,
     AuditEvent,
+    CarriedResult,
     Result,
     ResultScope,
     Round,
@@ -155,12 +157,35 @@ class _Submission:
     stamp: tuple[object, ...] = ()  # what its carried figures depend on besides the versions
 
 
+@dataclass(frozen=True)
+class CarriedOverall:
+    """An earlier submission's overall score with its answers carried to a later
+    questionnaire and scored there, and the share of that questionnaire that had an
+    equivalent (both None when no crosswalk leads there)."""
+
+    score: float | None
+    equivalent_share: float | None
+
+
+@dataclass(frozen=True)
+class CarriedEntry:
+    """A carried figure as stored: the earlier assessment, the version carried to and the
+    digest of what it was computed from."""
+
+    assessment_id: int
+    target: str
+    basis: str
+    figure: CarriedOverall
+
+
 # Carried figures of earlier submissions, per catalog, by database, assessment, what it was
-# when carried (revision, last change, the agency's record) and the target version: a
-# submitted assessment's figures are carried and scored once per process, not per request.
-_CARRIED: WeakKeyDictionary[InstrumentCatalog, dict[tuple[object, ...], CarriedFigures | None]]
+# when carried (revision, last change, the agency's record) and the target version: read
+# from the database (`carried_result`) or, failing that, carried and scored once per
+# process, not per request.
+_CARRIED: WeakKeyDictionary[InstrumentCatalog, dict[tuple[object, ...], CarriedEntry]]
 _CARRIED = WeakKeyDictionary()
 _CARRIED_LIMIT = 200_000
+_CHUNK = 5000  # ids per IN list, well below every driver's limit on bound parameters
 
 
 def agency_overview(
@@ -172,9 +197,50 @@ def agency_overview(
     """Every agency (or those listed) by name, with latest overall figures.
 
     One query, plus, when some agency's previous round used another version that a
-    crosswalk leads from and was not carried over before in this process, two more for the
-    answers and profiles of those rounds (carried over and scored).
+    crosswalk leads from and was not read in this process before, one for the stored
+    carried figures and, for those not stored (or stored from other inputs), two more
+    for the answers and profiles of those rounds (carried over and scored).
     """
+    agencies = _submissions(session, agency_ids)
+    carrier = Carrier(catalog)
+    pairs = {agency_id: _compared(carrier, entry[1]) for agency_id, entry in agencies.items()}
+    carried = {
+        entry.assessment_id: entry.figure
+        for entry in _carried_entries(session, carrier, list(pairs.values()))
+    }
+    return [
+        _overview(agency_id, profile, submissions, *pairs[agency_id], carried)
+        for agency_id, (profile, submissions) in agencies.items()
+    ]
+
+
+def unstored_carried_results(
+    session: Session,
+    *,
+    agency_ids: Sequence[int] | None = None,
+    catalog: InstrumentCatalog | None = None,
+) -> list[CarriedEntry]:
+    """The carried figures the agency list needs (for these agencies, or all) that the
+    database does not hold, or holds from other inputs: what storing them should write."""
+    agencies = _submissions(session, agency_ids)
+    carrier = Carrier(catalog)
+    pairs = [_compared(carrier, submissions) for _, submissions in agencies.values()]
+    entries = _carried_entries(session, carrier, pairs)
+    stored = _stored_carried(session, [entry.assessment_id for entry in entries])
+    return [
+        entry
+        for entry in entries
+        if stored.get((entry.assessment_id, entry.target), ("", None))[0] != entry.basis
+    ]
+
+
+_Profile = tuple[str, str, str, str, bool]
+
+
+def _submissions(
+    session: Session, agency_ids: Sequence[int] | None
+) -> dict[int, tuple[_Profile, list[_Submission]]]:
+    """Each agency (by name) with its record and submissions, oldest round first."""
     submitted = and_(
         Assessment.agency_id == Agency.id, Assessment.status == AssessmentStatus.SUBMITTED
     )
@@ -207,7 +273,7 @@ def agency_overview(
     )
     if agency_ids is not None:
         query = query.where(Agency.id.in_(list(agency_ids)))
-    agencies: dict[int, tuple[tuple[str, str, str, str, bool], list[_Submission]]] = {}
+    agencies: dict[int, tuple[_Profile, list[_Submission]]] = {}
     for row in session.execute(query):
         profile = (row[1], row[2], row[3], row[4], bool(row[5]))
         _, submissions = agencies.setdefault(row[0], (profile, []))
@@ -217,13 +283,7 @@ def agency_overview(
             stamp = (row[14], row[15], row[2], row[3], row[4])
             submission = _Submission(row[6], lineage, row[9], row[10], row[11], instrument, stamp)
             submissions.append(submission)
-    carrier = Carrier(catalog)
-    pairs = {agency_id: _compared(carrier, entry[1]) for agency_id, entry in agencies.items()}
-    carried = _carried_figures(session, carrier, list(pairs.values()))
-    return [
-        _overview(agency_id, profile, submissions, *pairs[agency_id], carried)
-        for agency_id, (profile, submissions) in agencies.items()
-    ]
+    return agencies
 
 
 _Pair = tuple[_Submission | None, _Submission | None]
@@ -246,19 +306,17 @@ def _compared(carrier: Carrier, submissions: list[_Submission]) -> _Pair:
     return latest, submissions[base] if base is not None else None
 
 
-def _carried_figures(
-    session: Session, carrier: Carrier, pairs: list[_Pair]
-) -> dict[int, CarriedFigures | None]:
+def _carried_entries(session: Session, carrier: Carrier, pairs: list[_Pair]) -> list[CarriedEntry]:
     """For each earlier submission on another version, its answers carried to the latest
-    version and scored there, by its assessment id. Those not carried before in this
-    process take two queries for all agencies."""
+    version and scored there: from this process's memory, else from the database when
+    stored from the same inputs, else computed (two queries for all agencies)."""
     crossing = [
         (latest, previous)
         for latest, previous in pairs
         if latest and previous and previous.lineage != latest.lineage
     ]
     if not crossing:
-        return {}
+        return []
     memo = _CARRIED.setdefault(carrier.catalog, {})
     database = str(session.get_bind().engine.url)
 
@@ -269,37 +327,105 @@ def _carried_figures(
         (latest, previous) for latest, previous in crossing if key(latest, previous) not in memo
     ]
     if missing:
-        answers = stored_answers(session, [previous.assessment_id for _, previous in missing])
-        profiles: dict[int, Profile] = {}
-        for target in {latest.instrument for latest, _ in missing}:
-            ids = [p.assessment_id for latest, p in missing if latest.instrument == target]
-            profiles.update(carrier.profiles(session, ids, target))
         if len(memo) + len(missing) > _CARRIED_LIMIT:
             memo.clear()
+        stored = _stored_carried(session, [previous.assessment_id for _, previous in missing])
+        digests: dict[tuple[str, str], str] = {}
+        to_compute: list[tuple[_Submission, _Submission, str]] = []
         for latest, previous in missing:
-            memo[key(latest, previous)] = carrier.figures(
-                answers[previous.assessment_id],
-                previous.instrument,
-                latest.instrument,
-                profiles.get(previous.assessment_id),
-            )
-    return {previous.assessment_id: memo[key(latest, previous)] for latest, previous in crossing}
+            route = (previous.instrument, latest.instrument)
+            if route not in digests:
+                digests[route] = _route_digest(carrier, *route)
+            basis = _basis(digests[route], previous.stamp)
+            found = stored.get((previous.assessment_id, latest.instrument))
+            if found is not None and found[0] == basis:
+                entry = CarriedEntry(previous.assessment_id, latest.instrument, basis, found[1])
+                memo[key(latest, previous)] = entry
+            else:
+                to_compute.append((latest, previous, basis))
+        for latest, previous, basis, figure in _carry_and_score(session, carrier, to_compute):
+            entry = CarriedEntry(previous.assessment_id, latest.instrument, basis, figure)
+            memo[key(latest, previous)] = entry
+    return [memo[key(latest, previous)] for latest, previous in crossing]
+
+
+def _carry_and_score(
+    session: Session, carrier: Carrier, wanted: list[tuple[_Submission, _Submission, str]]
+) -> list[tuple[_Submission, _Submission, str, CarriedOverall]]:
+    if not wanted:
+        return []
+    answers = stored_answers(session, [previous.assessment_id for _, previous, _ in wanted])
+    profiles: dict[int, Profile] = {}
+    for target in {latest.instrument for latest, _, _ in wanted}:
+        ids = [p.assessment_id for latest, p, _ in wanted if latest.instrument == target]
+        profiles.update(carrier.profiles(session, ids, target))
+    computed = []
+    for latest, previous, basis in wanted:
+        figures = carrier.figures(
+            answers[previous.assessment_id],
+            previous.instrument,
+            latest.instrument,
+            profiles.get(previous.assessment_id),
+        )
+        figure = (
+            CarriedOverall(figures.result.overall.score, figures.equivalent_share)
+            if figures is not None
+            else CarriedOverall(None, None)
+        )
+        computed.append((latest, previous, basis, figure))
+    return computed
+
+
+def _stored_carried(
+    session: Session, assessment_ids: list[int]
+) -> dict[tuple[int, str], tuple[str, CarriedOverall]]:
+    found: dict[tuple[int, str], tuple[str, CarriedOverall]] = {}
+    for start in range(0, len(assessment_ids), _CHUNK):
+        rows = session.execute(
+            select(
+                CarriedResult.assessment_id,
+                CarriedResult.target,
+                CarriedResult.basis,
+                CarriedResult.score,
+                CarriedResult.equivalent_share,
+            ).where(CarriedResult.assessment_id.in_(assessment_ids[start : start + _CHUNK]))
+        )
+        for assessment_id, target, basis, score, share in rows:
+            found[assessment_id, target] = (basis, CarriedOverall(score, share))
+    return found
+
+
+def _route_digest(carrier: Carrier, source: str, target: str) -> str:
+    """What carrying from `source` to `target` depends on in the catalog: both
+    questionnaires' scoring and the crosswalks between them."""
+    instruments = carrier.instruments()
+    parts = [
+        scoring_key(instruments[key]) if key in instruments else key for key in (source, target)
+    ]
+    text = repr((parts, carrier.chain(source, target)))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _basis(route_digest: str, stamp: tuple[object, ...]) -> str:
+    """The digest of a carried figure's inputs: the route and the earlier assessment's
+    revision, last change and the agency's record (its profile answers' defaults)."""
+    stamped = tuple(value.isoformat() if isinstance(value, datetime) else value for value in stamp)
+    return hashlib.sha256(f"{route_digest}|{stamped!r}".encode()).hexdigest()
 
 
 def _overview(
     agency_id: int,
-    profile: tuple[str, str, str, str, bool],
+    profile: _Profile,
     submissions: list[_Submission],
     latest: _Submission | None,
     previous: _Submission | None,
-    carried_figures: dict[int, CarriedFigures | None],
+    carried_figures: dict[int, CarriedOverall],
 ) -> AgencyOverview:
     previous_score = previous.score if previous else None
     share = None
     if previous and previous.assessment_id in carried_figures:
         carried = carried_figures[previous.assessment_id]
-        previous_score = carried.result.overall.score if carried else None
-        share = carried.equivalent_share if carried else None
+        previous_score, share = carried.score, carried.equivalent_share
     change = None
     if latest and previous and latest.score is not None and previous_score is not None:
         change = latest.score - previous_score

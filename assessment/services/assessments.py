@@ -45,6 +45,7 @@ from assessment.queries.profiles import (
     effective_profile,
 )
 from assessment.services import audit
+from assessment.services.carried_results import store_carried_results
 from assessment.services.errors import (
     AnswerConflict,
     Conflict,
@@ -253,6 +254,7 @@ def submit_assessment(
     answers = stored_answers(session, [assessment.id])[assessment.id]
     score = _score(instrument, answers, assessment_profile(assessment, instrument))
     _replace_results(session, {assessment.id: (score, scoring_key(instrument))})
+    store_carried_results(session, agency_ids=[assessment.agency_id], catalog=catalog)
     unconfirmed = session.scalars(
         select(AnswerRow.practice_id).where(
             AnswerRow.assessment_id == assessment.id, AnswerRow.carried_over.is_(True)
@@ -391,9 +393,12 @@ def rescore_round(
     if round_ is None:
         raise NotFound(f"there is no round with id {round_id}")
     submitted = session.execute(
-        select(Assessment.id, Assessment.instrument_id, Assessment.instrument_version).where(
-            Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED
-        )
+        select(
+            Assessment.id,
+            Assessment.agency_id,
+            Assessment.instrument_id,
+            Assessment.instrument_version,
+        ).where(Assessment.round_id == round_id, Assessment.status == AssessmentStatus.SUBMITTED)
     ).all()
     answers = stored_answers(session, [row.id for row in submitted])
     instruments = {
@@ -413,6 +418,8 @@ def rescore_round(
         score = _score(instruments[version], answers[row.id], profiles[row.id])
         scores[row.id] = (score, keys[version])
     _replace_results(session, scores)
+    agency_ids = sorted({row.agency_id for row in submitted})
+    store_carried_results(session, agency_ids=agency_ids, catalog=catalog)
     audit.record(session, "round.rescored", actor=actor, round_id=round_id, assessments=len(scores))
     session.commit()
     return len(scores)

@@ -29,6 +29,7 @@ from assessment.queries.instruments import default_catalog
 from assessment.services import audit
 from assessment.services.accounts import check_password
 from assessment.services.assessments import result_rows
+from assessment.services.carried_results import store_carried_results
 from assessment.services.errors import Conflict, InvalidInput, NotFound
 from assessment.store.models import (
     Agency,
@@ -94,6 +95,7 @@ def load_demo_data(
     assessment_ids = _insert_assessments(session, population, agency_ids, round_ids)
     _insert_answers(session, population, assessment_ids)
     _insert_results(session, population, assessment_ids)
+    store_carried_results(session, catalog=catalog)
     lead_agency = population.agencies[population.lead_agency_number - 1]
     logins = _insert_users(session, password, agency_ids[lead_agency.number])
     audit.record(session, "demo_data.loaded", actor=None, seed=seed, agencies=agencies)

@@ -320,6 +320,24 @@ class Result(Base):
     assessment: Mapped[Assessment] = relationship(back_populates="results")
 
 
+class CarriedResult(Base):
+    """An earlier submitted assessment's overall figure with its answers carried to a later
+    questionnaire (through the crosswalks) and scored there: the agency list's change
+    since the earlier round. Stored so that no process carries and scores it again;
+    `basis` digests everything it was computed from, and a row whose basis no longer
+    matches is computed afresh."""
+
+    __tablename__ = "carried_result"
+    __table_args__ = (UniqueConstraint("assessment_id", "target"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessment.id"))
+    target: Mapped[str] = mapped_column(String(120))  # id@version carried to
+    basis: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float | None] = mapped_column(Float)
+    equivalent_share: Mapped[float | None] = mapped_column(Float)  # None: no path there
+
+
 class AuditEvent(Base):
     """Who did what, when: logins, saves, submissions, reopenings, reports."""
 
