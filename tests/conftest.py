@@ -24,7 +24,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -93,6 +93,21 @@ def postgresql_schema(base_url: str) -> Iterator[str]:
         with engine.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         engine.dispose()
+
+
+@contextmanager
+def migrated_database(backend: str, folder: Path) -> Iterator[Database]:
+    """An empty migrated database on `backend` ("sqlite": a file in `folder`, else a
+    throw-away PostgreSQL schema), its engine disposed afterwards."""
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            url = sqlite_url(folder / "assessment.db")
+        else:
+            url = stack.enter_context(postgresql_schema(postgresql_base_url()))
+        upgrade_database(url)
+        database = Database(url)
+        stack.callback(database.dispose)
+        yield database
 
 
 @pytest.fixture(scope="session")

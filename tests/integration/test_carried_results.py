@@ -5,7 +5,6 @@ computed from other inputs."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -17,10 +16,8 @@ from assessment.queries.carried import Carrier
 from assessment.resources import questionnaires_dir
 from assessment.services import assessments, demo_data
 from assessment.services.carried_results import store_carried_results
-from assessment.store.db import Database
-from assessment.store.migrate import upgrade_database
 from assessment.store.models import Agency, Assessment, CarriedResult, Round
-from tests.conftest import BACKENDS, postgresql_base_url, postgresql_schema, sqlite_url
+from tests.conftest import BACKENDS, migrated_database
 
 AGENCIES = 16
 
@@ -30,17 +27,10 @@ def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Session]:
     """A small demo population (rounds on 1.0.0, then 2.0.0), freshly loaded."""
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = sqlite_url(tmp_path_factory.mktemp("carried") / "assessment.db")
-        else:
-            url = stack.enter_context(postgresql_schema(postgresql_base_url()))
-        upgrade_database(url)
-        database = Database(url)
-        stack.callback(database.dispose)
-        with database.session() as session:
-            demo_data.load_demo_data(session, agencies=AGENCIES)
-            yield session
+    folder = tmp_path_factory.mktemp("carried")
+    with migrated_database(request.param, folder) as database, database.session() as session:
+        demo_data.load_demo_data(session, agencies=AGENCIES)
+        yield session
 
 
 def fresh_catalog() -> InstrumentCatalog:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 
 import pandas as pd
@@ -37,9 +36,7 @@ from assessment.store.models import (
 from tests.conftest import (
     BACKENDS,
     BUNDLED_QUESTIONNAIRE,
-    postgresql_base_url,
-    postgresql_schema,
-    sqlite_url,
+    migrated_database,
 )
 from tests.crosswalk_pair import V2, pair_folder
 
@@ -51,14 +48,7 @@ def demo_database(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Database, demo_data.DemoSummary]]:
     """The default demo population, loaded once per module and backend (tests only read it)."""
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = sqlite_url(tmp_path_factory.mktemp("demo") / "assessment.db")
-        else:
-            url = stack.enter_context(postgresql_schema(postgresql_base_url()))
-        upgrade_database(url)
-        database = Database(url)
-        stack.callback(database.dispose)
+    with migrated_database(request.param, tmp_path_factory.mktemp("demo")) as database:
         with database.session() as session:
             summary = demo_data.load_demo_data(session)
         yield database, summary

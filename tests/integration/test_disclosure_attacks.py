@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
-from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,9 +37,11 @@ from assessment.domain.rules.benchmark import (
 )
 from assessment.services import benchmarking, demo_data, rounds
 from assessment.store.db import Database
-from assessment.store.migrate import upgrade_database
 from assessment.store.models import Agency, Round
-from tests.conftest import BACKENDS, postgresql_base_url, postgresql_schema, sqlite_url
+from tests.conftest import (
+    BACKENDS,
+    migrated_database,
+)
 from tests.peer_data import instrument_of_round, submit_at
 
 K = 5
@@ -54,14 +55,7 @@ def demo(
 ) -> Iterator[Database]:
     """A demo population of one seed, loaded once per module, backend and seed."""
     backend, seed = request.param
-    with ExitStack() as stack:
-        if backend == "sqlite":
-            url = sqlite_url(tmp_path_factory.mktemp("attack") / "assessment.db")
-        else:
-            url = stack.enter_context(postgresql_schema(postgresql_base_url()))
-        upgrade_database(url)
-        database = Database(url)
-        stack.callback(database.dispose)
+    with migrated_database(backend, tmp_path_factory.mktemp("attack")) as database:
         with database.session() as session:
             demo_data.load_demo_data(session, seed=seed)
         yield database

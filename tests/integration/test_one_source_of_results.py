@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -28,15 +27,12 @@ from assessment.reporting.agency import build_agency_report
 from assessment.resources import questionnaires_dir
 from assessment.services import assessments, demo_data, export, rounds
 from assessment.store.db import Database
-from assessment.store.migrate import upgrade_database
 from assessment.store.models import Assessment, AssessmentStatus, Role, Round, User
 from assessment.web import create_app
 from assessment.web.database import close_database
 from tests.conftest import (
     BACKENDS,
-    postgresql_base_url,
-    postgresql_schema,
-    sqlite_url,
+    migrated_database,
 )
 from tests.web.conftest import web_config
 from tests.web.helpers import login
@@ -52,20 +48,14 @@ def demo_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """A database holding a small demo population."""
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = sqlite_url(tmp_path_factory.mktemp("demo") / "assessment.db")
-        else:
-            url = stack.enter_context(postgresql_schema(postgresql_base_url()))
-        upgrade_database(url)
-        database = Database(url)
+    with migrated_database(request.param, tmp_path_factory.mktemp("demo")) as database:
         with database.session() as session:
             # Every round on 1.0.0, whose overall level every consumer shows.
             demo_data.load_demo_data(
                 session, agencies=AGENCIES, questionnaire="sm-policing-maturity@1.0.0"
             )
         database.dispose()
-        yield url
+        yield database.url
 
 
 @pytest.fixture
