@@ -3,15 +3,17 @@
 Comparisons across instrument versions (trajectories, change since the previous round,
 cohort medians over rounds) re-express an earlier round in the later instrument: the
 earlier round's stored answers are carried through the crosswalk chain of the catalog
-(`domain.rules.carry`) and scored live there. These figures are never stored; they are
-marked as computed on carried-over answers, with the share of the later instrument that
-had an equivalent.
+(`domain.rules.carry`) and scored live there. They are marked as computed on
+carried-over answers, with the share of the later instrument that had an equivalent. The
+agency list's overall figures are also stored (`carried_result`, see
+`services.carried_results`); a round's figures for cohort medians are kept per process.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import pandas as pd
 from sqlalchemy import select
@@ -31,7 +33,18 @@ from assessment.queries.instruments import default_catalog, instrument_of
 from assessment.queries.profiles import assessment_profile, assessment_profiles
 from assessment.queries.rounds import round_order
 from assessment.services.errors import NotFound
-from assessment.store.models import Assessment, AssessmentStatus, Round
+from assessment.store.models import Agency, Assessment, AssessmentStatus, Round
+
+_FigureRow = tuple[str, str, float | None, int | None, float]
+_RoundFigures = tuple[tuple[_FigureRow, ...], float]
+
+# A round's figures carried to a later version, per catalog, by database, assessment, what
+# it was when carried (revision, last change, the agency's record) and the target version:
+# each submitted assessment is carried and scored once per process, not on every request
+# of the benchmark page. Cleared when it would hold more than the limit.
+_ROUND_FIGURES: WeakKeyDictionary[InstrumentCatalog, dict[tuple[object, ...], _RoundFigures | None]]
+_ROUND_FIGURES = WeakKeyDictionary()
+_ROUND_FIGURES_LIMIT = 50_000
 
 
 def instrument_key(info: RoundInfo) -> str:
@@ -134,54 +147,81 @@ def carried_round_frame(
     source_key = instrument_key(source)
     if carrier.chain(source_key, target) is None:
         return None
-    found = session.execute(
-        select(Assessment.agency_id, Assessment.id).where(
-            Assessment.round_id == source.round_id,
-            Assessment.status == AssessmentStatus.SUBMITTED,
-        )
-    )
-    submitted = {agency_id: assessment_id for agency_id, assessment_id in found}
-    answers = stored_answers(session, submitted.values())
-    profiles = carrier.profiles(session, submitted.values(), target)
+    figures = _round_figures(session, carrier, source, target)
     agencies = frame.drop_duplicates("agency_id").set_index("agency_id")
     rows: list[dict[str, object]] = []
     share = 1.0
     for agency_id, columns in agencies.iterrows():
-        assessment_id = submitted.get(int(str(agency_id)))
-        carried = carrier.figures(
-            answers.get(assessment_id or -1, {}),
-            source_key,
-            target,
-            profiles.get(assessment_id or -1),
-        )
-        if assessment_id is None or carried is None:
+        carried = figures.get(int(str(agency_id)))
+        if carried is None:
             continue
-        share = carried.equivalent_share
+        figure_rows, share = carried
         base: dict[str, object] = {str(k): v for k, v in columns.items()}
         base["agency_id"] = agency_id
-        rows.extend({**base, **figure} for figure in _figure_rows(carried.result))
+        rows.extend({**base, **dict(zip(_FIGURE_COLUMNS, row, strict=True))} for row in figure_rows)
     if not rows:
         return frame.iloc[0:0], share
     return pd.DataFrame(rows, columns=list(frame.columns)).astype(frame.dtypes.to_dict()), share
 
 
-def _figure_rows(result: ScoreResult) -> list[dict[str, object]]:
+_FIGURE_COLUMNS = ("scope", "key", "score", "level", "coverage")
+
+
+def _round_figures(
+    session: Session, carrier: Carrier, source: RoundInfo, target: str
+) -> dict[int, _RoundFigures]:
+    """The figures of each submitted assessment of the `source` round carried to `target`,
+    by agency id: from this process's memory, else carried and scored (two queries for
+    all those not carried before)."""
+    found = session.execute(
+        select(
+            Assessment.agency_id,
+            Assessment.id,
+            Assessment.revision,
+            Assessment.updated_at,
+            Agency.country,
+            Agency.agency_type,
+            Agency.size_band,
+        )
+        .join(Agency, Agency.id == Assessment.agency_id)
+        .where(
+            Assessment.round_id == source.round_id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+        )
+    ).all()
+    memo = _ROUND_FIGURES.setdefault(carrier.catalog, {})
+    database = str(session.get_bind().engine.url)
+    keys = {row[1]: (database, *row[1:], target) for row in found}
+    missing = [assessment_id for assessment_id, key in keys.items() if key not in memo]
+    if missing:
+        if len(memo) + len(missing) > _ROUND_FIGURES_LIMIT:
+            memo.clear()
+        source_key = instrument_key(source)
+        answers = stored_answers(session, missing)
+        profiles = carrier.profiles(session, missing, target)
+        for assessment_id in missing:
+            computed = carrier.figures(
+                answers[assessment_id], source_key, target, profiles.get(assessment_id)
+            )
+            memo[keys[assessment_id]] = (
+                (_figure_rows(computed.result), computed.equivalent_share) if computed else None
+            )
+    figures: dict[int, _RoundFigures] = {}
+    for agency_id, assessment_id, *_ in found:
+        kept = memo[keys[assessment_id]]
+        if kept is not None:
+            figures[agency_id] = kept
+    return figures
+
+
+def _figure_rows(result: ScoreResult) -> tuple[_FigureRow, ...]:
     """A result's figures as rows of the results frame (scope, key, score, level, coverage)."""
     overall = result.overall
-    rows: list[dict[str, object]] = [
-        _row("overall", "overall", overall.score, overall.level, overall.coverage)
-    ]
-    rows += [
-        _row("dimension", key, d.score, d.level, d.coverage) for key, d in result.dimensions.items()
-    ]
-    rows += [_row("theme", key, t.score, None, t.coverage) for key, t in result.themes.items()]
-    return rows
-
-
-def _row(
-    scope: str, key: str, score: float | None, level: int | None, coverage: float
-) -> dict[str, object]:
-    return {"scope": scope, "key": key, "score": score, "level": level, "coverage": coverage}
+    return (
+        ("overall", "overall", overall.score, overall.level, overall.coverage),
+        *(("dimension", key, d.score, d.level, d.coverage) for key, d in result.dimensions.items()),
+        *(("theme", key, t.score, None, t.coverage) for key, t in result.themes.items()),
+    )
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,20 @@ computed from other inputs."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from assessment.domain.loading.catalog import InstrumentCatalog
+from assessment.domain.rules.benchmark import PeerGroup
 from assessment.queries.agencies import AgencyOverview, agency_overview, unstored_carried_results
 from assessment.queries.carried import Carrier
 from assessment.resources import questionnaires_dir
-from assessment.services import assessments, demo_data
+from assessment.services import assessments, benchmarking, demo_data
 from assessment.services.carried_results import store_carried_results
-from assessment.store.models import Agency, Assessment, CarriedResult, Round
+from assessment.store.models import Agency, Assessment, AssessmentStatus, CarriedResult, Round
 from tests.conftest import BACKENDS, migrated_database
 
 AGENCIES = 16
@@ -109,3 +111,40 @@ def test_rescoring_a_round_stores_its_agencies_carried_figures(demo: Session) ->
 
     assert demo.scalar(select(func.count()).select_from(CarriedResult))
     assert unstored_carried_results(demo) == []
+
+
+def test_cohort_trend_carries_each_earlier_assessment_once_per_process(
+    demo: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    catalog = fresh_catalog()
+    everyone = PeerGroup()
+    first = benchmarking.cohort_trend(demo, group=everyone, k=5, catalog=catalog)
+    assert any(entry.carried_share is not None for entry in first), "no round was carried"
+
+    calls: list[str] = []
+    figures = Carrier.figures
+
+    def counted(self: Carrier, *args: Any, **kwargs: Any) -> Any:
+        calls.append(args[1])
+        return figures(self, *args, **kwargs)
+
+    monkeypatch.setattr(Carrier, "figures", counted)
+    assert benchmarking.cohort_trend(demo, group=everyone, k=5, catalog=catalog) == first
+    assert calls == []
+
+    # An agency whose record changed is carried again (its profile defaults may differ).
+    earlier = demo.get(Assessment, demo.scalars(select(CarriedResult.assessment_id)).first())
+    assert earlier is not None
+    agency = demo.get(Agency, earlier.agency_id)
+    assert agency is not None
+    agency.size_band = "under-250" if agency.size_band != "under-250" else "20000-plus"
+    demo.flush()
+    carried_rounds = demo.scalar(
+        select(func.count()).where(
+            Assessment.agency_id == agency.id,
+            Assessment.status == AssessmentStatus.SUBMITTED,
+            Assessment.instrument_version == earlier.instrument_version,
+        )
+    )
+    benchmarking.cohort_trend(demo, group=everyone, k=5, catalog=catalog)
+    assert len(calls) == carried_rounds >= 1
