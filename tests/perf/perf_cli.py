@@ -21,7 +21,7 @@ from pathlib import Path
 from tests.live_http import BIN
 
 RUNS = 7
-AGENCY = "Synthetic National Police 01 (NL)"
+AGENCY = "Synthetic National Police 01 (DE)"
 TARGETS = {"--help": 0.3, "report agency": 1.5}
 
 
