@@ -112,6 +112,16 @@ STORED_DATA: tuple[StoredData, ...] = (
         _ASSESSMENT_DATA,
     ),
     StoredData(
+        "carried_result",
+        "Carried-over results",
+        "An earlier round's overall score computed on its answers carried over to a later "
+        "questionnaire, the share of that questionnaire they had an equivalent for, and a "
+        "digest of what it was computed from: the agency list's change since that round.",
+        "The agency's own leads (their change since that round, through the API); "
+        "consultants and administrators for every agency. Never shown to other agencies.",
+        _ASSESSMENT_DATA,
+    ),
+    StoredData(
         "report_note",
         "Report commentary",
         "A consultant's commentary on an agency's report, overall or per dimension, "
