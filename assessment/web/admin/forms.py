@@ -7,12 +7,12 @@ from datetime import date
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, Field, SelectField, StringField, TextAreaField
+from wtforms import DateField, Field, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from assessment.domain.model.instrument import Instrument
 from assessment.presentation.profiles import record_choices
-from assessment.web.auth.forms import EMAIL_PATTERN, strip_spaces
+from assessment.web.auth.forms import email_field, strip_spaces
 
 Choices = list[tuple[str, str]]
 
@@ -65,15 +65,7 @@ class InvitationForm(FlaskForm):
     """Invite a new lead for an agency."""
 
     agency_id = SelectField("Agency", coerce=int, validate_choice=True)
-    email = EmailField(
-        "Email address of the new agency lead",
-        filters=[strip_spaces],
-        validators=[
-            DataRequired("Enter the email address."),
-            Length(max=254, message="An email address has at most 254 characters."),
-            Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
-        ],
-    )
+    email = email_field("Email address of the new agency lead", missing="Enter the email address.")
 
 
 class RoundForm(FlaskForm):

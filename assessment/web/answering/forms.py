@@ -32,7 +32,7 @@ from assessment.domain.model.instrument import Dimension, Instrument, Practice, 
 from assessment.domain.rules.scoring import Profile, visible_practices
 from assessment.presentation import labels
 from assessment.store.models import MAX_REVISION
-from assessment.web.auth.forms import EMAIL_PATTERN
+from assessment.web.auth.forms import email_field
 from assessment.web.widgets import HiddenInput, RadioInput, TextArea
 
 NOT_APPLICABLE = "n/a"
@@ -507,15 +507,7 @@ def profile_initial_data(instrument: Instrument, profile: Profile) -> dict[str, 
 class ContributorInviteForm(FlaskForm):
     """The lead invites a colleague as a contributor of the agency."""
 
-    email = StringField(
-        "Email address of the colleague",
-        filters=[_stripped],
-        validators=[
-            InputRequired("Enter the email address."),
-            Length(max=254, message="An email address has at most 254 characters."),
-            Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
-        ],
-    )
+    email = email_field("Email address of the colleague", missing="Enter the email address.")
 
 
 class AssignmentForm(FlaskForm):

@@ -16,18 +16,25 @@ def strip_spaces(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class LoginForm(FlaskForm):
-    """Email and password."""
-
-    email = EmailField(
-        "Email address",
+def email_field(label: str, *, missing: str, description: str = "") -> EmailField:
+    """An email address field: spaces around it dropped, required (`missing` says so), at
+    most 254 characters and shaped like name@example.org."""
+    return EmailField(
+        label,
+        description=description,
         filters=[strip_spaces],
         validators=[
-            DataRequired("Enter your email address."),
+            DataRequired(missing),
             Length(max=254, message="An email address has at most 254 characters."),
             Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
         ],
     )
+
+
+class LoginForm(FlaskForm):
+    """Email and password."""
+
+    email = email_field("Email address", missing="Enter your email address.")
     password = PasswordField(
         "Password",
         validators=[
@@ -40,15 +47,10 @@ class LoginForm(FlaskForm):
 class ForgotPasswordForm(FlaskForm):
     """The address to send a password-reset link to."""
 
-    email = EmailField(
+    email = email_field(
         "Email address",
+        missing="Enter your email address.",
         description="The address you sign in with.",
-        filters=[strip_spaces],
-        validators=[
-            DataRequired("Enter your email address."),
-            Length(max=254, message="An email address has at most 254 characters."),
-            Regexp(EMAIL_PATTERN, message="Enter an email address like name@example.org."),
-        ],
     )
 
 
